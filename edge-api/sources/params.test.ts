@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { bindParams, compileNamedParams } from './params.ts';
+
+describe('compileNamedParams', () => {
+  it('numbers distinct names for PostgreSQL and reuses the number for a repeated name', () => {
+    const compiled = compileNamedParams('SELECT * FROM t WHERE a >= :start AND b < :end OR c = :start', 'postgresql');
+    expect(compiled).toEqual({ text: 'SELECT * FROM t WHERE a >= $1 AND b < $2 OR c = $1', names: ['start', 'end'] });
+  });
+
+  it('writes one ? per occurrence for MySQL', () => {
+    const compiled = compileNamedParams('SELECT * FROM t WHERE a >= :start AND c = :start', 'mysql');
+    expect(compiled).toEqual({ text: 'SELECT * FROM t WHERE a >= ? AND c = ?', names: ['start', 'start'] });
+  });
+
+  it('leaves casts, strings, quoted identifiers, comments and dollar quotes alone', () => {
+    const sql = `SELECT x::int, ':a', E'\\':b', "c:d", $tag$ :e $tag$ -- :f\n/* :g */ FROM t WHERE y = :h`;
+    expect(compileNamedParams(sql, 'postgresql')).toEqual({ text: sql.replace(':h', '$1'), names: ['h'] });
+    const mysql = "SELECT `a:b`, 'it\\'s :c', \"d :e\" # :f\nFROM t WHERE @v := 1 AND y = :h";
+    expect(compileNamedParams(mysql, 'mysql')).toEqual({ text: mysql.replace(':h', '?'), names: ['h'] });
+  });
+
+  it('refuses positional placeholders', () => {
+    expect(() => compileNamedParams('SELECT $1', 'postgresql')).toThrow(/name template parameters/);
+    expect(() => compileNamedParams('SELECT ?', 'mysql')).toThrow(/name template parameters/);
+    // `?` is a jsonb operator in PostgreSQL, not a placeholder.
+    expect(compileNamedParams("SELECT doc ? 'k' FROM t", 'postgresql').names).toEqual([]);
+  });
+});
+
+describe('bindParams', () => {
+  it('orders values by placeholder and names the missing one', () => {
+    const compiled = compileNamedParams('SELECT :b, :a, :b', 'mysql');
+    expect(bindParams(compiled, { a: 1, b: 'x' })).toEqual(['x', 1, 'x']);
+    expect(() => bindParams(compiled, { a: 1 })).toThrow(/uses :b but query_template_params has no "b"/);
+    expect(() => bindParams(compiled, { a: 1, b: [1] })).toThrow(/not an array/);
+  });
+});

@@ -1,0 +1,151 @@
+// Template parameters in source SQL are written `:name` (the same in every dialect) and are always bound as query
+// parameters, never spliced into the text. This module rewrites `:name` into the driver's placeholder syntax:
+// `$1, $2…` for PostgreSQL and DuckDB (one number per distinct name), `?` for MySQL (one per occurrence).
+// It is a small lexer rather than a regex so that `:name` inside string literals, quoted identifiers and comments,
+// PostgreSQL casts (`x::int`) and MySQL assignments (`@a := 1`) are left alone.
+
+export type SqlDialect = 'postgresql' | 'mysql' | 'duckdb';
+
+export type CompiledSql = {
+  /** The SQL with every `:name` replaced by the dialect's positional placeholder. */
+  text: string;
+  /** Parameter names in placeholder order: `$n` is names[n-1]; for MySQL one entry per `?`. */
+  names: string[];
+};
+
+export type ParamErrorCode = 'SQL_POSITIONAL_PARAM' | 'PARAM_MISSING' | 'PARAM_UNSUPPORTED_VALUE';
+
+export class SqlParamError extends Error {
+  readonly code: ParamErrorCode;
+  constructor(code: ParamErrorCode, message: string) {
+    super(message);
+    this.name = 'SqlParamError';
+    this.code = code;
+  }
+}
+
+export type ParamValue = string | number | bigint | boolean | null;
+
+const IDENT_START = /[A-Za-z_]/;
+const IDENT_PART = /[A-Za-z0-9_]/;
+
+/** Rewrites `:name` placeholders; refuses positional placeholders (`$1`, MySQL `?`) so each value has a name. */
+export function compileNamedParams(sql: string, dialect: SqlDialect): CompiledSql {
+  const numbered = dialect !== 'mysql';
+  const names: string[] = [];
+  let text = '';
+  let i = 0;
+  while (i < sql.length) {
+    const skipped = skipQuotedOrComment(sql, i, dialect);
+    if (skipped > i) {
+      text += sql.slice(i, skipped);
+      i = skipped;
+      continue;
+    }
+    const c = sql[i];
+    if (c === ':' && sql[i + 1] === ':') {
+      text += '::';
+      i += 2;
+      continue;
+    }
+    if (c === ':' && IDENT_START.test(sql[i + 1] ?? '') && !IDENT_PART.test(sql[i - 1] ?? '')) {
+      let end = i + 1;
+      while (end < sql.length && IDENT_PART.test(sql[end])) end++;
+      const name = sql.slice(i + 1, end);
+      if (numbered) {
+        let index = names.indexOf(name);
+        if (index < 0) index = names.push(name) - 1;
+        text += `$${index + 1}`;
+      } else {
+        names.push(name);
+        text += '?';
+      }
+      i = end;
+      continue;
+    }
+    if (isPositionalPlaceholder(sql, i, dialect)) {
+      throw new SqlParamError(
+        'SQL_POSITIONAL_PARAM',
+        `Positional parameter "${sql.slice(i, i + 3).trim()}" at position ${i + 1}: name template parameters instead, e.g. :start_date, and give their values in query_template_params.`,
+      );
+    }
+    text += c;
+    i++;
+  }
+  return { text, names };
+}
+
+/** Orders the values of a compiled statement's parameters; a missing name is an error that names it. */
+export function bindParams(compiled: CompiledSql, values: Record<string, unknown>): ParamValue[] {
+  return compiled.names.map((name) => {
+    if (!Object.hasOwn(values, name)) {
+      throw new SqlParamError(
+        'PARAM_MISSING',
+        `The query uses :${name} but query_template_params has no "${name}"; add it or remove :${name} from the SQL.`,
+      );
+    }
+    const value = values[name];
+    if (value === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof value)) return value as ParamValue;
+    throw new SqlParamError(
+      'PARAM_UNSUPPORTED_VALUE',
+      `Template parameter "${name}" must be a string, number, boolean or null, not ${Array.isArray(value) ? 'an array' : typeof value}.`,
+    );
+  });
+}
+
+function isPositionalPlaceholder(sql: string, i: number, dialect: SqlDialect): boolean {
+  if (dialect === 'mysql') return sql[i] === '?';
+  return sql[i] === '$' && /[0-9]/.test(sql[i + 1] ?? '') && !IDENT_PART.test(sql[i - 1] ?? '');
+}
+
+/** Returns the index just past a string literal, quoted identifier or comment starting at i, or i if none starts there. */
+function skipQuotedOrComment(sql: string, i: number, dialect: SqlDialect): number {
+  const c = sql[i];
+  const next = sql[i + 1];
+  if (c === '-' && next === '-') return lineEnd(sql, i);
+  if (c === '#' && dialect === 'mysql') return lineEnd(sql, i);
+  if (c === '/' && next === '*') {
+    const end = sql.indexOf('*/', i + 2);
+    return end < 0 ? sql.length : end + 2;
+  }
+  if (c === "'") {
+    // PostgreSQL E'…' strings and every MySQL string treat backslash as an escape.
+    const backslashEscapes = dialect === 'mysql' || /[eE]/.test(sql[i - 1] ?? '');
+    return quotedEnd(sql, i, "'", backslashEscapes);
+  }
+  if (c === '"') return quotedEnd(sql, i, '"', dialect === 'mysql');
+  if (c === '`' && dialect === 'mysql') return quotedEnd(sql, i, '`', false);
+  if (c === '$' && dialect !== 'mysql') {
+    const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i));
+    if (tag && !IDENT_PART.test(sql[i - 1] ?? '')) {
+      const end = sql.indexOf(tag[0], i + tag[0].length);
+      return end < 0 ? sql.length : end + tag[0].length;
+    }
+  }
+  return i;
+}
+
+function lineEnd(sql: string, i: number): number {
+  const end = sql.indexOf('\n', i);
+  return end < 0 ? sql.length : end + 1;
+}
+
+/** A doubled quote character stands for itself inside the literal. */
+function quotedEnd(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
+  let i = start + 1;
+  while (i < sql.length) {
+    if (backslashEscapes && sql[i] === '\\') {
+      i += 2;
+      continue;
+    }
+    if (sql[i] === quote) {
+      if (sql[i + 1] === quote) {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    i++;
+  }
+  return sql.length;
+}

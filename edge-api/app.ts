@@ -1,0 +1,41 @@
+// The Reef API as one Hono app, composed from routes; node.ts and worker.ts only supply its dependencies.
+import { swaggerUI } from '@hono/swagger-ui';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppDeps } from './env.ts';
+import { createRouter } from './router.ts';
+import { ApiError, errorResponse, handleError } from './errors.ts';
+import { requireToken, requireWriteRole } from './security/auth.ts';
+import { conceptRoutes } from './routes/concepts.ts';
+import { healthRoutes } from './routes/health.ts';
+import { tokenRoutes } from './routes/tokens.ts';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function createApp(deps: AppDeps) {
+  const app = createRouter();
+  app.onError(handleError);
+  app.notFound((c) => errorResponse(c, 404, 'NOT_FOUND', `No route ${c.req.method} ${c.req.path}; see /api/docs.`));
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use('/api/*', bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => { throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB; send less at a time.'); },
+  }));
+
+  app.route('/', healthRoutes());
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Reef API', version: '0.1.0', description: 'Definitions, assets, labeling functions and runs of Reef.' },
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  app.get('/api/docs', swaggerUI({ url: '/openapi.json' }));
+
+  app.use('/api/*', requireToken, requireWriteRole);
+  app.route('/', tokenRoutes());
+  app.route('/', conceptRoutes());
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,18 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Db } from './db/client.ts';
+import type { Principal } from './security/auth.ts';
+
+/** What routes get from the runtime entry point (node.ts or worker.ts). */
+export interface AppDeps {
+  db: Db;
+  /** Seals connection passwords (REEF_SECRET). */
+  secret: string;
+  /** Database kind, for /api/health. */
+  databaseKind: string;
+}
+
+export interface AppEnv {
+  Variables: { deps: AppDeps; principal: Principal };
+}
+
+export type Router = OpenAPIHono<AppEnv>;

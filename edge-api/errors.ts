@@ -1,0 +1,54 @@
+// Errors are values with a stable code. Every error response is { error: { code, message, details } }.
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export type ErrorCode =
+  | 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'PAYLOAD_TOO_LARGE' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND'
+  | 'CONFLICT' | 'IN_USE' | 'INVALID_LABEL' | 'CUSTOM_LF_INVALID' | 'LF_INVALID' | 'NOT_MATERIALIZED'
+  | 'SQL_NOT_SINGLE_STATEMENT' | 'SQL_NOT_SELECT' | 'SQL_SYNTAX' | 'SQL_FORBIDDEN_CLAUSE'
+  | 'CONNECTION_FAILED' | 'SOURCE_ERROR' | 'INTERNAL';
+
+export class ApiError extends HTTPException {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+  constructor(status: ContentfulStatusCode, code: ErrorCode, message: string, details?: unknown) {
+    super(status, { message });
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const notFound = (what: string, id: string) =>
+  new ApiError(404, 'NOT_FOUND', `No ${what} with id ${id}. List them to find the right id.`);
+
+export function errorResponse(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
+  return c.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, status);
+}
+
+/** The database's constraint errors, told as what the user did (postgres.js and PGlite both carry `code`). */
+function databaseError(err: unknown): ApiError | undefined {
+  const e = (err as { cause?: unknown }).cause ?? err;
+  const code = (e as { code?: unknown }).code;
+  const detail = (e as { detail?: string }).detail;
+  if (code === '23505') {
+    const field = /Key \(([^)]*)\)/.exec(detail ?? '')?.[1]?.replace('concept_id, ', '');
+    return new ApiError(409, 'CONFLICT', `That ${field ?? 'name'} is already taken; choose another.`, { constraint: (e as { constraint_name?: string }).constraint_name });
+  }
+  if (code === '23503') {
+    return new ApiError(409, 'IN_USE', 'This is still referenced by something else (an index or rule uses this connection?); remove that first.');
+  }
+  return undefined;
+}
+
+export function handleError(err: unknown, c: Context) {
+  const known = err instanceof ApiError ? err : databaseError(err);
+  if (known) return errorResponse(c, known.status as ContentfulStatusCode, known.code, known.message, known.details);
+  if (err instanceof HTTPException) {
+    if (err.status === 413) return errorResponse(c, 413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB; send less at a time.');
+    if (err.message.startsWith('Malformed JSON')) return errorResponse(c, 400, 'MALFORMED_JSON', 'The request body is not valid JSON; check quotes, commas and brackets.');
+    if (err.status < 500) return errorResponse(c, err.status as ContentfulStatusCode, 'VALIDATION_FAILED', err.message);
+  }
+  console.error('reef: unexpected error', err);
+  return errorResponse(c, 500, 'INTERNAL', 'Something went wrong on the server; the request was not applied. Try again, and report it if it repeats.');
+}

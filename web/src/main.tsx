@@ -1,0 +1,8 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App.tsx';
+import { takeTokenFromUrl } from './api/client.ts';
+import './styles.css';
+
+takeTokenFromUrl();
+createRoot(document.getElementById('root')!).render(<StrictMode><App /></StrictMode>);

@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['shared/**/*.test.ts', 'edge-api/**/*.test.ts', 'web/src/**/*.test.{ts,tsx}', 'bin/**/*.test.ts'],
+    include: ['shared/**/*.test.ts', 'edge-api/**/*.test.ts', 'web/src/**/*.test.{ts,tsx}', 'cli/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Database suites create their own throwaway databases; two cores is all the machine has.

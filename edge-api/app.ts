@@ -5,8 +5,13 @@ import type { AppDeps } from './env.ts';
 import { createRouter } from './router.ts';
 import { ApiError, errorResponse, handleError } from './errors.ts';
 import { requireToken, requireWriteRole } from './security/auth.ts';
+import { assetRoutes } from './routes/assets.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 import { conceptRoutes } from './routes/concepts.ts';
+import { connectionRoutes } from './routes/connections.ts';
 import { healthRoutes } from './routes/health.ts';
+import { pipelineRoutes } from './routes/pipelines.ts';
+import { runRoutes } from './routes/runs.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -34,7 +39,13 @@ export function createApp(deps: AppDeps) {
 
   app.use('/api/*', requireToken, requireWriteRole);
   app.route('/', tokenRoutes());
+  app.route('/', runRoutes());
   app.route('/', conceptRoutes());
+  app.route('/', connectionRoutes());
+  app.route('/', assetRoutes('indexes'));
+  app.route('/', assetRoutes('rules'));
+  app.route('/', catalogRoutes());
+  app.route('/', pipelineRoutes());
   return app;
 }
 

@@ -3,17 +3,29 @@ import { Id, Name } from './common.ts';
 
 export const PartitionType = z.enum(['time', 'id_range', 'categorical']);
 
-/** An index (the samples) or a rule (per-sample features): the seed's body, plus the key column. */
-export const AssetCreate = z.object({
+const TemplateParams = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+const KeyColumn = z.string().min(1).max(255);
+
+const assetFields = {
   name: Name,
   conn_id: Id,
   sql_query: z.string().min(1, 'sql_query is required').max(1_000_000),
-  query_template_params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
-  key_column: z.string().min(1).max(255).default('id'),
+  /** Values for the query's `:name` placeholders; always bound as parameters, never spliced into the SQL. */
+  query_template_params: TemplateParams,
+  /** The column that identifies a sample; rules join to their index on it. */
+  key_column: KeyColumn,
   partition_type: PartitionType.nullable().optional(),
   partition_config: z.record(z.string(), z.unknown()).nullable().optional(),
+};
+
+/** An index (the samples) or a rule (per-sample features): the seed's body, plus the key column. */
+export const AssetCreate = z.object({
+  ...assetFields,
+  query_template_params: TemplateParams.default({}),
+  key_column: KeyColumn.default('id'),
 });
-export const AssetUpdate = AssetCreate.partial();
+/** Only the fields sent change (no defaults here, so a patch never resets what it leaves out). */
+export const AssetUpdate = z.object(assetFields).partial();
 
 export const Asset = z.object({
   id: z.string(),
@@ -34,3 +46,23 @@ export const Asset = z.object({
   updated_at: z.string(),
 });
 export type Asset = z.infer<typeof Asset>;
+
+/** A labeling function as the catalog lists it: enough to show and pick it, not its definition. */
+export const CatalogLabelingFunction = z.object({
+  id: z.string(),
+  name: z.string(),
+  lf_type: z.string(),
+  label: z.number().int(),
+  label_name: z.string().nullable(),
+  active: z.boolean(),
+  requires_approval: z.boolean(),
+  version: z.number().int(),
+});
+
+/** Everything a concept's pipelines can use: the seed's catalog shape, plus labeling functions. */
+export const Catalog = z.object({
+  indexes: z.array(Asset),
+  rules: z.array(Asset),
+  labeling_functions: z.array(CatalogLabelingFunction),
+});
+export type Catalog = z.infer<typeof Catalog>;

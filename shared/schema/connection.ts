@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { Name } from './common.ts';
 
 export const ConnectionType = z.enum(['postgresql', 'mysql', 'files']);
+export type ConnectionType = z.infer<typeof ConnectionType>;
 
 const connectionFields = {
   name: Name,
   connection_type: ConnectionType,
-  host: z.string().max(255).optional(),
+  host: z.string().trim().max(255).optional(),
   port: z.number().int().min(1).max(65_535).optional(),
   database: z.string().max(255).optional(),
   username: z.string().max(255).optional(),
@@ -14,12 +15,27 @@ const connectionFields = {
   password: z.string().max(4096).optional(),
 };
 
+/** A database source needs a host to reach; a files source reads the object store and needs none. */
+export function connectionHostIssue(c: { connection_type: ConnectionType; host?: string | null }): string | undefined {
+  return c.connection_type !== 'files' && !c.host ? `a ${c.connection_type} connection needs a host` : undefined;
+}
+
 export const ConnectionCreate = z.object(connectionFields).superRefine((c, ctx) => {
-  if (c.connection_type !== 'files' && !c.host) {
-    ctx.addIssue({ code: 'custom', path: ['host'], message: `a ${c.connection_type} connection needs a host` });
-  }
+  const issue = connectionHostIssue(c);
+  if (issue) ctx.addIssue({ code: 'custom', path: ['host'], message: issue });
 });
-export const ConnectionUpdate = z.object(connectionFields).partial();
+export type ConnectionCreate = z.infer<typeof ConnectionCreate>;
+
+/** Any field may change; `password: null` removes the stored password, leaving it out keeps it. */
+export const ConnectionUpdate = z.object({
+  ...connectionFields,
+  host: connectionFields.host.unwrap().nullable(),
+  port: connectionFields.port.unwrap().nullable(),
+  database: connectionFields.database.unwrap().nullable(),
+  username: connectionFields.username.unwrap().nullable(),
+  password: connectionFields.password.unwrap().nullable(),
+}).partial();
+export type ConnectionUpdate = z.infer<typeof ConnectionUpdate>;
 
 export const Connection = z.object({
   conn_id: z.string(),
@@ -29,10 +45,17 @@ export const Connection = z.object({
   port: z.number().nullable(),
   database: z.string().nullable(),
   username: z.string().nullable(),
+  /** Whether a password is stored; the password itself never leaves the server. */
   has_password: z.boolean(),
   created_at: z.string(),
   updated_at: z.string(),
 });
 export type Connection = z.infer<typeof Connection>;
 
-export const ConnectionTestResult = z.object({ ok: z.boolean(), message: z.string(), latency_ms: z.number().optional() });
+export const ConnectionTestResult = z.object({
+  ok: z.boolean(),
+  /** What happened, in words an analyst can act on ("connection refused at db:5433 — check host and port"). */
+  message: z.string(),
+  latency_ms: z.number(),
+});
+export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;

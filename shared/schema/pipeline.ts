@@ -7,3 +7,5 @@ export const PipelineGraph = z.object({
   notebook: z.array(z.object({ id: z.string(), kind: z.string() }).loose()).max(2_000).optional(),
 }).loose();
 export const Pipeline = z.object({ c_id: z.string(), name: z.string(), graph: PipelineGraph, updated_at: z.string() });
+export type Pipeline = z.infer<typeof Pipeline>;
+export const PipelineSummary = z.object({ name: z.string(), updated_at: z.string() });

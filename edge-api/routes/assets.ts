@@ -1,0 +1,148 @@
+// Indexes (the samples) and rules (per-sample features) are the two kinds of asset: the same columns, the same
+// routes, one factory. Their SQL is checked on every save by a real parser in the dialect of their connection.
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, asc, eq } from 'drizzle-orm';
+import { Asset, AssetCreate, AssetUpdate } from '../../shared/schema/asset.ts';
+import type { ConnectionType } from '../../shared/schema/connection.ts';
+import type { Db } from '../db/client.ts';
+import { conceptIndexes, conceptRules } from '../db/schema.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
+import { checkSourceSql } from '../security/sql-guard.ts';
+import type { SqlDialect } from '../sources/params.ts';
+import { ConceptParams, loadConcept } from './concepts.ts';
+import { findConnection } from './connections.ts';
+
+export type AssetKind = 'indexes' | 'rules';
+
+// Both tables are built from the same column set (db/schema.ts assetColumns); their drizzle types differ only in the
+// table name, so one query shape serves both.
+type AssetTable = typeof conceptIndexes;
+type AssetRow = AssetTable['$inferSelect'];
+
+const kinds = {
+  indexes: { table: conceptIndexes, idParam: 'index_id', singular: 'index' },
+  rules: { table: conceptRules as unknown as AssetTable, idParam: 'r_id', singular: 'rule' },
+} as const;
+
+export function assetTable(kind: AssetKind): AssetTable {
+  return kinds[kind].table;
+}
+
+export function toAsset(row: AssetRow): Asset {
+  return {
+    id: row.id, c_id: row.conceptId, name: row.name, conn_id: row.connId, sql_query: row.sqlQuery,
+    query_template_params: row.queryTemplateParams as Record<string, unknown>, key_column: row.keyColumn,
+    partition_type: row.partitionType, partition_config: row.partitionConfig as Record<string, unknown> | null,
+    is_materialized: row.isMaterialized, row_count: row.rowCount, storage_path: row.storagePath,
+    current_version_id: row.currentVersionId, materialized_at: iso(row.materializedAt),
+    created_at: iso(row.createdAt)!, updated_at: iso(row.updatedAt)!,
+  };
+}
+
+/** The SQL dialect a connection's queries are written in: a files source is queried through DuckDB. */
+export function dialectOf(connectionType: ConnectionType): SqlDialect {
+  return connectionType === 'files' ? 'duckdb' : connectionType;
+}
+
+/** Refuses an unknown connection or SQL that is not one read-only SELECT in that connection's dialect (400 either way). */
+async function checkAssetSource(db: Db, connId: string, sql: string): Promise<void> {
+  const connection = await findConnection(db, connId);
+  if (!connection) {
+    const message = `conn_id: there is no connection with id ${connId}; list them with GET /api/connections or create one first.`;
+    throw new ApiError(400, 'VALIDATION_FAILED', message, { issues: [{ path: 'conn_id', message }] });
+  }
+  const check = await checkSourceSql(sql, dialectOf(connection.connectionType as ConnectionType));
+  if (!check.ok) throw new ApiError(400, check.code, check.message, { path: 'sql_query' });
+}
+
+/** CRUD for a concept's indexes (`/api/concepts/{c_id}/indexes/{index_id}`) or rules (`…/rules/{r_id}`). */
+export function assetRoutes(kind: AssetKind) {
+  const { table, idParam, singular } = kinds[kind];
+  const collection = `/api/concepts/{c_id}/${kind}`;
+  const item = `${collection}/{${idParam}}`;
+  const ItemParams = ConceptParams.extend({ [idParam]: z.uuid({ message: `${idParam} must be ${singular === 'index' ? 'an' : 'a'} ${singular} id (UUID)` }) });
+  const tags = [kind];
+
+  async function loadAsset(db: Db, cId: string, id: string): Promise<AssetRow> {
+    const [row] = await db.select().from(table).where(and(eq(table.conceptId, cId), eq(table.id, id)));
+    if (!row) throw notFound(singular, id);
+    return row;
+  }
+  const idOf = (params: Record<string, string>) => params[idParam]!;
+
+  const create = createRoute({
+    method: 'post', path: collection, tags, security: secured,
+    request: { params: ConceptParams, ...jsonBody(AssetCreate) },
+    responses: { 201: json(Asset, `The new ${singular}`), ...errors },
+  });
+  const list = createRoute({
+    method: 'get', path: collection, tags, security: secured,
+    request: { params: ConceptParams },
+    responses: { 200: json(z.array(Asset), `The concept's ${kind}`), ...errors },
+  });
+  const get = createRoute({
+    method: 'get', path: item, tags, security: secured,
+    request: { params: ItemParams },
+    responses: { 200: json(Asset, `The ${singular}`), ...errors },
+  });
+  const update = createRoute({
+    method: 'patch', path: item, tags, security: secured,
+    request: { params: ItemParams, ...jsonBody(AssetUpdate) },
+    responses: { 200: json(Asset, `The updated ${singular}`), ...errors },
+  });
+  const remove = createRoute({
+    method: 'delete', path: item, tags, security: secured,
+    request: { params: ItemParams },
+    responses: { 204: { description: `Deleted (its materialized versions stay recorded for the runs that used them)` }, ...errors },
+  });
+
+  return createRouter()
+    .openapi(create, async (c) => {
+      const { c_id } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const db = c.var.deps.db;
+      await loadConcept(db, c_id);
+      await checkAssetSource(db, body.conn_id, body.sql_query);
+      const [row] = await db.insert(table).values({
+        conceptId: c_id, name: body.name, connId: body.conn_id, sqlQuery: body.sql_query,
+        queryTemplateParams: body.query_template_params, keyColumn: body.key_column,
+        partitionType: body.partition_type ?? null, partitionConfig: body.partition_config ?? null,
+      }).returning();
+      return c.json(toAsset(row!), 201);
+    })
+    .openapi(list, async (c) => {
+      const { c_id } = c.req.valid('param');
+      const db = c.var.deps.db;
+      await loadConcept(db, c_id);
+      const rows = await db.select().from(table).where(eq(table.conceptId, c_id)).orderBy(asc(table.createdAt));
+      return c.json(rows.map(toAsset), 200);
+    })
+    .openapi(get, async (c) => {
+      const params = c.req.valid('param');
+      return c.json(toAsset(await loadAsset(c.var.deps.db, params.c_id, idOf(params))), 200);
+    })
+    .openapi(update, async (c) => {
+      const params = c.req.valid('param');
+      const body = c.req.valid('json');
+      const db = c.var.deps.db;
+      const row = await loadAsset(db, params.c_id, idOf(params));
+      // A new query or a new connection (perhaps of another dialect) is checked as a whole, as on create.
+      if (body.sql_query !== undefined || body.conn_id !== undefined) {
+        await checkAssetSource(db, body.conn_id ?? row.connId, body.sql_query ?? row.sqlQuery);
+      }
+      const [updated] = await db.update(table).set({
+        name: body.name, connId: body.conn_id, sqlQuery: body.sql_query,
+        queryTemplateParams: body.query_template_params, keyColumn: body.key_column,
+        partitionType: body.partition_type, partitionConfig: body.partition_config, updatedAt: new Date(),
+      }).where(eq(table.id, row.id)).returning();
+      return c.json(toAsset(updated!), 200);
+    })
+    .openapi(remove, async (c) => {
+      const params = c.req.valid('param');
+      const db = c.var.deps.db;
+      const row = await loadAsset(db, params.c_id, idOf(params));
+      await db.delete(table).where(eq(table.id, row.id));
+      return c.body(null, 204);
+    });
+}

@@ -1,0 +1,38 @@
+// The catalog: what a concept's pipelines can be built from, in the seed's shape, in one request.
+import { createRoute } from '@hono/zod-openapi';
+import { asc, eq } from 'drizzle-orm';
+import { Catalog } from '../../shared/schema/asset.ts';
+import { labelingFunctions } from '../db/schema.ts';
+import { createRouter, errors, json, secured } from '../router.ts';
+import { assetTable, toAsset } from './assets.ts';
+import { ConceptParams, loadConcept } from './concepts.ts';
+
+const catalog = createRoute({
+  method: 'get', path: '/api/concepts/{c_id}/catalog', tags: ['catalog'], security: secured,
+  request: { params: ConceptParams },
+  responses: { 200: json(Catalog, "The concept's indexes, rules and labeling functions, with materialization status"), ...errors },
+});
+
+export const catalogRoutes = () => createRouter().openapi(catalog, async (c) => {
+  const { c_id } = c.req.valid('param');
+  const db = c.var.deps.db;
+  const concept = await loadConcept(db, c_id);
+  const assetsOf = (kind: 'indexes' | 'rules') => {
+    const table = assetTable(kind);
+    return db.select().from(table).where(eq(table.conceptId, c_id)).orderBy(asc(table.createdAt));
+  };
+  const [indexes, rules, lfs] = await Promise.all([
+    assetsOf('indexes'),
+    assetsOf('rules'),
+    db.select({
+      id: labelingFunctions.id, name: labelingFunctions.name, lf_type: labelingFunctions.lfType,
+      label: labelingFunctions.label, active: labelingFunctions.active,
+      requires_approval: labelingFunctions.requiresApproval, version: labelingFunctions.version,
+    }).from(labelingFunctions).where(eq(labelingFunctions.conceptId, c_id)).orderBy(asc(labelingFunctions.createdAt)),
+  ]);
+  return c.json({
+    indexes: indexes.map(toAsset),
+    rules: rules.map(toAsset),
+    labeling_functions: lfs.map((lf) => ({ ...lf, label_name: concept.values[lf.label] ?? null })),
+  }, 200);
+});

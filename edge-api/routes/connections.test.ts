@@ -1,0 +1,150 @@
+import { eq } from 'drizzle-orm';
+import { beforeEach, expect, it } from 'vitest';
+import { databaseConnections } from '../db/schema.ts';
+import { describeDatabases } from '../db/test-databases.ts';
+import { openSecret, sealSecret } from '../security/secrets.ts';
+import { createTestApi, TEST_SECRET, type TestApi } from '../testing.ts';
+
+const PASSWORD = 'hunter2-never-echo-Zq81';
+// The machine's PostgreSQL (trust auth) and MariaDB (root, no password), as the team's rules describe them.
+const postgresSource = { name: 'warehouse', connection_type: 'postgresql', host: '127.0.0.1', port: 5432, database: 'postgres', username: 'postgres', password: PASSWORD };
+const mysqlSource = { name: 'shop', connection_type: 'mysql', host: '127.0.0.1', port: 3306, username: 'root' };
+
+describeDatabases('connections API', (database) => {
+  let api: TestApi;
+  beforeEach(async () => { api = await createTestApi(database()); });
+
+  it('stores the password sealed and never returns it, in any response', async () => {
+    const created = await api.call('POST', '/api/connections', { body: postgresSource });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'warehouse', connection_type: 'postgresql', host: '127.0.0.1', port: 5432, username: 'postgres', has_password: true });
+    expect(created.body).not.toHaveProperty('password');
+    expect(created.body).not.toHaveProperty('encrypted_password');
+    const id = created.body.conn_id;
+
+    const [row] = await database().db.select().from(databaseConnections).where(eq(databaseConnections.id, id));
+    expect(row!.encryptedPassword).not.toContain(PASSWORD);
+    expect(await openSecret(row!.encryptedPassword!, TEST_SECRET)).toBe(PASSWORD);
+
+    const { body: concept } = await api.call('POST', '/api/concepts', { body: { name: 'c', values: ['A', 'B'] } });
+    await api.call('POST', `/api/concepts/${concept.c_id}/indexes`, { body: { name: 'ix', conn_id: id, sql_query: 'select 1 as id' } });
+    const responses = [
+      created,
+      await api.call('GET', `/api/connections/${id}`),
+      await api.call('GET', '/api/connections', { as: 'viewer' }),
+      await api.call('PATCH', `/api/connections/${id}`, { body: { port: 5432, password: PASSWORD } }),
+      await api.call('POST', `/api/connections/${id}/test`),
+      await api.call('GET', `/api/concepts/${concept.c_id}/catalog`),
+      await api.call('GET', `/api/concepts/${concept.c_id}/indexes`),
+    ];
+    for (const res of responses) {
+      expect(res.status).toBeLessThan(300);
+      expect(res.text).not.toContain(PASSWORD);
+    }
+  });
+
+  it('lists, gets, patches (keeping, replacing or clearing the password) and deletes', async () => {
+    const { body: a } = await api.call('POST', '/api/connections', { body: postgresSource });
+    await api.call('POST', '/api/connections', { body: { name: 'files', connection_type: 'files' } });
+    const list = await api.call('GET', '/api/connections');
+    expect(list.body.map((c: { name: string }) => c.name)).toEqual(['warehouse', 'files']);
+    expect(list.body[1]).toMatchObject({ host: null, port: null, has_password: false });
+
+    const renamed = await api.call('PATCH', `/api/connections/${a.conn_id}`, { body: { name: 'dwh', database: 'analytics' } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ name: 'dwh', database: 'analytics', host: '127.0.0.1', has_password: true });
+    const [kept] = await database().db.select().from(databaseConnections).where(eq(databaseConnections.id, a.conn_id));
+    expect(await openSecret(kept!.encryptedPassword!, TEST_SECRET)).toBe(PASSWORD);
+
+    await api.call('PATCH', `/api/connections/${a.conn_id}`, { body: { password: 'other' } });
+    const [replaced] = await database().db.select().from(databaseConnections).where(eq(databaseConnections.id, a.conn_id));
+    expect(await openSecret(replaced!.encryptedPassword!, TEST_SECRET)).toBe('other');
+
+    const cleared = await api.call('PATCH', `/api/connections/${a.conn_id}`, { body: { password: null } });
+    expect(cleared.body.has_password).toBe(false);
+
+    expect((await api.call('DELETE', `/api/connections/${a.conn_id}`)).status).toBe(204);
+    expect((await api.call('GET', `/api/connections/${a.conn_id}`)).status).toBe(404);
+    expect((await api.call('DELETE', `/api/connections/${a.conn_id}`)).status).toBe(404);
+  });
+
+  it('refuses bad bodies, a taken name and unknown ids with 4xx and a code', async () => {
+    const noHost = await api.call('POST', '/api/connections', { body: { name: 'x', connection_type: 'postgresql' } });
+    expect(noHost.status).toBe(400);
+    expect(noHost.body.error).toMatchObject({ code: 'VALIDATION_FAILED', message: 'host: a postgresql connection needs a host' });
+    const badType = await api.call('POST', '/api/connections', { body: { name: 'x', connection_type: 'oracle', host: 'h' } });
+    expect(badType.status).toBe(400);
+    expect(badType.body.error.message).toMatch(/^connection_type:/);
+    const badPort = await api.call('POST', '/api/connections', { body: { ...postgresSource, port: 70_000 } });
+    expect(badPort.status).toBe(400);
+
+    const { body: files } = await api.call('POST', '/api/connections', { body: { name: 'files', connection_type: 'files' } });
+    const toPostgresWithoutHost = await api.call('PATCH', `/api/connections/${files.conn_id}`, { body: { connection_type: 'postgresql' } });
+    expect(toPostgresWithoutHost.status).toBe(400);
+    expect(toPostgresWithoutHost.body.error.message).toMatch(/needs a host/);
+    expect((await api.call('GET', `/api/connections/${files.conn_id}`)).body.connection_type).toBe('files');
+
+    const taken = await api.call('POST', '/api/connections', { body: { name: 'files', connection_type: 'files' } });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('CONFLICT');
+
+    const missing = await api.call('POST', '/api/connections/00000000-0000-4000-8000-000000000000/test');
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('NOT_FOUND');
+    expect((await api.call('GET', '/api/connections/not-a-uuid')).status).toBe(400);
+    expect((await api.call('POST', '/api/connections', { as: 'viewer', body: { name: 'v', connection_type: 'files' } })).status).toBe(403);
+  });
+
+  it('refuses to delete a connection an index or rule still reads from (409 IN_USE)', async () => {
+    const { body: conn } = await api.call('POST', '/api/connections', { body: postgresSource });
+    const { body: concept } = await api.call('POST', '/api/concepts', { body: { name: 'c', values: ['A', 'B'] } });
+    const { body: index } = await api.call('POST', `/api/concepts/${concept.c_id}/indexes`, { body: { name: 'docs', conn_id: conn.conn_id, sql_query: 'select 1 as id' } });
+    await api.call('POST', `/api/concepts/${concept.c_id}/rules`, { body: { name: 'len', conn_id: conn.conn_id, sql_query: 'select 1 as id, 2 as n' } });
+
+    const refused = await api.call('DELETE', `/api/connections/${conn.conn_id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('IN_USE');
+    expect(refused.body.error.message).toBe('Connection "warehouse" is used by index "docs", rule "len"; delete those or point them at another connection first.');
+    expect(refused.body.error.details).toEqual({ indexes: ['docs'], rules: ['len'] });
+    expect((await api.call('GET', `/api/connections/${conn.conn_id}`)).status).toBe(200);
+
+    await api.call('DELETE', `/api/concepts/${concept.c_id}/indexes/${index.id}`);
+    await api.call('DELETE', `/api/concepts/${concept.c_id}`);
+    expect((await api.call('DELETE', `/api/connections/${conn.conn_id}`)).status).toBe(204);
+  });
+
+  it('tests a connection for real: PostgreSQL and MariaDB reachable, a wrong port reported readably', async () => {
+    const { body: pg } = await api.call('POST', '/api/connections', { body: postgresSource });
+    const ok = await api.call('POST', `/api/connections/${pg.conn_id}/test`);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ ok: true, message: 'Connected to postgresql at 127.0.0.1:5432.' });
+    expect(ok.body.latency_ms).toBeGreaterThanOrEqual(0);
+
+    await api.call('PATCH', `/api/connections/${pg.conn_id}`, { body: { port: 1 } });
+    const refused = await api.call('POST', `/api/connections/${pg.conn_id}/test`);
+    expect(refused.status).toBe(200);
+    expect(refused.body).toMatchObject({ ok: false, message: 'Nothing is listening at 127.0.0.1:1 (connection refused); check the host and port.' });
+
+    await api.call('PATCH', `/api/connections/${pg.conn_id}`, { body: { port: 5432, database: 'reef_no_such_database' } });
+    const noDb = await api.call('POST', `/api/connections/${pg.conn_id}/test`);
+    expect(noDb.body.ok).toBe(false);
+    expect(noDb.body.message).toMatch(/has no such database .*reef_no_such_database.*check the database name/);
+
+    const { body: my } = await api.call('POST', '/api/connections', { body: mysqlSource });
+    expect((await api.call('POST', `/api/connections/${my.conn_id}/test`)).body).toMatchObject({ ok: true, message: 'Connected to mysql at 127.0.0.1:3306.' });
+    await api.call('PATCH', `/api/connections/${my.conn_id}`, { body: { database: 'reef_no_such_database' } });
+    expect((await api.call('POST', `/api/connections/${my.conn_id}/test`)).body.message).toMatch(/has no such database/);
+
+    const { body: files } = await api.call('POST', '/api/connections', { body: { name: 'files', connection_type: 'files' } });
+    expect((await api.call('POST', `/api/connections/${files.conn_id}/test`)).body.ok).toBe(true);
+  });
+
+  it('reports a password sealed under another REEF_SECRET as a failed test, not a 500', async () => {
+    const { body: pg } = await api.call('POST', '/api/connections', { body: postgresSource });
+    await database().db.update(databaseConnections).set({ encryptedPassword: await sealSecret(PASSWORD, 'a-different-secret') }).where(eq(databaseConnections.id, pg.conn_id));
+    const res = await api.call('POST', `/api/connections/${pg.conn_id}/test`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ ok: false });
+    expect(res.body.message).toMatch(/cannot be decrypted .*REEF_SECRET/);
+  });
+});

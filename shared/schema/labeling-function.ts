@@ -9,6 +9,10 @@ export type TemplateOperator = z.infer<typeof TemplateOperator>;
 /** The class an LF votes: its position 0..k-1, or the class name (resolved on save). */
 export const LabelRef = z.union([z.number().int().min(0), z.string().min(1)]);
 
+const TemplateScalar = z.union([z.string(), z.number(), z.boolean()]);
+export const TemplateValue = z.union([TemplateScalar, z.null(), z.array(TemplateScalar)]);
+export type TemplateValue = z.infer<typeof TemplateValue>;
+
 const common = {
   name: Name,
   label: LabelRef,
@@ -16,20 +20,21 @@ const common = {
   active: z.boolean().optional(),
 };
 
-export const TemplateLfCreate = z.object({
+// Strict objects: a misspelt field (`patern`) is a 400 that names it, not a silently ignored key.
+export const TemplateLfCreate = z.strictObject({
   ...common,
   field: z.string().min(1).max(255),
   operator: TemplateOperator,
-  value: z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.union([z.string(), z.number(), z.boolean()]))]).optional(),
+  value: TemplateValue.optional(),
 });
-export const RegexLfCreate = z.object({
+export const RegexLfCreate = z.strictObject({
   ...common,
   field: z.string().min(1).max(255),
   pattern: z.string().min(1).max(10_000),
   case_insensitive: z.boolean().default(false),
 });
-export const SqlLfCreate = z.object({ ...common, expression: z.string().min(1).max(100_000) });
-export const CustomLfCreate = z.object({ ...common, code: z.string().min(1).max(200_000) });
+export const SqlLfCreate = z.strictObject({ ...common, expression: z.string().min(1).max(100_000) });
+export const CustomLfCreate = z.strictObject({ ...common, code: z.string().min(1).max(200_000) });
 
 export const LfType = z.enum(['template', 'regex', 'sql', 'custom']);
 export type LfType = z.infer<typeof LfType>;
@@ -40,17 +45,70 @@ export const lfCreateSchemas = {
   custom: CustomLfCreate,
 } as const;
 
+/** The keys of each type's `config` (what the engines run); the rest of an LF is common to every type. */
+export const lfConfigKeys = {
+  template: ['field', 'operator', 'value'],
+  regex: ['field', 'pattern', 'case_insensitive'],
+  sql: ['expression'],
+  custom: ['code'],
+} as const satisfies Record<LfType, readonly string[]>;
+
 /** A patch may change any field of the LF's type; it makes a new version. */
-export const LfUpdate = z.object({
+export const LfUpdate = z.strictObject({
   ...common,
+  description: z.string().max(10_000).nullable(),
   field: z.string().min(1).max(255),
   operator: TemplateOperator,
-  value: TemplateLfCreate.shape.value,
+  value: TemplateValue,
   pattern: z.string().min(1).max(10_000),
   case_insensitive: z.boolean(),
   expression: z.string().min(1).max(100_000),
   code: z.string().min(1).max(200_000),
 }).partial();
+export type LfUpdate = z.infer<typeof LfUpdate>;
+
+/** Approving names the version the approver read, so code changed meanwhile is never approved unseen. */
+export const LfApprove = z.strictObject({ version: z.number().int().min(1).optional() });
+
+const valueKind = (value: unknown) => (Array.isArray(value) ? 'a list' : value === null ? 'null' : typeof value);
+
+/** Why `value` does not fit `operator`, or undefined when it does. The same check runs in the editor and on save. */
+export function templateValueProblem(operator: TemplateOperator, value: TemplateValue | undefined): string | undefined {
+  switch (operator) {
+    case 'is_null':
+    case 'not_null':
+      return value == null ? undefined : `operator ${operator} takes no value; remove "value"`;
+    case 'in':
+    case 'not_in':
+      return Array.isArray(value) && value.length > 0 ? undefined
+        : `operator ${operator} needs "value" to be a non-empty list, e.g. ["a", "b"]; got ${valueKind(value)}`;
+    case 'contains':
+    case 'startswith':
+    case 'endswith':
+      return typeof value === 'string' ? undefined : `operator ${operator} needs "value" to be a string; got ${valueKind(value)}`;
+    case '>':
+    case '>=':
+    case '<':
+    case '<=':
+      return typeof value === 'number' || typeof value === 'string' ? undefined
+        : `operator ${operator} needs "value" to be a number or a string; got ${valueKind(value)}`;
+    case '==':
+    case '!=':
+      return value != null && !Array.isArray(value) ? undefined
+        : `operator ${operator} needs one "value" (string, number or boolean); got ${valueKind(value)}` +
+          (value == null ? `; to test for a missing value use ${operator === '==' ? 'is_null' : 'not_null'}` : '');
+  }
+}
+
+/** The JavaScript engine's complaint about a regex LF's pattern, or undefined when it compiles. */
+export function regexProblem(pattern: string, caseInsensitive: boolean): string | undefined {
+  try {
+    new RegExp(pattern, caseInsensitive ? 'i' : '');
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
 
 export const LabelingFunction = z.object({
   lf_id: z.string(),
@@ -70,3 +128,18 @@ export const LabelingFunction = z.object({
   updated_at: z.string(),
 });
 export type LabelingFunction = z.infer<typeof LabelingFunction>;
+
+/** What an LF version pins: its full definition at that version (runs record these for lineage). */
+export const LfSnapshot = LabelingFunction.pick({
+  name: true, lf_type: true, label: true, label_name: true, config: true, description: true,
+});
+export type LfSnapshot = z.infer<typeof LfSnapshot>;
+
+export const LabelingFunctionVersion = z.object({
+  lf_id: z.string(),
+  version: z.number().int(),
+  snapshot: LfSnapshot,
+  created_by: z.string().nullable(),
+  created_at: z.string(),
+});
+export type LabelingFunctionVersion = z.infer<typeof LabelingFunctionVersion>;

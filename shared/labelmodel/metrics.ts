@@ -57,3 +57,4 @@ export function metricValue(scores: Scores, metric: MetricName): number {
   if (metric === 'f1_binary') return scores.f1_binary ?? scores.f1_macro;
   return scores[metric];
 }
+

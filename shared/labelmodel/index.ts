@@ -1,0 +1,21 @@
+// Public surface of the label-model core: statistics that merge, models that fit from them, predictions.
+export { ABSTAIN, allocateLabels, checkGoldLabels, checkLabelMatrix, isLabelModelError, LabelModelError } from './matrix.ts';
+export type { LabelArray, LabelMatrix, LabelModelErrorCode } from './matrix.ts';
+export { computeSufficientStats, lfCoverages, mergeStats } from './stats.ts';
+export type { StatsOptions, SufficientStats } from './stats.ts';
+export { majorityVoteProbs } from './majority.ts';
+export { classBalanceFromLabels, fitSnorkel, OPTIMIZERS, snorkelWeights } from './snorkel.ts';
+export type { OptimizerName, SnorkelModel, SnorkelOptions, SnorkelParams } from './snorkel.ts';
+export { fitDawidSkene } from './dawid-skene.ts';
+export type { DawidSkeneModel, DawidSkeneOptions } from './dawid-skene.ts';
+export { predictLogLinear } from './loglinear.ts';
+export type { LogLinearModel } from './loglinear.ts';
+export { fitModel } from './models.ts';
+export type { FittedLabelModel, ModelKind, ModelSpec } from './models.ts';
+export { autoCandidates, fitAuto, NO_DEV_DEFAULT } from './auto.ts';
+export type { AutoOptions, AutoResult, CandidateReport, DevSplit } from './auto.ts';
+export { probsToPreds, TIE_POLICIES } from './predictions.ts';
+export type { TieOptions, TiePolicy } from './predictions.ts';
+export { confidences } from './confidence.ts';
+export { METRIC_NAMES, metricValue, scorePredictions } from './metrics.ts';
+export type { MetricName, Scores } from './metrics.ts';

@@ -1,0 +1,42 @@
+// One interface over every label model here, so the CLI, the server run and the browser worker fit and
+// predict without knowing which model they hold.
+import { fitDawidSkene, type DawidSkeneOptions } from './dawid-skene.ts';
+import { predictLogLinear, type LogLinearModel } from './loglinear.ts';
+import { majorityVoteProbs } from './majority.ts';
+import type { LabelArray } from './matrix.ts';
+import { fitSnorkel, type SnorkelOptions } from './snorkel.ts';
+import type { SufficientStats } from './stats.ts';
+
+export type ModelKind = 'mv' | 'snorkel' | 'ds';
+
+export interface FittedLabelModel {
+  kind: ModelKind;
+  m: number;
+  k: number;
+  /** The settings that reproduce this model (recorded in a run's lineage). */
+  params: Record<string, unknown>;
+  /** n×k row-major probabilities for an n×m matrix with the training LFs' columns. */
+  predictProba(L: LabelArray, n: number): Float64Array;
+}
+
+export type ModelSpec =
+  | { kind: 'mv' }
+  | { kind: 'snorkel'; options?: SnorkelOptions }
+  | { kind: 'ds'; options?: DawidSkeneOptions };
+
+export function fitModel(stats: SufficientStats, spec: ModelSpec): FittedLabelModel {
+  const { m, k } = stats;
+  if (spec.kind === 'mv') {
+    return { kind: 'mv', m, k, params: {}, predictProba: (L, n) => majorityVoteProbs(L, n, m, k) };
+  }
+  if (spec.kind === 'snorkel') {
+    const model = fitSnorkel(stats, spec.options);
+    return logLinearModel('snorkel', model, { ...model.params });
+  }
+  const model = fitDawidSkene(stats, spec.options);
+  return logLinearModel('ds', model, { ...model.params, iterations: model.iterations });
+}
+
+function logLinearModel(kind: ModelKind, model: LogLinearModel, params: Record<string, unknown>): FittedLabelModel {
+  return { kind, m: model.m, k: model.k, params, predictProba: (L, n) => predictLogLinear(model, L, n) };
+}

@@ -10,6 +10,7 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { conceptRoutes } from './routes/concepts.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { healthRoutes } from './routes/health.ts';
+import { materializeRoutes } from './routes/materialize.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
 import { runRoutes } from './routes/runs.ts';
 import { tokenRoutes } from './routes/tokens.ts';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', assetRoutes('rules'));
   app.route('/', catalogRoutes());
   app.route('/', pipelineRoutes());
+  app.route('/', materializeRoutes());
   return app;
 }
 

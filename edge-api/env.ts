@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from './db/client.ts';
+import type { MaterializeContext } from './runs/materialize.ts';
 import type { Principal } from './security/auth.ts';
 
 /** What routes get from the runtime entry point (node.ts or worker.ts). */
@@ -9,6 +10,8 @@ export interface AppDeps {
   secret: string;
   /** Database kind, for /api/health. */
   databaseKind: string;
+  /** Present where this process can queue runs and reach the object store (Node); absent on Workers. */
+  materializer?: MaterializeContext;
 }
 
 export interface AppEnv {

@@ -2,10 +2,9 @@
 // or the embedded PGlite (in-process adapter) so the embedded default keeps the same code path.
 import { PgBoss, fromPglite } from 'pg-boss';
 import type { Database } from '../db/client.ts';
+import { QUEUES } from './queue-names.ts';
 
-export const QUEUES = {
-  materializePartition: 'materialize-partition',
-} as const;
+export { QUEUES };
 
 export interface QueueConnection { databaseUrl?: string; database: Database }
 

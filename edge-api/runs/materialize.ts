@@ -1,0 +1,204 @@
+// Materialization as runs: one queue job per partition, any worker takes them, and the asset's new version becomes
+// current in one transaction only when every partition has succeeded. A failed run leaves the previous version
+// current; materializing again reruns only the partitions that did not succeed (backfill).
+import { createHash } from 'node:crypto';
+import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
+import type { PgBoss } from 'pg-boss';
+import type { Db } from '../db/client.ts';
+import { assetVersions, conceptIndexes, conceptRules, databaseConnections, partitionExecutions, runs } from '../db/schema.ts';
+import { ApiError } from '../errors.ts';
+import type { ObjectStore } from '../storage/index.ts';
+import type { SqlDialect } from '../sources/params.ts';
+import { PartitionConfigError, planPartitions, type Partition } from './partitions.ts';
+import { QUEUES } from './queue-names.ts';
+import { createRun, getRun, recordRunEvent, transitionRun, type RunStatus } from './run-store.ts';
+
+export type AssetKind = 'indexes' | 'rules';
+type AssetRow = typeof conceptIndexes.$inferSelect;
+export type ConnectionRow = typeof databaseConnections.$inferSelect;
+
+/** Streams one query's rows into one Parquet object; supplied by the runtime (sources + materialize writer). */
+export type WriteQueryToParquet = (job: {
+  connection: ConnectionRow; sql: string; params: Record<string, unknown>; key: string;
+  onProgress: (rows: number) => Promise<void>;
+}) => Promise<{ rowCount: number; bytes: number; schema: unknown }>;
+
+export interface MaterializeContext {
+  db: Db;
+  store: ObjectStore;
+  boss: PgBoss;
+  writeQueryToParquet: WriteQueryToParquet;
+  /** Errors a retry may cure (connection lost, server restarting); anything else fails the partition at once. */
+  isTransient: (err: unknown) => boolean;
+  /** The analyst-readable form of a source error. */
+  describeError: (err: unknown, where: { asset: string; partition: string }) => { code: string; message: string };
+}
+
+export interface MaterializeParams {
+  asset_kind: AssetKind;
+  asset_id: string;
+  asset_name: string;
+  version: number;
+  prefix: string;
+  sql_hash: string;
+  partitions: string[];
+  backfill_of?: string;
+}
+
+const table = (kind: AssetKind) => (kind === 'indexes' ? conceptIndexes : (conceptRules as unknown as typeof conceptIndexes));
+
+export const versionPrefix = (conceptId: string, kind: AssetKind, assetId: string, version: number) =>
+  `assets/${conceptId}/${kind}/${assetId}/v${version}`;
+export const partitionObjectKey = (prefix: string, index: number) => `${prefix}/part-${String(index).padStart(5, '0')}.parquet`;
+
+const dialectOf = (type: string): SqlDialect => (type === 'files' ? 'duckdb' : (type as SqlDialect));
+
+function partitionsOf(asset: AssetRow, connection: ConnectionRow): Partition[] {
+  return planPartitions(asset.sqlQuery, asset.partitionType, asset.partitionConfig as Record<string, unknown> | null, dialectOf(connection.connectionType));
+}
+
+/** What decides the bytes of a version: a new version with the same hash may reuse a failed run's finished partitions. */
+function definitionHash(asset: AssetRow): string {
+  return createHash('sha256').update(JSON.stringify([asset.sqlQuery, asset.queryTemplateParams, asset.partitionType, asset.partitionConfig, asset.connId])).digest('hex');
+}
+
+async function loadAsset(db: Db, kind: AssetKind, assetId: string) {
+  const t = table(kind);
+  const [asset] = await db.select().from(t).where(eq(t.id, assetId));
+  if (!asset) throw new ApiError(404, 'NOT_FOUND', `No ${kind === 'indexes' ? 'index' : 'rule'} with id ${assetId}.`);
+  const [connection] = await db.select().from(databaseConnections).where(eq(databaseConnections.id, asset.connId));
+  if (!connection) throw new ApiError(409, 'IN_USE', `The connection of "${asset.name}" no longer exists; point the asset at a connection first.`);
+  return { asset, connection };
+}
+
+/** Starts (or resumes, for a failed run of the same definition) a materialization; returns at once with the run. */
+export async function startMaterialization(ctx: MaterializeContext, kind: AssetKind, assetId: string, createdBy?: string) {
+  const { db } = ctx;
+  const { asset, connection } = await loadAsset(db, kind, assetId);
+  let partitions: Partition[];
+  try {
+    partitions = partitionsOf(asset, connection);
+  } catch (err) {
+    if (err instanceof PartitionConfigError) throw new ApiError(400, 'VALIDATION_FAILED', err.message, { path: 'partition_config' });
+    throw err;
+  }
+  const active = await db.select({ id: runs.id }).from(runs).where(and(
+    eq(runs.kind, 'materialize'), inArray(runs.status, ['PENDING', 'RUNNING']), sql`${runs.params}->>'asset_id' = ${assetId}`,
+  ));
+  if (active.length) {
+    throw new ApiError(409, 'CONFLICT', `"${asset.name}" is already being materialized (run ${active[0]!.id}); wait for it or cancel it.`, { run_id: active[0]!.id });
+  }
+  const [{ latest } = { latest: 0 }] = await db.select({ latest: max(assetVersions.version) }).from(assetVersions)
+    .where(and(eq(assetVersions.assetKind, kind), eq(assetVersions.assetId, assetId)));
+  const version = (latest ?? 0) + 1;
+  const sqlHash = definitionHash(asset);
+  const prefix = versionPrefix(asset.conceptId, kind, assetId, version);
+
+  // Backfill: the last unsuccessful run of this very definition and version keeps its finished partitions.
+  const [previous] = await db.select().from(runs).where(and(
+    eq(runs.kind, 'materialize'), inArray(runs.status, ['FAILURE', 'CANCELED']),
+    sql`${runs.params}->>'asset_id' = ${assetId}`, sql`${runs.params}->>'sql_hash' = ${sqlHash}`,
+    sql`(${runs.params}->>'version')::int = ${version}`,
+  )).orderBy(desc(runs.createdAt)).limit(1);
+  const done = previous
+    ? await db.select().from(partitionExecutions).where(and(eq(partitionExecutions.runId, previous.id), eq(partitionExecutions.status, 'SUCCESS')))
+    : [];
+  const doneByKey = new Map(done.map((p) => [p.partitionKey, p]));
+
+  const params: MaterializeParams = {
+    asset_kind: kind, asset_id: assetId, asset_name: asset.name, version, prefix, sql_hash: sqlHash,
+    partitions: partitions.map((p) => p.key), ...(previous ? { backfill_of: previous.id } : {}),
+  };
+  const run = await db.transaction(async (tx) => {
+    const created = await createRun(tx as unknown as Db, { kind: 'materialize', conceptId: asset.conceptId, params, createdBy });
+    await tx.insert(partitionExecutions).values(partitions.map((p) => {
+      const reused = doneByKey.get(p.key);
+      return reused
+        ? { runId: created.id, partitionKey: p.key, status: 'SUCCESS', rowCount: reused.rowCount, output: reused.output, attempts: 0 }
+        : { runId: created.id, partitionKey: p.key, status: 'PENDING' };
+    }));
+    return created;
+  });
+  const toRun = partitions.filter((p) => !doneByKey.has(p.key));
+  await recordRunEvent(db, run.id, 'planned', { partitions: partitions.length, to_run: toRun.length, reused: partitions.length - toRun.length });
+  if (toRun.length === 0) {
+    await transitionRun(db, run.id, ['PENDING'], 'RUNNING');
+    await finalizeIfComplete(ctx, run.id);
+  } else {
+    await ctx.boss.insert(QUEUES.materializePartition, toRun.map((p) => ({ data: { runId: run.id, partitionKey: p.key } })));
+  }
+  return (await getRun(db, run.id))!;
+}
+
+export interface PartitionJob { runId: string; partitionKey: string }
+
+/** One partition job. Throws only for transient errors, so the queue retries exactly those. */
+export async function materializePartition(ctx: MaterializeContext, job: PartitionJob, attempt: { retryCount: number; retryLimit: number }) {
+  const { db } = ctx;
+  const run = await getRun(db, job.runId);
+  if (!run || ['SUCCESS', 'FAILURE', 'CANCELED'].includes(run.status)) return;
+  const params = run.params as MaterializeParams;
+  await transitionRun(db, run.id, ['PENDING'], 'RUNNING');
+  const where = and(eq(partitionExecutions.runId, run.id), eq(partitionExecutions.partitionKey, job.partitionKey));
+  await db.update(partitionExecutions).set({ status: 'RUNNING', startedAt: new Date(), attempts: sql`${partitionExecutions.attempts} + 1` }).where(where);
+
+  try {
+    const { asset, connection } = await loadAsset(db, params.asset_kind, params.asset_id);
+    const partitions = partitionsOf(asset, connection);
+    const index = partitions.findIndex((p) => p.key === job.partitionKey);
+    const partition = partitions[index];
+    if (!partition || definitionHash(asset) !== params.sql_hash) {
+      throw Object.assign(new Error(`"${asset.name}" was edited while it was being materialized; materialize it again.`), { code: 'ASSET_CHANGED' });
+    }
+    const key = partitionObjectKey(params.prefix, index);
+    let lastReported = 0;
+    const result = await ctx.writeQueryToParquet({
+      connection, sql: partition.sql, key,
+      params: { ...(asset.queryTemplateParams as Record<string, unknown>), ...partition.params },
+      onProgress: async (rows) => {
+        if (rows - lastReported < 100_000) return;
+        lastReported = rows;
+        await recordRunEvent(db, run.id, 'rows', { partition: job.partitionKey, rows });
+      },
+    });
+    await db.update(partitionExecutions).set({
+      status: 'SUCCESS', rowCount: result.rowCount, finishedAt: new Date(), error: null,
+      output: { key, bytes: result.bytes, schema: result.schema },
+    }).where(where);
+    await recordRunEvent(db, run.id, 'partition_done', { partition: job.partitionKey, rows: result.rowCount });
+    await finalizeIfComplete(ctx, run.id);
+  } catch (err) {
+    const described = ctx.describeError(err, { asset: params.asset_name, partition: job.partitionKey });
+    const willRetry = ctx.isTransient(err) && attempt.retryCount < attempt.retryLimit;
+    await db.update(partitionExecutions).set({ status: willRetry ? 'RETRYING' : 'FAILURE', error: described, finishedAt: new Date() }).where(where);
+    await recordRunEvent(db, run.id, willRetry ? 'retry' : 'error', { partition: job.partitionKey, ...described });
+    if (willRetry) throw err;
+    await transitionRun(db, run.id, ['PENDING', 'RUNNING'], 'FAILURE', { error: described });
+  }
+}
+
+/** Switches the asset to the new version in one transaction, once (the run row is locked), when all partitions are done. */
+export async function finalizeIfComplete(ctx: MaterializeContext, runId: string): Promise<boolean> {
+  return ctx.db.transaction(async (tx) => {
+    const [run] = await tx.select().from(runs).where(eq(runs.id, runId)).for('update');
+    if (!run || (run.status as RunStatus) !== 'RUNNING') return false;
+    const parts = await tx.select().from(partitionExecutions).where(eq(partitionExecutions.runId, runId));
+    if (parts.some((p) => p.status !== 'SUCCESS')) return false;
+    const params = run.params as MaterializeParams;
+    const rowCount = parts.reduce((sum, p) => sum + (p.rowCount ?? 0), 0);
+    const schema = (parts.find((p) => (p.output as { schema?: unknown } | null)?.schema)?.output as { schema?: unknown } | null)?.schema ?? null;
+    const [version] = await tx.insert(assetVersions).values({
+      conceptId: run.conceptId!, assetKind: params.asset_kind, assetId: params.asset_id, version: params.version,
+      storagePrefix: params.prefix, rowCount, schema, sqlHash: params.sql_hash, runId,
+    }).returning();
+    const t = table(params.asset_kind);
+    const now = new Date();
+    await tx.update(t).set({
+      isMaterialized: true, rowCount, storagePath: params.prefix, currentVersionId: version!.id, materializedAt: now, updatedAt: now,
+    }).where(eq(t.id, params.asset_id));
+    const metrics = { row_count: rowCount, partitions: parts.length, version: params.version, asset_version_id: version!.id };
+    await tx.update(runs).set({ status: 'SUCCESS', finishedAt: now, metrics, progress: { rows: rowCount, partitions_done: parts.length, partitions: parts.length } }).where(eq(runs.id, runId));
+    await recordRunEvent(tx as unknown as Db, runId, 'status', { status: 'SUCCESS', ...metrics });
+    return true;
+  });
+}

@@ -1,22 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { bindParams, compileNamedParams } from './params.ts';
+import { bindParams, compileNamedParams, originalOffset } from './params.ts';
 
 describe('compileNamedParams', () => {
   it('numbers distinct names for PostgreSQL and reuses the number for a repeated name', () => {
     const compiled = compileNamedParams('SELECT * FROM t WHERE a >= :start AND b < :end OR c = :start', 'postgresql');
-    expect(compiled).toEqual({ text: 'SELECT * FROM t WHERE a >= $1 AND b < $2 OR c = $1', names: ['start', 'end'] });
+    expect(compiled.text).toBe('SELECT * FROM t WHERE a >= $1 AND b < $2 OR c = $1');
+    expect(compiled.names).toEqual(['start', 'end']);
   });
 
   it('writes one ? per occurrence for MySQL', () => {
     const compiled = compileNamedParams('SELECT * FROM t WHERE a >= :start AND c = :start', 'mysql');
-    expect(compiled).toEqual({ text: 'SELECT * FROM t WHERE a >= ? AND c = ?', names: ['start', 'start'] });
+    expect(compiled.text).toBe('SELECT * FROM t WHERE a >= ? AND c = ?');
+    expect(compiled.names).toEqual(['start', 'start']);
   });
 
   it('leaves casts, strings, quoted identifiers, comments and dollar quotes alone', () => {
     const sql = `SELECT x::int, ':a', E'\\':b', "c:d", $tag$ :e $tag$ -- :f\n/* :g */ FROM t WHERE y = :h`;
-    expect(compileNamedParams(sql, 'postgresql')).toEqual({ text: sql.replace(':h', '$1'), names: ['h'] });
+    expect(compileNamedParams(sql, 'postgresql')).toMatchObject({ text: sql.replace(':h', '$1'), names: ['h'] });
     const mysql = "SELECT `a:b`, 'it\\'s :c', \"d :e\" # :f\nFROM t WHERE @v := 1 AND y = :h";
-    expect(compileNamedParams(mysql, 'mysql')).toEqual({ text: mysql.replace(':h', '?'), names: ['h'] });
+    expect(compileNamedParams(mysql, 'mysql')).toMatchObject({ text: mysql.replace(':h', '?'), names: ['h'] });
   });
 
   it('refuses positional placeholders', () => {
@@ -24,6 +26,23 @@ describe('compileNamedParams', () => {
     expect(() => compileNamedParams('SELECT ?', 'mysql')).toThrow(/name template parameters/);
     // `?` is a jsonb operator in PostgreSQL, not a placeholder.
     expect(compileNamedParams("SELECT doc ? 'k' FROM t", 'postgresql').names).toEqual([]);
+  });
+});
+
+describe('placeholders and positions', () => {
+  it('renders a custom placeholder per distinct name', () => {
+    const compiled = compileNamedParams('SELECT :a, :b, :a', 'postgresql', (n, name) => `p${n}_${name}`);
+    expect(compiled.text).toBe('SELECT p1_a, p2_b, p1_a');
+  });
+
+  it('maps offsets in the compiled text back to the analyst text', () => {
+    const original = 'SELECT :long_name, x FROM t WHERE y = :b AND zz';
+    const compiled = compileNamedParams(original, 'postgresql');
+    expect(compiled.text).toBe('SELECT $1, x FROM t WHERE y = $2 AND zz');
+    for (const token of ['x FROM', 'zz', 'SELECT']) {
+      expect(originalOffset(compiled, compiled.text.indexOf(token))).toBe(original.indexOf(token));
+    }
+    expect(originalOffset(compiled, compiled.text.indexOf('$2'))).toBe(original.indexOf(':b'));
   });
 });
 

@@ -11,7 +11,12 @@ export type CompiledSql = {
   text: string;
   /** Parameter names in placeholder order: `$n` is names[n-1]; for MySQL one entry per `?`. */
   names: string[];
+  /** Where each `:name` was replaced, so a database's error position maps back to the analyst's text. */
+  replacements: { at: number; length: number; originalAt: number; originalLength: number }[];
 };
+
+/** Renders the placeholder for the n-th distinct name (1-based); the default is the dialect's own. */
+export type Placeholder = (number: number, name: string) => string;
 
 export type ParamErrorCode = 'SQL_POSITIONAL_PARAM' | 'PARAM_MISSING' | 'PARAM_UNSUPPORTED_VALUE';
 
@@ -30,9 +35,10 @@ const IDENT_START = /[A-Za-z_]/;
 const IDENT_PART = /[A-Za-z0-9_]/;
 
 /** Rewrites `:name` placeholders; refuses positional placeholders (`$1`, MySQL `?`) so each value has a name. */
-export function compileNamedParams(sql: string, dialect: SqlDialect): CompiledSql {
+export function compileNamedParams(sql: string, dialect: SqlDialect, placeholder?: Placeholder): CompiledSql {
   const numbered = dialect !== 'mysql';
   const names: string[] = [];
+  const replacements: CompiledSql['replacements'] = [];
   let text = '';
   let i = 0;
   while (i < sql.length) {
@@ -52,14 +58,17 @@ export function compileNamedParams(sql: string, dialect: SqlDialect): CompiledSq
       let end = i + 1;
       while (end < sql.length && IDENT_PART.test(sql[end])) end++;
       const name = sql.slice(i + 1, end);
+      let rendered: string;
       if (numbered) {
         let index = names.indexOf(name);
         if (index < 0) index = names.push(name) - 1;
-        text += `$${index + 1}`;
+        rendered = placeholder ? placeholder(index + 1, name) : `$${index + 1}`;
       } else {
         names.push(name);
-        text += '?';
+        rendered = '?';
       }
+      replacements.push({ at: text.length, length: rendered.length, originalAt: i, originalLength: end - i });
+      text += rendered;
       i = end;
       continue;
     }
@@ -72,7 +81,18 @@ export function compileNamedParams(sql: string, dialect: SqlDialect): CompiledSq
     text += c;
     i++;
   }
-  return { text, names };
+  return { text, names, replacements };
+}
+
+/** Maps an offset in the compiled text back to the analyst's text (a placeholder maps to its `:name`). */
+export function originalOffset(compiled: CompiledSql, offset: number): number {
+  let shift = 0;
+  for (const r of compiled.replacements) {
+    if (offset < r.at) break;
+    if (offset < r.at + r.length) return r.originalAt;
+    shift += r.originalLength - r.length;
+  }
+  return offset + shift;
 }
 
 /** Orders the values of a compiled statement's parameters; a missing name is an error that names it. */

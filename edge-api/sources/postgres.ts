@@ -1,0 +1,275 @@
+// PostgreSQL source (postgres.js). Each operation opens one connection (`max: 1`), runs one read-only transaction
+// with a statement timeout, releases any session advisory lock a function may have taken, and closes the
+// connection — a pooled connection could carry a lock or a setting into the next query.
+import postgres from 'postgres';
+import type { Readable } from 'node:stream';
+import { assertSourceSql, bindValues, SourceError, translateSourceError } from './errors.ts';
+import type { ErrorContext } from './errors.ts';
+import {
+  DEFAULT_PREVIEW_LIMIT,
+  DEFAULT_PREVIEW_TIMEOUT_MS,
+  DEFAULT_QUERY_TIMEOUT_MS,
+  duplicateColumnName,
+  groupColumns,
+  toJsonSafe,
+} from './index.ts';
+import type { ColumnSchema, PreviewResult, QueryOptions, SchemaTable, ServerConnectionConfig, Source } from './index.ts';
+import { compileNamedParams } from './params.ts';
+import type { CompiledSql } from './params.ts';
+
+type Tx = postgres.TransactionSql<Record<string, never>>;
+
+/**
+ * How a column travels through `COPY … (FORMAT csv)` into DuckDB: `plain` text DuckDB parses as `type`;
+ * `hex` bytea text (`\x0a0b`); `json-list` an array sent as `array_to_json(…)`, cast to a DuckDB list.
+ */
+export type CsvColumn = ColumnSchema & { transport: 'plain' | 'hex' | 'json-list' };
+
+// PostgreSQL type name -> DuckDB type, for the types whose text output DuckDB reads back exactly.
+const SCALAR_TYPES: Record<string, string> = {
+  bool: 'BOOLEAN',
+  int2: 'SMALLINT',
+  int4: 'INTEGER',
+  int8: 'BIGINT',
+  oid: 'BIGINT',
+  float4: 'FLOAT',
+  float8: 'DOUBLE',
+  text: 'VARCHAR',
+  varchar: 'VARCHAR',
+  bpchar: 'VARCHAR',
+  name: 'VARCHAR',
+  char: 'VARCHAR',
+  citext: 'VARCHAR',
+  date: 'DATE',
+  timestamp: 'TIMESTAMP',
+  timestamptz: 'TIMESTAMP WITH TIME ZONE',
+  time: 'TIME',
+  uuid: 'UUID',
+  bytea: 'BLOB',
+};
+
+// DuckDB's DECIMAL holds at most 38 digits.
+const MAX_DECIMAL_PRECISION = 38;
+
+// Settings every query runs under: exact, zone-independent text output for COPY, and the limits.
+function sessionSettings(timeoutMs: number): [string, string][] {
+  return [
+    ['statement_timeout', String(timeoutMs)],
+    ['lock_timeout', String(Math.min(timeoutMs, 30_000))],
+    ['idle_in_transaction_session_timeout', String(timeoutMs + 60_000)],
+    ['TimeZone', 'UTC'],
+    ['DateStyle', 'ISO, YMD'],
+    ['IntervalStyle', 'postgres'],
+    ['extra_float_digits', '1'],
+    ['bytea_output', 'hex'],
+  ];
+}
+
+function connect(config: ServerConnectionConfig) {
+  return postgres({
+    host: config.host,
+    port: config.port ?? 5432,
+    database: config.database,
+    username: config.username,
+    password: config.password,
+    max: 1,
+    connect_timeout: 10,
+    idle_timeout: 0,
+    onnotice: () => {},
+    // Even a transaction opened by mistake without READ ONLY is read-only on this connection.
+    connection: { application_name: 'reef-source', default_transaction_read_only: 'on' } as Record<string, string>,
+    types: {
+      bigint: postgres.BigInt,
+      // Dates and times as PostgreSQL's own text (UTC, microseconds kept), not JS Dates that drop microseconds.
+      timeText: { to: 1184, from: [1082, 1083, 1114, 1184, 1266], serialize: (x: string) => x, parse: (x: string) => x },
+    },
+  });
+}
+
+type SourceSql = ReturnType<typeof connect>;
+
+type Described = { columns: CsvColumn[]; paramTypes: string[] };
+
+export class PostgresSource implements Source {
+  readonly kind = 'postgresql';
+  readonly dialect = 'postgresql';
+  private readonly config: ServerConnectionConfig;
+
+  constructor(config: ServerConnectionConfig) {
+    this.config = config;
+  }
+
+  async testConnection(): Promise<{ serverVersion: string }> {
+    return this.readOnly(this.previewTimeout(), {}, async (tx) => {
+      const [row] = await tx`select current_setting('server_version') as version`;
+      return { serverVersion: `PostgreSQL ${row.version as string}` };
+    });
+  }
+
+  async listSchema(): Promise<SchemaTable[]> {
+    return this.readOnly(this.previewTimeout(), {}, async (tx) => {
+      const rows = await tx`
+        select c.table_schema, c.table_name, c.column_name, c.data_type
+        from information_schema.columns c
+        where c.table_schema not in ('pg_catalog', 'information_schema') and c.table_schema not like 'pg\\_%'
+        order by c.table_schema, c.table_name, c.ordinal_position`;
+      return groupColumns(rows.map((r) => [r.table_schema, r.table_name, r.column_name, r.data_type] as string[]));
+    });
+  }
+
+  async preview(sql: string, params: Record<string, unknown>, options: QueryOptions & { limit?: number } = {}): Promise<PreviewResult> {
+    const compiled = await prepareQuery(sql, params, options.asset);
+    const context: ErrorContext = { asset: options.asset, sql, compiled };
+    const values = bindValues(compiled, params, options.asset);
+    return this.readOnly(options.timeoutMs ?? this.previewTimeout(), context, async (tx) => {
+      const { columns } = await describeQuery(tx, compiled, options.asset);
+      const rows: Record<string, unknown>[] = [];
+      const limit = options.limit ?? DEFAULT_PREVIEW_LIMIT;
+      // A cursor fetches only what the preview shows, however large the result.
+      for await (const batch of tx.unsafe(compiled.text, values as postgres.ParameterOrJSON<never>[]).cursor(limit)) {
+        for (const row of batch) rows.push(Object.fromEntries(Object.entries(row).map(([k, v]) => [k, toJsonSafe(v)])));
+        break;
+      }
+      return { columns: columns.map(({ name, type, sourceType }) => ({ name, type, sourceType })), rows };
+    });
+  }
+
+  /**
+   * Streams the query's result as CSV with a header (`COPY (…) TO STDOUT`), the fastest way out of PostgreSQL,
+   * and hands it with the column types to `consume`, inside the read-only transaction.
+   * COPY takes no bind parameters, so each `:name` value is bound to a transaction-local setting with
+   * `set_config($1…)` and read back with `current_setting(…)::type`, the type PostgreSQL inferred for it.
+   */
+  async copyCsv<T>(
+    sql: string,
+    params: Record<string, unknown>,
+    options: QueryOptions,
+    consume: (columns: CsvColumn[], csv: Readable) => Promise<T>,
+  ): Promise<T> {
+    const compiled = await prepareQuery(sql, params, options.asset);
+    const values = bindValues(compiled, params, options.asset);
+    const context: ErrorContext = { asset: options.asset, sql, compiled };
+    return this.readOnly(options.timeoutMs ?? this.config.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, context, async (tx) => {
+      const { columns, paramTypes } = await describeQuery(tx, compiled, options.asset);
+      for (let i = 0; i < values.length; i++) {
+        if (values[i] !== null) await tx`select set_config(${`reef.p${i + 1}`}, ${String(values[i])}, true)`;
+      }
+      const inlined = compileNamedParams(sql, 'postgresql', (n) =>
+        values[n - 1] === null ? `NULL::${paramTypes[n - 1]}` : `current_setting('reef.p${n}')::${paramTypes[n - 1]}`,
+      );
+      const projection = columns.map(exportExpression).join(', ');
+      const prefix = `COPY (SELECT ${projection} FROM (`;
+      const copy = `${prefix}${inlined.text}\n) AS reef_source) TO STDOUT (FORMAT csv, HEADER)`;
+      try {
+        const csv = await tx.unsafe(copy).readable();
+        return await consume(columns, csv);
+      } catch (error) {
+        throw translateSourceError(error, { ...context, compiled: inlined, prefixLength: prefix.length });
+      }
+    });
+  }
+
+  private previewTimeout(): number {
+    return this.config.previewTimeoutMs ?? DEFAULT_PREVIEW_TIMEOUT_MS;
+  }
+
+  /** Runs `work` in a read-only transaction with the limits, on a connection used for nothing else. */
+  private async readOnly<T>(timeoutMs: number, context: ErrorContext, work: (tx: Tx) => Promise<T>): Promise<T> {
+    const sql = connect(this.config);
+    try {
+      return await sql.begin('read only', async (tx) => {
+        const settings = sessionSettings(timeoutMs);
+        const calls = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ');
+        await tx.unsafe(`select ${calls}`, settings.flat());
+        return work(tx as unknown as Tx);
+      }) as T;
+    } catch (error) {
+      throw translateSourceError(error, context);
+    } finally {
+      await releaseSessionState(sql);
+    }
+  }
+}
+
+/** Guards the SQL and compiles its `:name` parameters to `$n`. */
+async function prepareQuery(sql: string, params: Record<string, unknown>, asset?: string): Promise<CompiledSql> {
+  await assertSourceSql(sql, 'postgresql', asset);
+  return compileNamedParams(sql, 'postgresql');
+}
+
+// A function called by the query may have taken a session-level advisory lock; unlocking before closing means
+// the lock is gone when this returns, not whenever the server notices the closed socket.
+async function releaseSessionState(sql: SourceSql): Promise<void> {
+  try {
+    await sql`select pg_advisory_unlock_all()`;
+  } catch {
+    // The connection is already broken; the server drops its locks when the session ends.
+  }
+  await sql.end({ timeout: 5 });
+}
+
+/** Asks PostgreSQL for the result columns and parameter types without running the query. */
+async function describeQuery(tx: Tx, compiled: CompiledSql, asset?: string): Promise<Described> {
+  const described = await tx.unsafe(compiled.text).describe();
+  const fields = described.columns ?? [];
+  const duplicate = duplicateColumnName(fields.map((c) => c.name));
+  if (duplicate !== undefined) {
+    throw new SourceError(
+      'SOURCE_RESULT_SHAPE',
+      `The query${asset ? ` in ${asset}` : ''} returns two columns named "${duplicate}"; give one of them another name with AS.`,
+      { details: { asset } },
+    );
+  }
+  const oids = [...new Set([...fields.map((c) => c.type), ...described.types])];
+  const typeRows = await tx`
+    select t.oid::int as oid, t.typname, t.typcategory, e.typname as elem, format_type(t.oid, null) as formatted
+    from pg_type t left join pg_type e on e.oid = t.typelem and t.typcategory = 'A'
+    where t.oid = any(${oids}::oid[])`;
+  const types = new Map(typeRows.map((r) => [r.oid as number, r as unknown as { typname: string; elem: string | null; formatted: string }]));
+  // A numeric column read straight from a table has its declared precision in pg_attribute.
+  const numericSources = fields.filter((c) => types.get(c.type)?.typname === 'numeric' && c.table !== 0);
+  const declared = new Map<string, string>();
+  if (numericSources.length > 0) {
+    const rows = await tx`
+      select a.attrelid::int as rel, a.attnum::int as num, format_type(a.atttypid, a.atttypmod) as formatted
+      from pg_attribute a
+      join unnest(${numericSources.map((c) => c.table)}::oid[], ${numericSources.map((c) => c.number)}::int[]) as s(rel, num)
+        on a.attrelid = s.rel and a.attnum = s.num`;
+    for (const r of rows) declared.set(`${r.rel}.${r.num}`, r.formatted as string);
+  }
+  const columns = fields.map((field): CsvColumn => {
+    const pgType = types.get(field.type);
+    const sourceType = declared.get(`${field.table}.${field.number}`) ?? pgType?.formatted ?? `oid ${field.type}`;
+    return { name: field.name, sourceType, ...duckdbTransport(pgType?.typname ?? '', pgType?.elem ?? null, sourceType) };
+  });
+  const paramTypes = described.types.map((oid) => (oid === 0 ? 'text' : (types.get(oid)?.formatted ?? 'text')));
+  return { columns, paramTypes };
+}
+
+function duckdbTransport(typname: string, elem: string | null, sourceType: string): Pick<CsvColumn, 'type' | 'transport'> {
+  if (elem !== null) {
+    const elemType = elem === 'numeric' ? 'DOUBLE' : SCALAR_TYPES[elem];
+    // Lists of binary values have no JSON form; everything else unknown travels as its text.
+    if (elemType && elem !== 'bytea') return { type: `${elemType}[]`, transport: 'json-list' };
+    return { type: 'VARCHAR', transport: 'plain' };
+  }
+  if (typname === 'numeric') return { type: decimalType(sourceType), transport: 'plain' };
+  if (typname === 'bytea') return { type: 'BLOB', transport: 'hex' };
+  return { type: SCALAR_TYPES[typname] ?? 'VARCHAR', transport: 'plain' };
+}
+
+/** numeric(p,s) -> DECIMAL(p,s) when DuckDB can hold it exactly; an unconstrained numeric has no fixed scale -> DOUBLE. */
+function decimalType(sourceType: string): string {
+  const match = /^numeric\((\d+),(\d+)\)$/.exec(sourceType);
+  if (!match || Number(match[1]) > MAX_DECIMAL_PRECISION) return 'DOUBLE';
+  return `DECIMAL(${match[1]},${match[2]})`;
+}
+
+function exportExpression(column: CsvColumn): string {
+  const ref = `reef_source.${quoteIdent(column.name)}`;
+  return column.transport === 'json-list' ? `array_to_json(${ref}) AS ${quoteIdent(column.name)}` : ref;
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

@@ -1,0 +1,151 @@
+// The columnar form LF engines scan. A browser worker builds it from Arrow/Parquet, the server from DuckDB
+// results; both through the column builders below, so they produce the same layout.
+import type { AssetSchema, ColumnType } from './types.ts';
+
+/** 1 marks a null row; absent when the column has no nulls (the common case costs nothing). */
+export type NullMask = Uint8Array | null;
+
+export type BatchColumn =
+  /** Float64Array when every value is a safe integer (fast, exact); BigInt64Array otherwise. */
+  | { type: 'integer'; values: Float64Array | BigInt64Array; nulls: NullMask }
+  | { type: 'float'; values: Float64Array; nulls: NullMask }
+  | { type: 'boolean'; values: Uint8Array; nulls: NullMask }
+  /** Microseconds since 1970-01-01 00:00 (wall clock, no zone), exact up to ±285 years around 1970. */
+  | { type: 'timestamp'; values: Float64Array; nulls: NullMask }
+  | StringColumn;
+
+/**
+ * Text kept as one string with rows joined by '\n', so a regex scans a column in one pass instead of
+ * one call per row. Row r is text.slice(offsets[r], offsets[r + 1] - 1); a null row is stored as ''.
+ */
+export interface StringColumn {
+  type: 'string';
+  text: string;
+  /** n + 1 entries. */
+  offsets: Int32Array;
+  nulls: NullMask;
+  /** Whether some row itself contains '\n' (then anchored patterns scan row by row). */
+  hasNewline: boolean;
+}
+
+export interface ColumnBatch {
+  length: number;
+  columns: Record<string, BatchColumn>;
+}
+
+export type CellValue = string | number | bigint | boolean | Date | null | undefined;
+
+export class ColumnBatchError extends Error {
+  readonly code = 'BAD_COLUMN_VALUE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ColumnBatchError';
+  }
+}
+
+export function columnBatchFromRows(schema: AssetSchema, rows: Record<string, CellValue>[]): ColumnBatch {
+  const columns: Record<string, BatchColumn> = {};
+  for (const { name, type } of schema.columns) columns[name] = buildColumn(type, rows.map((r) => r[name]), name);
+  return { length: rows.length, columns };
+}
+
+export function buildColumn(type: ColumnType, values: CellValue[], name = '?'): BatchColumn {
+  switch (type) {
+    case 'string': return stringColumn(values, name);
+    case 'integer': return integerColumn(values, name);
+    case 'float': return { type, ...numbers(values, name, (v) => (typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : undefined)) };
+    case 'boolean': return booleanColumn(values, name);
+    case 'timestamp': return { type, ...numbers(values, name, timestampMicros) };
+  }
+}
+
+function stringColumn(values: CellValue[], name: string): StringColumn {
+  const n = values.length;
+  const offsets = new Int32Array(n + 1);
+  let nulls: NullMask = null;
+  let hasNewline = false;
+  const parts: string[] = new Array(n);
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      nulls ??= new Uint8Array(n);
+      nulls[i] = 1;
+      parts[i] = '';
+    } else if (typeof v === 'string') {
+      parts[i] = v;
+      if (!hasNewline && v.includes('\n')) hasNewline = true;
+    } else {
+      throw new ColumnBatchError(`Column "${name}" row ${i}: expected text, got ${typeof v}.`);
+    }
+    offsets[i] = at;
+    at += parts[i].length + 1;
+    if (at > 0x7fffffff) throw new ColumnBatchError(`Column "${name}" holds more than 2^31 characters; split the batch.`);
+  }
+  offsets[n] = at;
+  return { type: 'string', text: parts.join('\n'), offsets, nulls, hasNewline };
+}
+
+function integerColumn(values: CellValue[], name: string): BatchColumn {
+  const n = values.length;
+  const allSafe = values.every((v) => v === null || v === undefined || (typeof v === 'bigint' ? v >= -(2n ** 53n) + 1n && v <= 2n ** 53n - 1n : Number.isSafeInteger(v)));
+  if (allSafe) return { type: 'integer', ...numbers(values, name, (v) => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : undefined)) };
+  const out = new BigInt64Array(n);
+  let nulls: NullMask = null;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      nulls ??= new Uint8Array(n);
+      nulls[i] = 1;
+    } else if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) {
+      out[i] = BigInt(v);
+    } else {
+      throw new ColumnBatchError(`Column "${name}" row ${i}: expected an integer, got ${String(v)}.`);
+    }
+  }
+  return { type: 'integer', values: out, nulls };
+}
+
+function booleanColumn(values: CellValue[], name: string): BatchColumn {
+  const n = values.length;
+  const out = new Uint8Array(n);
+  let nulls: NullMask = null;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      nulls ??= new Uint8Array(n);
+      nulls[i] = 1;
+    } else if (typeof v === 'boolean') {
+      out[i] = v ? 1 : 0;
+    } else {
+      throw new ColumnBatchError(`Column "${name}" row ${i}: expected a boolean, got ${typeof v}.`);
+    }
+  }
+  return { type: 'boolean', values: out, nulls };
+}
+
+function numbers(values: CellValue[], name: string, toNumber: (v: CellValue) => number | undefined) {
+  const n = values.length;
+  const out = new Float64Array(n);
+  let nulls: NullMask = null;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      nulls ??= new Uint8Array(n);
+      nulls[i] = 1;
+      continue;
+    }
+    const x = toNumber(v);
+    if (x === undefined) throw new ColumnBatchError(`Column "${name}" row ${i}: cannot read ${String(v)} as a number.`);
+    out[i] = x;
+  }
+  return { values: out, nulls };
+}
+
+/** A Date (millisecond precision) or microseconds as a number/bigint. */
+function timestampMicros(v: CellValue): number | undefined {
+  if (v instanceof Date) return v.getTime() * 1000;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'number') return v;
+  return undefined;
+}

@@ -1,0 +1,44 @@
+// compileLf: one LF definition → what each engine runs. The DuckDB SQL and the JS evaluator come from the
+// same checked, typed form of the LF, and one behaviour suite (lf-engine-suite.ts) holds them to the same votes.
+import type { ColumnBatch } from './column-batch.ts';
+import { compileRegexCondition } from './regex.ts';
+import { compileSqlCondition } from './sql-expression.ts';
+import { compileTemplateCondition, type CompiledCondition } from './template.ts';
+import { LfCompileError, type AssetSchema, type CompiledLf, type LfDefinition, type VoteColumn } from './types.ts';
+
+export function compileLf(def: LfDefinition, schema: AssetSchema, k: number): CompiledLf {
+  if (!Number.isInteger(def.label) || def.label < 0 || def.label >= k) {
+    throw new LfCompileError('LABEL_OUT_OF_RANGE', def.name, `label ${def.label} is not a class of this concept (0..${k - 1}).`);
+  }
+  if (def.type === 'custom') {
+    return { name: def.name, type: def.type, label: def.label, fields: schema.columns.map((c) => c.name), duckdbSql: null, evaluate: null };
+  }
+  const condition = compileCondition(def, schema);
+  const { label } = def;
+  return {
+    name: def.name,
+    type: def.type,
+    label,
+    fields: condition.fields,
+    duckdbSql: condition.sql === null ? null : `(CASE WHEN ${condition.sql} THEN ${label} ELSE -1 END)`,
+    evaluate: (batch: ColumnBatch) => votesFromMask(condition.mask(batch), label, k),
+  };
+}
+
+function compileCondition(def: Exclude<LfDefinition, { type: 'custom' }>, schema: AssetSchema): CompiledCondition {
+  if (def.type === 'sql') return compileSqlCondition(def.name, def.expression, schema);
+  const column = schema.columns.find((c) => c.name === def.field);
+  if (!column) {
+    throw new LfCompileError('UNKNOWN_FIELD', def.name, `unknown field "${def.field}"; the asset has ${schema.columns.map((c) => `"${c.name}"`).join(', ')}.`);
+  }
+  if (def.type === 'regex') return compileRegexCondition(def.name, column, def.pattern, def.case_insensitive ?? false);
+  return compileTemplateCondition(def.name, column, def.operator, def.value);
+}
+
+export function votesFromMask(mask: Uint8Array, label: number, k: number): VoteColumn {
+  const out = k > 127 ? new Int16Array(mask.length) : new Int8Array(mask.length);
+  // mask is 0/1: vote = -1 + mask·(label + 1), without a branch per row.
+  const step = label + 1;
+  for (let i = 0; i < mask.length; i++) out[i] = mask[i] * step - 1;
+  return out;
+}

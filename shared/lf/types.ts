@@ -1,0 +1,71 @@
+// What an LF is, and what compiling one gives each engine. The LF definition shape follows
+// shared/schema/labeling-function.ts (the API body), with the label already resolved to its class index.
+import type { TemplateOperator } from '../schema/labeling-function.ts';
+import type { ColumnBatch } from './column-batch.ts';
+
+/** The vote an LF casts when it does not fire. */
+export const ABSTAIN = -1;
+
+/**
+ * Column types of an asset, as LFs see them. DuckDB types: integer = BIGINT, float = DOUBLE, string = VARCHAR,
+ * boolean = BOOLEAN, timestamp = TIMESTAMP (no time zone, microseconds; compared as UTC wall-clock values).
+ */
+export type ColumnType = 'integer' | 'float' | 'string' | 'boolean' | 'timestamp';
+
+export interface AssetColumn {
+  name: string;
+  type: ColumnType;
+}
+
+export interface AssetSchema {
+  columns: AssetColumn[];
+}
+
+export type TemplateScalar = string | number | boolean;
+export type TemplateValue = TemplateScalar | TemplateScalar[] | null;
+
+export type LfDefinition =
+  | { type: 'template'; name: string; label: number; field: string; operator: TemplateOperator; value?: TemplateValue }
+  | { type: 'regex'; name: string; label: number; field: string; pattern: string; case_insensitive?: boolean }
+  | { type: 'sql'; name: string; label: number; expression: string }
+  | { type: 'custom'; name: string; label: number; code: string };
+
+/** One LF's votes over a batch: class index or -1 per row. Int16Array when k > 127, as the label matrix. */
+export type VoteColumn = Int8Array | Int16Array;
+
+export interface CompiledLf {
+  name: string;
+  type: LfDefinition['type'];
+  label: number;
+  /** Columns the LF reads: the ones a worker must decode and keep as typed arrays. */
+  fields: string[];
+  /**
+   * A DuckDB SQL expression over the asset's columns returning the class index or -1, or null when the LF
+   * runs only in JavaScript: regex LFs (their dialect is ECMAScript, which DuckDB's RE2 does not share) and
+   * custom LFs (they run in a sandbox).
+   */
+  duckdbSql: string | null;
+  /** Votes over a column batch, or null for custom LFs (the sandbox runs those). */
+  evaluate: ((batch: ColumnBatch) => VoteColumn) | null;
+}
+
+export type LfCompileErrorCode =
+  | 'UNKNOWN_FIELD'
+  | 'TYPE_MISMATCH'
+  | 'LABEL_OUT_OF_RANGE'
+  | 'BAD_VALUE'
+  | 'BAD_PATTERN'
+  | 'UNSAFE_PATTERN'
+  | 'SQL_PARSE_ERROR'
+  | 'SQL_NOT_ALLOWED';
+
+export class LfCompileError extends Error {
+  readonly code: LfCompileErrorCode;
+  readonly lf: string;
+  constructor(code: LfCompileErrorCode, lf: string, problem: string) {
+    super(`LF "${lf}": ${problem}`);
+    this.name = 'LfCompileError';
+    this.code = code;
+    this.lf = lf;
+  }
+}

@@ -1,6 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Concept } from '../../shared/schema/concept.ts';
 import { api, ApiRequestError, getToken, setToken } from './api/client.ts';
+import { navigate, usePathname } from './navigation.ts';
+import { ConceptPage } from './pages/ConceptPage.tsx';
+import { ResultsPage } from './results/ResultsPage.tsx';
+import { conceptPath, parseRoute } from './routes.ts';
 
 function SignIn({ onSignedIn, error }: { onSignedIn: () => void; error?: string }) {
   const [token, setTokenText] = useState('');
@@ -20,28 +24,50 @@ function SignIn({ onSignedIn, error }: { onSignedIn: () => void; error?: string 
   );
 }
 
+function ConceptList({ concepts }: { concepts: Concept[] }) {
+  return (
+    <main className="home">
+      <header><h1>Reef</h1></header>
+      <h2>Concepts</h2>
+      {concepts.length === 0 ? <p>No concepts yet.</p> : (
+        <ul className="concepts">
+          {concepts.map((c) => (
+            <li key={c.c_id}>
+              <a href={conceptPath(c.c_id)} onClick={(e) => { e.preventDefault(); navigate(conceptPath(c.c_id)); }}><strong>{c.name}</strong></a>
+              {' '}— {c.values.join(' / ')}
+            </li>
+          ))}
+        </ul>
+      )}
+    </main>
+  );
+}
+
 export function App() {
+  const pathname = usePathname();
   const [concepts, setConcepts] = useState<Concept[] | null>(null);
   const [error, setError] = useState<string>();
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     if (!getToken()) return;
-    api<Concept[]>('GET', '/api/concepts').then(setConcepts, (e: unknown) => {
+    api<Concept[]>('GET', '/api/concepts').then((list) => {
+      setConcepts(list);
+      // The first screen is the demo's pipeline: with a single concept, open it directly.
+      if (window.location.pathname === '/' && list.length === 1) navigate(conceptPath(list[0]!.c_id));
+    }, (e: unknown) => {
       if (e instanceof ApiRequestError && e.status === 401) setToken(null);
       setError(e instanceof Error ? e.message : String(e));
     });
   }, [attempt]);
 
   if (!getToken()) return <SignIn error={error} onSignedIn={() => { setError(undefined); setAttempt((n) => n + 1); }} />;
-  return (
-    <main className="home">
-      <header><h1>Reef</h1></header>
-      {error && <p role="alert" className="error">{error}</p>}
-      <h2>Concepts</h2>
-      {concepts === null ? <p>Loading…</p> : concepts.length === 0 ? <p>No concepts yet.</p> : (
-        <ul>{concepts.map((c) => <li key={c.c_id}><strong>{c.name}</strong> — {c.values.join(' / ')}</li>)}</ul>
-      )}
-    </main>
-  );
+  if (error) return <main className="home"><p role="alert" className="error">{error}</p></main>;
+  const route = parseRoute(pathname);
+  switch (route.page) {
+    case 'concept': return <ConceptPage key={route.cId} cId={route.cId} />;
+    case 'results': return <ResultsPage cId={route.cId} jobId={route.jobId} />;
+    case 'home': return concepts === null ? <main className="home"><p>Loading…</p></main> : <ConceptList concepts={concepts} />;
+    case 'not-found': return <main className="home"><p>Nothing at {route.path}. <a href="/">Back to the concepts</a></p></main>;
+  }
 }

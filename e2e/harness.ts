@@ -1,0 +1,68 @@
+// What the end-to-end test and the web benchmark share: a real `reef serve` on a free port with a throwaway data
+// folder, and Debian's Chromium driven by playwright-core with the flags DESIGN.md lists (it cannot download one).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext } from 'playwright-core';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+export interface ReefServer { url: string; token: string; dataDir: string; process: ChildProcess; output: () => string; stop(): Promise<void> }
+
+/** Starts `node bin/reef.js serve` (PORT=0, fresh REEF_DATA_DIR) and waits for the line with its URL and token. */
+export async function startReef(env: Record<string, string> = {}): Promise<ReefServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'reef-e2e-'));
+  const child = spawn(process.execPath, ['bin/reef.js', 'serve'], {
+    cwd: repoRoot, env: { ...process.env, PORT: '0', REEF_DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+  });
+  let output = '';
+  const opened = new Promise<{ url: string; token: string }>((resolveOpened, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /Open (http:\/\/127\.0\.0\.1:\d+)\/\?token=(\S+)/.exec(output);
+      if (m) resolveOpened({ url: m[1]!, token: m[2]! });
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`reef serve exited with ${code} before it was ready:\n${output}`)));
+    setTimeout(() => reject(new Error(`reef serve was not ready after 180 s:\n${output}`)), 180_000).unref();
+  });
+  const { url, token } = await opened;
+  return {
+    url, token, dataDir, process: child, output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        process.kill(-child.pid!, 'SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const chromiumFlags = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync',
+];
+
+export interface Browser { context: BrowserContext; close(): Promise<void> }
+
+/** A persistent context in a fresh user-data dir, so no profile state (cache, storage) carries over between runs. */
+export async function launchChromium(): Promise<Browser> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'reef-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: chromiumFlags,
+    viewport: { width: 1440, height: 900 },
+  });
+  return {
+    context,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// Runs (materialization, training on the server): start one, then follow its progress events to the end.
+import { api, getToken } from './client.ts';
+import { readEventStream } from './server-sent-events.ts';
+
+export type RunStatus = 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILURE' | 'CANCELED';
+
+export interface Run {
+  run_id: string;
+  kind: string;
+  status: RunStatus;
+  progress: Record<string, unknown>;
+  error: { code?: string; message?: string } | null;
+}
+
+export interface RunProgress {
+  status: RunStatus;
+  rowsDone: number;
+  /** 0..1 when the run knows its total (partitions), else undefined. */
+  fraction?: number;
+  message?: string;
+}
+
+const FINISHED: RunStatus[] = ['SUCCESS', 'FAILURE', 'CANCELED'];
+const numberIn = (data: Record<string, unknown>, ...keys: string[]) => {
+  for (const key of keys) if (typeof data[key] === 'number') return data[key] as number;
+  return undefined;
+};
+
+/** Folds one progress event into the run's progress. Event data names vary by run kind; the known ones are read. */
+export function applyRunEvent(progress: RunProgress, kind: string, data: Record<string, unknown>): RunProgress {
+  const next = { ...progress };
+  const rows = numberIn(data, 'rows_written', 'rows_done', 'rows');
+  if (rows !== undefined) next.rowsDone = Math.max(next.rowsDone, rows);
+  const done = numberIn(data, 'partitions_done', 'partition_done');
+  const total = numberIn(data, 'partitions_total', 'partitions', 'total_partitions');
+  if (done !== undefined && total) next.fraction = done / total;
+  const status = (data.status ?? (kind === 'status' ? data.to : undefined)) as RunStatus | undefined;
+  if (status && ['PENDING', 'RUNNING', ...FINISHED].includes(status)) next.status = status;
+  if (kind === 'error' || typeof data.message === 'string') next.message = String(data.message ?? '');
+  if (next.status === 'SUCCESS') next.fraction = 1;
+  return next;
+}
+
+/**
+ * Follows `/api/runs/{id}/events` until the stream ends, reporting progress as it changes, then returns the run as
+ * the API has it. The stream is fetched (not EventSource) so the token travels in the Authorization header.
+ */
+export async function followRun(runId: string, onProgress: (p: RunProgress) => void, signal?: AbortSignal): Promise<Run> {
+  let progress: RunProgress = { status: 'PENDING', rowsDone: 0 };
+  const res = await fetch(`/api/runs/${encodeURIComponent(runId)}/events`, {
+    headers: { Authorization: `Bearer ${getToken() ?? ''}`, Accept: 'text/event-stream' }, signal,
+  });
+  if (res.ok && res.body) {
+    await readEventStream(res.body, (e) => {
+      let data: Record<string, unknown> = {};
+      try { data = JSON.parse(e.data) as Record<string, unknown>; } catch { data = { message: e.data }; }
+      progress = applyRunEvent(progress, e.event, data);
+      onProgress(progress);
+    });
+  }
+  return api<Run>('GET', `/api/runs/${encodeURIComponent(runId)}`);
+}

@@ -1,0 +1,55 @@
+// The pipeline canvas: React Flow over the page's graph state, with catalog items dropped onto it.
+import {
+  Background, Controls, MiniMap, ReactFlow, addEdge, useReactFlow,
+  type Connection, type Edge, type OnEdgesChange, type OnNodesChange,
+} from '@xyflow/react';
+import { useCallback, type Dispatch, type DragEvent, type SetStateAction } from 'react';
+import { DRAG_MIME, type NodeRequest } from '../catalog/CatalogSidebar.tsx';
+import { isValidConnection, type PipelineEdge, type PipelineNode } from './graph.ts';
+import { nodeTypes } from './nodes.tsx';
+
+export function PipelineCanvas({ nodes, edges, onNodesChange, onEdgesChange, setEdges, onDropRequest }: {
+  nodes: PipelineNode[];
+  edges: PipelineEdge[];
+  onNodesChange: OnNodesChange<PipelineNode>;
+  onEdgesChange: OnEdgesChange<PipelineEdge>;
+  setEdges: Dispatch<SetStateAction<PipelineEdge[]>>;
+  onDropRequest: (request: NodeRequest, position: { x: number; y: number }) => void;
+}) {
+  const { screenToFlowPosition } = useReactFlow();
+  const typeOf = useCallback((id: string) => nodes.find((n) => n.id === id)?.type, [nodes]);
+  const checkConnection = useCallback((c: Connection | Edge) => isValidConnection(c, typeOf), [typeOf]);
+  const onConnect = useCallback((c: Connection) => setEdges((es) => addEdge({ ...c, animated: true }, es)), [setEdges]);
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (!e.dataTransfer.types.includes(DRAG_MIME)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'move';
+  }, []);
+  const onDrop = useCallback((e: DragEvent) => {
+    const raw = e.dataTransfer.getData(DRAG_MIME);
+    if (!raw) return;
+    e.preventDefault();
+    onDropRequest(JSON.parse(raw) as NodeRequest, screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+  }, [onDropRequest, screenToFlowPosition]);
+
+  return (
+    <div className="canvas" onDragOver={onDragOver} onDrop={onDrop} aria-label="Pipeline canvas">
+      <ReactFlow<PipelineNode, PipelineEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onConnect={onConnect}
+        isValidConnection={checkConnection}
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background />
+        <Controls />
+        <MiniMap pannable zoomable />
+      </ReactFlow>
+    </div>
+  );
+}

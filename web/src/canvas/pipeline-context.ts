@@ -1,0 +1,28 @@
+// What the canvas's custom nodes read and do: they are memo()ed and get only their own data from React Flow,
+// so the catalog, run progress and actions reach them through this context.
+import { createContext, useContext } from 'react';
+import type { Catalog } from '../../../shared/schema/asset.ts';
+import type { RunProgress } from '../api/runs.ts';
+import type { TrainSettings } from './graph.ts';
+
+export interface TrainingState { phase: 'idle' | 'loading' | 'training' | 'done' | 'error'; epoch?: number; epochs?: number; message?: string }
+
+export interface PipelineActions {
+  catalog: Catalog | null;
+  conceptValues: string[];
+  /** Progress of the latest materialization per asset id, while one is being followed. */
+  runs: Record<string, RunProgress>;
+  materialize(kind: 'index' | 'rule', assetId: string): void;
+  updateTrain(nodeId: string, patch: Partial<TrainSettings>): void;
+  train(nodeId: string): void;
+  training: TrainingState;
+  openNotebook(): void;
+}
+
+export const PipelineContext = createContext<PipelineActions | null>(null);
+
+export function usePipeline(): PipelineActions {
+  const value = useContext(PipelineContext);
+  if (!value) throw new Error('Pipeline nodes render only inside <PipelineContext.Provider>.');
+  return value;
+}

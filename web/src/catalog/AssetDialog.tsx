@@ -1,0 +1,111 @@
+// + Create Index / + Create Rule: name, connection, key column, SQL (Monaco, completing the connection's tables),
+// Preview of the first rows and their schema, Save.
+import { useEffect, useState, type FormEvent } from 'react';
+import type { Asset } from '../../../shared/schema/asset.ts';
+import type { Connection } from '../../../shared/schema/connection.ts';
+import { api, ApiRequestError } from '../api/client.ts';
+import { LazyCodeEditor } from '../editor/LazyCodeEditor.tsx';
+
+export type AssetKind = 'indexes' | 'rules';
+
+interface PreviewResult { columns: { name: string; type: string }[]; rows: Record<string, unknown>[] }
+
+/** Reads the preview response whatever its exact column shape (names only, or name + type). */
+function toPreview(payload: unknown): PreviewResult {
+  const p = payload as { columns?: unknown[]; schema?: unknown[]; rows?: unknown[] };
+  const rawColumns = p.columns ?? p.schema ?? [];
+  const columns = rawColumns.map((c) => (typeof c === 'string' ? { name: c, type: '' } : c as { name: string; type: string }));
+  const rows = (p.rows ?? []).map((r) => (Array.isArray(r) ? Object.fromEntries(columns.map((c, i) => [c.name, r[i]])) : r as Record<string, unknown>));
+  return { columns, rows };
+}
+
+const cell = (v: unknown) => (v === null || v === undefined ? '∅' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+export function AssetDialog({ cId, kind, connections, onClose, onSaved }: {
+  cId: string; kind: AssetKind; connections: Connection[]; onClose: () => void; onSaved: (a: Asset) => void;
+}) {
+  const singular = kind === 'indexes' ? 'Index' : 'Rule';
+  const [name, setName] = useState('');
+  const [connId, setConnId] = useState(connections[0]?.conn_id ?? '');
+  const [keyColumn, setKeyColumn] = useState('id');
+  const [sql, setSql] = useState('SELECT id, text FROM ');
+  const [preview, setPreview] = useState<PreviewResult | null>(null);
+  const [busy, setBusy] = useState<'preview' | 'save' | null>(null);
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    if (!connId) return;
+    let live = true;
+    // Completion of the connection's tables and columns; the editor works without it if the schema is unavailable.
+    Promise.all([import('../editor/monaco-setup.ts'), api<unknown>('GET', `/api/connections/${connId}/schema`)])
+      .then(([setup, schema]) => {
+        if (!live) return;
+        const s = schema as { tables?: { name: string; columns?: { name: string; type?: string }[] }[] };
+        setup.setSqlCompletionTables((s.tables ?? []).map((t) => ({ name: t.name, columns: t.columns ?? [] })));
+      })
+      .catch(() => undefined);
+    return () => { live = false; };
+  }, [connId]);
+
+  const body = () => ({ name: name.trim(), conn_id: connId, sql_query: sql, key_column: keyColumn.trim() || 'id' });
+  const runPreview = async () => {
+    setBusy('preview');
+    setError(undefined);
+    try {
+      setPreview(toPreview(await api('POST', `/api/concepts/${cId}/${kind}/preview`, { conn_id: connId, sql_query: sql })));
+    } catch (e) {
+      setError(e instanceof ApiRequestError && e.status === 404 && e.code === 'NOT_FOUND' && /No route/.test(e.message)
+        ? 'Preview is not available on this server yet.' : (e as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const save = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy('save');
+    setError(undefined);
+    try {
+      onSaved(await api<Asset>('POST', `/api/concepts/${cId}/${kind}`, body()));
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return (
+    <div className="dialog-backdrop" role="presentation" onMouseDown={(e) => { if (e.target === e.currentTarget) onClose(); }}>
+      <form className="dialog" role="dialog" aria-label={`Create ${singular}`} onSubmit={save}>
+        <h2>Create {singular}</h2>
+        <div className="form-row">
+          <label>Name <input value={name} onChange={(e) => setName(e.target.value)} required aria-label="Name" /></label>
+          <label>Connection
+            <select value={connId} onChange={(e) => setConnId(e.target.value)} aria-label="Connection" required>
+              {connections.length === 0 && <option value="">No connections yet</option>}
+              {connections.map((c) => <option key={c.conn_id} value={c.conn_id}>{c.name} ({c.connection_type})</option>)}
+            </select>
+          </label>
+          <label>Key column <input value={keyColumn} onChange={(e) => setKeyColumn(e.target.value)} aria-label="Key column" /></label>
+        </div>
+        <LazyCodeEditor language="sql" label="SQL query" value={sql} onChange={setSql} onRun={runPreview} height={180} />
+        {error && <p role="alert" className="error">{error}</p>}
+        {preview && (
+          <div className="preview">
+            <p className="muted">Schema: {preview.columns.map((c) => `${c.name}${c.type ? ` ${c.type}` : ''}`).join(', ')} · first {preview.rows.length} rows</p>
+            <div className="table-scroll">
+              <table>
+                <thead><tr>{preview.columns.map((c) => <th key={c.name}>{c.name}</th>)}</tr></thead>
+                <tbody>{preview.rows.slice(0, 20).map((r, i) => <tr key={i}>{preview.columns.map((c) => <td key={c.name}>{cell(r[c.name])}</td>)}</tr>)}</tbody>
+              </table>
+            </div>
+          </div>
+        )}
+        <div className="dialog-actions">
+          <button type="button" onClick={onClose}>Cancel</button>
+          <button type="button" onClick={runPreview} disabled={!connId || busy !== null}>{busy === 'preview' ? 'Running…' : 'Preview'}</button>
+          <button type="submit" className="primary" disabled={!name.trim() || !connId || busy !== null}>{busy === 'save' ? 'Saving…' : 'Save'}</button>
+        </div>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+// Monaco from the app's own bundle: no CDN (the loader would fetch one by default) and workers built by Vite.
+import { loader } from '@monaco-editor/react';
+import * as monaco from 'monaco-editor';
+import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
+import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
+
+self.MonacoEnvironment = {
+  getWorker(_workerId: string, label: string) {
+    return label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker();
+  },
+};
+loader.config({ monaco });
+
+export interface SqlTable { name: string; columns: { name: string; type?: string }[] }
+
+let sqlTables: SqlTable[] = [];
+/** The tables and columns SQL completion offers: the ones of the connection the open dialog queries. */
+export function setSqlCompletionTables(tables: SqlTable[]): void {
+  sqlTables = tables;
+}
+
+monaco.languages.registerCompletionItemProvider('sql', {
+  provideCompletionItems(model, position) {
+    const word = model.getWordUntilPosition(position);
+    const range = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: word.startColumn, endColumn: word.endColumn };
+    const kinds = monaco.languages.CompletionItemKind;
+    const suggestions = sqlTables.flatMap((t) => [
+      { label: t.name, kind: kinds.Class, insertText: t.name, range, detail: 'table' },
+      ...t.columns.map((c) => ({ label: c.name, kind: kinds.Field, insertText: c.name, range, detail: `${t.name}${c.type ? ` · ${c.type}` : ''}` })),
+    ]);
+    return { suggestions };
+  },
+});
+
+/** Declares the `Row` type custom LF code is checked against, generated from the asset's columns. */
+export function setCustomLfRowType(declaration: string): void {
+  const ts = monaco.typescript;
+  ts.typescriptDefaults.setCompilerOptions({ target: ts.ScriptTarget.ES2020, strict: true, noEmit: true, lib: ['es2020'] });
+  ts.typescriptDefaults.setExtraLibs([{ content: declaration, filePath: 'file:///reef-row.d.ts' }]);
+}
+
+export { monaco };

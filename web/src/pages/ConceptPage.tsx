@@ -1,0 +1,160 @@
+// A concept's studio: the Asset Catalog, the pipeline canvas, and the LF notebook below it.
+import { ReactFlowProvider, useEdgesState, useNodesState } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Catalog } from '../../../shared/schema/asset.ts';
+import type { Concept } from '../../../shared/schema/concept.ts';
+import type { Connection } from '../../../shared/schema/connection.ts';
+import { api, ApiRequestError } from '../api/client.ts';
+import { followRun, type RunProgress } from '../api/runs.ts';
+import { AssetDialog, type AssetKind } from '../catalog/AssetDialog.tsx';
+import { CatalogSidebar, type NodeRequest } from '../catalog/CatalogSidebar.tsx';
+import type { PipelineEdge, PipelineNode, TrainSettings } from '../canvas/graph.ts';
+import { PipelineCanvas } from '../canvas/PipelineCanvas.tsx';
+import { PipelineContext, type PipelineActions, type TrainingState } from '../canvas/pipeline-context.ts';
+import { defaultGraph, newNode, restoreGraph, toSavedGraph, type SavedGraph } from '../canvas/pipeline-graph.ts';
+import { trainRefusal } from '../canvas/train-readiness.ts';
+import { navigate } from '../navigation.ts';
+import { Notebook, type NotebookCell } from '../notebook/Notebook.tsx';
+import { resultsPath } from '../routes.ts';
+import { trainPipeline } from '../training/train-pipeline.ts';
+
+const PIPELINE_NAME = 'default';
+const SAVE_DELAY_MS = 500;
+
+export function ConceptPage({ cId }: { cId: string }) {
+  const [concept, setConcept] = useState<Concept | null>(null);
+  const [catalog, setCatalog] = useState<Catalog | null>(null);
+  const [connections, setConnections] = useState<Connection[]>([]);
+  const [nodes, setNodes, onNodesChange] = useNodesState<PipelineNode>([]);
+  const [edges, setEdges, onEdgesChange] = useEdgesState<PipelineEdge>([]);
+  const [cells, setCells] = useState<NotebookCell[]>([]);
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<string>();
+  const [dialog, setDialog] = useState<AssetKind | null>(null);
+  const [runs, setRuns] = useState<Record<string, RunProgress>>({});
+  const [training, setTraining] = useState<TrainingState>({ phase: 'idle' });
+  const [notebookOpen, setNotebookOpen] = useState(true);
+  const [saveState, setSaveState] = useState<'saved' | 'saving' | 'error'>('saved');
+  const lastSaved = useRef('');
+
+  const refreshCatalog = useCallback(() => api<Catalog>('GET', `/api/concepts/${cId}/catalog`).then(setCatalog), [cId]);
+
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const [c, cat, conns] = await Promise.all([
+        api<Concept>('GET', `/api/concepts/${cId}`),
+        api<Catalog>('GET', `/api/concepts/${cId}/catalog`),
+        api<Connection[]>('GET', '/api/connections').catch(() => []),
+      ]);
+      let graph: SavedGraph;
+      try {
+        const saved = await api<{ graph: SavedGraph }>('GET', `/api/concepts/${cId}/pipelines/${PIPELINE_NAME}`);
+        graph = restoreGraph(saved.graph);
+        lastSaved.current = JSON.stringify(toSavedGraph(graph.nodes, graph.edges, graph.notebook as NotebookCell[] | undefined));
+      } catch (e) {
+        if (!(e instanceof ApiRequestError && e.status === 404)) throw e;
+        graph = defaultGraph(cat);
+      }
+      if (!live) return;
+      setConcept(c);
+      setCatalog(cat);
+      setConnections(conns);
+      setNodes(graph.nodes);
+      setEdges(graph.edges);
+      setCells((graph.notebook as NotebookCell[] | undefined) ?? []);
+      setLoaded(true);
+    })().catch((e: unknown) => live && setError((e as Error).message));
+    return () => { live = false; };
+  }, [cId, setNodes, setEdges]);
+
+  // The graph is saved shortly after each change that alters it (moves, edges, settings, notebook cells).
+  useEffect(() => {
+    if (!loaded) return;
+    const body = JSON.stringify(toSavedGraph(nodes, edges, cells));
+    if (body === lastSaved.current) return;
+    const timer = setTimeout(() => {
+      setSaveState('saving');
+      api('PUT', `/api/concepts/${cId}/pipelines/${PIPELINE_NAME}`, JSON.parse(body)).then(() => {
+        lastSaved.current = body;
+        setSaveState('saved');
+      }, () => setSaveState('error'));
+    }, SAVE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [loaded, nodes, edges, cells, cId]);
+
+  const addNode = useCallback((request: NodeRequest, position?: { x: number; y: number }) => {
+    setNodes((ns) => {
+      const at = position ?? { x: 40 + (ns.length % 4) * 260, y: 320 + Math.floor(ns.length / 4) * 60 };
+      return [...ns, newNode(request.type, at, request.assetId)];
+    });
+  }, [setNodes]);
+
+  const materialize = useCallback((kind: 'index' | 'rule', assetId: string) => {
+    const collection = kind === 'index' ? 'indexes' : 'rules';
+    setRuns((r) => ({ ...r, [assetId]: { status: 'PENDING', rowsDone: 0 } }));
+    (async () => {
+      const { run_id } = await api<{ run_id: string }>('POST', `/api/concepts/${cId}/${collection}/${assetId}/materialize`);
+      const run = await followRun(run_id, (p) => setRuns((r) => ({ ...r, [assetId]: p })));
+      setRuns((r) => ({ ...r, [assetId]: { ...r[assetId]!, status: run.status, message: run.error?.message } }));
+      await refreshCatalog();
+    })().catch((e: unknown) => setRuns((r) => ({ ...r, [assetId]: { status: 'FAILURE', rowsDone: 0, message: (e as Error).message } })));
+  }, [cId, refreshCatalog]);
+
+  const updateTrain = useCallback((nodeId: string, patch: Partial<TrainSettings>) => {
+    setNodes((ns) => ns.map((n) => (n.id === nodeId && n.type === 'train' ? { ...n, data: { ...n.data, ...patch } } : n)));
+  }, [setNodes]);
+
+  const nodesRef = useRef(nodes);
+  nodesRef.current = nodes;
+  const edgesRef = useRef(edges);
+  edgesRef.current = edges;
+  const train = useCallback((nodeId: string) => {
+    if (!catalog || !concept) return;
+    const refusal = trainRefusal(nodesRef.current, edgesRef.current, catalog);
+    if (refusal) {
+      setTraining({ phase: 'error', message: refusal.message });
+      return;
+    }
+    const node = nodesRef.current.find((n) => n.id === nodeId);
+    if (node?.type !== 'train') return;
+    trainPipeline({ concept, catalog, nodes: nodesRef.current, settings: node.data, onState: setTraining })
+      .then((jobId) => navigate(resultsPath(cId, jobId)))
+      .catch((e: unknown) => setTraining({ phase: 'error', message: (e as Error).message }));
+  }, [catalog, concept, cId]);
+
+  const actions: PipelineActions = useMemo(() => ({
+    catalog, conceptValues: concept?.values ?? [], runs, materialize, updateTrain, train, training,
+    openNotebook: () => setNotebookOpen(true),
+  }), [catalog, concept, runs, materialize, updateTrain, train, training]);
+
+  if (error) return <main className="page"><p role="alert" className="error">{error}</p></main>;
+  return (
+    <PipelineContext.Provider value={actions}>
+      <div className="studio">
+        <header className="topbar">
+          <a href="/" onClick={(e) => { e.preventDefault(); navigate('/'); }}>Reef</a>
+          <h1>{concept?.name ?? '…'}</h1>
+          <span className="muted">{concept?.values.join(' / ')}</span>
+          <span className={`save-state ${saveState}`} aria-live="polite">
+            {saveState === 'saving' ? 'Saving…' : saveState === 'error' ? 'Not saved' : 'Saved'}
+          </span>
+          <button type="button" onClick={() => setNotebookOpen((o) => !o)}>{notebookOpen ? 'Hide notebook' : 'Show notebook'}</button>
+        </header>
+        <CatalogSidebar catalog={catalog} onAdd={addNode} onCreate={setDialog} />
+        <section className={notebookOpen ? 'work split' : 'work'}>
+          <ReactFlowProvider>
+            <PipelineCanvas nodes={nodes} edges={edges} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} setEdges={setEdges} onDropRequest={addNode} />
+          </ReactFlowProvider>
+          {notebookOpen && concept && catalog && (
+            <Notebook concept={concept} catalog={catalog} nodes={nodes} cells={cells} setCells={setCells} onLfsChanged={refreshCatalog} />
+          )}
+        </section>
+        {dialog && (
+          <AssetDialog cId={cId} kind={dialog} connections={connections} onClose={() => setDialog(null)}
+            onSaved={() => { setDialog(null); void refreshCatalog(); }} />
+        )}
+      </div>
+    </PipelineContext.Provider>
+  );
+}

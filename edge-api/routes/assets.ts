@@ -115,7 +115,7 @@ export function assetRoutes(kind: AssetKind) {
       const { c_id } = c.req.valid('param');
       const db = c.var.deps.db;
       await loadConcept(db, c_id);
-      const rows = await db.select().from(table).where(eq(table.conceptId, c_id)).orderBy(asc(table.createdAt));
+      const rows = await db.select().from(table).where(eq(table.conceptId, c_id)).orderBy(asc(table.createdAt), asc(table.name));
       return c.json(rows.map(toAsset), 200);
     })
     .openapi(get, async (c) => {

@@ -19,8 +19,9 @@ export const catalogRoutes = () => createRouter().openapi(catalog, async (c) => 
   const concept = await loadConcept(db, c_id);
   const assetsOf = (kind: 'indexes' | 'rules') => {
     const table = assetTable(kind);
-    return db.select().from(table).where(eq(table.conceptId, c_id)).orderBy(asc(table.createdAt));
+    return db.select().from(table).where(eq(table.conceptId, c_id)).orderBy(asc(table.createdAt), asc(table.name));
   };
+  // Ties in creation time (rows written by one statement) fall back to the name, so the order is stable.
   const [indexes, rules, lfs] = await Promise.all([
     assetsOf('indexes'),
     assetsOf('rules'),
@@ -28,7 +29,7 @@ export const catalogRoutes = () => createRouter().openapi(catalog, async (c) => 
       id: labelingFunctions.id, name: labelingFunctions.name, lf_type: labelingFunctions.lfType,
       label: labelingFunctions.label, active: labelingFunctions.active,
       requires_approval: labelingFunctions.requiresApproval, version: labelingFunctions.version,
-    }).from(labelingFunctions).where(eq(labelingFunctions.conceptId, c_id)).orderBy(asc(labelingFunctions.createdAt)),
+    }).from(labelingFunctions).where(eq(labelingFunctions.conceptId, c_id)).orderBy(asc(labelingFunctions.createdAt), asc(labelingFunctions.name)),
   ]);
   return c.json({
     indexes: indexes.map(toAsset),

@@ -170,7 +170,7 @@ export const connectionRoutes = () => createRouter()
     return c.json(toConnection(row!), 201);
   })
   .openapi(list, async (c) => {
-    const rows = await c.var.deps.db.select().from(databaseConnections).orderBy(asc(databaseConnections.createdAt));
+    const rows = await c.var.deps.db.select().from(databaseConnections).orderBy(asc(databaseConnections.createdAt), asc(databaseConnections.name));
     return c.json(rows.map(toConnection), 200);
   })
   .openapi(get, async (c) => c.json(toConnection(await loadConnection(c.var.deps.db, c.req.valid('param').conn_id)), 200))

@@ -42,19 +42,28 @@ export function predictLogLinear(model: LogLinearModel, L: LabelArray, n: number
   return probs;
 }
 
-// Two classes need only the log-odds: one table lookup per vote and one exp per row.
+// Two classes need only the log-odds: one table lookup per LF (abstain reads a 0 slot, so no branch) and
+// one exp per row.
 function predictBinary(model: LogLinearModel, L: LabelArray, n: number, probs: Float64Array): void {
   const { m, logTable, logPrior } = model;
-  const logOdds = new Float64Array(m * 2);
-  for (let c = 0; c < m * 2; c++) logOdds[c] = logTable[c * 2 + 1] - logTable[c * 2];
+  const logOdds = new Float64Array(m * 3);
+  for (let j = 0; j < m; j++) {
+    for (let v = 0; v < 2; v++) logOdds[j * 3 + v + 1] = logTable[(j * 2 + v) * 2 + 1] - logTable[(j * 2 + v) * 2];
+  }
   const prior = logPrior[1] - logPrior[0];
+  const pairs = m >> 1;
   for (let i = 0; i < n; i++) {
-    let s = prior;
+    // Two accumulators halve the floating-point add chain that otherwise bounds this loop.
+    let even = prior;
+    let odd = 0;
     const row = i * m;
-    for (let j = 0; j < m; j++) {
-      const v = L[row + j];
-      if (v >= 0) s += logOdds[j * 2 + v];
+    for (let h = 0; h < pairs; h++) {
+      const j = 2 * h;
+      even += logOdds[j * 3 + 1 + L[row + j]];
+      odd += logOdds[j * 3 + 4 + L[row + j + 1]];
     }
+    if (m & 1) even += logOdds[(m - 1) * 3 + 1 + L[row + m - 1]];
+    const s = even + odd;
     // p1 = σ(s), written so that neither branch overflows.
     const p1 = s >= 0 ? 1 / (1 + Math.exp(-s)) : Math.exp(s) / (1 + Math.exp(s));
     probs[i * 2] = 1 - p1;

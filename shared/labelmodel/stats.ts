@@ -25,19 +25,20 @@ export interface StatsOptions {
 
 export function computeSufficientStats(L: LabelArray, n: number, m: number, k: number, options: StatsOptions = {}): SufficientStats {
   if (L.length !== n * m) throw new LabelModelError('BAD_INPUT', `label matrix has ${L.length} entries, expected ${n}×${m}`);
+  checkVoteRange(L, k);
   const d = m * k;
   // Counts fit in 32 bits (each ≤ n < 2^32) and a Uint32Array of d² stays in cache for typical d.
   const counts = new Uint32Array(d * d);
-  const codes = new Int32Array(m);
+  const codes = new Int32Array(m + 1);
   for (let i = 0; i < n; i++) {
     const row = i * m;
     let active = 0;
+    // Branch-free gather: whether an LF votes is data-dependent and unpredictable, so write every code and
+    // advance the cursor only past votes (v >> 31 is -1 for an abstain, 0 for a class).
     for (let j = 0, jk = 0; j < m; j++, jk += k) {
       const v = L[row + j];
-      if (v >= 0) {
-        if (v >= k) throw new LabelModelError('BAD_INPUT', `row ${i}, LF ${j} votes ${v}, outside -1..${k - 1}`);
-        codes[active++] = jk + v;
-      }
+      codes[active] = jk + v;
+      active += 1 + (v >> 31);
     }
     // Codes rise with j, so (codes[a], codes[b]) for b ≥ a lands in the upper triangle; only non-abstain
     // entries are visited, which is what makes sparse LFs cheap.
@@ -49,6 +50,17 @@ export function computeSufficientStats(L: LabelArray, n: number, m: number, k: n
   const stats: SufficientStats = { n, m, k, coVotes: Float64Array.from(counts) };
   if (options.patterns) stats.patterns = countVotePatterns(L, n, m);
   return stats;
+}
+
+function checkVoteRange(L: LabelArray, k: number): void {
+  let min = 0;
+  let max = 0;
+  for (let i = 0; i < L.length; i++) {
+    const v = L[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (min < -1 || max >= k) throw new LabelModelError('BAD_INPUT', `votes range over ${min}..${max}, outside -1..${k - 1} (k=${k})`);
 }
 
 export function votePatternKey(L: LabelArray, row: number, m: number): string {

@@ -38,6 +38,10 @@ function databaseError(err: unknown): ApiError | undefined {
   if (code === '23503') {
     return new ApiError(409, 'IN_USE', 'This is still referenced by something else (an index or rule uses this connection?); remove that first.');
   }
+  // PostgreSQL cannot store U+0000 in text (22021) or in jsonb (22P05); JSON can carry it, so it is the client's to fix.
+  if (code === '22021' || code === '22P05') {
+    return new ApiError(400, 'VALIDATION_FAILED', 'The request contains a NUL character (\\u0000), which cannot be stored; remove it and send again.');
+  }
   return undefined;
 }
 

@@ -84,6 +84,10 @@ describeDatabases('connections API', (database) => {
     expect(toPostgresWithoutHost.body.error.message).toMatch(/needs a host/);
     expect((await api.call('GET', `/api/connections/${files.conn_id}`)).body.connection_type).toBe('files');
 
+    const nul = await api.call('POST', '/api/connections', { body: { name: 'nul\u0000name', connection_type: 'files' } });
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.message).toMatch(/NUL character/);
+
     const taken = await api.call('POST', '/api/connections', { body: { name: 'files', connection_type: 'files' } });
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe('CONFLICT');

@@ -54,6 +54,13 @@ describeDatabases('pipelines API', (database) => {
     expect((await api.call('GET', base)).body).toEqual([]);
   });
 
+  it('answers a NUL character in the graph with 400, not 500 (jsonb cannot store it)', async () => {
+    const res = await api.call('PUT', `${base}/main`, { body: { nodes: [{ id: 'a\u0000b', type: 'index' }], edges: [] } });
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/NUL character/) });
+    expect((await api.call('GET', base)).body).toEqual([]);
+  });
+
   it('deletes a pipeline, and a concept takes its pipelines with it', async () => {
     await api.call('PUT', `${base}/a`, { body: graph });
     await api.call('PUT', `${base}/b`, { body: graph });

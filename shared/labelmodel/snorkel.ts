@@ -69,15 +69,11 @@ export function fitSnorkel(stats: SufficientStats, options: SnorkelOptions = {})
   const p = resolveClassBalance(options.classBalance, k);
   const prec = resolvePrecInit(options.precInit ?? 0.7, m);
 
-  const problem = buildActiveProblem(stats);
-  const { size, index, O } = problem;
+  const problem = buildActiveProblem(stats, false);
+  const { size, index } = problem;
+  const fullInit = initialMu(stats, p, prec);
   const muInit = new Float64Array(size * k);
-  for (let a = 0; a < size; a++) {
-    const code = index[a];
-    const y = code % k;
-    const j = (code - y) / k;
-    muInit[a * k + y] = clamp((O[a * size + a] * prec[j]) / p[y], 0, 1);
-  }
+  for (let a = 0; a < size; a++) muInit.set(fullInit.subarray(index[a] * k, index[a] * k + k), a * k);
   const scale = new NumpyRandomState(seed).random();
   const mu = muInit.map((x) => x * scale);
 
@@ -147,6 +143,34 @@ export function classBalanceFromLabels(Y: Int32Array, k: number): Float64Array {
   return counts.map((c) => c / total);
 }
 
+/** Snorkel's mu_init: [j·k+y, y] = clip(P(λ_j = y) · prec_j / p_y, 0, 1), every other entry 0; (m·k) × k. */
+export function initialMu(stats: SufficientStats, classBalance: ArrayLike<number>, precInit: number | ArrayLike<number> = 0.7): Float64Array {
+  const { n, m, k, coVotes } = stats;
+  const d = m * k;
+  const prec = resolvePrecInit(precInit, m);
+  const muInit = new Float64Array(d * k);
+  for (let j = 0; j < m; j++) {
+    for (let y = 0; y < k; y++) {
+      const code = j * k + y;
+      muInit[code * k + y] = clamp(((coVotes[code * d + code] / n) * prec[j]) / classBalance[y], 0, 1);
+    }
+  }
+  return muInit;
+}
+
+/** Snorkel's objective at a given (m·k) × k mu, split into the data term (masked O fit + diagonal) and the l2 term. */
+export function snorkelLoss(
+  stats: SufficientStats, mu: Float64Array, muInit: Float64Array, classBalance: ArrayLike<number>, l2 = 0,
+): { data: number; l2: number } {
+  const problem = buildActiveProblem(stats, true);
+  const p = Float64Array.from(classBalance);
+  const grad = new Float64Array(mu.length);
+  const data = lossAndGradient(problem, mu, muInit, p, 0, grad);
+  let pull = 0;
+  for (let i = 0; i < mu.length; i++) pull += (l2 * (mu[i] - muInit[i])) ** 2;
+  return { data, l2: pull };
+}
+
 function resolveClassBalance(classBalance: ArrayLike<number> | undefined, k: number): Float64Array {
   if (classBalance === undefined) return new Float64Array(k).fill(1 / k);
   if (classBalance.length !== k) {
@@ -179,11 +203,11 @@ interface ActiveProblem {
   blockEnd: Int32Array;
 }
 
-function buildActiveProblem(stats: SufficientStats): ActiveProblem {
+function buildActiveProblem(stats: SufficientStats, everyCode: boolean): ActiveProblem {
   const { n, m, k, coVotes } = stats;
   const d = m * k;
   const active: number[] = [];
-  for (let c = 0; c < d; c++) if (coVotes[c * d + c] > 0) active.push(c);
+  for (let c = 0; c < d; c++) if (everyCode || coVotes[c * d + c] > 0) active.push(c);
   const size = active.length;
   const index = Int32Array.from(active);
   const O = new Float64Array(size * size);
@@ -285,7 +309,7 @@ function makeOptimizerStep(name: OptimizerName, size: number, lr: number, weight
  * Among column permutations that leave P unchanged (classes with equal prior, rounded to 3 d.p.), pick the one
  * that maximises Σ_LF Σ_y P(λ = y, Y = y): the solution that trusts the LFs most, as Snorkel does with munkres.
  */
-function breakColumnSymmetry(mu: Float64Array, m: number, k: number, p: Float64Array): Float64Array {
+export function breakColumnSymmetry(mu: Float64Array, m: number, k: number, p: Float64Array): Float64Array {
   const probsSum = new Float64Array(k * k);
   for (let j = 0; j < m; j++) {
     for (let l = 0; l < k; l++) for (let y = 0; y < k; y++) probsSum[l * k + y] += mu[(j * k + l) * k + y];

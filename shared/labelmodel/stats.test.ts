@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { fitSnorkel } from './snorkel.ts';
+import { computeSufficientStats, lfCoverages, mergeStats } from './stats.ts';
+import { generateLabelMatrix, spreadLfQualities } from './synthetic.ts';
+
+describe('sufficient statistics', () => {
+  const { accuracies, coverages } = spreadLfQualities(8, [0.6, 0.9], [0.1, 0.6]);
+  const data = generateLabelMatrix({ n: 3000, k: 3, accuracies, coverages, seed: 11 });
+
+  it('merge per-partition statistics into exactly the whole-matrix statistics', () => {
+    const cut = 1234 * data.m;
+    const a = computeSufficientStats(data.L.subarray(0, cut), 1234, data.m, 3, { patterns: true });
+    const b = computeSufficientStats(data.L.subarray(cut), data.n - 1234, data.m, 3, { patterns: true });
+    const whole = computeSufficientStats(data.L, data.n, data.m, 3, { patterns: true });
+    const merged = mergeStats(a, b);
+    expect(merged.n).toBe(whole.n);
+    expect(Array.from(merged.coVotes)).toEqual(Array.from(whole.coVotes));
+    expect([...merged.patterns!.entries()].sort()).toEqual([...whole.patterns!.entries()].sort());
+  });
+
+  it('give the same fitted model whether computed whole or merged from partitions', () => {
+    const parts = [0, 700, 1900, data.n].slice(1).map((end, i, ends) => {
+      const start = i === 0 ? 0 : ends[i - 1];
+      return computeSufficientStats(data.L.subarray(start * data.m, end * data.m), end - start, data.m, 3);
+    });
+    const merged = parts.reduce(mergeStats);
+    const whole = computeSufficientStats(data.L, data.n, data.m, 3);
+    expect(Array.from(fitSnorkel(merged, { seed: 3 }).mu)).toEqual(Array.from(fitSnorkel(whole, { seed: 3 }).mu));
+  });
+
+  it('read LF coverages off the diagonal', () => {
+    const stats = computeSufficientStats(Int8Array.from([0, -1, 1, 1, -1, -1, 0, 0, -1]), 3, 3, 2);
+    expect(Array.from(lfCoverages(stats))).toEqual([1, 1 / 3, 1 / 3]);
+  });
+
+  it('refuse votes outside -1..k-1 and merging different shapes', () => {
+    expect(() => computeSufficientStats(Int8Array.from([0, 2, 1]), 1, 3, 2)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
+    const a = computeSufficientStats(Int8Array.from([0, 1, 1]), 1, 3, 2);
+    const b = computeSufficientStats(Int8Array.from([0, 1, 1, 0]), 1, 4, 2);
+    expect(() => mergeStats(a, b)).toThrow(/cannot merge/);
+  });
+});

@@ -31,7 +31,7 @@ describeDatabases('assets API', (database) => {
           name: 'messages', conn_id: conn.postgresql,
           sql_query: 'select id, body from messages where sent_at >= :since',
           query_template_params: { since: '2024-01-01' }, key_column: 'id',
-          partition_type: 'time', partition_config: { column: 'sent_at', granularity: 'month' },
+          partition_type: 'time', partition_config: { column: 'sent_at', interval: 'month', start: '2024-01-01', end: '2025-01-01' },
         };
         const created = await api.call('POST', base(), { body });
         expect(created.status).toBe(201);
@@ -111,6 +111,27 @@ describeDatabases('assets API', (database) => {
         const both = await api.call('PATCH', `${base()}/${asset.id}`, { body: { conn_id: conn.postgresql, sql_query: 'select id from t' } });
         expect(both.status).toBe(200);
         expect(both.body).toMatchObject({ conn_id: conn.postgresql, sql_query: 'select id from t' });
+      });
+
+      it('refuses a partitioning the planner cannot split the query by, on create and on patch', async () => {
+        const noBounds = await api.call('POST', base(), { body: { name: 'p', conn_id: conn.postgresql, sql_query: 'select id from t', partition_type: 'time', partition_config: { column: 'sent_at' } } });
+        expect(noBounds.status).toBe(400);
+        expect(noBounds.body.error).toMatchObject({ code: 'PARTITION_CONFIG_INVALID', message: 'partition_config.start is required (e.g. "2024-01-01").' });
+        const noConfig = await api.call('POST', base(), { body: { name: 'p', conn_id: conn.postgresql, sql_query: 'select id from t', partition_type: 'categorical' } });
+        expect(noConfig.status).toBe(400);
+        expect(noConfig.body.error.code).toBe('PARTITION_CONFIG_INVALID');
+
+        const ranged = { column: 'id', start: 0, end: 1_000, size: 100 };
+        const { body: asset } = await api.call('POST', base(), { body: { name: 'p', conn_id: conn.postgresql, sql_query: 'select id from t', partition_type: 'id_range', partition_config: ranged } });
+        expect(asset).toMatchObject({ partition_type: 'id_range', partition_config: ranged });
+        // The patch is checked merged with the stored definition: a new type against the old config fails.
+        const switched = await api.call('PATCH', `${base()}/${asset.id}`, { body: { partition_type: 'categorical' } });
+        expect(switched.status).toBe(400);
+        expect(switched.body.error.message).toMatch(/categorical needs "values"/);
+        const both = await api.call('PATCH', `${base()}/${asset.id}`, { body: { partition_type: 'categorical', partition_config: { column: 'lang', values: ['en', 'de'] } } });
+        expect(both.status).toBe(200);
+        const unpartitioned = await api.call('PATCH', `${base()}/${asset.id}`, { body: { partition_type: null } });
+        expect(unpartitioned.body).toMatchObject({ partition_type: null, partition_config: { column: 'lang', values: ['en', 'de'] } });
       });
 
       it('answers an unknown connection, concept or id, a taken name and a bad id with 4xx', async () => {

@@ -8,6 +8,7 @@ import type { Db } from '../db/client.ts';
 import { conceptIndexes, conceptRules } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
+import { PartitionConfigError, planPartitions } from '../runs/partitions.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';
 import type { SqlDialect } from '../sources/params.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
@@ -45,15 +46,32 @@ export function dialectOf(connectionType: ConnectionType): SqlDialect {
   return connectionType === 'files' ? 'duckdb' : connectionType;
 }
 
-/** Refuses an unknown connection or SQL that is not one read-only SELECT in that connection's dialect (400 either way). */
-async function checkAssetSource(db: Db, connId: string, sql: string): Promise<void> {
-  const connection = await findConnection(db, connId);
+interface AssetSource {
+  connId: string;
+  sql: string;
+  partitionType: string | null;
+  partitionConfig: Record<string, unknown> | null;
+}
+
+/**
+ * Refuses (400) an unknown connection, SQL that is not one read-only SELECT in that connection's dialect, or a
+ * partitioning the planner could not split the query by, so a definition that saves is one a run can start.
+ */
+async function checkAssetSource(db: Db, source: AssetSource): Promise<void> {
+  const connection = await findConnection(db, source.connId);
   if (!connection) {
-    const message = `conn_id: there is no connection with id ${connId}; list them with GET /api/connections or create one first.`;
+    const message = `conn_id: there is no connection with id ${source.connId}; list them with GET /api/connections or create one first.`;
     throw new ApiError(400, 'VALIDATION_FAILED', message, { issues: [{ path: 'conn_id', message }] });
   }
-  const check = await checkSourceSql(sql, dialectOf(connection.connectionType as ConnectionType));
+  const dialect = dialectOf(connection.connectionType as ConnectionType);
+  const check = await checkSourceSql(source.sql, dialect);
   if (!check.ok) throw new ApiError(400, check.code, check.message, { path: 'sql_query' });
+  try {
+    planPartitions(source.sql, source.partitionType, source.partitionConfig, dialect);
+  } catch (error) {
+    if (error instanceof PartitionConfigError) throw new ApiError(400, error.code, error.message, { path: 'partition_config' });
+    throw error;
+  }
 }
 
 /** CRUD for a concept's indexes (`/api/concepts/{c_id}/indexes/{index_id}`) or rules (`…/rules/{r_id}`). */
@@ -103,11 +121,12 @@ export function assetRoutes(kind: AssetKind) {
       const body = c.req.valid('json');
       const db = c.var.deps.db;
       await loadConcept(db, c_id);
-      await checkAssetSource(db, body.conn_id, body.sql_query);
+      const partitionType = body.partition_type ?? null;
+      const partitionConfig = body.partition_config ?? null;
+      await checkAssetSource(db, { connId: body.conn_id, sql: body.sql_query, partitionType, partitionConfig });
       const [row] = await db.insert(table).values({
         conceptId: c_id, name: body.name, connId: body.conn_id, sqlQuery: body.sql_query,
-        queryTemplateParams: body.query_template_params, keyColumn: body.key_column,
-        partitionType: body.partition_type ?? null, partitionConfig: body.partition_config ?? null,
+        queryTemplateParams: body.query_template_params, keyColumn: body.key_column, partitionType, partitionConfig,
       }).returning();
       return c.json(toAsset(row!), 201);
     })
@@ -127,9 +146,16 @@ export function assetRoutes(kind: AssetKind) {
       const body = c.req.valid('json');
       const db = c.var.deps.db;
       const row = await loadAsset(db, params.c_id, idOf(params));
-      // A new query or a new connection (perhaps of another dialect) is checked as a whole, as on create.
-      if (body.sql_query !== undefined || body.conn_id !== undefined) {
-        await checkAssetSource(db, body.conn_id ?? row.connId, body.sql_query ?? row.sqlQuery);
+      // A patch that touches the source (query, connection — perhaps of another dialect — or partitioning) is
+      // checked merged with what it leaves as it is, exactly as on create.
+      const touchesSource = [body.sql_query, body.conn_id, body.partition_type, body.partition_config].some((v) => v !== undefined);
+      if (touchesSource) {
+        await checkAssetSource(db, {
+          connId: body.conn_id ?? row.connId,
+          sql: body.sql_query ?? row.sqlQuery,
+          partitionType: body.partition_type === undefined ? row.partitionType : body.partition_type,
+          partitionConfig: body.partition_config === undefined ? row.partitionConfig as Record<string, unknown> | null : body.partition_config,
+        });
       }
       const [updated] = await db.update(table).set({
         name: body.name, connId: body.conn_id, sqlQuery: body.sql_query,

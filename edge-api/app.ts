@@ -8,8 +8,11 @@ import { requireToken, requireWriteRole } from './security/auth.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { conceptRoutes } from './routes/concepts.ts';
+import { connectionFileRoutes, isFileUpload } from './routes/connection-files.ts';
 import { connectionRoutes } from './routes/connections.ts';
+import { goldLabelRoutes } from './routes/gold-labels.ts';
 import { healthRoutes } from './routes/health.ts';
+import { labelingFunctionRoutes } from './routes/labeling-functions.ts';
 import { materializeRoutes } from './routes/materialize.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -25,10 +28,12 @@ export function createApp(deps: AppDeps) {
     c.set('deps', deps);
     await next();
   });
-  app.use('/api/*', bodyLimit({
+  const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: () => { throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB; send less at a time.'); },
-  }));
+  });
+  // File uploads stream to the object store with a limit of their own; every other body is JSON of at most 1 MB.
+  app.use('/api/*', (c, next) => (isFileUpload(c.req.method, c.req.path) ? next() : limitBody(c, next)));
 
   app.route('/', healthRoutes());
   app.doc31('/openapi.json', {
@@ -42,11 +47,14 @@ export function createApp(deps: AppDeps) {
   app.route('/', tokenRoutes());
   app.route('/', runRoutes());
   app.route('/', conceptRoutes());
+  app.route('/', labelingFunctionRoutes());
   app.route('/', connectionRoutes());
+  app.route('/', connectionFileRoutes());
   app.route('/', assetRoutes('indexes'));
   app.route('/', assetRoutes('rules'));
   app.route('/', catalogRoutes());
   app.route('/', pipelineRoutes());
+  app.route('/', goldLabelRoutes());
   app.route('/', materializeRoutes());
   return app;
 }

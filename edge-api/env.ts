@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from './db/client.ts';
 import type { MaterializeContext } from './runs/materialize.ts';
 import type { Principal } from './security/auth.ts';
+import type { ObjectStore } from './storage/index.ts';
 
 /** What routes get from the runtime entry point (node.ts or worker.ts). */
 export interface AppDeps {
@@ -10,6 +11,8 @@ export interface AppDeps {
   secret: string;
   /** Database kind, for /api/health. */
   databaseKind: string;
+  /** Where assets, uploaded files and results live; absent on Workers (definitions only). */
+  store?: ObjectStore;
   /** Present where this process can queue runs and reach the object store (Node); absent on Workers. */
   materializer?: MaterializeContext;
 }

@@ -281,13 +281,13 @@ class SqlCompiler {
     if (pattern.type !== 'single_quote_string') throw this.refuse('LIKE with a pattern that is not a string literal');
     if (x.type !== 'string' && x.type !== 'null') throw this.mismatch(`LIKE needs text, got a ${x.type}.`);
     const text = String(pattern.value).replaceAll("''", "'");
-    const re = likeRegex(text);
+    const matches = likeMatcher(text);
     return {
       type: 'boolean',
       sql: `(${x.sql} ${negate ? 'NOT LIKE' : 'LIKE'} ${stringLiteral(text)})`,
       bind: (batch) => {
         const g = x.bind(batch);
-        return (i) => { const s = g(i); return s === null ? null : re.test(s as string) !== negate; };
+        return (i) => { const s = g(i); return s === null ? null : matches(s as string) !== negate; };
       },
     };
   }
@@ -457,6 +457,10 @@ function strict(type: SqlType, sql: string, args: Typed[], fn: (values: Value[])
     sql,
     bind: (batch) => {
       const gs = args.map((a) => a.bind(batch));
+      if (gs.length === 1) {
+        const [g] = gs;
+        return (i) => { const v = g(i); return v === null ? null : fn([v]); };
+      }
       return (i) => {
         const values = gs.map((g) => g(i));
         return values.includes(null) ? null : fn(values);
@@ -558,11 +562,23 @@ function upperLikeDuckdb(s: string): string {
   return out;
 }
 
-/** DuckDB LIKE: '%' any run, '_' one character (code point), no escape character, whole-string match. */
-function likeRegex(pattern: string): RegExp {
+/**
+ * DuckDB LIKE: '%' any run, '_' one character (code point), no escape character, whole-string match.
+ * The common shapes ('%word%', 'word%', '%word', 'word') skip the regex.
+ */
+function likeMatcher(pattern: string): (s: string) => boolean {
+  const literal = /^(%?)([^%_]*)(%?)$/.exec(pattern);
+  if (literal) {
+    const [, lead, word, trail] = literal;
+    if (lead && trail) return (s) => s.includes(word);
+    if (trail) return (s) => s.startsWith(word);
+    if (lead) return (s) => s.endsWith(word);
+    return (s) => s === word;
+  }
   let source = '';
   for (const ch of pattern) {
     source += ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
   }
-  return new RegExp(`^${source}$`, 'su');
+  const re = new RegExp(`^${source}$`, 'su');
+  return (s) => re.test(s);
 }

@@ -1,0 +1,152 @@
+// npm run bench:lf — LF engine speed on 1M synthetic rows: the JS engine (what a browser worker and the
+// server's JS path run) beside DuckDB in Node running the same LF's compiled SQL, in the same run.
+// Also the LF analysis on a 1M × 20 label matrix, full pass and one-column cache update.
+// Figures are medians of 5 runs after one warm-up run.
+import { DuckDBInstance } from '@duckdb/node-api';
+import { analyzeLabelMatrix } from '../shared/analysis/analyze.ts';
+import { LfAnalysisCache } from '../shared/analysis/column-cache.ts';
+import { buildColumn, type ColumnBatch } from '../shared/lf/column-batch.ts';
+import { compileLf } from '../shared/lf/compile.ts';
+import type { AssetSchema, LfDefinition } from '../shared/lf/types.ts';
+
+const N = 1_000_000;
+const RUNS = 5;
+
+/** Deterministic xorshift: every run benchmarks the same rows. */
+function rng(seed: number) {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s / 2 ** 32;
+  };
+}
+
+const WORDS = ['check', 'out', 'my', 'channel', 'great', 'song', 'love', 'this', 'video', 'subscribe', 'please', 'free',
+  'gift', 'card', 'http', 'www', 'music', 'best', 'ever', 'lol', 'Free', 'amazing', 'watch', 'now', 'the', 'a', 'is'];
+
+function makeRows() {
+  const rand = rng(2024);
+  const text: (string | null)[] = new Array(N);
+  const score: (number | null)[] = new Array(N);
+  const views: (number | null)[] = new Array(N);
+  for (let i = 0; i < N; i++) {
+    const words = 4 + Math.floor(rand() * 8);
+    let s = WORDS[Math.floor(rand() * WORDS.length)];
+    for (let w = 1; w < words; w++) s += ' ' + WORDS[Math.floor(rand() * WORDS.length)];
+    text[i] = rand() < 0.01 ? null : s;
+    score[i] = rand() < 0.01 ? null : rand();
+    views[i] = Math.floor(rand() * 1_000_000);
+  }
+  return { text, score, views };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function timeIt(fn: () => unknown | Promise<unknown>): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+const schema: AssetSchema = {
+  columns: [{ name: 'text', type: 'string' }, { name: 'score', type: 'float' }, { name: 'views', type: 'integer' }],
+};
+
+const LFS: { title: string; lf: LfDefinition; duckdbBaseline?: string }[] = [
+  { title: 'regex /\\bfree\\b/i', lf: { type: 'regex', name: 'free', label: 1, field: 'text', pattern: '\\bfree\\b', case_insensitive: true },
+    duckdbBaseline: "(CASE WHEN regexp_matches(\"text\", '\\bfree\\b', 'i') THEN 1 ELSE -1 END)" },
+  { title: 'regex /check out|subscribe/', lf: { type: 'regex', name: 'promo', label: 1, field: 'text', pattern: 'check out|subscribe' },
+    duckdbBaseline: "(CASE WHEN regexp_matches(\"text\", 'check out|subscribe') THEN 1 ELSE -1 END)" },
+  { title: 'template score > 0.5', lf: { type: 'template', name: 'hi', label: 1, field: 'score', operator: '>', value: 0.5 } },
+  { title: 'template views >= 500000 (integer)', lf: { type: 'template', name: 'views', label: 0, field: 'views', operator: '>=', value: 500000 } },
+  { title: "template text contains 'gift card'", lf: { type: 'template', name: 'gift', label: 1, field: 'text', operator: 'contains', value: 'gift card' } },
+  { title: "sql score > 0.9 AND text LIKE '%http%'", lf: { type: 'sql', name: 'sql', label: 1, expression: "score > 0.9 AND text LIKE '%http%'" } },
+];
+
+async function main() {
+  console.log(`LF engine benchmark: ${N.toLocaleString('en')} synthetic rows, median of ${RUNS} runs (Node ${process.version})`);
+  const rows = makeRows();
+  let t = performance.now();
+  const batch: ColumnBatch = {
+    length: N,
+    columns: {
+      text: buildColumn('string', rows.text, 'text'),
+      score: buildColumn('float', rows.score, 'score'),
+      views: buildColumn('integer', rows.views, 'views'),
+    },
+  };
+  console.log(`ColumnBatch build (text joined with '\\n' + offsets, typed numbers): ${(performance.now() - t).toFixed(0)} ms`);
+
+  t = performance.now();
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run('CREATE TABLE t ("text" VARCHAR, score DOUBLE, views BIGINT)');
+  const appender = await connection.createAppender('t');
+  for (let i = 0; i < N; i++) {
+    const s = rows.text[i];
+    if (s === null) appender.appendNull(); else appender.appendVarchar(s);
+    const x = rows.score[i];
+    if (x === null) appender.appendNull(); else appender.appendDouble(x);
+    appender.appendBigInt(BigInt(rows.views[i]!));
+    appender.endRow();
+  }
+  appender.closeSync();
+  const threads = (await connection.runAndReadAll("SELECT current_setting('threads') AS n")).getColumnsJS()[0][0];
+  console.log(`DuckDB table load (appender): ${(performance.now() - t).toFixed(0)} ms; DuckDB threads: ${threads}`);
+
+  // DuckDB counts the votes inside the engine, so its figure is evaluation only (no 1M-row transfer to JS).
+  const duckdbVotes = async (sql: string) => {
+    const r = await connection.runAndReadAll(`SELECT count(*) FILTER (WHERE (${sql}) <> -1)::BIGINT AS fired FROM t`);
+    return Number(r.getColumnsJS()[0][0]);
+  };
+
+  console.log('');
+  console.log(`${'LF'.padEnd(44)}${'JS engine'.padStart(12)}${'DuckDB'.padStart(12)}   fired (JS / DuckDB)`);
+  for (const { title, lf, duckdbBaseline } of LFS) {
+    const compiled = compileLf(lf, schema, 2);
+    let jsFired = 0;
+    const jsMs = await timeIt(() => {
+      const votes = compiled.evaluate!(batch);
+      jsFired = 0;
+      for (let i = 0; i < votes.length; i++) if (votes[i] !== -1) jsFired++;
+    });
+    const sql = compiled.duckdbSql ?? duckdbBaseline!;
+    let dbFired = 0;
+    const dbMs = await timeIt(async () => { dbFired = await duckdbVotes(sql); });
+    const note = compiled.duckdbSql ? '' : '  (DuckDB: RE2 regexp_matches baseline; regex LFs run in JS)';
+    console.log(`${title.padEnd(44)}${`${jsMs.toFixed(1)} ms`.padStart(12)}${`${dbMs.toFixed(1)} ms`.padStart(12)}   ${jsFired} / ${dbFired}${note}`);
+  }
+  connection.closeSync();
+  instance.closeSync();
+
+  const m = 20;
+  const rand = rng(7);
+  const columns = Array.from({ length: m }, () => {
+    const c = new Int8Array(N);
+    const rate = 0.05 + rand() * 0.3;
+    for (let i = 0; i < N; i++) c[i] = rand() < rate ? (rand() < 0.5 ? 0 : 1) : -1;
+    return c;
+  });
+  const L = new Int8Array(N * m);
+  for (let j = 0; j < m; j++) for (let i = 0; i < N; i++) L[i * m + j] = columns[j][i];
+  const gold = Int8Array.from({ length: N }, () => (rand() < 0.5 ? 0 : 1));
+  console.log('');
+  console.log(`LF analysis, ${N.toLocaleString('en')} × ${m} Int8 label matrix, k=2 (coverage per LF 5–35%):`);
+  console.log(`  analyzeLabelMatrix, one pass:              ${(await timeIt(() => analyzeLabelMatrix(L, N, m, 2))).toFixed(1)} ms`);
+  console.log(`  analyzeLabelMatrix with gold:              ${(await timeIt(() => analyzeLabelMatrix(L, N, m, 2, gold))).toFixed(1)} ms`);
+  const cache = new LfAnalysisCache(N, 2, gold);
+  columns.forEach((c, j) => cache.setColumn(j, c));
+  let flip = 0;
+  const edited = [columns[3], columns[3].map((v, i) => (i % 7 === 0 ? -1 : v))];
+  console.log(`  LfAnalysisCache: replace one LF + summary: ${(await timeIt(() => { cache.setColumn(3, edited[flip++ % 2]); return cache.analysis(); })).toFixed(1)} ms`);
+}
+
+await main();

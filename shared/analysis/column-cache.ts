@@ -3,10 +3,11 @@
 // instead of a fresh O(n·m) pass. The numbers equal analyzeLabelMatrix's (same AnalysisCounts, same summary).
 import {
   AnalysisError, badLabel, checkShape, summarizeCounts,
-  type AnalysisCounts, type LabelMatrixAnalysis,
+  type AnalysisCounts, type LabelMatrix, type LabelMatrixAnalysis,
 } from './analyze.ts';
 
-export type VoteColumn = Int8Array | Int16Array;
+/** One LF's votes over the n rows (same element types as the label matrix). */
+type VoteColumn = LabelMatrix;
 
 export class LfAnalysisCache {
   readonly n: number;

@@ -6,10 +6,12 @@ import {
   Connection, ConnectionCreate, ConnectionTestResult, ConnectionUpdate, connectionHostIssue, type ConnectionType,
 } from '../../shared/schema/connection.ts';
 import type { Db } from '../db/client.ts';
+import type { AppDeps } from '../env.ts';
 import { conceptIndexes, conceptRules, databaseConnections } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
 import { openSecret, sealSecret } from '../security/secrets.ts';
+import { sourceForConnection } from '../sources/from-connection.ts';
 
 export const ConnectionParams = z.object({ conn_id: z.uuid({ message: 'conn_id must be a connection id (UUID)' }) });
 
@@ -35,86 +37,31 @@ async function loadConnection(db: Db, connId: string): Promise<ConnectionRow> {
   return row;
 }
 
-/** How long a connection test waits for the server before it reports "no answer". */
-const CONNECT_TIMEOUT_SECONDS = 5;
-
-interface ConnectTarget {
-  connectionType: ConnectionType;
-  host: string | null;
-  port: number | null;
-  database: string | null;
-  username: string | null;
-  password: string | undefined;
-}
-
-/** Connects, runs `select 1`, disconnects; a failure is an answer (`ok: false`), not an error. */
-async function testConnection(target: ConnectTarget): Promise<ConnectionTestResult> {
+/**
+ * Connects through the same source code a materialization uses (read-only transaction, limits, one error
+ * translator), so a connection that tests ok is one a run can read from. A failure is an answer, not an error.
+ */
+async function testConnection(row: ConnectionRow, deps: AppDeps): Promise<ConnectionTestResult> {
   const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  if (target.connectionType === 'files') {
-    return { ok: true, message: 'Files are read from the object store Reef is configured with.', latency_ms: elapsed() };
+  const answer = (ok: boolean, message: string) => ({ ok, message, latency_ms: Math.round(performance.now() - started) });
+  if (row.encryptedPassword != null && !(await canOpenSecret(row.encryptedPassword, deps.secret))) {
+    return answer(false, 'The stored password cannot be decrypted with this server\'s REEF_SECRET (was it changed?); set the password again.');
   }
-  const defaultPort = target.connectionType === 'postgresql' ? 5432 : 3306;
-  const where = `${target.host}:${target.port ?? defaultPort}`;
   try {
-    if (target.connectionType === 'postgresql') await selectOnePostgres(target);
-    else await selectOneMysql(target);
-    return { ok: true, message: `Connected to ${target.connectionType} at ${where}.`, latency_ms: elapsed() };
+    const source = await sourceForConnection(row, deps);
+    const { serverVersion } = await source.testConnection();
+    return answer(true, `Connected to ${serverVersion}.`);
   } catch (error) {
-    return { ok: false, message: describeConnectError(error, where), latency_ms: elapsed() };
+    return answer(false, error instanceof Error ? error.message : String(error));
   }
 }
 
-async function selectOnePostgres(target: ConnectTarget): Promise<void> {
-  const { default: postgres } = await import('postgres');
-  const sql = postgres({
-    host: target.host ?? undefined, port: target.port ?? undefined, database: target.database ?? undefined,
-    username: target.username ?? undefined, password: target.password,
-    max: 1, connect_timeout: CONNECT_TIMEOUT_SECONDS, onnotice: () => {},
-  });
+async function canOpenSecret(sealed: string, secret: string): Promise<boolean> {
   try {
-    await sql`select 1`;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
-
-async function selectOneMysql(target: ConnectTarget): Promise<void> {
-  const { default: mysql } = await import('mysql2/promise');
-  const connection = await mysql.createConnection({
-    host: target.host ?? undefined, port: target.port ?? undefined, database: target.database ?? undefined,
-    user: target.username ?? undefined, password: target.password, connectTimeout: CONNECT_TIMEOUT_SECONDS * 1000,
-  });
-  try {
-    await connection.query('select 1');
-  } finally {
-    await connection.end();
-  }
-}
-
-/** The drivers' connect errors (postgres.js, mysql2, Node sockets), told as what to check. */
-function describeConnectError(error: unknown, where: string): string {
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  switch (code) {
-    case 'ECONNREFUSED':
-      return `Nothing is listening at ${where} (connection refused); check the host and port.`;
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return `The host of ${where} was not found; check the host name.`;
-    case 'CONNECT_TIMEOUT':
-    case 'ETIMEDOUT':
-      return `No answer from ${where} within ${CONNECT_TIMEOUT_SECONDS} s; check the host, the port and any firewall between.`;
-    case '28P01':
-    case '28000':
-    case 'ER_ACCESS_DENIED_ERROR':
-    case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
-      return `The server at ${where} refused the login (${message}); check the username and password.`;
-    case '3D000':
-    case 'ER_BAD_DB_ERROR':
-      return `The server at ${where} has no such database (${message}); check the database name.`;
-    default:
-      return `Could not connect to ${where}: ${message}.`;
+    await openSecret(sealed, secret);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -205,21 +152,6 @@ export const connectionRoutes = () => createRouter()
     return c.body(null, 204);
   })
   .openapi(test, async (c) => {
-    const { db, secret } = c.var.deps;
-    const row = await loadConnection(db, c.req.valid('param').conn_id);
-    let password: string | undefined;
-    if (row.encryptedPassword != null) {
-      try {
-        password = await openSecret(row.encryptedPassword, secret);
-      } catch {
-        return c.json({
-          ok: false, latency_ms: 0,
-          message: 'The stored password cannot be decrypted with this server\'s REEF_SECRET (was it changed?); set the password again.',
-        }, 200);
-      }
-    }
-    return c.json(await testConnection({
-      connectionType: row.connectionType as ConnectionType, host: row.host, port: row.port,
-      database: row.database, username: row.username, password,
-    }), 200);
+    const row = await loadConnection(c.var.deps.db, c.req.valid('param').conn_id);
+    return c.json(await testConnection(row, c.var.deps), 200);
   });

@@ -25,42 +25,90 @@ export interface StatsOptions {
 
 export function computeSufficientStats(L: LabelArray, n: number, m: number, k: number, options: StatsOptions = {}): SufficientStats {
   if (L.length !== n * m) throw new LabelModelError('BAD_INPUT', `label matrix has ${L.length} entries, expected ${n}×${m}`);
-  checkVoteRange(L, k);
   const d = m * k;
   // Counts fit in 32 bits (each ≤ n < 2^32) and a Uint32Array of d² stays in cache for typical d.
   const counts = new Uint32Array(d * d);
-  const codes = new Int32Array(m + 1);
-  for (let i = 0; i < n; i++) {
-    const row = i * m;
-    let active = 0;
-    // Branch-free gather: whether an LF votes is data-dependent and unpredictable, so write every code and
-    // advance the cursor only past votes (v >> 31 is -1 for an abstain, 0 for a class).
-    for (let j = 0, jk = 0; j < m; j++, jk += k) {
-      const v = L[row + j];
-      codes[active] = jk + v;
-      active += 1 + (v >> 31);
-    }
-    // Codes rise with j, so (codes[a], codes[b]) for b ≥ a lands in the upper triangle; only non-abstain
-    // entries are visited, which is what makes sparse LFs cheap.
-    for (let a = 0; a < active; a++) {
-      const base = codes[a] * d;
-      for (let b = a; b < active; b++) counts[base + codes[b]]++;
-    }
-  }
+  const outOfRange = L instanceof Int8Array && (L.byteOffset & 3) === 0 ? countInt8Words(L, n, m, k, counts) : countEntries(L, n, m, k, counts);
+  if (outOfRange) throw new LabelModelError('BAD_INPUT', `the label matrix has votes outside -1..${k - 1} (k=${k}); relabel classes as 0..k-1 with -1 for abstain`);
   const stats: SufficientStats = { n, m, k, coVotes: Float64Array.from(counts) };
   if (options.patterns) stats.patterns = countVotePatterns(L, n, m);
   return stats;
 }
 
-function checkVoteRange(L: LabelArray, k: number): void {
-  let min = 0;
-  let max = 0;
-  for (let i = 0; i < L.length; i++) {
-    const v = L[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
+// The co-vote loops below only ever visit a row's votes: gather the codes j·k+v of its non-abstaining LFs,
+// then add 1 for every pair. Codes rise with j, so pairs (a ≤ b) land in the upper triangle. The gather is
+// branch-free (whether an LF votes is unpredictable): every code is written and the cursor moves past votes
+// only (v >> 31 is -1 for an abstain, 0 for a class). Each returns whether some vote was outside -1..k-1.
+
+function countEntries(L: LabelArray, n: number, m: number, k: number, counts: Uint32Array): boolean {
+  const d = m * k;
+  const codes = new Int32Array(m + 1);
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const row = i * m;
+    let active = 0;
+    for (let j = 0, jk = 0; j < m; j++, jk += k) {
+      const v = L[row + j];
+      bad |= ((v + 1) | (k - 1 - v)) >> 31;
+      codes[active] = jk + v;
+      active += 1 + (v >> 31);
+    }
+    if (bad === 0) addPairs(codes, active, d, counts);
   }
-  if (min < -1 || max >= k) throw new LabelModelError('BAD_INPUT', `votes range over ${min}..${max}, outside -1..${k - 1} (k=${k})`);
+  return bad !== 0;
+}
+
+/** Int8 fast path: four LFs per 32-bit read, and a word of four abstains (0xFFFFFFFF) is skipped whole. */
+function countInt8Words(L: Int8Array, n: number, m: number, k: number, counts: Uint32Array): boolean {
+  const d = m * k;
+  const codes = new Int32Array(m + 1);
+  const words = new Int32Array(L.buffer, L.byteOffset, L.length >> 2);
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const row = i * m;
+    const end = row + m;
+    let active = 0;
+    let p = row;
+    for (; p < end && (p & 3) !== 0; p++) {
+      const v = L[p];
+      bad |= ((v + 1) | (k - 1 - v)) >> 31;
+      codes[active] = (p - row) * k + v;
+      active += 1 + (v >> 31);
+    }
+    for (; p + 4 <= end; p += 4) {
+      if (words[p >> 2] === -1) continue;
+      const code = (p - row) * k;
+      const v0 = L[p];
+      const v1 = L[p + 1];
+      const v2 = L[p + 2];
+      const v3 = L[p + 3];
+      bad |= ((v0 + 1) | (k - 1 - v0) | (v1 + 1) | (k - 1 - v1) | (v2 + 1) | (k - 1 - v2) | (v3 + 1) | (k - 1 - v3)) >> 31;
+      codes[active] = code + v0;
+      active += 1 + (v0 >> 31);
+      codes[active] = code + k + v1;
+      active += 1 + (v1 >> 31);
+      codes[active] = code + 2 * k + v2;
+      active += 1 + (v2 >> 31);
+      codes[active] = code + 3 * k + v3;
+      active += 1 + (v3 >> 31);
+    }
+    for (; p < end; p++) {
+      const v = L[p];
+      bad |= ((v + 1) | (k - 1 - v)) >> 31;
+      codes[active] = (p - row) * k + v;
+      active += 1 + (v >> 31);
+    }
+    // A bad vote may have produced a code outside the matrix: stop counting, the caller throws.
+    if (bad === 0) addPairs(codes, active, d, counts);
+  }
+  return bad !== 0;
+}
+
+function addPairs(codes: Int32Array, active: number, d: number, counts: Uint32Array): void {
+  for (let a = 0; a < active; a++) {
+    const base = codes[a] * d;
+    for (let b = a; b < active; b++) counts[base + codes[b]]++;
+  }
 }
 
 export function votePatternKey(L: LabelArray, row: number, m: number): string {

@@ -1,0 +1,185 @@
+// npm run bench:labelmodel — label quality and speed of Reef's label models on the WRENCH matrices in
+// ../shared/data/wrench, beside the real Snorkel's numbers quoted from that folder's README, plus a synthetic
+// 1,000,000 × 50 (k = 2) matrix beside Snorkel's quoted fit/predict times. Timings are medians of repeats.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readLabelMatrixInput, type MatrixSplit } from '../cli/matrix-input.ts';
+import {
+  computeSufficientStats,
+  fitAuto,
+  fitModel,
+  metricValue,
+  probsToPreds,
+  scorePredictions,
+  type FittedLabelModel,
+  type MetricName,
+  type ModelSpec,
+  type SufficientStats,
+} from '../shared/labelmodel/index.ts';
+import { generateLabelMatrix, spreadLfQualities } from '../shared/labelmodel/synthetic.ts';
+
+const wrenchDir = fileURLToPath(new URL('../../shared/data/wrench/', import.meta.url));
+const REPEATS = 5;
+const SEED = 123;
+
+interface Baseline {
+  metric: MetricName;
+  mv: string;
+  lm500: string;
+  lmDefault: string;
+  lm500cb: string;
+  best: number;
+  fit500: string;
+}
+
+/** The "Baselines measured with the real Snorkel" table of the WRENCH README, read as published. */
+function readBaselines(): Map<string, Baseline> {
+  const readme = readFileSync(`${wrenchDir}README.md`, 'utf8');
+  const table = readme.slice(readme.indexOf('## Baselines measured with the real Snorkel'));
+  const baselines = new Map<string, Baseline>();
+  for (const line of table.split('\n')) {
+    const cells = line.split('|').map((c) => c.trim()).filter((c, i, all) => i > 0 && i < all.length - 1);
+    if (cells.length !== 8 || cells[0] === 'dataset' || cells[0].startsWith('---')) continue;
+    const [name, metric, mv, lm500, lmDefault, lm500cb, best, fit500] = cells;
+    baselines.set(name, { metric: metric === 'acc' ? 'accuracy' : 'f1_binary', mv, lm500, lmDefault, lm500cb, best: Number(best), fit500 });
+  }
+  return baselines;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function timeMedian<T>(repeats: number, run: () => T): { ms: number; value: T } {
+  const times: number[] = [];
+  let value!: T;
+  for (let r = 0; r < repeats; r++) {
+    const t = performance.now();
+    value = run();
+    times.push(performance.now() - t);
+  }
+  return { ms: median(times), value };
+}
+
+function score(model: FittedLabelModel, split: MatrixSplit, k: number, metric: MetricName): number {
+  const preds = probsToPreds(model.predictProba(split.L, split.n), k, 'hash');
+  return 100 * metricValue(scorePredictions(preds, split.Y!, k), metric);
+}
+
+interface Row {
+  name: string;
+  cells: string[];
+}
+
+function benchDataset(name: string, baseline: Baseline | undefined): Row {
+  const input = readLabelMatrixInput({ matrix: `${wrenchDir}${name}.json` });
+  const { k } = input;
+  const train = input.splits.train!;
+  const test = input.splits.test!;
+  const valid = input.splits.valid;
+  const metric = baseline?.metric ?? 'accuracy';
+  const statsFor = (patterns: boolean): SufficientStats => computeSufficientStats(train.L, train.n, train.m, k, { patterns });
+  const fitTimed = (spec: ModelSpec) => timeMedian(REPEATS, () => fitModel(statsFor(spec.kind === 'ds'), spec));
+  const mv = fitModel(statsFor(false), { kind: 'mv' });
+  const lm100 = fitTimed({ kind: 'snorkel', options: { nEpochs: 100, lr: 0.01, seed: SEED } });
+  const lm500 = fitTimed({ kind: 'snorkel', options: { nEpochs: 500, lr: 0.01, seed: SEED } });
+  const ds = fitTimed({ kind: 'ds', options: { abstainAsVote: true } });
+  const dev = valid?.Y ? { L: valid.L, n: valid.n, Y: valid.Y } : undefined;
+  const auto = timeMedian(REPEATS, () => fitAuto(statsFor(false), { seed: SEED, metric, dev }));
+  const predict = timeMedian(REPEATS, () => lm500.value.predictProba(test.L, test.n));
+  const autoScore = score(auto.value.model, test, k, metric);
+  const chosen = auto.value.model;
+  const choice = chosen.kind === 'snorkel'
+    ? `snorkel ${chosen.params.nEpochs}ep l2=${chosen.params.l2}${isUniform(chosen.params.classBalance as number[]) ? '' : ' cb'}`
+    : chosen.kind;
+  return {
+    name,
+    cells: [
+      name,
+      metric === 'accuracy' ? 'acc' : 'bin F1',
+      fmt(score(mv, test, k, metric)),
+      fmt(score(lm100.value, test, k, metric)),
+      fmt(score(lm500.value, test, k, metric)),
+      fmt(score(ds.value, test, k, metric)),
+      `${fmt(autoScore)} (${choice}${auto.value.criterion === 'dev' ? '' : ', no dev'})`,
+      baseline ? `${baseline.mv} / ${baseline.lmDefault} / ${baseline.lm500} / ${baseline.lm500cb}` : '–',
+      baseline ? fmt(baseline.best) : '–',
+      baseline ? signed(autoScore - baseline.best) : '–',
+      `${lm500.ms.toFixed(1)} ms`,
+      baseline?.fit500 ?? '–',
+      `${auto.ms.toFixed(0)} ms`,
+      `${ds.ms.toFixed(1)} ms`,
+      `${predict.ms.toFixed(2)} ms`,
+    ],
+  };
+}
+
+function isUniform(p: number[]): boolean {
+  return p.every((x) => Math.abs(x - p[0]) < 1e-12);
+}
+
+function fmt(x: number): string {
+  return x.toFixed(2);
+}
+
+function signed(x: number): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(2)}`;
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+}
+
+function benchSynthetic(label: string, coverage: [number, number]): string[] {
+  const { accuracies, coverages } = spreadLfQualities(50, [0.55, 0.95], coverage);
+  const data = generateLabelMatrix({ n: 1_000_000, k: 2, accuracies, coverages, seed: 1 });
+  let votes = 0;
+  for (let i = 0; i < data.L.length; i++) if (data.L[i] >= 0) votes++;
+  const fit = timeMedian(REPEATS, () => fitModel(computeSufficientStats(data.L, data.n, data.m, 2), { kind: 'snorkel', options: { nEpochs: 100, lr: 0.01, seed: SEED } }));
+  const stats = timeMedian(REPEATS, () => computeSufficientStats(data.L, data.n, data.m, 2));
+  const predict = timeMedian(REPEATS, () => fit.value.predictProba(data.L, data.n));
+  const mv = timeMedian(REPEATS, () => fitModel(stats.value, { kind: 'mv' }).predictProba(data.L, data.n));
+  const accuracy = 100 * scorePredictions(probsToPreds(predict.value, 2, 'hash'), data.Y, 2).accuracy;
+  const mvAccuracy = 100 * scorePredictions(probsToPreds(mv.value, 2, 'hash'), data.Y, 2).accuracy;
+  return [
+    label,
+    (votes / data.n).toFixed(1),
+    `${fit.ms.toFixed(0)} ms (stats ${stats.ms.toFixed(0)} ms)`,
+    `${predict.ms.toFixed(0)} ms`,
+    `${mv.ms.toFixed(0)} ms`,
+    `${fmt(accuracy)} / ${fmt(mvAccuracy)}`,
+    `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    `${(data.L.byteLength / 1e6).toFixed(0)} MB + O ${((100 * 100 * 8) / 1e3).toFixed(0)} kB`,
+  ];
+}
+
+function main(): void {
+  if (!existsSync(wrenchDir)) {
+    console.log(`bench:labelmodel needs ${wrenchDir} (the WRENCH matrices beside the checkout); not found.`);
+    return;
+  }
+  const baselines = readBaselines();
+  const names = readdirSync(wrenchDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  console.log(`## WRENCH label matrices (test split, every row scored, ties by Snorkel's hash; seed ${SEED}, lr 0.01, sgd)`);
+  console.log(`Reef columns measured now (median of ${REPEATS}); "README baseline" columns are the real Snorkel 0.10.1+dev numbers quoted from ../shared/data/wrench/README.md.`);
+  printTable(
+    ['dataset', 'metric', 'Reef MV', 'Reef LM 100ep', 'Reef LM 500ep', 'Reef DS', 'Reef auto (choice)', 'README baseline MV / LM def / LM 500 / LM 500+cb', 'README best', 'auto − best', 'Reef LM 500ep fit', 'README Snorkel 500ep fit', 'Reef auto fit', 'Reef DS fit', 'Reef predict (test)'],
+    names.map((name) => benchDataset(name, baselines.get(name)).cells),
+  );
+  console.log('');
+  console.log('## Synthetic 1,000,000 × 50, k = 2 (LF accuracies 0.55–0.95; fit = statistics + 100 epochs; median of 5)');
+  console.log('Baseline, quoted from the README / issue 3 (real Snorkel, 2 cores, torch CPU): fit 2.9–3.0 s (100 epochs), predict_proba 1.9–2.7 s.');
+  printTable(
+    ['LF coverages', 'votes/row', 'Reef fit', 'Reef predict_proba', 'Reef MV predict', 'accuracy LM / MV', 'peak RSS (process)', 'label matrix + O'],
+    [
+      benchSynthetic('0.02–0.30 (denser than any WRENCH set)', [0.02, 0.3]),
+      benchSynthetic('0.05–0.50 (dense)', [0.05, 0.5]),
+    ],
+  );
+}
+
+main();

@@ -3,7 +3,8 @@
 import type { ColumnBatch } from './column-batch.ts';
 import { compileRegexCondition } from './regex.ts';
 import { compileSqlCondition } from './sql-expression.ts';
-import { compileTemplateCondition, type CompiledCondition } from './template.ts';
+import type { CompiledCondition } from './condition.ts';
+import { compileTemplateCondition } from './template.ts';
 import { LfCompileError, type AssetSchema, type CompiledLf, type LfDefinition, type VoteColumn } from './types.ts';
 
 export function compileLf(def: LfDefinition, schema: AssetSchema, k: number): CompiledLf {

@@ -10,8 +10,7 @@
 // scans in a worker thread it can terminate.
 import { RegExpParser, type AST } from '@eslint-community/regexpp';
 import type { ColumnBatch, StringColumn } from './column-batch.ts';
-import type { CompiledCondition } from './template.ts';
-import { withoutNulls } from './template.ts';
+import { withoutNulls, type CompiledCondition } from './condition.ts';
 import { LfCompileError, type AssetColumn } from './types.ts';
 
 export type RegexSafety = { ok: true } | { ok: false; reason: string };

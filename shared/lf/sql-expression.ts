@@ -8,7 +8,7 @@ import { compareCodePoints } from './text.ts';
 import {
   booleanLiteral, doubleLiteral, integerLiteral, parseTimestampMicros, quoteIdent, stringLiteral, timestampLiteral,
 } from './sql-literals.ts';
-import type { CompiledCondition } from './template.ts';
+import type { CompiledCondition } from './condition.ts';
 import { LfCompileError, type AssetSchema, type ColumnType } from './types.ts';
 
 type SqlType = ColumnType | 'null';

@@ -2,21 +2,13 @@
 // the same normalised value, so they compare the same things.
 import type { TemplateOperator } from '../schema/labeling-function.ts';
 import type { BatchColumn, ColumnBatch, NullMask, StringColumn } from './column-batch.ts';
+import { withoutNulls, type CompiledCondition } from './condition.ts';
 import { compareCodePoints } from './text.ts';
 import {
   booleanLiteral, doubleLiteral, integerLiteral, parseTimestampMicros, quoteIdent, stringLiteral, timestampLiteral,
 } from './sql-literals.ts';
 import { LfCompileError, type AssetColumn, type TemplateScalar, type TemplateValue } from './types.ts';
 
-/**
- * What a condition compiles to: DuckDB SQL (a boolean, NULL counting as false; null when the condition
- * runs only in JavaScript) and a JS mask (1 = fires).
- */
-export interface CompiledCondition {
-  sql: string | null;
-  fields: string[];
-  mask: (batch: ColumnBatch) => Uint8Array;
-}
 
 type Comparison = '>' | '>=' | '<' | '<=' | '==' | '!=';
 const SQL_OPERATOR: Record<Comparison, string> = { '>': '>', '>=': '>=', '<': '<', '<=': '<=', '==': '=', '!=': '<>' };
@@ -297,10 +289,6 @@ function isBigIntArray(values: Float64Array | BigInt64Array): values is BigInt64
   return values[Symbol.toStringTag] === 'BigInt64Array';
 }
 
-export function withoutNulls(mask: Uint8Array, nulls: NullMask): Uint8Array {
-  if (nulls) for (let i = 0; i < mask.length; i++) mask[i] &= nulls[i] ^ 1;
-  return mask;
-}
 
 function typeMismatch(lf: string, column: AssetColumn, op: string): LfCompileError {
   return new LfCompileError('TYPE_MISMATCH', lf, `"${op}" does not apply to "${column.name}", a ${column.type} column.`);

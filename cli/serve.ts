@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadConfig } from '../edge-api/config.ts';
 import { migrateDatabase, openDatabase } from '../edge-api/db/client.ts';
-import { startServer, webDist } from '../edge-api/node.ts';
+import { openRuntime, startServer, webDist } from '../edge-api/node.ts';
+import { startWorker } from '../edge-api/runs/worker.ts';
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
 
@@ -31,11 +32,31 @@ export function registerServeCommand(program: Command): void {
     .action(async (opts: { build: boolean }) => {
       const config = loadConfig();
       if (opts.build) await buildWebIfNeeded();
-      const running = await startServer(config);
+      const running = await startServer(config, {
+        inProcessWorker: process.env.REEF_INPROCESS_WORKER !== '0',
+        demo: process.env.REEF_DEMO !== '0',
+      });
       console.log(`Reef is running (${running.database.kind === 'pglite' ? `embedded, data in ${config.dataDir}` : 'PostgreSQL'}).`);
       console.log(`Open ${running.url}/?token=${running.token}`);
       console.log(`Admin token: ${running.token}`);
       const stop = async () => { await running.close(); process.exit(0); };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+
+  program.command('worker')
+    .description('Take materialization and training jobs from the queue; run as many as the data needs (needs DATABASE_URL)')
+    .option('--concurrency <n>', 'jobs this process runs at once', '1')
+    .action(async (opts: { concurrency: string }) => {
+      const config = loadConfig();
+      if (!config.databaseUrl) {
+        console.error('reef worker: set DATABASE_URL to the PostgreSQL that reef serve uses (the embedded database serves one process; reef serve runs its own worker).');
+        process.exit(2);
+      }
+      const runtime = await openRuntime(config);
+      await startWorker(runtime.materializer, { concurrency: Number(opts.concurrency) || 1 });
+      console.log(`reef worker: waiting for jobs (pid ${process.pid}).`);
+      const stop = async () => { await runtime.close(); process.exit(0); };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });

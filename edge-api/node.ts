@@ -1,4 +1,4 @@
-// Reef on Node: the API, the built web app, and (later) an in-process worker, on one port.
+// Reef on Node: the API, the built web app and an in-process worker, on one port.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
@@ -8,7 +8,13 @@ import { createApp } from './app.ts';
 import { keptValue, type ReefConfig } from './config.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/client.ts';
 import { apiTokens } from './db/schema.ts';
+import { seedDemo } from './demo/seed.ts';
+import { openQueue } from './runs/queue.ts';
+import { createMaterializer, startWorker } from './runs/worker.ts';
 import { generateToken, hashToken } from './security/secrets.ts';
+import type { ObjectStore } from './storage/index.ts';
+import { LocalObjectStore } from './storage/local.ts';
+import { S3ObjectStore } from './storage/s3.ts';
 
 export const webDist = fileURLToPath(new URL('../web/dist', import.meta.url));
 
@@ -27,12 +33,41 @@ export async function ensureAdminToken(database: Database, config: ReefConfig): 
   return token;
 }
 
+/** S3 when S3_BUCKET is set, else a folder in the data directory. */
+export function openObjectStore(config: ReefConfig): ObjectStore {
+  return config.s3 ? new S3ObjectStore(config.s3) : new LocalObjectStore(`${config.dataDir}/objects`);
+}
+
+/** What a Node process needs to queue and run jobs: the database, the object store, the queue. */
+export async function openRuntime(config: ReefConfig) {
+  const database = await openConfiguredDatabase(config);
+  const store = openObjectStore(config);
+  const boss = await openQueue({ databaseUrl: config.databaseUrl, database });
+  const materializer = createMaterializer({ db: database.db, store, boss, secret: config.secret });
+  return {
+    database, store, boss, materializer,
+    async close() {
+      await boss.stop({ graceful: true, timeout: 5_000 });
+      await database.close();
+    },
+  };
+}
+
 export interface RunningServer { url: string; token: string; server: ServerType; database: Database; close(): Promise<void> }
 
-export async function startServer(config: ReefConfig): Promise<RunningServer> {
-  const database = await openConfiguredDatabase(config);
+export interface ServeOptions {
+  /** Run a worker in this process too (REEF_INPROCESS_WORKER=0 turns it off). */
+  inProcessWorker?: boolean;
+  /** Create the demo concept when the database has none (REEF_DEMO=0 turns it off). */
+  demo?: boolean;
+}
+
+export async function startServer(config: ReefConfig, opts: ServeOptions = {}): Promise<RunningServer> {
+  const runtime = await openRuntime(config);
+  const { database, store, materializer } = runtime;
   const token = await ensureAdminToken(database, config);
-  const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind });
+  const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind, store, materializer });
+  if (opts.inProcessWorker ?? true) await startWorker(materializer);
   if (existsSync(webDist)) {
     // Parquet and other assets are served as they are: no on-the-fly compression, so range requests stay exact.
     app.get('*', serveStatic({ root: webDist }));
@@ -44,11 +79,12 @@ export async function startServer(config: ReefConfig): Promise<RunningServer> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
+  if (opts.demo ?? true) await seedDemo({ app, token, store, materialize: true });
   return {
     url, token, server, database,
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
-      await database.close();
+      await runtime.close();
     },
   };
 }

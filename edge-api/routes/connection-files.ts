@@ -3,13 +3,13 @@
 import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
 import { ApiError, notFound } from '../errors.ts';
+import { filesPrefix } from '../sources/from-connection.ts';
 import { createRouter, errors, iso, json, secured } from '../router.ts';
 import { ConnectionParams, findConnection } from './connections.ts';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 ** 3;
 const FILE_NAME = /^[A-Za-z_][A-Za-z0-9_]*\.(csv|parquet)$/i;
 
-export const filesPrefix = (connId: string) => `connections/${connId}/files/`;
 export const isFileUpload = (method: string, path: string) => method === 'POST' && /^\/api\/connections\/[^/]+\/files$/.test(path);
 
 const FileInfo = z.object({ name: z.string(), table: z.string(), bytes: z.number(), uploaded_at: z.string() });

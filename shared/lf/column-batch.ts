@@ -142,9 +142,9 @@ function numbers(values: CellValue[], name: string, toNumber: (v: CellValue) => 
   return { values: out, nulls };
 }
 
-/** A Date (millisecond precision) or microseconds as a number/bigint. */
+/** A Date (millisecond precision) or microseconds as a number/bigint. Dates are told by tag: they may come from another realm. */
 function timestampMicros(v: CellValue): number | undefined {
-  if (v instanceof Date) return v.getTime() * 1000;
+  if (Object.prototype.toString.call(v) === '[object Date]') return (v as Date).getTime() * 1000;
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'number') return v;
   return undefined;

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { buildColumn, columnBatchFromRows, type StringColumn } from './column-batch.ts';
+
+describe('ColumnBatch', () => {
+  it('joins text with \\n and keeps row offsets; null rows are empty and masked', () => {
+    const c = buildColumn('string', ['ab', null, '', 'x\ny']) as StringColumn;
+    expect(c.text).toBe('ab\n\n\nx\ny');
+    expect(Array.from(c.offsets)).toEqual([0, 3, 4, 5, 9]);
+    expect(Array.from(c.nulls!)).toEqual([0, 1, 0, 0]);
+    expect(c.hasNewline).toBe(true);
+    const rows = Array.from({ length: 4 }, (_, i) => c.text.slice(c.offsets[i], c.offsets[i + 1] - 1));
+    expect(rows).toEqual(['ab', '', '', 'x\ny']);
+  });
+
+  it('keeps integers as Float64 when all are safe, and as BigInt64 (exact) when one is not', () => {
+    expect(buildColumn('integer', [1, -2, null]).values).toBeInstanceOf(Float64Array);
+    const big = buildColumn('integer', [1n, 2n ** 63n - 1n, null]);
+    expect(big.values).toBeInstanceOf(BigInt64Array);
+    expect(big.values[1]).toBe(2n ** 63n - 1n);
+    expect(big.nulls).toEqual(Uint8Array.from([0, 0, 1]));
+  });
+
+  it('stores timestamps as microseconds and has no null mask when nothing is null', () => {
+    const batch = columnBatchFromRows({ columns: [{ name: 't', type: 'timestamp' }, { name: 'b', type: 'boolean' }] }, [
+      { t: new Date('2024-01-01T00:00:00.001Z'), b: true },
+      { t: 1_700_000_000_000_001, b: false },
+    ]);
+    expect(Array.from(batch.columns.t.values as Float64Array)).toEqual([1704067200001000, 1_700_000_000_000_001]);
+    expect(batch.columns.b.nulls).toBeNull();
+  });
+
+  it('refuses a value of the wrong type, naming the column and row', () => {
+    expect(() => buildColumn('string', ['a', 3], 'text')).toThrow(/Column "text" row 1: expected text, got number/);
+    expect(() => buildColumn('integer', [1, 1.5, 2n ** 60n], 'n')).toThrow(/Column "n" row 1: expected an integer/);
+  });
+});

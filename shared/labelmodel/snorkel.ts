@@ -201,6 +201,9 @@ interface ActiveProblem {
   O: Float64Array;
   /** For active position a: the first active position in a later LF (the mask hides a's own LF block). */
   blockEnd: Int32Array;
+  /** Scratch for mu·P and R·(mu·P), reused by every epoch. */
+  W: Float64Array;
+  G: Float64Array;
 }
 
 function buildActiveProblem(stats: SufficientStats, everyCode: boolean): ActiveProblem {
@@ -225,16 +228,15 @@ function buildActiveProblem(stats: SufficientStats, everyCode: boolean): ActiveP
     while (b < size && Math.floor(index[b] / k) === lf) b++;
     blockEnd[a] = b;
   }
-  return { k, size, index, O, blockEnd };
+  return { k, size, index, O, blockEnd, W: new Float64Array(size * k), G: new Float64Array(size * k) };
 }
 
 /** Writes ∂loss/∂mu into grad (without weight decay, which the optimizer adds) and returns the loss. */
 function lossAndGradient(problem: ActiveProblem, mu: Float64Array, muInit: Float64Array, p: Float64Array, l2sq: number, grad: Float64Array): number {
-  const { k, size, O, blockEnd } = problem;
-  const W = new Float64Array(size * k);
+  const { k, size, O, blockEnd, W, G } = problem;
   for (let a = 0; a < size; a++) for (let y = 0; y < k; y++) W[a * k + y] = mu[a * k + y] * p[y];
   // G = R · W with R = mask ∘ (O − mu P muᵀ), symmetric, so each unordered pair is visited once.
-  const G = new Float64Array(size * k);
+  G.fill(0);
   let maskedLoss = 0;
   for (let a = 0; a < size; a++) {
     const aw = a * k;

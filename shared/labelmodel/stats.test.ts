@@ -28,6 +28,20 @@ describe('sufficient statistics', () => {
     expect(Array.from(fitSnorkel(merged, { seed: 3 }).mu)).toEqual(Array.from(fitSnorkel(whole, { seed: 3 }).mu));
   });
 
+  it('count Int16 matrices (k > 127) and unaligned Int8 views the same way as aligned Int8 ones', () => {
+    const rows = [5, -1, 200, 5, 5, -1, -1, 199, 200];
+    const wide = computeSufficientStats(Int16Array.from(rows), 3, 3, 201);
+    const d = 3 * 201;
+    expect(wide.coVotes[5 * d + 5]).toBe(2);
+    expect(wide.coVotes[5 * d + 201 + 5]).toBe(1);
+    expect(wide.coVotes[5 * d + 402 + 200]).toBe(1);
+
+    const small = Int8Array.from([9, 0, 1, 1, 0, -1, 1, 1, 1, -1, -1, 0, 0]);
+    const unaligned = computeSufficientStats(small.subarray(1), 3, 4, 2);
+    const copy = computeSufficientStats(Int8Array.from(small.subarray(1)), 3, 4, 2);
+    expect(Array.from(unaligned.coVotes)).toEqual(Array.from(copy.coVotes));
+  });
+
   it('read LF coverages off the diagonal', () => {
     const stats = computeSufficientStats(Int8Array.from([0, -1, 1, 1, -1, -1, 0, 0, -1]), 3, 3, 2);
     expect(Array.from(lfCoverages(stats))).toEqual([1, 1 / 3, 1 / 3]);

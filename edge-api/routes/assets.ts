@@ -10,9 +10,8 @@ import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
 import { PartitionConfigError, planPartitions } from '../runs/partitions.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';
-import type { SqlDialect } from '../sources/params.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
-import { findConnection } from './connections.ts';
+import { dialectOf, findConnection } from './connections.ts';
 
 export type AssetKind = 'indexes' | 'rules';
 
@@ -39,11 +38,6 @@ export function toAsset(row: AssetRow): Asset {
     current_version_id: row.currentVersionId, materialized_at: iso(row.materializedAt),
     created_at: iso(row.createdAt)!, updated_at: iso(row.updatedAt)!,
   };
-}
-
-/** The SQL dialect a connection's queries are written in: a files source is queried through DuckDB. */
-export function dialectOf(connectionType: ConnectionType): SqlDialect {
-  return connectionType === 'files' ? 'duckdb' : connectionType;
 }
 
 interface AssetSource {

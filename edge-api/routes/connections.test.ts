@@ -117,6 +117,16 @@ describeDatabases('connections API', (database) => {
     expect(refused.body.error.details).toEqual({ indexes: ['docs'], rules: ['len'] });
     expect((await api.call('GET', `/api/connections/${conn.conn_id}`)).status).toBe(200);
 
+    // Nor may it change to a dialect its queries are not written in (backticks are MySQL; PostgreSQL refuses them).
+    const { body: my } = await api.call('POST', '/api/connections', { body: mysqlSource });
+    await api.call('POST', `/api/concepts/${concept.c_id}/rules`, { body: { name: 'ticks', conn_id: my.conn_id, sql_query: 'select `id` from t' } });
+    const retyped = await api.call('PATCH', `/api/connections/${my.conn_id}`, { body: { connection_type: 'postgresql' } });
+    expect(retyped.status).toBe(409);
+    expect(retyped.body.error.code).toBe('IN_USE');
+    expect(retyped.body.error.message).toMatch(/^The rule "ticks" reads from this connection and its SQL is not valid postgresql: Syntax error/);
+    expect((await api.call('GET', `/api/connections/${my.conn_id}`)).body.connection_type).toBe('mysql');
+    expect((await api.call('PATCH', `/api/connections/${conn.conn_id}`, { body: { connection_type: 'mysql' } })).status).toBe(200);
+
     await api.call('DELETE', `/api/concepts/${concept.c_id}/indexes/${index.id}`);
     await api.call('DELETE', `/api/concepts/${concept.c_id}`);
     expect((await api.call('DELETE', `/api/connections/${conn.conn_id}`)).status).toBe(204);

@@ -11,7 +11,9 @@ import { conceptIndexes, conceptRules, databaseConnections } from '../db/schema.
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
 import { openSecret, sealSecret } from '../security/secrets.ts';
+import { checkSourceSql } from '../security/sql-guard.ts';
 import { sourceForConnection } from '../sources/from-connection.ts';
+import type { SqlDialect } from '../sources/params.ts';
 
 export const ConnectionParams = z.object({ conn_id: z.uuid({ message: 'conn_id must be a connection id (UUID)' }) });
 
@@ -29,6 +31,11 @@ function toConnection(row: ConnectionRow): Connection {
 export async function findConnection(db: Db, connId: string): Promise<ConnectionRow | undefined> {
   const [row] = await db.select().from(databaseConnections).where(eq(databaseConnections.id, connId));
   return row;
+}
+
+/** The SQL dialect a connection's queries are written in: a files source is queried through DuckDB. */
+export function dialectOf(connectionType: ConnectionType): SqlDialect {
+  return connectionType === 'files' ? 'duckdb' : connectionType;
 }
 
 async function loadConnection(db: Db, connId: string): Promise<ConnectionRow> {
@@ -96,13 +103,27 @@ const test = createRoute({
   responses: { 200: json(ConnectionTestResult, 'Whether Reef can connect, and if not, why'), ...errors },
 });
 
-/** The indexes and rules that read from a connection, by name. */
+/** The indexes and rules that read from a connection. */
 async function connectionUsers(db: Db, connId: string) {
+  const columns = (t: typeof conceptIndexes | typeof conceptRules) => ({ name: t.name, sql: t.sqlQuery });
   const [indexes, rules] = await Promise.all([
-    db.select({ name: conceptIndexes.name }).from(conceptIndexes).where(eq(conceptIndexes.connId, connId)),
-    db.select({ name: conceptRules.name }).from(conceptRules).where(eq(conceptRules.connId, connId)),
+    db.select(columns(conceptIndexes)).from(conceptIndexes).where(eq(conceptIndexes.connId, connId)).orderBy(asc(conceptIndexes.name)),
+    db.select(columns(conceptRules)).from(conceptRules).where(eq(conceptRules.connId, connId)).orderBy(asc(conceptRules.name)),
   ]);
-  return { indexes: indexes.map((r) => r.name), rules: rules.map((r) => r.name) };
+  return [...indexes.map((a) => ({ ...a, kind: 'index' })), ...rules.map((a) => ({ ...a, kind: 'rule' }))];
+}
+
+/** A connection may change its type only if every query reading from it is valid in the new dialect. */
+async function checkUsersInDialect(db: Db, connId: string, connectionType: ConnectionType): Promise<void> {
+  const dialect = dialectOf(connectionType);
+  for (const user of await connectionUsers(db, connId)) {
+    const check = await checkSourceSql(user.sql, dialect);
+    if (!check.ok) {
+      throw new ApiError(409, 'IN_USE',
+        `The ${user.kind} "${user.name}" reads from this connection and its SQL is not valid ${dialect}: ${check.message} Change that query or its connection first.`,
+        { [user.kind]: user.name, code: check.code });
+    }
+  }
 }
 
 export const connectionRoutes = () => createRouter()
@@ -131,6 +152,7 @@ export const connectionRoutes = () => createRouter()
       host: body.host === undefined ? row.host : body.host,
     });
     if (issue) throw new ApiError(400, 'VALIDATION_FAILED', `host: ${issue}`, { issues: [{ path: 'host', message: issue }] });
+    if (body.connection_type && body.connection_type !== row.connectionType) await checkUsersInDialect(db, conn_id, body.connection_type);
     const encryptedPassword = body.password == null ? body.password : await sealSecret(body.password, secret);
     const [updated] = await db.update(databaseConnections).set({
       name: body.name, connectionType: body.connection_type, host: body.host, port: body.port,
@@ -143,9 +165,12 @@ export const connectionRoutes = () => createRouter()
     const db = c.var.deps.db;
     const row = await loadConnection(db, conn_id);
     const users = await connectionUsers(db, conn_id);
-    if (users.indexes.length + users.rules.length > 0) {
-      const named = [...users.indexes.map((n) => `index "${n}"`), ...users.rules.map((n) => `rule "${n}"`)].join(', ');
-      throw new ApiError(409, 'IN_USE', `Connection "${row.name}" is used by ${named}; delete those or point them at another connection first.`, users);
+    if (users.length > 0) {
+      const named = users.map((u) => `${u.kind} "${u.name}"`).join(', ');
+      throw new ApiError(409, 'IN_USE', `Connection "${row.name}" is used by ${named}; delete those or point them at another connection first.`, {
+        indexes: users.filter((u) => u.kind === 'index').map((u) => u.name),
+        rules: users.filter((u) => u.kind === 'rule').map((u) => u.name),
+      });
     }
     // The foreign key (on delete restrict) still refuses if an index was added since the check: that too answers 409.
     await db.delete(databaseConnections).where(eq(databaseConnections.id, conn_id));

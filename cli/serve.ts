@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadConfig } from '../edge-api/config.ts';
-import { migrateDatabase, openDatabase } from '../edge-api/db/client.ts';
-import { openRuntime, startServer, webDist } from '../edge-api/node.ts';
+import { openConfiguredDatabase, openRuntime, startServer, webDist } from '../edge-api/node.ts';
 import { startWorker } from '../edge-api/runs/worker.ts';
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
@@ -65,8 +64,7 @@ export function registerServeCommand(program: Command): void {
     .description('Apply the database migrations (drizzle/) to DATABASE_URL, or to the embedded database in REEF_DATA_DIR')
     .action(async () => {
       const config = loadConfig();
-      const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pgdata` });
-      await migrateDatabase(database);
+      const database = await openConfiguredDatabase(config);
       await database.close();
       console.log(`reef: migrations applied (${database.kind}).`);
     });

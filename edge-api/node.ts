@@ -1,5 +1,5 @@
 // Reef on Node: the API, the built web app and an in-process worker, on one port.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
@@ -18,10 +18,30 @@ import { S3ObjectStore } from './storage/s3.ts';
 
 export const webDist = fileURLToPath(new URL('../web/dist', import.meta.url));
 
+/**
+ * The embedded database belongs to one process at a time (PGlite is not a server): a pid file in the data folder
+ * says which, so a second `reef` on the same folder stops with a clear message instead of corrupting it.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const pidFile = `${dataDir}/reef.pid`;
+  const holder = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+  if (holder && holder !== process.pid) {
+    let alive = true;
+    try { process.kill(holder, 0); } catch { alive = false; }
+    if (alive) {
+      throw new Error(`Another reef process (pid ${holder}) is using the data folder ${dataDir}. Stop it first, or set DATABASE_URL so several processes can share a PostgreSQL.`);
+    }
+  }
+  writeFileSync(pidFile, String(process.pid));
+  return () => rmSync(pidFile, { force: true });
+}
+
 export async function openConfiguredDatabase(config: ReefConfig): Promise<Database> {
+  const unlock = config.databaseUrl ? () => {} : lockDataDir(config.dataDir);
   const database = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pgdata` });
   await migrateDatabase(database);
-  return database;
+  const close = database.close;
+  return { ...database, close: async () => { await close(); unlock(); } };
 }
 
 /** The admin token: REEF_ADMIN_TOKEN, or one generated once and kept in the data folder. Its hash is ensured in the DB. */

@@ -100,16 +100,6 @@ export function templateValueProblem(operator: TemplateOperator, value: Template
   }
 }
 
-/** The JavaScript engine's complaint about a regex LF's pattern, or undefined when it compiles. */
-export function regexProblem(pattern: string, caseInsensitive: boolean): string | undefined {
-  try {
-    new RegExp(pattern, caseInsensitive ? 'i' : '');
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-
 export const LabelingFunction = z.object({
   lf_id: z.string(),
   c_id: z.string(),

@@ -2,6 +2,7 @@
 // ../shared/data/wrench, beside the real Snorkel's numbers quoted from that folder's README, plus a synthetic
 // 1,000,000 × 50 (k = 2) matrix beside Snorkel's quoted fit/predict times. Timings are medians of repeats.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readLabelMatrixInput, type MatrixSplit } from '../cli/matrix-input.ts';
 import {
@@ -52,15 +53,20 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function timeMedian<T>(repeats: number, run: () => T): { ms: number; value: T } {
+/** Median wall time, and median CPU time of this process: on a shared machine the two differ a lot. */
+function timeMedian<T>(repeats: number, run: () => T): { ms: number; cpuMs: number; value: T } {
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let value!: T;
   for (let r = 0; r < repeats; r++) {
+    const cpu = process.cpuUsage();
     const t = performance.now();
     value = run();
     times.push(performance.now() - t);
+    const used = process.cpuUsage(cpu);
+    cpuTimes.push((used.user + used.system) / 1000);
   }
-  return { ms: median(times), value };
+  return { ms: median(times), cpuMs: median(cpuTimes), value };
 }
 
 function score(model: FittedLabelModel, split: MatrixSplit, k: number, metric: MetricName): number {
@@ -139,7 +145,10 @@ function benchSynthetic(label: string, coverage: [number, number]): string[] {
   const data = generateLabelMatrix({ n: 1_000_000, k: 2, accuracies, coverages, seed: 1 });
   let votes = 0;
   for (let i = 0; i < data.L.length; i++) if (data.L[i] >= 0) votes++;
+  const buffersBefore = process.memoryUsage().arrayBuffers;
   const fit = timeMedian(REPEATS, () => fitModel(computeSufficientStats(data.L, data.n, data.m, 2), { kind: 'snorkel', options: { nEpochs: 100, lr: 0.01, seed: SEED } }));
+  // Typed arrays the fits allocated (statistics, mu, optimizer state), garbage not yet collected included.
+  const fitBuffers = process.memoryUsage().arrayBuffers - buffersBefore;
   const stats = timeMedian(REPEATS, () => computeSufficientStats(data.L, data.n, data.m, 2));
   const predict = timeMedian(REPEATS, () => fit.value.predictProba(data.L, data.n));
   const mv = timeMedian(REPEATS, () => fitModel(stats.value, { kind: 'mv' }).predictProba(data.L, data.n));
@@ -148,13 +157,23 @@ function benchSynthetic(label: string, coverage: [number, number]): string[] {
   return [
     label,
     (votes / data.n).toFixed(1),
-    `${fit.ms.toFixed(0)} ms (stats ${stats.ms.toFixed(0)} ms)`,
-    `${predict.ms.toFixed(0)} ms`,
-    `${mv.ms.toFixed(0)} ms`,
+    `${fit.ms.toFixed(0)} ms (cpu ${fit.cpuMs.toFixed(0)}; statistics ${stats.ms.toFixed(0)} ms)`,
+    `${predict.ms.toFixed(0)} ms (cpu ${predict.cpuMs.toFixed(0)})`,
+    `${mv.ms.toFixed(0)} ms (cpu ${mv.cpuMs.toFixed(0)})`,
     `${fmt(accuracy)} / ${fmt(mvAccuracy)}`,
-    `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
-    `${(data.L.byteLength / 1e6).toFixed(0)} MB + O ${((100 * 100 * 8) / 1e3).toFixed(0)} kB`,
+    `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (process so far)`,
+    `${(data.L.byteLength / 1e6).toFixed(0)} MB`,
+    `${(fitBuffers / 1e3).toFixed(0)} kB over ${REPEATS} fits ((mk)² = 10⁴ counts)`,
   ];
+}
+
+/** SemEval (k = 9, 164 LFs) 500-epoch fit, against the quoted 60.5 s of the real Snorkel. */
+function benchSemeval(): string | undefined {
+  if (!existsSync(`${wrenchDir}semeval.json`)) return undefined;
+  const input = readLabelMatrixInput({ matrix: `${wrenchDir}semeval.json` });
+  const train = input.splits.train!;
+  const fit = timeMedian(REPEATS, () => fitModel(computeSufficientStats(train.L, train.n, train.m, input.k), { kind: 'snorkel', options: { nEpochs: 500, lr: 0.01, seed: SEED } }));
+  return `SemEval (k=9, 164 LFs, ${train.n} rows) LabelModel 500-epoch fit: Reef ${fit.ms.toFixed(0)} ms (cpu ${fit.cpuMs.toFixed(0)} ms); README baseline (real Snorkel): 60.5 s.\n`;
 }
 
 function main(): void {
@@ -163,6 +182,8 @@ function main(): void {
     return;
   }
   const baselines = readBaselines();
+  const load = loadavg().map((x) => x.toFixed(1)).join(' / ');
+  console.log(`Machine: ${cpus().length} CPUs, load average ${load} (1/5/15 min) at start; Node ${process.version}.`);
   const names = readdirSync(wrenchDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
   console.log(`## WRENCH label matrices (test split, every row scored, ties by Snorkel's hash; seed ${SEED}, lr 0.01, sgd)`);
   console.log(`Reef columns measured now (median of ${REPEATS}); "README baseline" columns are the real Snorkel 0.10.1+dev numbers quoted from ../shared/data/wrench/README.md.`);
@@ -173,8 +194,10 @@ function main(): void {
   console.log('');
   console.log('## Synthetic 1,000,000 × 50, k = 2 (LF accuracies 0.55–0.95; fit = statistics + 100 epochs; median of 5)');
   console.log('Baseline, quoted from the README / issue 3 (real Snorkel, 2 cores, torch CPU): fit 2.9–3.0 s (100 epochs), predict_proba 1.9–2.7 s.');
+  const semeval = benchSemeval();
+  if (semeval) console.log(semeval);
   printTable(
-    ['LF coverages', 'votes/row', 'Reef fit', 'Reef predict_proba', 'Reef MV predict', 'accuracy LM / MV', 'peak RSS (process)', 'label matrix + O'],
+    ['LF coverages', 'votes/row', 'Reef fit', 'Reef predict_proba', 'Reef MV predict', 'accuracy LM / MV', 'peak RSS', 'label matrix', 'typed arrays allocated by fit'],
     [
       benchSynthetic('0.02–0.30 (denser than any WRENCH set)', [0.02, 0.3]),
       benchSynthetic('0.05–0.50 (dense)', [0.05, 0.5]),

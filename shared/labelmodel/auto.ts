@@ -3,7 +3,7 @@
 // log-loss. Without dev labels nothing can be measured, so it uses the configuration Snorkel's own tutorials
 // fit with (sgd, 500 epochs, lr 0.01): on the benchmark it is never far from the best, while Snorkel's
 // 100-epoch default and Dawid–Skene sometimes are.
-import { classBalanceFromLabels } from './snorkel.ts';
+import { classBalanceFromLabels, type SnorkelOptions } from './snorkel.ts';
 import type { LabelArray } from './matrix.ts';
 import { metricValue, scorePredictions, type MetricName } from './metrics.ts';
 import { fitModel, type FittedLabelModel, type ModelSpec } from './models.ts';
@@ -51,7 +51,7 @@ export function autoCandidates(k: number, seed: number, dev?: DevSplit): ModelSp
   return specs;
 }
 
-export const NO_DEV_DEFAULT: ModelSpec = { kind: 'snorkel', options: { optimizer: 'sgd', nEpochs: 500, lr: 0.01, l2: 0 } };
+export const NO_DEV_DEFAULT: SnorkelOptions = { optimizer: 'sgd', nEpochs: 500, lr: 0.01, l2: 0 };
 
 export function fitAuto(stats: SufficientStats, options: AutoOptions): AutoResult {
   const seed = options.seed ?? 0;
@@ -59,8 +59,7 @@ export function fitAuto(stats: SufficientStats, options: AutoOptions): AutoResul
   const { k } = stats;
   const dev = options.dev;
   if (!dev || dev.Y.every((y) => y < 0)) {
-    const spec: ModelSpec = { kind: 'snorkel', options: { ...(NO_DEV_DEFAULT.kind === 'snorkel' ? NO_DEV_DEFAULT.options : {}), seed } };
-    return { model: fitModel(stats, spec), criterion: 'no-dev-default', candidates: [] };
+    return { model: fitModel(stats, { kind: 'snorkel', options: { ...NO_DEV_DEFAULT, seed } }), criterion: 'no-dev-default', candidates: [] };
   }
   const specs = autoCandidates(k, seed, dev);
   const models = specs.map((spec) => fitModel(stats, spec));

@@ -17,6 +17,7 @@ import { materializeRoutes } from './routes/materialize.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
 import { runRoutes } from './routes/runs.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { trainingRoutes } from './routes/training.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', pipelineRoutes());
   app.route('/', goldLabelRoutes());
   app.route('/', materializeRoutes());
+  app.route('/', trainingRoutes());
   return app;
 }
 

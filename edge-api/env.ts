@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from './db/client.ts';
 import type { MaterializeContext } from './runs/materialize.ts';
+import type { TrainingContext } from './runs/train.ts';
 import type { Principal } from './security/auth.ts';
 import type { ObjectStore } from './storage/index.ts';
 
@@ -15,6 +16,8 @@ export interface AppDeps {
   store?: ObjectStore;
   /** Present where this process can queue runs and reach the object store (Node); absent on Workers. */
   materializer?: MaterializeContext;
+  /** Present where this process can queue training runs and read their results (Node); absent on Workers. */
+  trainer?: TrainingContext;
 }
 
 export interface AppEnv {

@@ -1,0 +1,407 @@
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { and, eq, sql } from 'drizzle-orm';
+import type { PgBoss } from 'pg-boss';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { analyzeLabelMatrix } from '../../shared/analysis/analyze.ts';
+import { columnBatchFromRows, type CellValue } from '../../shared/lf/column-batch.ts';
+import { compileLf } from '../../shared/lf/compile.ts';
+import { computeSufficientStats, fitModel } from '../../shared/labelmodel/index.ts';
+import type { Role } from '../../shared/schema/common.ts';
+import { createApp } from '../app.ts';
+import type { Database } from '../db/client.ts';
+import { apiTokens, goldLabels, labelingFunctions, partitionExecutions, runEvents } from '../db/schema.ts';
+import { describeDatabases, testDatabaseUrl } from '../db/test-databases.ts';
+import { openQueue } from '../runs/queue.ts';
+import { registerTrainingHandlers, type TrainingContext } from '../runs/train.ts';
+import { materializeFixtureAsset } from '../runs/train-fixtures.ts';
+import { joinedSchema, lfDefinitionOf, type TrainParams } from '../runs/train-spec.ts';
+import { demoCommentsSql } from '../demo/comments.ts';
+import { hashToken } from '../security/secrets.ts';
+import { LocalObjectStore } from '../storage/local.ts';
+
+const ROWS = 3000;
+const UNIT_ROWS = 700;
+const demo = `(${demoCommentsSql(ROWS)})`;
+const INDEX_SQL = `SELECT id, author, text, posted_at, video, likes FROM ${demo}`;
+const RULE_SQL = `SELECT id, length(text) AS text_length, regexp_matches(text, 'https?://|www\\.') AS has_link FROM ${demo}`;
+const CUSTOM_ARTIST = '(row: Row) => /psy|katy/i.test(row.text ?? "") ? 0 : ABSTAIN';
+
+/** The queue on the test database: PGlite in-process, or the throwaway PostgreSQL database by its URL. */
+async function openTestQueue(database: Database): Promise<{ boss: PgBoss; url?: string }> {
+  if (database.kind === 'pglite') return { boss: await openQueue({ database }) };
+  const [row] = (await database.db.execute(sql`select current_database() as name`)) as unknown as { name: string }[];
+  const url = new URL(testDatabaseUrl!);
+  url.pathname = `/${row!.name}`;
+  return { boss: await openQueue({ database, databaseUrl: url.toString() }), url: url.toString() };
+}
+
+describeDatabases('server training runs', (database, backend) => {
+  let store: LocalObjectStore;
+  let storeRoot: string;
+  let boss: PgBoss;
+  let databaseUrl: string | undefined;
+  let trainer: TrainingContext;
+  const mlflow = { requests: [] as { method: string; path: string; body: any }[], server: undefined as Server | undefined, url: '' };
+
+  beforeAll(async () => {
+    storeRoot = mkdtempSync(join(tmpdir(), 'reef-train-test-'));
+    store = new LocalObjectStore(storeRoot);
+    ({ boss, url: databaseUrl } = await openTestQueue(database()));
+    mlflow.server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        const url = new URL(req.url!, 'http://x');
+        mlflow.requests.push({ method: req.method!, path: url.pathname + url.search, body: body ? JSON.parse(body) : null });
+        const reply = (status: number, json: object) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(json)); };
+        if (url.pathname === '/api/2.0/mlflow/experiments/get-by-name') return reply(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'no such experiment' });
+        if (url.pathname === '/api/2.0/mlflow/experiments/create') return reply(200, { experiment_id: '17' });
+        if (url.pathname === '/api/2.0/mlflow/runs/create') return reply(200, { run: { info: { run_id: 'mlrun1', experiment_id: '17' } } });
+        if (url.pathname === '/api/2.0/mlflow/runs/log-batch' || url.pathname === '/api/2.0/mlflow/runs/update') return reply(200, {});
+        reply(404, { error_code: 'ENDPOINT_NOT_FOUND' });
+      });
+    });
+    await new Promise<void>((r) => mlflow.server!.listen(0, '127.0.0.1', () => r()));
+    const address = mlflow.server.address() as { port: number };
+    mlflow.url = `http://127.0.0.1:${address.port}`;
+    trainer = { db: database().db, store, boss, unitRows: UNIT_ROWS, sandbox: { batchTimeoutMs: 1_000, memoryBytes: 32 * 1024 * 1024, batchRows: 500 } };
+    await registerTrainingHandlers(boss, trainer);
+  }, 60_000);
+
+  afterAll(async () => {
+    await boss?.stop({ graceful: false, close: true });
+    mlflow.server?.close();
+    rmSync(storeRoot, { recursive: true, force: true });
+  });
+
+  let tokens: Record<Role, string>;
+  let app: ReturnType<typeof createApp>;
+  beforeEach(async () => {
+    mlflow.requests.length = 0;
+    trainer.mlflowTrackingUri = undefined;
+    app = createApp({ db: database().db, secret: 'test-secret', databaseKind: database().kind, store, trainer });
+    tokens = { viewer: 'train_viewer', analyst: 'train_analyst', approver: 'train_approver', admin: 'train_admin' };
+    for (const [role, token] of Object.entries(tokens)) await database().db.insert(apiTokens).values({ name: role, role, tokenHash: await hashToken(token) });
+  });
+
+  async function call(method: string, path: string, body?: unknown, as: Role = 'admin') {
+    const res = await app.request(path, {
+      method, headers: { Authorization: `Bearer ${tokens[as]}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text, res };
+  }
+
+  /** A concept with a 2-part index, a rule, gold labels for 300 samples, and LFs of every kind. */
+  async function setUp(opts: { parts?: number } = {}) {
+    const concept = (await call('POST', '/api/concepts', { name: 'spam', values: ['HAM', 'SPAM'] })).body;
+    const c = concept.c_id as string;
+    const db = database().db;
+    const index = await materializeFixtureAsset(db, store, { conceptId: c, kind: 'indexes', name: 'comments', select: INDEX_SQL, keyColumn: 'id', parts: opts.parts ?? 2 });
+    const rule = await materializeFixtureAsset(db, store, { conceptId: c, kind: 'rules', name: 'text_features', select: RULE_SQL, keyColumn: 'id' });
+    const lf = async (type: string, body: object) => {
+      const res = await call('POST', `/api/concepts/${c}/labeling-functions/${type}`, body);
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body.lf_id as string;
+    };
+    const lfs = [
+      await lf('regex', { name: 'has_url', field: 'text', pattern: 'https?://|www\\.', label: 'SPAM' }),
+      await lf('regex', { name: 'asks_to_subscribe', field: 'text', pattern: 'subscribe|sub4sub|follow me', case_insensitive: true, label: 'SPAM' }),
+      await lf('regex', { name: 'talks_about_the_song', field: 'text', pattern: '\\b(song|beat|memories|classic|dancing)\\b', case_insensitive: true, label: 'HAM' }),
+      await lf('template', { name: 'short_comment', field: 'text_length', operator: '<', value: 30, label: 'HAM' }),
+      await lf('template', { name: 'well_liked', field: 'likes', operator: '>', value: 20, label: 'HAM' }),
+      await lf('template', { name: 'promo_author', field: 'author', operator: 'startswith', value: 'promo_', label: 'SPAM' }),
+      await lf('template', { name: 'second_half', field: 'posted_at', operator: '>=', value: '2024-07-01T00:00:00Z', label: 'HAM' }),
+      await lf('sql', { name: 'short_with_link', expression: 'has_link AND text_length < 60', label: 'SPAM' }),
+    ];
+    const custom = await lf('custom', { name: 'names_the_artist', code: CUSTOM_ARTIST, label: 'HAM' });
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    const truth = (await duck.runAndReadAll(`SELECT id, true_label FROM ${demo} WHERE id % 10 = 3`)).getRowsJS();
+    await db.insert(goldLabels).values(truth.map(([id, label]) => ({ conceptId: c, sampleKey: String(id), label: label === 'SPAM' ? 1 : 0 })));
+    return { c, index, rule, lfs, custom };
+  }
+
+  async function waitForJob(c: string, jobId: string, timeoutMs = 90_000) {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const res = await call('GET', `/api/concepts/${c}/snorkel/jobs/${jobId}?limit=1`, undefined, 'viewer');
+      if (['SUCCESS', 'FAILURE', 'CANCELED'].includes(res.body.status)) return res.body;
+      if (Date.now() > until) throw new Error(`job ${jobId} still ${res.body.status}: ${JSON.stringify(res.body.progress)}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
+  async function allPredictions(c: string, jobId: string, pageSize: number) {
+    const out: any[] = [];
+    for (let offset = 0; ; offset += pageSize) {
+      const page = (await call('GET', `/api/concepts/${c}/snorkel/jobs/${jobId}?offset=${offset}&limit=${pageSize}`, undefined, 'viewer')).body;
+      out.push(...page.predictions.map((p: any, i: number) => (typeof p === 'number' ? { sample_id: page.sample_ids[i], predicted_class: p } : p)));
+      if (page.predictions.length < pageSize) return { out, last: page };
+    }
+  }
+
+  /**
+   * The whole-matrix computation the browser worker does: every row at once in one ColumnBatch, the shared LF
+   * evaluators, one statistics pass and one fit — no partitions, no units.
+   */
+  async function wholeMatrixProbabilities(params: TrainParams, store: LocalObjectStore) {
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    await duck.run("SET TimeZone = 'UTC'");
+    const files = (keys: { key: string }[]) => `[${keys.map((p) => `'${store.pathOf(p.key)}'`).join(', ')}]`;
+    const { index, rules } = params.lineage;
+    const rows = (await duck.runAndReadAll(`SELECT i.* EXCLUDE (filename, file_row_number), r.text_length, r.has_link
+      FROM read_parquet(${files(index.parts)}, filename = true, file_row_number = true) i
+      LEFT JOIN read_parquet(${files(rules[0]!.parts)}) r USING (id) ORDER BY i.filename, i.file_row_number`)).getRowObjectsJS() as Record<string, CellValue>[];
+    const schema = { columns: joinedSchema(index, rules) };
+    const batch = columnBatchFromRows(schema, rows.map((r) => ({ ...r, posted_at: r.posted_at === null ? null : new Date(r.posted_at as Date) })));
+    const n = rows.length;
+    const m = params.lineage.lfs.length;
+    const L = new Int8Array(n * m);
+    params.lineage.lfs.forEach((lf, j) => {
+      const compiled = compileLf(lfDefinitionOf(lf.snapshot), schema, 2);
+      const votes = compiled.evaluate
+        ? compiled.evaluate(batch)
+        : Int8Array.from(rows, (r) => (/psy|katy/i.test((r.text as string | null) ?? '') ? 0 : -1));
+      for (let i = 0; i < n; i++) L[i * m + j] = votes[i]!;
+    });
+    const { snorkel, seed } = params.request;
+    const model = fitModel(computeSufficientStats(L, n, m, 2), { kind: 'snorkel', options: { nEpochs: snorkel.epochs, lr: snorkel.lr, seed, l2: snorkel.l2, optimizer: snorkel.optimizer } });
+    return { ids: rows.map((r) => Number(r.id)), probs: model.predictProba(L, n), L, n, m };
+  }
+
+  it('refuses an unmaterialized asset, an inactive LF and an unapproved custom LF by name, and a bad body with 400', async () => {
+    const { c, index, lfs, custom } = await setUp({ parts: 1 });
+    const body = { selectedIndex: index.assetId, selectedRules: [], selectedLFs: lfs, snorkel: { epochs: 50, lr: 0.01, output_type: 'softmax' }, model: 'snorkel', seed: 1 };
+
+    await database().db.execute(sql`update concept_indexes set is_materialized = false, current_version_id = null where id = ${index.assetId}`);
+    const notMaterialized = await call('POST', `/api/concepts/${c}/snorkel/run`, body);
+    expect(notMaterialized.status).toBe(400);
+    expect(notMaterialized.body.error.code).toBe('NOT_MATERIALIZED');
+    expect(notMaterialized.body.error.message).toContain('"comments"');
+
+    await database().db.execute(sql`update concept_indexes set is_materialized = true, current_version_id = (select id from asset_versions where asset_id = ${index.assetId}) where id = ${index.assetId}`);
+    await database().db.update(labelingFunctions).set({ active: false }).where(eq(labelingFunctions.id, lfs[1]!));
+    const inactive = await call('POST', `/api/concepts/${c}/snorkel/run`, body);
+    expect(inactive.status).toBe(400);
+    expect(inactive.body.error.message).toContain('"asks_to_subscribe"');
+    expect(inactive.body.error.message).toMatch(/inactive/);
+
+    await database().db.update(labelingFunctions).set({ active: true }).where(eq(labelingFunctions.id, lfs[1]!));
+    const unapproved = await call('POST', `/api/concepts/${c}/snorkel/run`, { ...body, selectedLFs: [...lfs, custom] });
+    expect(unapproved.status).toBe(400);
+    expect(unapproved.body.error.code).toBe('APPROVAL_REQUIRED');
+    expect(unapproved.body.error.message).toContain('"names_the_artist"');
+
+    const tooFew = await call('POST', `/api/concepts/${c}/snorkel/run`, { ...body, selectedLFs: lfs.slice(0, 2) });
+    expect(tooFew.status).toBe(400);
+    expect(tooFew.body.error.message).toMatch(/at least 3 labeling functions/);
+
+    const badBody = await call('POST', `/api/concepts/${c}/snorkel/run`, { ...body, snorkel: { output_type: 'logits' } });
+    expect(badBody.status).toBe(400);
+    expect(badBody.body.error.code).toBe('VALIDATION_FAILED');
+
+    const asViewer = await call('POST', `/api/concepts/${c}/snorkel/run`, body, 'viewer');
+    expect(asViewer.status).toBe(403);
+  }, 60_000);
+
+  it('trains over partitions and units to exactly the whole-matrix probabilities, pins lineage, pages and downloads results', async () => {
+    const { c, index, rule, lfs, custom } = await setUp();
+    expect((await call('POST', `/api/concepts/${c}/labeling-functions/${custom}/approve`, {})).status).toBe(200);
+    const started = await call('POST', `/api/concepts/${c}/snorkel/run`, {
+      selectedIndex: index.assetId, selectedRules: [rule.assetId], selectedLFs: [...lfs, custom],
+      snorkel: { epochs: 200, lr: 0.01, output_type: 'softmax' }, model: 'snorkel', seed: 7,
+    });
+    expect(started.status).toBe(202);
+    expect(started.body.job_id).toBe(started.body.run_id);
+    expect(started.body.dagster_run_id).toBe(started.body.run_id);
+    const done = await waitForJob(c, started.body.job_id);
+    expect(done.status, JSON.stringify(done.error)).toBe('SUCCESS');
+
+    const run = (await call('GET', `/api/runs/${started.body.run_id}`)).body;
+    const params = run.params as TrainParams;
+    // 3000 rows in two parts, cut into units of at most 700 rows.
+    expect(params.units.length).toBeGreaterThanOrEqual(6);
+    expect(params.units.reduce((s, u) => s + u.hi - u.lo, 0)).toBe(ROWS);
+    expect(run.lineage.index).toMatchObject({ asset_id: index.assetId, asset_version_id: index.versionId, version: 1 });
+    expect(run.lineage.rules[0]).toMatchObject({ asset_id: rule.assetId, asset_version_id: rule.versionId });
+    expect(run.lineage.lfs.map((lf: any) => [lf.name, lf.version])).toContainEqual(['names_the_artist', 1]);
+    expect(run.lineage.lfs[0].snapshot.config).toMatchObject({ pattern: 'https?://|www\\.' });
+    expect(run.lineage.seed).toBe(7);
+
+    const { out, last } = await allPredictions(c, started.body.job_id, 700);
+    expect(out).toHaveLength(ROWS);
+    expect(last.summary.total_samples).toBe(ROWS);
+    const expected = await wholeMatrixProbabilities(params, store);
+    const byId = new Map(out.map((p) => [p.sample_id, p]));
+    expect(byId.size).toBe(ROWS);
+    let maxDiff = 0;
+    expected.ids.forEach((id, i) => {
+      const got = byId.get(id)!;
+      maxDiff = Math.max(maxDiff, Math.abs(got.probs[0] - expected.probs[2 * i]!), Math.abs(got.probs[1] - expected.probs[2 * i + 1]!));
+      expect(got.confidence).toBeCloseTo(Math.max(got.probs[0], got.probs[1]), 12);
+    });
+    expect(maxDiff).toBeLessThan(1e-12);
+    const meanConfidence = out.reduce((s, p) => s + p.confidence, 0) / ROWS;
+    expect(last.summary.avg_confidence).toBeCloseTo(meanConfidence, 10);
+
+    // Metrics: Snorkel's LF analysis of the whole matrix, and the dev split from the gold labels.
+    const analysis = analyzeLabelMatrix(expected.L, expected.n, expected.m, 2);
+    expect(run.metrics.coverage).toBeCloseTo(analysis.coverage, 12);
+    expect(run.metrics.conflict).toBeCloseTo(analysis.conflict, 12);
+    expect(run.metrics.lfs.map((lf: any) => lf.coverage)).toEqual(analysis.lfs.map((lf) => lf.coverage));
+    expect(run.metrics.fit.dev.rows).toBe(300);
+    expect(run.metrics.fit.dev.accuracy).toBeGreaterThan(0.8);
+    expect(run.metrics.label_distribution.HAM + run.metrics.label_distribution.SPAM + run.metrics.abstained).toBe(ROWS);
+    expect(run.metrics.lfs.find((lf: any) => lf.name === 'has_url').empirical_accuracy).toBeGreaterThan(0.7);
+
+    const download = await app.request(last.results[0].url, { headers: { Authorization: `Bearer ${tokens.viewer}` } });
+    expect(download.status).toBe(200);
+    const bytes = new Uint8Array(await download.arrayBuffer());
+    expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('PAR1');
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    const columns = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM '${store.pathOf(run.metrics.artifacts.parts[0].key)}'`)).getRowsJS().map((r) => r[0]);
+    expect(columns).toEqual(['id', 'predicted_label', 'prob_class_0', 'prob_class_1', 'confidence']);
+
+    const listed = (await call('GET', `/api/concepts/${c}/runs`, undefined, 'viewer')).body;
+    expect(listed.map((r: any) => r.run_id)).toEqual([started.body.run_id]);
+    expect(listed[0].metrics.rows).toBe(ROWS);
+  }, 180_000);
+
+  it('gives hard labels in the seed\'s shape, fits on a seeded sample, and compares two runs (metric diff, flipped samples)', async () => {
+    const { c, index, rule, lfs } = await setUp();
+    const body = { selectedIndex: index.assetId, selectedRules: [rule.assetId], selectedLFs: lfs, snorkel: { epochs: 100, lr: 0.01, output_type: 'softmax' }, seed: 3 };
+    const a = (await call('POST', `/api/concepts/${c}/snorkel/run`, body)).body.job_id;
+    const b = (await call('POST', `/api/concepts/${c}/snorkel/run`, { ...body, model: 'mv', snorkel: { output_type: 'hard', sample_size: 1000 }, tie_break: 'abstain' })).body.job_id;
+    expect((await waitForJob(c, a)).status).toBe('SUCCESS');
+    const hard = await waitForJob(c, b);
+    expect(hard.status).toBe('SUCCESS');
+    const page = (await call('GET', `/api/concepts/${c}/snorkel/jobs/${b}?offset=10&limit=5`)).body;
+    expect(page.output_type).toBe('hard');
+    expect(page.predictions).toHaveLength(5);
+    expect(page.predictions.every((p: unknown) => Number.isInteger(p))).toBe(true);
+    expect(page.sample_ids).toHaveLength(5);
+    expect(page.summary.avg_confidence).toBeNull();
+    const runB = (await call('GET', `/api/runs/${b}`)).body;
+    expect(runB.metrics.fit.fit_rows).toBe(1000);
+    expect(runB.metrics.fit.model).toBe('mv');
+
+    const softA = (await allPredictions(c, a, 1000)).out;
+    const hardB = (await allPredictions(c, b, 1000)).out;
+    const labelA = new Map(softA.map((p) => [p.sample_id, p.predicted_class]));
+    const flipped = hardB.filter((p) => labelA.get(p.sample_id) !== p.predicted_class);
+    const compared = (await call('GET', `/api/concepts/${c}/runs/compare?a=${a}&b=${b}&limit=3`, undefined, 'viewer')).body;
+    expect(compared.flipped.compared).toBe(ROWS);
+    expect(compared.flipped.count).toBe(flipped.length);
+    expect(flipped.length).toBeGreaterThan(0);
+    expect(compared.flipped.samples).toHaveLength(3);
+    expect(compared.flipped.samples[0]).toMatchObject({ sample_id: Math.min(...flipped.map((p) => p.sample_id)) });
+    const runA = (await call('GET', `/api/runs/${a}`)).body;
+    expect(compared.metrics.abstained).toEqual({ a: runA.metrics.abstained, b: runB.metrics.abstained, diff: runB.metrics.abstained - runA.metrics.abstained });
+    expect(compared.metrics.coverage.diff).toBe(0);
+  }, 180_000);
+
+  it('stops a custom LF that loops forever and fails the run cleanly, naming it; with on_lf_error "skip" the run succeeds and reports it', async () => {
+    const { c, index, rule, lfs } = await setUp();
+    const loop = (await call('POST', `/api/concepts/${c}/labeling-functions/custom`, { name: 'spins', code: '(row: Row) => { while (true) {} }', label: 'SPAM' })).body.lf_id;
+    await call('POST', `/api/concepts/${c}/labeling-functions/${loop}/approve`, {});
+    const body = { selectedIndex: index.assetId, selectedRules: [rule.assetId], selectedLFs: [...lfs, loop], snorkel: { epochs: 20 } };
+    const failing = (await call('POST', `/api/concepts/${c}/snorkel/run`, body)).body.job_id;
+    const failed = await waitForJob(c, failing);
+    expect(failed.status).toBe('FAILURE');
+    expect(failed.error).toMatchObject({ code: 'CUSTOM_LF_TIMEOUT', lf: 'spins' });
+    expect(failed.error.message).toContain('"spins"');
+    expect(failed.predictions).toBeUndefined();
+    const leftovers = await store.list(`results/${c}/runs/${failing}/`);
+    expect(leftovers.filter((o) => o.key.endsWith('.parquet'))).toEqual([]);
+
+    const skipping = (await call('POST', `/api/concepts/${c}/snorkel/run`, { ...body, on_lf_error: 'skip' })).body.job_id;
+    expect((await waitForJob(c, skipping)).status).toBe('SUCCESS');
+    const run = (await call('GET', `/api/runs/${skipping}`)).body;
+    expect(run.metrics.lf_problems.length).toBe(run.params.units.length);
+    expect(run.metrics.lf_problems[0]).toMatchObject({ lf: 'spins', code: 'CUSTOM_LF_TIMEOUT' });
+    expect(run.metrics.lfs.find((lf: any) => lf.name === 'spins').coverage).toBe(0);
+  }, 180_000);
+
+  it('logs a finished run to MLflow through its REST API', async () => {
+    const { c, index, lfs } = await setUp({ parts: 1 });
+    trainer.mlflowTrackingUri = mlflow.url;
+    const job = (await call('POST', `/api/concepts/${c}/snorkel/run`, { selectedIndex: index.assetId, selectedLFs: lfs.filter((_, j) => j !== 3 && j !== 7), seed: 5 })).body.job_id;
+    expect((await waitForJob(c, job)).status).toBe('SUCCESS');
+    const until = Date.now() + 10_000;
+    while (!mlflow.requests.some((r) => r.path === '/api/2.0/mlflow/runs/update') && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    const paths = mlflow.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`);
+    expect(paths).toEqual([
+      'GET /api/2.0/mlflow/experiments/get-by-name', 'POST /api/2.0/mlflow/experiments/create', 'POST /api/2.0/mlflow/runs/create',
+      'POST /api/2.0/mlflow/runs/log-batch', 'POST /api/2.0/mlflow/runs/update',
+    ]);
+    expect(mlflow.requests[0]!.path).toContain(`experiment_name=reef%2F${c}`);
+    expect(mlflow.requests[1]!.body).toEqual({ name: `reef/${c}` });
+    expect(mlflow.requests[2]!.body).toMatchObject({ experiment_id: '17', run_name: `reef-${job}`, tags: [{ key: 'reef.run_id', value: job }, { key: 'reef.kind', value: 'train' }] });
+    const batch = mlflow.requests[3]!.body;
+    expect(batch.run_id).toBe('mlrun1');
+    expect(batch.params).toContainEqual({ key: 'model', value: 'snorkel' });
+    expect(batch.params).toContainEqual({ key: 'seed', value: '5' });
+    const run = (await call('GET', `/api/runs/${job}`)).body;
+    expect(batch.metrics).toContainEqual(expect.objectContaining({ key: 'coverage', value: run.metrics.coverage, step: 0 }));
+    expect(batch.metrics.every((m: any) => typeof m.timestamp === 'number' && /^[\w\-./ ]+$/.test(m.key))).toBe(true);
+    expect(batch.tags).toContainEqual({ key: 'reef.results_uri', value: `file://${store.pathOf(`results/${c}/runs/${job}`)}` });
+    expect(mlflow.requests[4]!.body).toMatchObject({ run_id: 'mlrun1', status: 'FINISHED' });
+    const events = await database().db.select().from(runEvents).where(and(eq(runEvents.runId, job), eq(runEvents.kind, 'mlflow')));
+    expect(events.map((e) => e.data)).toEqual([{ experiment_id: '17', mlflow_run_id: 'mlrun1' }]);
+  }, 120_000);
+
+  it.skipIf(backend !== 'postgres')('a worker killed with SIGKILL mid-run: its unit is retried and the result is exactly an uninterrupted run\'s', async () => {
+    const { c, index, rule, lfs } = await setUp();
+    // A custom LF slow enough (about 2 ms a row) that a unit is still running when its worker is killed.
+    const slow = (await call('POST', `/api/concepts/${c}/labeling-functions/custom`, {
+      name: 'slow', code: '(row: Row) => { const until = Date.now() + 2; while (Date.now() < until) {} return (row.likes ?? 0) > 250 ? 0 : ABSTAIN; }', label: 'HAM',
+    })).body.lf_id;
+    await call('POST', `/api/concepts/${c}/labeling-functions/${slow}/approve`, {});
+    const body = { selectedIndex: index.assetId, selectedRules: [rule.assetId], selectedLFs: [...lfs, slow], snorkel: { epochs: 100 }, seed: 11 };
+
+    // Only the child worker runs at first: this process stops taking training jobs until it is killed.
+    await boss.offWork('train-votes');
+    await boss.offWork('train-predict');
+    const child = spawn(process.execPath, ['--input-type=module', '-e', `
+      const { openDatabase } = await import(${JSON.stringify(new URL('../db/client.ts', import.meta.url).href)});
+      const { openQueue } = await import(${JSON.stringify(new URL('../runs/queue.ts', import.meta.url).href)});
+      const { registerTrainingHandlers } = await import(${JSON.stringify(new URL('../runs/train.ts', import.meta.url).href)});
+      const { LocalObjectStore } = await import(${JSON.stringify(new URL('../storage/local.ts', import.meta.url).href)});
+      const database = await openDatabase({ url: process.env.DB_URL });
+      const boss = await openQueue({ database, databaseUrl: process.env.DB_URL });
+      await registerTrainingHandlers(boss, { db: database.db, store: new LocalObjectStore(process.env.STORE_ROOT), boss });
+      console.log('worker ready');
+    `], { env: { ...process.env, DB_URL: databaseUrl, STORE_ROOT: storeRoot }, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout!.on('data', (d) => { if (String(d).includes('worker ready')) resolve(); }));
+
+    const killed = (await call('POST', `/api/concepts/${c}/snorkel/run`, body)).body.job_id;
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const running = await database().db.select().from(partitionExecutions)
+        .where(and(eq(partitionExecutions.runId, killed), eq(partitionExecutions.status, 'RUNNING')));
+      if (running.length) break;
+      if (Date.now() > until) throw new Error('the child worker never started a unit');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    await registerTrainingHandlers(boss, trainer);
+    const afterKill = await waitForJob(c, killed, 150_000);
+    expect(afterKill.status).toBe('SUCCESS');
+    const parts = await database().db.select().from(partitionExecutions).where(eq(partitionExecutions.runId, killed));
+    expect(Math.max(...parts.map((p) => p.attempts))).toBeGreaterThanOrEqual(2);
+
+    const clean = (await call('POST', `/api/concepts/${c}/snorkel/run`, body)).body.job_id;
+    expect((await waitForJob(c, clean, 150_000)).status).toBe('SUCCESS');
+    const [x, y] = [await allPredictions(c, killed, 3000), await allPredictions(c, clean, 3000)];
+    expect(x.out).toEqual(y.out);
+    const [rx, ry] = [(await call('GET', `/api/runs/${killed}`)).body, (await call('GET', `/api/runs/${clean}`)).body];
+    expect({ ...rx.metrics, duration_s: 0, artifacts: 0 }).toEqual({ ...ry.metrics, duration_s: 0, artifacts: 0 });
+  }, 300_000);
+});

@@ -1,0 +1,167 @@
+// Server-side training (the seed's /snorkel/run and /snorkel/jobs/{job_id}), the run history of a concept, and two
+// runs compared. The job id is the run id: the seed's Dagster run id is kept as an alias of both.
+import { Readable } from 'node:stream';
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, desc, eq } from 'drizzle-orm';
+import { runs } from '../db/schema.ts';
+import { ApiError, notFound } from '../errors.ts';
+import { createRouter, errors, json, jsonBody, secured } from '../router.ts';
+import type { RunRow } from '../runs/run-store.ts';
+import { startTraining, type TrainingContext, type TrainMetrics } from '../runs/train.ts';
+import { compareRuns, readPredictionPage } from '../runs/train-results.ts';
+import { TrainRequest, type TrainParams } from '../runs/train-spec.ts';
+import { ConceptParams, loadConcept } from './concepts.ts';
+import { Run, toRun } from './runs.ts';
+
+const JobParams = ConceptParams.extend({ job_id: z.uuid({ message: 'job_id must be a training job id (UUID)' }) });
+
+const TrainStarted = z.object({
+  job_id: z.string(),
+  run_id: z.string(),
+  /** The seed's Dagster field, kept as an alias of run_id. */
+  dagster_run_id: z.string(),
+  status: Run.shape.status,
+});
+
+const Prediction = z.object({ sample_id: z.unknown(), probs: z.array(z.number()), predicted_class: z.number().int(), confidence: z.number() });
+const TrainJob = z.object({
+  job_id: z.string(),
+  run_id: z.string(),
+  dagster_run_id: z.string(),
+  status: Run.shape.status,
+  output_type: z.enum(['softmax', 'hard']),
+  progress: z.record(z.string(), z.unknown()),
+  error: z.unknown().nullable(),
+  /** softmax: one object per sample; hard: the predicted class per sample (-1 where a tie abstained). */
+  predictions: z.union([z.array(Prediction), z.array(z.number().int())]).optional(),
+  /** hard output: the sample keys of `predictions`, in order. */
+  sample_ids: z.array(z.unknown()).optional(),
+  summary: z.object({ total_samples: z.number(), avg_confidence: z.number().nullable(), label_distribution: z.record(z.string(), z.number()) }).optional(),
+  offset: z.number().optional(),
+  limit: z.number().optional(),
+  metrics: z.unknown().optional(),
+  results: z.array(z.object({ part: z.number(), url: z.string(), rows: z.number() })).optional(),
+});
+
+const tags = ['training'];
+const run = createRoute({
+  method: 'post', path: '/api/concepts/{c_id}/snorkel/run', tags, security: secured,
+  summary: 'Train a label model on the server over materialized assets (runs on the worker processes)',
+  request: { params: ConceptParams, ...jsonBody(TrainRequest) },
+  responses: { 202: json(TrainStarted, 'The training run, queued; follow it at /api/runs/{run_id}/events'), ...errors },
+});
+const job = createRoute({
+  method: 'get', path: '/api/concepts/{c_id}/snorkel/jobs/{job_id}', tags, security: secured,
+  summary: 'A training job: its status, and once finished a page of its predictions',
+  request: {
+    params: JobParams,
+    query: z.object({ offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(10_000).default(100) }),
+  },
+  responses: { 200: json(TrainJob, 'The job, with predictions[offset, offset+limit) when it succeeded'), ...errors },
+});
+const download = createRoute({
+  method: 'get', path: '/api/concepts/{c_id}/snorkel/jobs/{job_id}/results', tags, security: secured,
+  summary: 'Download one results Parquet part (key, predicted_label, prob_class_*, confidence)',
+  request: { params: JobParams, query: z.object({ part: z.coerce.number().int().min(0).default(0) }) },
+  responses: { 200: { description: 'The Parquet bytes', content: { 'application/vnd.apache.parquet': { schema: z.string() } } }, ...errors },
+});
+const list = createRoute({
+  method: 'get', path: '/api/concepts/{c_id}/runs', tags, security: secured,
+  summary: 'The concept\'s training runs, newest first, with their metrics and lineage',
+  request: { params: ConceptParams, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
+  responses: { 200: json(z.array(Run), 'Training runs'), ...errors },
+});
+const compare = createRoute({
+  method: 'get', path: '/api/concepts/{c_id}/runs/compare', tags, security: secured,
+  summary: 'Compare two successful training runs: metric differences (b − a) and samples whose label flipped',
+  request: {
+    params: ConceptParams,
+    query: z.object({ a: z.uuid(), b: z.uuid(), limit: z.coerce.number().int().min(0).max(10_000).default(100) }),
+  },
+  responses: {
+    200: json(z.object({
+      a: z.string(), b: z.string(),
+      metrics: z.record(z.string(), z.object({ a: z.number().nullable(), b: z.number().nullable(), diff: z.number().nullable() })),
+      flipped: z.object({ count: z.number(), compared: z.number(), samples: z.array(z.object({ sample_id: z.unknown(), a: z.number(), b: z.number() })) }),
+    }), 'The comparison'),
+    ...errors,
+  },
+});
+
+function requireTrainer(trainer: TrainingContext | undefined): TrainingContext {
+  if (!trainer) throw new ApiError(501, 'NOT_AVAILABLE', 'This deployment runs no workers; train from a Node deployment (reef serve / reef worker).');
+  return trainer;
+}
+
+async function loadTrainRun(trainer: TrainingContext, conceptId: string, runId: string): Promise<RunRow> {
+  const [row] = await trainer.db.select().from(runs).where(and(eq(runs.id, runId), eq(runs.conceptId, conceptId), eq(runs.kind, 'train')));
+  if (!row) throw notFound('training job in this concept', runId);
+  return row;
+}
+
+export const trainingRoutes = () => createRouter()
+  .openapi(run, async (c) => {
+    const trainer = requireTrainer(c.var.deps.trainer);
+    const { c_id } = c.req.valid('param');
+    await loadConcept(trainer.db, c_id);
+    const started = await startTraining(trainer, c_id, c.req.valid('json'), c.var.principal.name);
+    return c.json({ job_id: started.id, run_id: started.id, dagster_run_id: started.id, status: toRun(started).status }, 202);
+  })
+  .openapi(job, async (c) => {
+    const trainer = requireTrainer(c.var.deps.trainer);
+    const { c_id, job_id } = c.req.valid('param');
+    const { offset, limit } = c.req.valid('query');
+    const row = await loadTrainRun(trainer, c_id, job_id);
+    const params = row.params as TrainParams;
+    const outputType = params.request.snorkel.output_type;
+    const base = {
+      job_id: row.id, run_id: row.id, dagster_run_id: row.id, status: toRun(row).status, output_type: outputType,
+      progress: row.progress as Record<string, unknown>, error: row.error ?? null,
+    };
+    if (row.status !== 'SUCCESS') return c.json(base, 200);
+    const metrics = row.metrics as TrainMetrics;
+    const page = await readPredictionPage(trainer.store, row, offset, limit);
+    const summary = { total_samples: metrics.rows, avg_confidence: metrics.avg_confidence, label_distribution: metrics.label_distribution };
+    const results = metrics.artifacts.parts.map((p, part) => ({ part, url: `/api/concepts/${c_id}/snorkel/jobs/${row.id}/results?part=${part}`, rows: p.rows }));
+    const predictions = outputType === 'softmax'
+      ? page.labels.map((predicted_class, i) => ({ sample_id: page.sampleIds[i], probs: page.probs![i]!, predicted_class, confidence: page.confidence![i]! }))
+      : page.labels;
+    return c.json({
+      ...base, predictions, ...(outputType === 'hard' ? { sample_ids: page.sampleIds } : {}),
+      summary, offset, limit, metrics, results,
+    }, 200);
+  })
+  .openapi(download, async (c) => {
+    const trainer = requireTrainer(c.var.deps.trainer);
+    const { c_id, job_id } = c.req.valid('param');
+    const { part } = c.req.valid('query');
+    const row = await loadTrainRun(trainer, c_id, job_id);
+    if (row.status !== 'SUCCESS') throw new ApiError(409, 'CONFLICT', `Job ${job_id} is ${row.status}; its results can be downloaded once it has succeeded.`);
+    const parts = (row.metrics as TrainMetrics).artifacts.parts;
+    const key = parts[part]?.key;
+    if (!key) throw new ApiError(404, 'NOT_FOUND', `Job ${job_id} has ${parts.length} results part(s), numbered 0..${parts.length - 1}.`);
+    const info = await trainer.store.head(key);
+    if (!info) throw new ApiError(404, 'NOT_FOUND', `The results part ${part} of job ${job_id} is missing from the object store.`);
+    const body = Readable.toWeb(await trainer.store.get(key)) as unknown as ReadableStream;
+    return c.body(body, 200, {
+      'Content-Type': 'application/vnd.apache.parquet', 'Content-Length': String(info.size),
+      'Content-Disposition': `attachment; filename="reef-${job_id}-part-${String(part).padStart(5, '0')}.parquet"`,
+    }) as never;
+  })
+  .openapi(list, async (c) => {
+    const { c_id } = c.req.valid('param');
+    const { limit } = c.req.valid('query');
+    const db = c.var.deps.db;
+    await loadConcept(db, c_id);
+    const rows = await db.select().from(runs).where(and(eq(runs.conceptId, c_id), eq(runs.kind, 'train'))).orderBy(desc(runs.createdAt)).limit(limit);
+    return c.json(rows.map(toRun), 200);
+  })
+  .openapi(compare, async (c) => {
+    const trainer = requireTrainer(c.var.deps.trainer);
+    const { c_id } = c.req.valid('param');
+    const { a, b, limit } = c.req.valid('query');
+    const [runA, runB] = [await loadTrainRun(trainer, c_id, a), await loadTrainRun(trainer, c_id, b)];
+    const unfinished = [runA, runB].filter((r) => r.status !== 'SUCCESS');
+    if (unfinished.length) throw new ApiError(409, 'CONFLICT', `Only successful runs can be compared; ${unfinished.map((r) => `${r.id} is ${r.status}`).join(', ')}.`);
+    return c.json(await compareRuns(trainer.store, runA, runB, limit), 200);
+  });

@@ -1,0 +1,97 @@
+// The one fit of a training run: the units' statistics summed, the requested model fitted once (seeded), and the
+// model kept as plain numbers on the run so any worker can predict any unit with it.
+import {
+  fitAuto, fitDawidSkene, fitSnorkel, majorityVoteProbs, predictLogLinear, probsToPreds, scorePredictions,
+  type LabelArray, type ModelSpec, type SnorkelOptions, type SufficientStats,
+} from '../../shared/labelmodel/index.ts';
+import type { TrainParams } from './train-spec.ts';
+import { labelsFromBytes, mergeAllStats, type UnitContribution } from './train-votes.ts';
+
+export type SerializedModel =
+  | { kind: 'mv'; m: number; k: number }
+  | { kind: 'loglinear'; m: number; k: number; logTable: number[]; logPrior: number[] };
+
+export interface FitReport {
+  /** The model actually fitted (for auto: the one chosen). */
+  model: 'mv' | 'snorkel' | 'ds';
+  params: Record<string, unknown>;
+  fit_rows: number;
+  fit_ms: number;
+  final_loss?: number;
+  /** auto only: how it chose, and each candidate's dev score. */
+  criterion?: string;
+  candidates?: { model: string; params: unknown; score: number }[];
+  dev?: { rows: number; accuracy: number; f1_macro: number };
+}
+
+const logLinear = (m: { m: number; k: number; logTable: Float64Array; logPrior: Float64Array }): SerializedModel =>
+  ({ kind: 'loglinear', m: m.m, k: m.k, logTable: Array.from(m.logTable), logPrior: Array.from(m.logPrior) });
+
+function devSplit(contributions: UnitContribution[], m: number, k: number) {
+  const parts = contributions.filter((c) => c.dev);
+  if (parts.length === 0) return undefined;
+  const L = labelsFromBytes(Buffer.concat(parts.map((c) => Buffer.from(c.dev!.L, 'base64'))), k);
+  const Y = Int32Array.from(parts.flatMap((c) => c.dev!.Y));
+  return { L, n: L.length / m, Y };
+}
+
+function fitSnorkelModel(stats: SufficientStats, options: SnorkelOptions) {
+  const model = fitSnorkel(stats, options);
+  return { model: logLinear(model), params: { ...model.params }, finalLoss: model.finalLoss };
+}
+
+export function fitRunModel(params: TrainParams, contributions: UnitContribution[]): { model: SerializedModel; report: FitReport } {
+  const started = performance.now();
+  const stats = mergeAllStats(contributions.map((c) => c.stats));
+  const { m, k } = stats;
+  const { request } = params;
+  const dev = devSplit(contributions, m, k);
+  const snorkelOptions: SnorkelOptions = {
+    nEpochs: request.snorkel.epochs, lr: request.snorkel.lr, l2: request.snorkel.l2, optimizer: request.snorkel.optimizer, seed: request.seed,
+  };
+  let model: SerializedModel;
+  let report: Omit<FitReport, 'fit_ms' | 'fit_rows'>;
+  if (request.model === 'mv') {
+    model = { kind: 'mv', m, k };
+    report = { model: 'mv', params: {} };
+  } else if (request.model === 'snorkel') {
+    const fitted = fitSnorkelModel(stats, snorkelOptions);
+    model = fitted.model;
+    report = { model: 'snorkel', params: fitted.params, final_loss: fitted.finalLoss };
+  } else if (request.model === 'ds') {
+    const fitted = fitDawidSkene(stats);
+    model = logLinear(fitted);
+    report = { model: 'ds', params: { ...fitted.params, iterations: fitted.iterations } };
+  } else {
+    const auto = fitAuto(stats, { seed: request.seed, ...(dev ? { dev } : {}) });
+    // fitAuto hands back a predictor, not its numbers: the chosen model is fitted again from its own parameters
+    // (deterministic, so it is the same model) to keep it as data.
+    const chosen = auto.model;
+    if (chosen.kind === 'mv') model = { kind: 'mv', m, k };
+    else if (chosen.kind === 'snorkel') model = fitSnorkelModel(stats, chosen.params as SnorkelOptions).model;
+    else model = logLinear(fitDawidSkene(stats, chosen.params));
+    report = {
+      model: chosen.kind, params: chosen.params, criterion: auto.criterion,
+      candidates: auto.candidates.map((c) => ({ model: c.spec.kind, params: candidateParams(c.spec), score: c.score })),
+    };
+  }
+  const full: FitReport = { ...report, fit_rows: stats.n, fit_ms: Math.round(performance.now() - started) };
+  if (dev) {
+    const preds = probsToPreds(predictorOf(model)(dev.L, dev.n), k, request.tie_break, {});
+    const scores = scorePredictions(preds, dev.Y, k);
+    full.dev = { rows: dev.n, accuracy: scores.accuracy, f1_macro: scores.f1_macro };
+  }
+  return { model, report: full };
+}
+
+function candidateParams(spec: ModelSpec): Record<string, unknown> {
+  if (spec.kind !== 'snorkel') return {};
+  const { classBalance, ...rest } = spec.options ?? {};
+  return { ...rest, ...(classBalance ? { classBalance: Array.from(classBalance) } : {}) };
+}
+
+export function predictorOf(model: SerializedModel): (L: LabelArray, n: number) => Float64Array {
+  if (model.kind === 'mv') return (L, n) => majorityVoteProbs(L, n, model.m, model.k);
+  const table = { m: model.m, k: model.k, logTable: Float64Array.from(model.logTable), logPrior: Float64Array.from(model.logPrior) };
+  return (L, n) => predictLogLinear(table, L, n);
+}

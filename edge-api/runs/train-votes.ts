@@ -1,0 +1,191 @@
+// One unit's votes and what it contributes to the fit: every LF evaluated by shared/lf (the browser's engine and
+// semantics), custom LFs in the QuickJS sandbox, the label matrix, the label model's sufficient statistics and the
+// LF analysis tallies. Statistics and tallies are integer counts, so partitions add up to the whole-matrix ones.
+import { countLabelMatrix, type AnalysisCounts } from '../../shared/analysis/analyze.ts';
+import { compileLf } from '../../shared/lf/compile.ts';
+import type { ColumnBatch } from '../../shared/lf/column-batch.ts';
+import type { AssetColumn, CompiledLf, VoteColumn } from '../../shared/lf/types.ts';
+import { allocateLabels, computeSufficientStats, mergeStats, type LabelArray, type SufficientStats } from '../../shared/labelmodel/index.ts';
+import { NumpyRandomState } from '../../shared/labelmodel/random.ts';
+import { CustomLfError, CustomLfSandbox, DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox.ts';
+import { lfDefinitionOf, type PinnedLf, type TrainUnit } from './train-spec.ts';
+
+export interface LfProblem {
+  lf: string;
+  code: string;
+  message: string;
+  /** Rows the LF failed on in this unit (they abstain). */
+  rows: number;
+}
+
+export interface CompiledUnitLfs {
+  lfs: CompiledLf[];
+  /** The columns the unit must load for them. */
+  fields: string[];
+}
+
+export function compileUnitLfs(lfs: PinnedLf[], schema: AssetColumn[], k: number): CompiledUnitLfs {
+  const compiled = lfs.map((lf) => compileLf(lfDefinitionOf(lf.snapshot), { columns: schema }, k));
+  const fields = [...new Set(compiled.flatMap((lf) => lf.fields))];
+  return { lfs: compiled, fields };
+}
+
+/**
+ * The unit's N×M label matrix. A custom LF that fails is reported; with on_lf_error 'fail' the error is thrown
+ * (naming the LF) and the run fails, with 'skip' the LF abstains where it failed.
+ */
+export async function unitLabelMatrix(
+  batch: ColumnBatch, compiled: CompiledUnitLfs, lfs: PinnedLf[], schema: AssetColumn[], k: number,
+  options: { onLfError: 'fail' | 'skip'; sandbox?: SandboxLimits },
+): Promise<{ L: LabelArray; problems: LfProblem[] }> {
+  const n = batch.length;
+  const m = compiled.lfs.length;
+  const problems: LfProblem[] = [];
+  const columns: VoteColumn[] = [];
+  for (const [j, lf] of compiled.lfs.entries()) {
+    if (lf.evaluate) {
+      columns.push(lf.evaluate(batch));
+      continue;
+    }
+    const code = (lfs[j]!.snapshot.config as { code: string }).code;
+    let sandbox: CustomLfSandbox | undefined;
+    try {
+      sandbox = await CustomLfSandbox.create({ name: lf.name, code }, options.sandbox ?? DEFAULT_SANDBOX_LIMITS);
+      const run = sandbox.votes(batch, schema, k);
+      if (run.errors > 0) {
+        const problem = { lf: lf.name, code: 'CUSTOM_LF_THREW', message: `Custom LF "${lf.name}" threw on ${run.errors} of ${n} rows (first: ${run.firstError}).`, rows: run.errors };
+        if (options.onLfError === 'fail') throw new CustomLfError('CUSTOM_LF_THREW', lf.name, `threw on ${run.errors} of ${n} rows (first: ${run.firstError}); fix it, or run with on_lf_error "skip".`);
+        problems.push(problem);
+      }
+      columns.push(run.votes);
+    } catch (err) {
+      if (options.onLfError === 'fail' || !(err instanceof CustomLfError)) throw err;
+      problems.push({ lf: lf.name, code: err.code, message: err.message, rows: n });
+      columns.push(allocateLabels(k, n).fill(-1));
+    } finally {
+      sandbox?.dispose();
+    }
+  }
+  const L = allocateLabels(k, n * m);
+  for (let j = 0; j < m; j++) {
+    const col = columns[j]!;
+    for (let i = 0, at = j; i < n; i++, at += m) L[at] = col[i]!;
+  }
+  return { L, problems };
+}
+
+/**
+ * Which rows of the unit are in the run's fitting sample: Knuth's selection sampling (Algorithm S) over the whole
+ * index, seeded, exactly `size` rows. Every unit walks it from row 0, so the sample does not depend on how the
+ * index was cut into units or parts.
+ */
+export function sampleMask(unit: Pick<TrainUnit, 'offset'>, n: number, total: number, size: number, seed: number): Uint8Array {
+  const mask = new Uint8Array(n);
+  const rng = new NumpyRandomState(seed);
+  let chosen = 0;
+  const end = unit.offset + n;
+  for (let t = 0; t < end; t++) {
+    const pick = (total - t) * rng.random() < size - chosen;
+    if (pick) chosen++;
+    if (t >= unit.offset) mask[t - unit.offset] = pick ? 1 : 0;
+  }
+  return mask;
+}
+
+export function selectRows(L: LabelArray, m: number, mask: Uint8Array, k: number): { L: LabelArray; n: number } {
+  let n = 0;
+  for (const x of mask) n += x;
+  const out = allocateLabels(k, n * m);
+  for (let i = 0, r = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    out.set(L.subarray(i * m, i * m + m), r * m);
+    r++;
+  }
+  return { L: out, n };
+}
+
+/** What a unit hands to the fit, as JSON (stored on its partition row). */
+export interface UnitContribution {
+  stats: SerializedStats;
+  counts: SerializedCounts;
+  /** Votes and gold labels of the rows that have gold labels: the dev split for `auto` and the dev accuracy. */
+  dev?: { L: string; Y: number[] };
+  problems: LfProblem[];
+}
+
+export interface SerializedStats { n: number; m: number; k: number; nz: number[]; patterns?: [string, number][] }
+
+/** Co-vote counts are mostly zero for sparse LFs: kept as (index, count) pairs. */
+export function serializeStats(s: SufficientStats): SerializedStats {
+  const nz: number[] = [];
+  for (let i = 0; i < s.coVotes.length; i++) if (s.coVotes[i] !== 0) nz.push(i, s.coVotes[i]!);
+  return { n: s.n, m: s.m, k: s.k, nz, ...(s.patterns ? { patterns: [...s.patterns] } : {}) };
+}
+
+export function deserializeStats(s: SerializedStats): SufficientStats {
+  const d = s.m * s.k;
+  const coVotes = new Float64Array(d * d);
+  for (let i = 0; i < s.nz.length; i += 2) coVotes[s.nz[i]!] = s.nz[i + 1]!;
+  return { n: s.n, m: s.m, k: s.k, coVotes, ...(s.patterns ? { patterns: new Map(s.patterns) } : {}) };
+}
+
+export type SerializedCounts = Omit<AnalysisCounts, 'voteCounts' | 'overlapCounts' | 'conflictCounts' | 'goldCounts'> & {
+  voteCounts: number[]; overlapCounts: number[]; conflictCounts: number[]; goldCounts?: { joint: number[]; perClass: number[] };
+};
+
+export function serializeCounts(c: AnalysisCounts): SerializedCounts {
+  return {
+    n: c.n, m: c.m, k: c.k, coveredRows: c.coveredRows, overlappedRows: c.overlappedRows, conflictedRows: c.conflictedRows,
+    voteCounts: Array.from(c.voteCounts), overlapCounts: Array.from(c.overlapCounts), conflictCounts: Array.from(c.conflictCounts),
+    ...(c.goldCounts ? { goldCounts: { joint: Array.from(c.goldCounts.joint), perClass: Array.from(c.goldCounts.perClass) } } : {}),
+  };
+}
+
+/** Sums tallies of disjoint row sets: every field is a count over rows. */
+export function mergeCounts(all: SerializedCounts[]): AnalysisCounts {
+  const first = all[0]!;
+  const sum = (pick: (c: SerializedCounts) => number[] | undefined) => {
+    const out = new Int32Array(pick(first)!.length);
+    for (const c of all) pick(c)!.forEach((x, i) => { out[i] += x; });
+    return out;
+  };
+  const withGold = all.every((c) => c.goldCounts);
+  return {
+    n: all.reduce((s, c) => s + c.n, 0), m: first.m, k: first.k,
+    coveredRows: all.reduce((s, c) => s + c.coveredRows, 0),
+    overlappedRows: all.reduce((s, c) => s + c.overlappedRows, 0),
+    conflictedRows: all.reduce((s, c) => s + c.conflictedRows, 0),
+    voteCounts: sum((c) => c.voteCounts), overlapCounts: sum((c) => c.overlapCounts), conflictCounts: sum((c) => c.conflictCounts),
+    ...(withGold ? { goldCounts: { joint: sum((c) => c.goldCounts!.joint), perClass: sum((c) => c.goldCounts!.perClass) } } : {}),
+  };
+}
+
+export function mergeAllStats(all: SerializedStats[]): SufficientStats {
+  return all.map(deserializeStats).reduce((a, b) => mergeStats(a, b));
+}
+
+export const labelBytes = (L: LabelArray) => new Uint8Array(L.buffer, L.byteOffset, L.byteLength);
+
+export function labelsFromBytes(bytes: Uint8Array, k: number): LabelArray {
+  // A fresh, exactly-sized buffer: a Node Buffer (or its slice) may be a view into a shared pool.
+  const copy = new Uint8Array(bytes);
+  return k > 127 ? new Int16Array(copy.buffer, 0, copy.byteLength / 2) : new Int8Array(copy.buffer);
+}
+
+/** Everything the unit contributes, from its matrix (and its gold labels, -1 where there are none). */
+export function unitContribution(
+  L: LabelArray, n: number, m: number, k: number,
+  options: { gold?: Int16Array; sample?: Uint8Array; patterns: boolean; problems: LfProblem[] },
+): UnitContribution {
+  const fit = options.sample ? selectRows(L, m, options.sample, k) : { L, n };
+  const stats = computeSufficientStats(fit.L, fit.n, m, k, { patterns: options.patterns });
+  const counts = countLabelMatrix(L, n, m, k, options.gold);
+  let dev: UnitContribution['dev'];
+  if (options.gold) {
+    const rows = new Uint8Array(n);
+    const Y: number[] = [];
+    for (let i = 0; i < n; i++) if (options.gold[i]! >= 0) { rows[i] = 1; Y.push(options.gold[i]!); }
+    if (Y.length) dev = { L: Buffer.from(labelBytes(selectRows(L, m, rows, k).L)).toString('base64'), Y };
+  }
+  return { stats: serializeStats(stats), counts: serializeCounts(counts), ...(dev ? { dev } : {}), problems: options.problems };
+}

@@ -1,6 +1,9 @@
-// PostgreSQL source (postgres.js). Each operation opens one connection (`max: 1`), runs one read-only transaction
-// with a statement timeout, releases any session advisory lock a function may have taken, and closes the
-// connection — a pooled connection could carry a lock or a setting into the next query.
+// PostgreSQL source: postgres.js for tests, schema, previews and describing queries; node-postgres with
+// pg-copy-streams for the COPY that materializes (see copySession). Each operation opens one connection, runs one
+// read-only transaction with a statement timeout, releases any session advisory lock a function may have taken,
+// and closes the connection — a pooled connection could carry a lock or a setting into the next query.
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import postgres from 'postgres';
 import type { Readable } from 'node:stream';
 import { assertSourceSql, bindValues, SourceError, translateSourceError } from './errors.ts';
@@ -88,6 +91,10 @@ function connect(config: ServerConnectionConfig) {
 
 type SourceSql = ReturnType<typeof connect>;
 
+const SETTINGS_CALLS = sessionSettings(0)
+  .map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`)
+  .join(', ');
+
 type Described = { columns: CsvColumn[]; paramTypes: string[] };
 
 export class PostgresSource implements Source {
@@ -149,23 +156,21 @@ export class PostgresSource implements Source {
     const compiled = await prepareQuery(sql, params, options.asset);
     const values = bindValues(compiled, params, options.asset);
     const context: ErrorContext = { asset: options.asset, sql, compiled };
-    return this.readOnly(options.timeoutMs ?? this.config.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, context, async (tx) => {
-      const { columns, paramTypes } = await describeQuery(tx, compiled, options.asset);
-      for (let i = 0; i < values.length; i++) {
-        if (values[i] !== null) await tx`select set_config(${`reef.p${i + 1}`}, ${String(values[i])}, true)`;
-      }
-      const inlined = compileNamedParams(sql, 'postgresql', (n) =>
+    const { columns, paramTypes } = await this.readOnly(this.previewTimeout(), context, (tx) => describeQuery(tx, compiled, options.asset));
+    const inlined = compileNamedParams(sql, 'postgresql', {
+      dropTerminators: true,
+      placeholder: (n) =>
         values[n - 1] === null ? `NULL::${paramTypes[n - 1]}` : `current_setting('reef.p${n}')::${paramTypes[n - 1]}`,
-      );
-      const projection = columns.map(exportExpression).join(', ');
-      const prefix = `COPY (SELECT ${projection} FROM (`;
-      const copy = `${prefix}${inlined.text}\n) AS reef_source) TO STDOUT (FORMAT csv, HEADER)`;
-      try {
-        const csv = await tx.unsafe(copy).readable();
-        return await consume(columns, csv);
-      } catch (error) {
-        throw translateSourceError(error, { ...context, compiled: inlined, prefixLength: prefix.length });
+    });
+    const prefix = `COPY (SELECT ${columns.map(exportExpression).join(', ')} FROM (`;
+    const copy = `${prefix}${inlined.text}\n) AS reef_source) TO STDOUT (FORMAT csv, HEADER)`;
+    const copyContext: ErrorContext = { ...context, compiled: inlined, prefixLength: prefix.length };
+    const timeoutMs = options.timeoutMs ?? this.config.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+    return this.copySession(timeoutMs, copyContext, async (client) => {
+      for (let i = 0; i < values.length; i++) {
+        if (values[i] !== null) await client.query('select set_config($1, $2, true)', [`reef.p${i + 1}`, String(values[i])]);
       }
+      return consume(columns, client.query(copyTo(copy)));
     });
   }
 
@@ -173,20 +178,55 @@ export class PostgresSource implements Source {
     return this.config.previewTimeoutMs ?? DEFAULT_PREVIEW_TIMEOUT_MS;
   }
 
-  /** Runs `work` in a read-only transaction with the limits, on a connection used for nothing else. */
+  /** Runs `work` in a read-only transaction with the limits, on a postgres.js connection used for nothing else. */
   private async readOnly<T>(timeoutMs: number, context: ErrorContext, work: (tx: Tx) => Promise<T>): Promise<T> {
     const sql = connect(this.config);
     try {
-      return await sql.begin('read only', async (tx) => {
-        const settings = sessionSettings(timeoutMs);
-        const calls = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`).join(', ');
-        await tx.unsafe(`select ${calls}`, settings.flat());
+      return (await sql.begin('isolation level repeatable read read only', async (tx) => {
+        await tx.unsafe(`select ${SETTINGS_CALLS}`, sessionSettings(timeoutMs).flat());
         return work(tx as unknown as Tx);
-      }) as T;
+      })) as T;
     } catch (error) {
       throw translateSourceError(error, context);
     } finally {
       await releaseSessionState(sql);
+    }
+  }
+
+  /**
+   * Runs `work` in a read-only transaction with the limits on a node-postgres connection used for nothing else,
+   * for COPY: pg-copy-streams hands back its stream before any data arrives, whereas a postgres.js COPY stream
+   * that fails in its first packet emits the error before a listener can be attached and crashes the process.
+   */
+  private async copySession<T>(timeoutMs: number, context: ErrorContext, work: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = new pg.Client({
+      host: this.config.host,
+      port: this.config.port ?? 5432,
+      database: this.config.database,
+      user: this.config.username,
+      password: this.config.password,
+      connectionTimeoutMillis: 10_000,
+      application_name: 'reef-source',
+      options: '-c default_transaction_read_only=on',
+    });
+    // A broken connection is reported through the failing query; an idle 'error' must not crash the worker.
+    client.on('error', () => {});
+    let healthy = false;
+    try {
+      await client.connect();
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await client.query(`select ${SETTINGS_CALLS}`, sessionSettings(timeoutMs).flat());
+      const result = await work(client);
+      await client.query('ROLLBACK');
+      healthy = true;
+      return result;
+    } catch (error) {
+      throw translateSourceError(error, context);
+    } finally {
+      if (healthy) await client.query('select pg_advisory_unlock_all()').catch(() => {});
+      // Mid-COPY the protocol cannot be wound down politely: drop the socket; the server ends the session.
+      else (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      await client.end().catch(() => {});
     }
   }
 }
@@ -194,7 +234,7 @@ export class PostgresSource implements Source {
 /** Guards the SQL and compiles its `:name` parameters to `$n`. */
 async function prepareQuery(sql: string, params: Record<string, unknown>, asset?: string): Promise<CompiledSql> {
   await assertSourceSql(sql, 'postgresql', asset);
-  return compileNamedParams(sql, 'postgresql');
+  return compileNamedParams(sql, 'postgresql', { dropTerminators: true });
 }
 
 // A function called by the query may have taken a session-level advisory lock; unlocking before closing means

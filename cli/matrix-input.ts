@@ -166,23 +166,19 @@ function readNpySplits(source: Exclude<MatrixInputSource, { matrix: string }>): 
     const r = raw[name];
     if (!r) continue;
     const n = r.L.shape[0];
+    // Check the original values first: a vote such as 300 must not wrap into range when narrowed to Int8.
+    checkOriginalRange(r.L.values, k, r.path);
     const L = allocateLabels(k, n * m);
-    for (let i = 0; i < L.length; i++) L[i] = clampToLabelRange(r.L.values[i]);
+    L.set(r.L.values);
     const split: MatrixSplit = { L, n, m };
     checkLabelMatrix({ L, n, m, k }, r.path);
-    // Check the original values: a vote such as 300 must not wrap into range when narrowed to Int8.
-    checkOriginalRange(r.L.values, k, r.path);
     if (r.Y) {
-      split.Y = Int32Array.from(r.Y.values, clampToLabelRange);
       checkOriginalRange(r.Y.values, k, `${name} labels`);
+      split.Y = Int32Array.from(r.Y.values);
     }
     splits[name] = split;
   }
   return { k, splits };
-}
-
-function clampToLabelRange(v: number): number {
-  return Math.max(-32768, Math.min(32767, v));
 }
 
 function checkOriginalRange(values: Float64Array, k: number, what: string): void {

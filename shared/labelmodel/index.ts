@@ -1,4 +1,10 @@
 // Public surface of the label-model core: statistics that merge, models that fit from them, predictions.
+//
+// Browser worker (one matrix):   stats = computeSufficientStats(L, n, m, k); model = fitModel(stats, spec)
+// Server run (many partitions):  each partition job computes its statistics, they are folded with mergeStats,
+//                                the model is fitted once, then every partition is predicted on its own,
+//                                probsToPreds(..., { rowOffset }) keeping the hash tie-break global.
+// Both give the same numbers for the same seed: the fit sees only the summed statistics.
 export { ABSTAIN, allocateLabels, checkGoldLabels, checkLabelMatrix, isLabelModelError, LabelModelError } from './matrix.ts';
 export type { LabelArray, LabelMatrix, LabelModelErrorCode } from './matrix.ts';
 export { computeSufficientStats, lfCoverages, mergeStats } from './stats.ts';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildColumn, columnBatchFromRows, type StringColumn } from './column-batch.ts';
+import { buildColumn, columnBatchFromRows, type BatchColumn, type StringColumn } from './column-batch.ts';
+
+type NumericColumn = Exclude<BatchColumn, StringColumn>;
 
 describe('ColumnBatch', () => {
   it('joins text with \\n and keeps row offsets; null rows are empty and masked', () => {
@@ -13,8 +15,8 @@ describe('ColumnBatch', () => {
   });
 
   it('keeps integers as Float64 when all are safe, and as BigInt64 (exact) when one is not', () => {
-    expect(buildColumn('integer', [1, -2, null]).values).toBeInstanceOf(Float64Array);
-    const big = buildColumn('integer', [1n, 2n ** 63n - 1n, null]);
+    expect((buildColumn('integer', [1, -2, null]) as NumericColumn).values).toBeInstanceOf(Float64Array);
+    const big = buildColumn('integer', [1n, 2n ** 63n - 1n, null]) as NumericColumn;
     expect(big.values).toBeInstanceOf(BigInt64Array);
     expect(big.values[1]).toBe(2n ** 63n - 1n);
     expect(big.nulls).toEqual(Uint8Array.from([0, 0, 1]));
@@ -25,7 +27,7 @@ describe('ColumnBatch', () => {
       { t: new Date('2024-01-01T00:00:00.001Z'), b: true },
       { t: 1_700_000_000_000_001, b: false },
     ]);
-    expect(Array.from(batch.columns.t.values as Float64Array)).toEqual([1704067200001000, 1_700_000_000_000_001]);
+    expect(Array.from((batch.columns.t as NumericColumn).values as Float64Array)).toEqual([1704067200001000, 1_700_000_000_000_001]);
     expect(batch.columns.b.nulls).toBeNull();
   });
 

@@ -1,5 +1,6 @@
 // The public face of shared/lf: what the web worker, the API and the server runs import.
 export { compileLf, votesFromMask } from './compile.ts';
+export { applyLfs, labelMatrixFromColumns, LfApplyError, type AppliedLfs } from './apply.ts';
 export {
   ABSTAIN, LfCompileError,
   type AssetColumn, type AssetSchema, type ColumnType, type CompiledLf, type LfCompileErrorCode, type LfDefinition,

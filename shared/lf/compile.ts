@@ -1,5 +1,17 @@
 // compileLf: one LF definition → what each engine runs. The DuckDB SQL and the JS evaluator come from the
 // same checked, typed form of the LF, and one behaviour suite (lf-engine-suite.ts) holds them to the same votes.
+//
+// What an LF means, in every engine:
+// - A row votes `label` when the condition is TRUE; FALSE and NULL abstain (-1), as a SQL WHERE clause.
+//   So `x != 3`, `x not_in [..]` and comparisons never fire on a NULL x; only is_null does.
+// - Text compares by Unicode code point (DuckDB's byte order) and case-sensitively; contains/startswith/
+//   endswith are case-sensitive too. Case-insensitive matching is the regex flag (ECMAScript /iu folding).
+// - Floats follow DuckDB: NaN is above every number and equal to itself, -0 equals 0.
+// - Integer columns compare exactly (BIGINT; values past 2^53 stay exact), fractional thresholds included.
+// - Timestamps are microseconds of wall-clock time without a zone; values are given as 'YYYY-MM-DD[ HH:MM[:SS[.ffffff]]]'.
+// - Regex: ECMAScript with the u flag, run by the JS engine everywhere (see regex.ts); no DuckDB form.
+// - SQL: a checked subset (see sql-expression.ts), rendered again for DuckDB, evaluated with three-valued logic.
+// - Custom: TypeScript `(row: Row) => number`, run by a sandbox (see custom.ts).
 import type { ColumnBatch } from './column-batch.ts';
 import { compileRegexCondition } from './regex.ts';
 import { compileSqlCondition } from './sql-expression.ts';

@@ -7,8 +7,8 @@
 // Both give the same numbers for the same seed: the fit sees only the summed statistics.
 export { ABSTAIN, allocateLabels, checkGoldLabels, checkLabelMatrix, isLabelModelError, LabelModelError } from './matrix.ts';
 export type { LabelArray, LabelMatrix, LabelModelErrorCode } from './matrix.ts';
-export { computeSufficientStats, lfCoverages, mergeStats } from './stats.ts';
-export type { StatsOptions, SufficientStats } from './stats.ts';
+export { computeSufficientStats, lfCoverages, mergeStats, statsFromJSON, statsToJSON } from './stats.ts';
+export type { StatsOptions, SufficientStats, SufficientStatsJSON } from './stats.ts';
 export { majorityVoteProbs } from './majority.ts';
 export { classBalanceFromLabels, fitSnorkel, OPTIMIZERS, snorkelWeights } from './snorkel.ts';
 export type { OptimizerName, SnorkelModel, SnorkelOptions, SnorkelParams } from './snorkel.ts';

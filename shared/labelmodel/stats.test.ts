@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitSnorkel } from './snorkel.ts';
-import { computeSufficientStats, lfCoverages, mergeStats } from './stats.ts';
+import { computeSufficientStats, lfCoverages, mergeStats, statsFromJSON, statsToJSON } from './stats.ts';
 import { generateLabelMatrix, spreadLfQualities } from './synthetic.ts';
 
 describe('sufficient statistics', () => {
@@ -40,6 +40,14 @@ describe('sufficient statistics', () => {
     const unaligned = computeSufficientStats(small.subarray(1), 3, 4, 2);
     const copy = computeSufficientStats(Int8Array.from(small.subarray(1)), 3, 4, 2);
     expect(Array.from(unaligned.coVotes)).toEqual(Array.from(copy.coVotes));
+  });
+
+  it('survive a JSON round trip (a partition job handing its part to the merge)', () => {
+    const stats = computeSufficientStats(data.L, data.n, data.m, 3, { patterns: true });
+    const back = statsFromJSON(JSON.parse(JSON.stringify(statsToJSON(stats))));
+    expect(Array.from(back.coVotes)).toEqual(Array.from(stats.coVotes));
+    expect([...back.patterns!]).toEqual([...stats.patterns!]);
+    expect(() => statsFromJSON({ n: 1, m: 2, k: 2, coVotes: [[4, 1]] })).toThrow(/outside the upper triangle/);
   });
 
   it('read LF coverages off the diagonal', () => {

@@ -153,3 +153,41 @@ export function lfCoverages(stats: SufficientStats): Float64Array {
   }
   return coverage;
 }
+
+/** Plain-JSON form of the statistics, for a partition job to hand its part to the job that merges them. */
+export interface SufficientStatsJSON {
+  n: number;
+  m: number;
+  k: number;
+  /** Non-zero co-vote counts as [index into the d×d matrix, count] pairs: the matrix is mostly zeros. */
+  coVotes: [number, number][];
+  patterns?: [string, number][];
+}
+
+export function statsToJSON(stats: SufficientStats): SufficientStatsJSON {
+  const coVotes: [number, number][] = [];
+  stats.coVotes.forEach((count, index) => {
+    if (count !== 0) coVotes.push([index, count]);
+  });
+  const json: SufficientStatsJSON = { n: stats.n, m: stats.m, k: stats.k, coVotes };
+  if (stats.patterns) json.patterns = [...stats.patterns];
+  return json;
+}
+
+export function statsFromJSON(json: SufficientStatsJSON): SufficientStats {
+  const { n, m, k } = json;
+  if (![n, m, k].every((x) => Number.isInteger(x) && x >= 0) || k < 2) {
+    throw new LabelModelError('BAD_INPUT', `statistics need integer n, m and k ≥ 2, got n=${n} m=${m} k=${k}`);
+  }
+  const d = m * k;
+  const coVotes = new Float64Array(d * d);
+  for (const [index, count] of json.coVotes) {
+    if (!Number.isInteger(index) || index < 0 || index >= d * d || index % d < Math.floor(index / d)) {
+      throw new LabelModelError('BAD_INPUT', `co-vote index ${index} is outside the upper triangle of a ${d}×${d} matrix`);
+    }
+    coVotes[index] = count;
+  }
+  const stats: SufficientStats = { n, m, k, coVotes };
+  if (json.patterns) stats.patterns = new Map(json.patterns);
+  return stats;
+}

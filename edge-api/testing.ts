@@ -2,6 +2,7 @@
 import type { Role } from '../shared/schema/common.ts';
 import { createApp } from './app.ts';
 import type { Database } from './db/client.ts';
+import type { AppDeps } from './env.ts';
 import { apiTokens } from './db/schema.ts';
 import { hashToken } from './security/secrets.ts';
 
@@ -14,8 +15,9 @@ export interface TestApi {
 
 export const TEST_SECRET = 'test-secret-for-sealing';
 
-export async function createTestApi(database: Database): Promise<TestApi> {
-  const app = createApp({ db: database.db, secret: TEST_SECRET, databaseKind: database.kind });
+/** `deps` adds what a test needs beyond the definitions API (the object store, the materializer). */
+export async function createTestApi(database: Database, deps: Partial<AppDeps> = {}): Promise<TestApi> {
+  const app = createApp({ db: database.db, secret: TEST_SECRET, databaseKind: database.kind, ...deps });
   const roles: Role[] = ['viewer', 'analyst', 'approver', 'admin'];
   const tokens = Object.fromEntries(roles.map((r) => [r, `test_${r}_token`])) as Record<Role, string>;
   for (const role of roles) {

@@ -10,6 +10,8 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
+  /** The connection URL, for PostgreSQL (the queue opens its own pool on it). */
+  url?: string;
   /** The PGlite instance, when embedded (pg-boss and the tests reach it directly). */
   pglite?: import('@electric-sql/pglite').PGlite;
   close(): Promise<void>;
@@ -22,7 +24,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
     const client = postgres(opts.url, { max: 10, onnotice: () => {} });
-    return { db: drizzle(client, { schema }) as unknown as Db, kind: 'postgres', close: () => client.end() };
+    return { db: drizzle(client, { schema }) as unknown as Db, kind: 'postgres', url: opts.url, close: () => client.end() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');

@@ -11,7 +11,7 @@ import type { ObjectStore } from '../storage/index.ts';
 import type { SqlDialect } from '../sources/params.ts';
 import { PartitionConfigError, planPartitions, type Partition } from './partitions.ts';
 import { QUEUES } from './queue-names.ts';
-import { createRun, getRun, recordRunEvent, transitionRun, type RunStatus } from './run-store.ts';
+import { createRun, getRun, recordRunEvent, setRunProgress, transitionRun, type RunStatus } from './run-store.ts';
 
 export type AssetKind = 'indexes' | 'rules';
 type AssetRow = typeof conceptIndexes.$inferSelect;
@@ -79,7 +79,7 @@ export async function startMaterialization(ctx: MaterializeContext, kind: AssetK
   try {
     partitions = partitionsOf(asset, connection);
   } catch (err) {
-    if (err instanceof PartitionConfigError) throw new ApiError(400, 'VALIDATION_FAILED', err.message, { path: 'partition_config' });
+    if (err instanceof PartitionConfigError) throw new ApiError(400, 'PARTITION_CONFIG_INVALID', err.message, { path: 'partition_config' });
     throw err;
   }
   const active = await db.select({ id: runs.id }).from(runs).where(and(
@@ -165,7 +165,12 @@ export async function materializePartition(ctx: MaterializeContext, job: Partiti
       status: 'SUCCESS', rowCount: result.rowCount, finishedAt: new Date(), error: null,
       output: { key, bytes: result.bytes, schema: result.schema },
     }).where(where);
-    await recordRunEvent(db, run.id, 'partition_done', { partition: job.partitionKey, rows: result.rowCount });
+    const statuses = await db.select({ status: partitionExecutions.status, rows: partitionExecutions.rowCount }).from(partitionExecutions)
+      .where(eq(partitionExecutions.runId, run.id));
+    const done = statuses.filter((p) => p.status === 'SUCCESS');
+    const progress = { partitions: statuses.length, partitions_done: done.length, rows: done.reduce((n, p) => n + (p.rows ?? 0), 0) };
+    await setRunProgress(db, run.id, progress);
+    await recordRunEvent(db, run.id, 'partition_done', { partition: job.partitionKey, partition_rows: result.rowCount, ...progress });
     await finalizeIfComplete(ctx, run.id);
   } catch (err) {
     const described = ctx.describeError(err, { asset: params.asset_name, partition: job.partitionKey });
@@ -173,17 +178,29 @@ export async function materializePartition(ctx: MaterializeContext, job: Partiti
     await db.update(partitionExecutions).set({ status: willRetry ? 'RETRYING' : 'FAILURE', error: described, finishedAt: new Date() }).where(where);
     await recordRunEvent(db, run.id, willRetry ? 'retry' : 'error', { partition: job.partitionKey, ...described });
     if (willRetry) throw err;
-    await transitionRun(db, run.id, ['PENDING', 'RUNNING'], 'FAILURE', { error: described });
+    // The other partitions go on: a backfill then reruns only what failed.
+    await finalizeIfComplete(ctx, run.id);
   }
 }
 
-/** Switches the asset to the new version in one transaction, once (the run row is locked), when all partitions are done. */
+/**
+ * Ends the run once every partition has finished (the run row is locked, so exactly one job does it): if all
+ * succeeded, the asset switches to the new version in the same transaction; if any failed, the run fails with
+ * the first failure and the previous version stays current.
+ */
 export async function finalizeIfComplete(ctx: MaterializeContext, runId: string): Promise<boolean> {
   return ctx.db.transaction(async (tx) => {
     const [run] = await tx.select().from(runs).where(eq(runs.id, runId)).for('update');
     if (!run || (run.status as RunStatus) !== 'RUNNING') return false;
     const parts = await tx.select().from(partitionExecutions).where(eq(partitionExecutions.runId, runId));
-    if (parts.some((p) => p.status !== 'SUCCESS')) return false;
+    if (parts.some((p) => p.status !== 'SUCCESS' && p.status !== 'FAILURE')) return false;
+    const failed = parts.filter((p) => p.status === 'FAILURE');
+    if (failed.length) {
+      const error = { ...(failed[0]!.error as object), failed_partitions: failed.map((p) => p.partitionKey) };
+      await tx.update(runs).set({ status: 'FAILURE', finishedAt: new Date(), error }).where(eq(runs.id, runId));
+      await recordRunEvent(tx as unknown as Db, runId, 'status', { status: 'FAILURE', error });
+      return true;
+    }
     const params = run.params as MaterializeParams;
     const rowCount = parts.reduce((sum, p) => sum + (p.rowCount ?? 0), 0);
     const schema = (parts.find((p) => (p.output as { schema?: unknown } | null)?.schema)?.output as { schema?: unknown } | null)?.schema ?? null;

@@ -9,9 +9,11 @@ export { QUEUES };
 export interface QueueConnection { databaseUrl?: string; database: Database }
 
 export async function openQueue({ databaseUrl, database }: QueueConnection): Promise<PgBoss> {
+  // Supervision finds jobs whose worker stopped beating every 10 s instead of the default minute.
+  const maintenance = { schema: 'pgboss', superviseIntervalSeconds: 10, monitorIntervalSeconds: 10 };
   const boss = database.kind === 'pglite'
-    ? new PgBoss({ db: fromPglite(database.pglite!), schema: 'pgboss' })
-    : new PgBoss({ connectionString: databaseUrl, schema: 'pgboss', max: 4 });
+    ? new PgBoss({ db: fromPglite(database.pglite!), ...maintenance })
+    : new PgBoss({ connectionString: databaseUrl ?? database.url, max: 4, ...maintenance });
   boss.on('error', (err) => console.error('reef queue:', err));
   await boss.start();
   for (const name of Object.values(QUEUES)) {

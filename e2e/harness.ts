@@ -14,8 +14,10 @@ export interface ReefServer { url: string; token: string; dataDir: string; proce
 /** Starts `node bin/reef.js serve` (PORT=0, fresh REEF_DATA_DIR) and waits for the line with its URL and token. */
 export async function startReef(env: Record<string, string> = {}): Promise<ReefServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'reef-e2e-'));
+  // node --test marks its children with NODE_TEST_CONTEXT; a server inheriting it would act as a test file and exit.
+  const { NODE_TEST_CONTEXT: _testContext, ...parentEnv } = process.env;
   const child = spawn(process.execPath, ['bin/reef.js', 'serve'], {
-    cwd: repoRoot, env: { ...process.env, PORT: '0', REEF_DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    cwd: repoRoot, env: { ...parentEnv, PORT: '0', REEF_DATA_DIR: dataDir, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
   });
   let output = '';
   const opened = new Promise<{ url: string; token: string }>((resolveOpened, reject) => {

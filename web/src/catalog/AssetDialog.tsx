@@ -33,6 +33,11 @@ export function AssetDialog({ cId, kind, connections, onClose, onSaved }: {
   const [busy, setBusy] = useState<'preview' | 'save' | null>(null);
   const [error, setError] = useState<string>();
 
+  // The dialog can open before the connection list has arrived: pick the first one when it does.
+  useEffect(() => {
+    if (!connId && connections[0]) setConnId(connections[0].conn_id);
+  }, [connId, connections]);
+
   useEffect(() => {
     if (!connId) return;
     let live = true;

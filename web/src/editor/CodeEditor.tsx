@@ -12,9 +12,11 @@ export interface CodeEditorProps {
   onRun?: () => void;
   height?: number;
   label: string;
+  /** The model's URI: lets the TypeScript worker check (and emit) this editor's file. */
+  path?: string;
 }
 
-export default function CodeEditor({ language, value, onChange, onRun, height = 160, label }: CodeEditorProps) {
+export default function CodeEditor({ language, value, onChange, onRun, height = 160, label, path }: CodeEditorProps) {
   // Monaco binds the command once, at mount: read the latest handler through a ref.
   const runRef = useRef(onRun);
   runRef.current = onRun;
@@ -23,6 +25,7 @@ export default function CodeEditor({ language, value, onChange, onRun, height = 
       <Editor
         height={height}
         language={language}
+        path={path}
         value={value}
         onChange={(v) => onChange(v ?? '')}
         options={{ minimap: { enabled: false }, fontSize: 13, scrollBeyondLastLine: false, lineNumbers: 'off', automaticLayout: true, wordWrap: 'on' }}

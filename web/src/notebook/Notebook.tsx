@@ -1,13 +1,259 @@
-import type { Dispatch, SetStateAction } from 'react';
+// The LF notebook: the pipeline's samples loaded in the data worker, one cell per LF with live statistics,
+// SQL cells, the LF summary and the sample browser. Only the edited LF's vote column is recomputed.
+import { useCallback, useEffect, useMemo, useRef, useState, type Dispatch, type SetStateAction } from 'react';
+import type { LfStats } from '../../../shared/analysis/analyze.ts';
 import type { Catalog } from '../../../shared/schema/asset.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
+import type { LabelingFunction } from '../../../shared/schema/labeling-function.ts';
+import type { AssetColumn } from '../../../shared/lf/types.ts';
+import type { LfFailure, LfResult, SampleRow } from '../analysis/lf-session.ts';
+import { api } from '../api/client.ts';
 import type { PipelineNode } from '../canvas/graph.ts';
+import { runCustomLf } from '../sandbox/custom-lf.ts';
+import { definitionOf, lfBody, type LfDraft } from '../studio/lf-definitions.ts';
+import { ensureLoaded, markApplied, pipelineAssets } from '../studio/workspace.ts';
+import { dataWorker } from '../studio/workers.ts';
+import type { LoadResult } from '../workers/studio-data.worker.ts';
+import { LfCell } from './LfCell.tsx';
+import { LfSummary, type SummaryRow } from './LfSummary.tsx';
+import { SampleBrowser } from './SampleBrowser.tsx';
+import { SqlCell } from './SqlCell.tsx';
 
 export interface NotebookCell { id: string; kind: 'lf' | 'sql'; lfId?: string; sql?: string }
 
-export function Notebook({ catalog }: {
+type Summary = Awaited<ReturnType<ReturnType<typeof dataWorker>['summary']>>;
+
+const newCellId = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+
+function starterLf(type: LfDraft['type'], columns: AssetColumn[], label: number): LfDraft {
+  const text = columns.find((c) => c.type === 'string' && c.name !== 'id')?.name ?? columns[0]?.name ?? 'text';
+  const name = `${type}_lf_${Math.floor(Math.random() * 1000)}`;
+  switch (type) {
+    case 'regex': return { type, name, label, field: text, pattern: '', case_insensitive: true };
+    case 'template': return { type, name, label, field: text, operator: 'contains', value: '' };
+    case 'sql': return { type, name, label, expression: `length(${text}) > 100` };
+    case 'custom': return { type, name, label, code: `(row: Row) => (row[${JSON.stringify(text)}] ?? '').includes('http') ? ${label} : ABSTAIN` };
+  }
+}
+
+const sameDefinition = (a: LfDraft, b: LfDraft) => JSON.stringify(a) === JSON.stringify(b);
+
+export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChanged }: {
   concept: Concept; catalog: Catalog; nodes: PipelineNode[]; cells: NotebookCell[];
   setCells: Dispatch<SetStateAction<NotebookCell[]>>; onLfsChanged: () => void;
 }) {
-  return <section className="notebook" aria-label="LF notebook"><h2>LF notebook</h2><p>{catalog.labeling_functions.length} LFs</p></section>;
+  const cId = concept.c_id;
+  const values = concept.values;
+  const k = values.length;
+  const assets = useMemo(() => pipelineAssets(nodes, catalog), [nodes, catalog]);
+  const assetsKey = 'problem' in assets ? '' : assets.key;
+  const [load, setLoad] = useState<{ phase: 'idle' | 'loading' | 'ready' | 'error'; result?: LoadResult; message?: string }>({ phase: 'idle' });
+  const [lfs, setLfs] = useState<LabelingFunction[] | null>(null);
+  const [drafts, setDrafts] = useState<Record<string, LfDraft>>({});
+  const [results, setResults] = useState<Record<string, LfResult | LfFailure>>({});
+  const [summary, setSummary] = useState<Summary | null>(null);
+  const [saving, setSaving] = useState<string | null>(null);
+  const [error, setError] = useState<string>();
+  const [version, setVersion] = useState(0);
+  const draftsRef = useRef(drafts);
+  draftsRef.current = drafts;
+
+  const slotOf = (cell: NotebookCell) => cell.lfId ?? cell.id;
+  const lfById = useMemo(() => new Map((lfs ?? []).map((lf) => [lf.lf_id, lf])), [lfs]);
+
+  const refreshLfs = useCallback(() => api<LabelingFunction[]>('GET', `/api/concepts/${cId}/labeling-functions`).then(setLfs, (e: unknown) => setError((e as Error).message)), [cId]);
+  useEffect(() => { void refreshLfs(); }, [refreshLfs]);
+
+  // Every stored LF has a cell (new ones appended), and cells of deleted LFs or lost drafts go.
+  useEffect(() => {
+    if (!lfs) return;
+    setCells((current) => {
+      const known = new Set(lfs.map((lf) => lf.lf_id));
+      const kept = current.filter((c) => c.kind === 'sql' || (c.lfId ? known.has(c.lfId) : draftsRef.current[c.id] !== undefined));
+      const present = new Set(kept.map((c) => c.lfId));
+      const added = lfs.filter((lf) => !present.has(lf.lf_id)).map((lf): NotebookCell => ({ id: `lf-${lf.lf_id}`, kind: 'lf', lfId: lf.lf_id }));
+      return added.length || kept.length !== current.length ? [...kept, ...added] : current;
+    });
+    setDrafts((d) => {
+      const next = { ...d };
+      for (const lf of lfs) next[`lf-${lf.lf_id}`] ??= definitionOf(lf);
+      return next;
+    });
+  }, [lfs, setCells]);
+
+  useEffect(() => {
+    if (!assetsKey || 'problem' in assets) return;
+    let live = true;
+    setLoad({ phase: 'loading' });
+    ensureLoaded(assets, k).then(async (result) => {
+      const gold = await api<{ sample_key: string; label: number }[]>('GET', `/api/concepts/${cId}/gold-labels`).catch(() => []);
+      await dataWorker().setGoldByKey(gold.map((g) => ({ key: g.sample_key, label: g.label })));
+      if (!live) return;
+      setResults({});
+      setLoad({ phase: 'ready', result });
+      const { setCustomLfRowType } = await import('../editor/monaco-setup.ts');
+      setCustomLfRowType(result.rowType);
+    }, (e: unknown) => live && setLoad({ phase: 'error', message: (e as Error).message }));
+    return () => { live = false; };
+  }, [assetsKey, k, cId]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const refreshSummary = useCallback(async () => {
+    setSummary(await dataWorker().summary());
+    setVersion((v) => v + 1);
+  }, []);
+
+  /** Recomputes one cell's votes (the one edited) and the summary; records reef:lf-update from edit to new numbers. */
+  const applyCell = useCallback(async (cell: NotebookCell, draft: LfDraft) => {
+    if (draft.type === 'custom') return;
+    const mark = performance.mark(`reef:lf-update:start:${cell.id}`);
+    const result = await dataWorker().setLf(slotOf(cell), draft);
+    setResults((r) => ({ ...r, [cell.id]: result }));
+    await refreshSummary();
+    requestAnimationFrame(() => performance.measure('reef:lf-update', { start: mark.name, detail: { lf: draft.name, type: draft.type } }));
+    const saved = cell.lfId ? lfById.get(cell.lfId) : undefined;
+    if (saved) markApplied(saved.lf_id, sameDefinition(draft, definitionOf(saved)) && !('code' in result) ? saved.version : undefined);
+  }, [refreshSummary, lfById]);
+
+  const runCustom = useCallback(async (cell: NotebookCell) => {
+    const draft = draftsRef.current[cell.id];
+    if (draft?.type !== 'custom') return;
+    const outcome = await runCustomLf(draft.code, `file:///reef-lf-${cell.id}.ts`, k);
+    if ('message' in outcome) {
+      setResults((r) => ({ ...r, [cell.id]: { slot: slotOf(cell), code: outcome.code, message: outcome.message } }));
+      return;
+    }
+    const result = await dataWorker().setVotes(slotOf(cell), draft.name, outcome.votes);
+    setResults((r) => ({ ...r, [cell.id]: { ...result, ms: outcome.ms } }));
+    await refreshSummary();
+    const saved = cell.lfId ? lfById.get(cell.lfId) : undefined;
+    if (saved?.active) markApplied(saved.lf_id, sameDefinition(draft, definitionOf(saved)) ? saved.version : undefined);
+  }, [k, refreshSummary, lfById]);
+
+  // Once the samples are loaded, every LF cell gets its votes (custom ones when run).
+  useEffect(() => {
+    if (load.phase !== 'ready') return;
+    (async () => {
+      for (const cell of cells) {
+        const draft = draftsRef.current[cell.id];
+        if (cell.kind === 'lf' && draft && !results[cell.id]) await applyCell(cell, draft);
+      }
+    })().catch((e: unknown) => setError((e as Error).message));
+  }, [load.phase, cells, drafts]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const change = (cell: NotebookCell, draft: LfDraft) => {
+    setDrafts((d) => ({ ...d, [cell.id]: draft }));
+    if (load.phase === 'ready') void applyCell(cell, draft);
+  };
+
+  const addLf = (type: LfDraft['type']) => {
+    const id = newCellId('draft');
+    const columns = load.result?.columns as AssetColumn[] | undefined ?? [];
+    setDrafts((d) => ({ ...d, [id]: starterLf(type, columns, k - 1) }));
+    setCells((c) => [...c, { id, kind: 'lf' }]);
+  };
+
+  const save = async (cell: NotebookCell) => {
+    const draft = drafts[cell.id]!;
+    setSaving(cell.id);
+    setError(undefined);
+    try {
+      if (cell.lfId) {
+        await api('PATCH', `/api/concepts/${cId}/labeling-functions/${cell.lfId}`, lfBody(draft));
+      } else {
+        const created = await api<LabelingFunction>('POST', `/api/concepts/${cId}/labeling-functions/${draft.type}`, lfBody(draft));
+        // The draft's votes move from its cell slot to the LF's id.
+        await dataWorker().removeLf(cell.id);
+        const savedCell: NotebookCell = { id: `lf-${created.lf_id}`, kind: 'lf', lfId: created.lf_id };
+        setDrafts((d) => ({ ...d, [savedCell.id]: draft }));
+        setCells((cs) => cs.map((c) => (c.id === cell.id ? savedCell : c)));
+        if (draft.type !== 'custom') {
+          const result = await dataWorker().setLf(created.lf_id, draft);
+          setResults((r) => ({ ...r, [savedCell.id]: result }));
+        }
+      }
+      await refreshLfs();
+      await refreshSummary();
+      onLfsChanged();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setSaving(null);
+    }
+  };
+
+  const remove = async (cell: NotebookCell) => {
+    if (cell.lfId && !window.confirm(`Delete the labeling function "${drafts[cell.id]?.name}"?`)) return;
+    if (cell.kind === 'lf') await dataWorker().removeLf(slotOf(cell)).catch(() => undefined);
+    if (cell.lfId) {
+      await api('DELETE', `/api/concepts/${cId}/labeling-functions/${cell.lfId}`).catch((e: unknown) => setError((e as Error).message));
+      markApplied(cell.lfId, undefined);
+      await refreshLfs();
+      onLfsChanged();
+    }
+    setCells((cs) => cs.filter((c) => c.id !== cell.id));
+    if (load.phase === 'ready') await refreshSummary();
+  };
+
+  const label = async (row: SampleRow, labelIndex: number | null) => {
+    try {
+      await api('PUT', `/api/concepts/${cId}/gold-labels`, { labels: [{ sample_key: row.key, label: labelIndex }] });
+      await dataWorker().setGoldByKey([{ key: row.key, label: labelIndex ?? -1 }]);
+      await refreshSummary();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const statsBySlot = new Map<string, LfStats>((summary?.lfs ?? []).map((l) => [l.slot, l.stats]));
+  const lfCells = cells.filter((c) => c.kind === 'lf' && drafts[c.id]);
+  const summaryRows: SummaryRow[] = lfCells.flatMap((c) => {
+    const stats = statsBySlot.get(slotOf(c));
+    const d = drafts[c.id]!;
+    return stats ? [{ slot: slotOf(c), name: d.name, type: d.type, label: values[d.label] ?? String(d.label), stats }] : [];
+  });
+  const columns = (load.result?.columns ?? []) as AssetColumn[];
+
+  return (
+    <section className="notebook" aria-label="LF notebook">
+      <div className="notebook-toolbar">
+        <h2>LF notebook</h2>
+        {'problem' in assets && <span className="muted">{assets.problem}</span>}
+        {load.phase === 'loading' && <span className="muted">Loading samples…</span>}
+        {load.phase === 'ready' && load.result && (
+          <span className="muted" data-testid="samples-loaded">{load.result.n.toLocaleString('en-US')} samples loaded ({load.result.fromCache ? 'from cache' : 'downloaded'}, {load.result.ms.toFixed(0)} ms)</span>
+        )}
+        {load.phase === 'error' && <span role="alert" className="error">{load.message}</span>}
+      </div>
+      {error && <p role="alert" className="error">{error}</p>}
+      <div className="notebook-toolbar">
+        <button type="button" onClick={() => addLf('regex')} disabled={load.phase !== 'ready'}>+ Regex LF</button>
+        <button type="button" onClick={() => addLf('template')} disabled={load.phase !== 'ready'}>+ Template LF</button>
+        <button type="button" onClick={() => addLf('sql')} disabled={load.phase !== 'ready'}>+ SQL LF</button>
+        <button type="button" onClick={() => addLf('custom')} disabled={load.phase !== 'ready'}>+ Custom LF</button>
+        <button type="button" onClick={() => setCells((c) => [...c, { id: newCellId('sql'), kind: 'sql', sql: 'SELECT count(*) AS samples FROM samples' }])} disabled={load.phase !== 'ready'}>+ SQL cell</button>
+      </div>
+      {cells.map((cell) => {
+        if (cell.kind === 'sql') {
+          return <SqlCell key={cell.id} sql={cell.sql ?? ''} onChange={(sql) => setCells((cs) => cs.map((c) => (c.id === cell.id ? { ...c, sql } : c)))} onRemove={() => void remove(cell)} />;
+        }
+        const draft = drafts[cell.id];
+        if (!draft) return null;
+        const saved = cell.lfId ? lfById.get(cell.lfId) : undefined;
+        const result = results[cell.id];
+        const live = result && 'stats' in result ? { ...result, stats: statsBySlot.get(slotOf(cell)) ?? result.stats } : result;
+        return (
+          <LfCell key={cell.id} cellId={cell.id} draft={draft} columns={columns} values={values} result={live}
+            dirty={saved ? !sameDefinition(draft, definitionOf(saved)) : true} unsaved={!saved} saving={saving === cell.id}
+            pendingApproval={draft.type === 'custom' && !(saved?.active)}
+            onChange={(d) => change(cell, d)} onSave={() => void save(cell)} onRemove={() => void remove(cell)} onRunCustom={() => void runCustom(cell)} />
+        );
+      })}
+      {load.phase === 'ready' && (
+        <>
+          <LfSummary rows={summaryRows} values={values} overall={summary ? { ...summary.overall } : undefined} />
+          <SampleBrowser lfs={summaryRows.map((r) => ({ slot: r.slot, name: r.name }))} values={values} version={version} onLabel={(r, l) => void label(r, l)} />
+        </>
+      )}
+    </section>
+  );
 }

@@ -1,3 +1,109 @@
-export function ResultsPage({ jobId }: { cId: string; jobId: string }) {
-  return <main className="page"><h1>Results {jobId}</h1></main>;
+// The results page (/concepts/{c_id}/snorkel/jobs/{job_id}, where the seed navigates after training): label
+// distribution, confidence histogram, LF weights, the sample table, and downloads as Parquet and CSV.
+import { useEffect, useMemo, useState } from 'react';
+import { api } from '../api/client.ts';
+import type { SampleRow } from '../analysis/lf-session.ts';
+import { navigate } from '../navigation.ts';
+import { conceptPath } from '../routes.ts';
+import { dataWorker } from '../studio/workers.ts';
+import { findResult } from '../training/results-store.ts';
+import { confidenceHistogram, confidences, labelDistribution, resultColumns, resultCsv, resultParquet } from './result-table.ts';
+
+const TABLE_ROWS = 50;
+
+function download(name: string, body: BlobPart, type: string) {
+  const url = URL.createObjectURL(new Blob([body], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
+  const result = findResult(jobId);
+  const [rows, setRows] = useState<SampleRow[]>([]);
+  const [serverMessage, setServerMessage] = useState<string>();
+  const conf = useMemo(() => (result ? confidences(result) : null), [result]);
+
+  useEffect(() => {
+    if (!result) return;
+    dataWorker().rows(Array.from({ length: Math.min(TABLE_ROWS, result.n) }, (_, i) => i)).then(setRows, () => undefined);
+  }, [result]);
+
+  const back = <a href={conceptPath(cId)} onClick={(e) => { e.preventDefault(); navigate(conceptPath(cId)); }}>← Back to the pipeline</a>;
+  if (!result || !conf) {
+    return <main className="page">{back}<h1>Results</h1><p>This result is not in this tab any more (browser training keeps results in memory). Train again, or use <b>Run on server</b> for results that are kept.</p></main>;
+  }
+  const dist = labelDistribution(result);
+  const hist = confidenceHistogram(conf, result.k);
+  const histMax = Math.max(...hist, 1);
+  const distMax = Math.max(...dist, 1);
+  const columns = resultColumns(result);
+  const runOnServer = async () => {
+    try {
+      const run = await api<{ run_id?: string; job_id?: string }>('POST', `/api/concepts/${cId}/snorkel/run`, { output: result.output, model: result.model, params: result.params });
+      setServerMessage(`Started server run ${run.run_id ?? run.job_id}.`);
+    } catch (e) {
+      setServerMessage((e as Error).message);
+    }
+  };
+
+  return (
+    <main className="page results">
+      {back}
+      <h1>Training results</h1>
+      <p className="muted">{result.n.toLocaleString('en-US')} samples · model {result.model} · {result.output === 'softmax' ? 'Softmax (Probabilities)' : 'Hard Labels'} · {result.lfNames.length} LFs · fitted in {result.ms.toFixed(0)} ms</p>
+      <div className="notebook-toolbar">
+        <button type="button" onClick={() => download(`reef-${jobId}.parquet`, resultParquet(columns), 'application/vnd.apache.parquet')}>Download Parquet</button>
+        <button type="button" onClick={() => download(`reef-${jobId}.csv`, resultCsv(columns), 'text/csv')}>Download CSV</button>
+        <button type="button" onClick={() => void runOnServer()}>Run on server</button>
+        {serverMessage && <span className="muted">{serverMessage}</span>}
+      </div>
+      <div className="cards">
+        <section aria-label="Label distribution">
+          <h3>Label distribution</h3>
+          <div className="bars">
+            {dist.map((count, c) => (
+              <div className="bar" key={c}><span>{c < result.k ? result.values[c] : 'unlabeled'}</span><div><span style={{ width: `${(count / distMax) * 100}%` }} /></div><span>{count.toLocaleString('en-US')}</span></div>
+            ))}
+          </div>
+        </section>
+        {result.output === 'softmax' && (
+          <section aria-label="Confidence histogram">
+            <h3>Confidence histogram</h3>
+            <div className="histogram" data-testid="confidence-histogram">
+              {hist.map((count, b) => <span key={b} title={`${count} rows`} style={{ height: `${(count / histMax) * 100}%` }} />)}
+            </div>
+            <p className="muted">confidence from {(1 / result.k).toFixed(2)} (left) to 1.0 (right)</p>
+          </section>
+        )}
+        {result.weights && (
+          <section aria-label="LF weights">
+            <h3>LF weights learned</h3>
+            <div className="bars">
+              {result.weights.map((w, j) => <div className="bar" key={j}><span>{result.lfNames[j]}</span><div><span style={{ width: `${w * 100}%` }} /></div><span>{w.toFixed(3)}</span></div>)}
+            </div>
+          </section>
+        )}
+      </div>
+      <h3>Samples</h3>
+      <div className="table-scroll">
+        <table>
+          <thead><tr>{columns.map((c) => <th key={c.name}>{c.name}</th>)}<th>sample</th></tr></thead>
+          <tbody>
+            {Array.from({ length: Math.min(TABLE_ROWS, result.n) }, (_, i) => (
+              <tr key={i}>
+                {columns.map((c) => {
+                  const v = c.values[i];
+                  return <td key={c.name}>{c.name === 'predicted_label' ? (v === -1 ? '—' : `${v} (${result.values[v as number]})`) : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)}</td>;
+                })}
+                <td>{rows[i] ? Object.entries(rows[i]!.fields).filter(([k]) => k !== result.keyColumn).map(([, v]) => v).join(' · ') : ''}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </main>
+  );
 }

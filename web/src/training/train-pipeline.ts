@@ -1,10 +1,40 @@
+// Train Model in the browser: load the pipeline's samples (cached), apply the active LFs, fit the label model in
+// its worker with epoch progress, keep the result for the results page.
+import * as Comlink from 'comlink';
 import type { Catalog } from '../../../shared/schema/asset.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
 import type { PipelineNode, TrainSettings } from '../canvas/graph.ts';
 import type { TrainingState } from '../canvas/pipeline-context.ts';
+import { applyActiveLfs, ensureLoaded, pipelineAssets } from '../studio/workspace.ts';
+import { dataWorker, trainWorker } from '../studio/workers.ts';
+import { saveResult } from './results-store.ts';
 
-export async function trainPipeline(_input: {
+export async function trainPipeline({ concept, catalog, nodes, settings, onState }: {
   concept: Concept; catalog: Catalog; nodes: PipelineNode[]; settings: TrainSettings; onState: (s: TrainingState) => void;
 }): Promise<string> {
-  throw new Error('Training in the browser is not wired yet.');
+  const assets = pipelineAssets(nodes, catalog);
+  if ('problem' in assets) throw new Error(assets.problem);
+  onState({ phase: 'loading' });
+  const k = concept.values.length;
+  await ensureLoaded(assets, k);
+  const { slots } = await applyActiveLfs(concept.c_id);
+  if (slots.length === 0) throw new Error('No active labeling function could be applied; fix or activate one in the notebook.');
+  const input = await dataWorker().trainingInput(slots);
+  const started = performance.mark('reef:train:start');
+  onState({ phase: 'training', epoch: 0, epochs: settings.epochs });
+  const out = await trainWorker().fit(
+    Comlink.transfer({ ...input, k, settings }, [input.L.buffer, input.gold.buffer]),
+    Comlink.proxy((epoch: number, epochs: number) => onState({ phase: 'training', epoch, epochs })),
+  );
+  performance.measure('reef:train', { start: started.name, detail: { n: input.n, m: input.m, model: out.model } });
+  const keys = await dataWorker().keyValues();
+  const lfs = slots.map((slot) => catalog.labeling_functions.find((lf) => lf.id === slot)?.name ?? slot);
+  const jobId = `browser-${crypto.randomUUID()}`;
+  saveResult({
+    jobId, cId: concept.c_id, values: concept.values, n: input.n, k, output: settings.output, model: out.model, params: out.params,
+    probs: out.probs, preds: out.preds, keyColumn: assets.index.keyColumn, keys,
+    lfNames: lfs, weights: out.weights ? Array.from(out.weights) : null, ms: out.ms, createdAt: new Date().toISOString(),
+  });
+  onState({ phase: 'done' });
+  return jobId;
 }

@@ -1,0 +1,160 @@
+// The analyst's day in the studio, end to end, against a real `reef serve` and Debian's Chromium: create an index
+// and a rule in the catalog, build the pipeline on the canvas, materialize, write a regex and a template LF and
+// see their coverage, label two samples, train with softmax, read the histogram, download the results.
+// A screenshot of every step lands in .test-artifacts/; no request may leave 127.0.0.1.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { createConceptAndConnection, createSourceDatabase, dropSourceDatabase } from './fixtures.ts';
+import { launchChromium, startReef, type Browser, type ReefServer } from './harness.ts';
+
+const artifacts = fileURLToPath(new URL('../.test-artifacts/', import.meta.url));
+const ROWS = 2000;
+
+let server: ReefServer;
+let browser: Browser;
+let page: Page;
+let step = 0;
+const requested: string[] = [];
+
+async function shot(name: string) {
+  step++;
+  await page.screenshot({ path: `${artifacts}${String(step).padStart(2, '0')}-${name}.png` });
+}
+
+/** Replaces the text of the Monaco editor labelled `label` (inside `scope`). */
+async function typeInEditor(scope: ReturnType<Page['locator']>, label: string, text: string) {
+  const editor = scope.locator(`[aria-label="${label}"] .monaco-editor`).first();
+  await editor.waitFor();
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(text);
+}
+
+async function createAsset(button: string, name: string, sql: string) {
+  await page.getByRole('button', { name: button }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Connection').selectOption({ label: 'comments-db (postgresql)' });
+  await typeInEditor(dialog, 'SQL query', sql);
+  await dialog.getByRole('button', { name: 'Preview' }).click();
+  // The preview endpoint belongs to the materialization issue; until the server has it the dialog says so.
+  await dialog.locator('.preview table tbody tr').first().or(dialog.getByText('Preview is not available on this server yet.')).waitFor({ timeout: 30_000 });
+  await shot(`${name}-preview`);
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
+/** Drags from one node's source handle to another's target handle. */
+async function connect(sourceTestId: string, targetTestId: string) {
+  const from = await page.getByTestId(sourceTestId).locator('xpath=..').locator('.react-flow__handle.source').boundingBox();
+  const to = await page.getByTestId(targetTestId).locator('xpath=..').locator('.react-flow__handle.target').boundingBox();
+  assert.ok(from && to, `handles of ${sourceTestId} and ${targetTestId} are on screen`);
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
+  await page.mouse.up();
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  await createSourceDatabase(ROWS);
+  server = await startReef();
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  browser.context.on('request', (r) => requested.push(r.url()));
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await dropSourceDatabase();
+});
+
+test('from a fresh start to downloaded results, without leaving 127.0.0.1', { timeout: 600_000 }, async (t) => {
+  t.after(async () => { if (page && !page.isClosed()) await page.screenshot({ path: `${artifacts}last-screen.png` }); });
+  const { cId } = await createConceptAndConnection(server.url, server.token);
+
+  await page.goto(`${server.url}/concepts/${cId}?token=${server.token}`);
+  await page.getByRole('heading', { name: 'comment-spam' }).waitFor();
+  assert.equal(new URL(page.url()).search, '', 'the token leaves the address bar');
+  await shot('signed-in');
+
+  await createAsset('+ Create Index', 'all_comments', 'SELECT id, author, text FROM comments');
+  await createAsset('+ Create Rule', 'text_features', 'SELECT id, length(text) AS text_length FROM comments');
+  await page.getByTestId('catalog-index-all_comments').waitFor();
+  await shot('catalog');
+
+  await page.getByRole('button', { name: 'Add all_comments' }).click();
+  await page.getByRole('button', { name: 'Add text_features' }).click();
+  await page.getByRole('button', { name: '+ LF Configuration' }).click();
+  await page.getByRole('button', { name: '+ Train Node' }).click();
+  await page.getByRole('button', { name: 'Fit View' }).click();
+  await connect('node-index', 'node-rule');
+  await connect('node-rule', 'node-lfs');
+  await connect('node-lfs', 'node-train');
+  assert.equal(await page.locator('.react-flow__edge').count(), 3, 'three edges along Index → Rule → LFs → Train');
+  await connect('node-index', 'node-train');
+  assert.equal(await page.locator('.react-flow__edge').count(), 3, 'Index → Train is refused');
+  await shot('pipeline');
+
+  await page.getByTestId('node-train').getByRole('button', { name: 'Train Model' }).click();
+  await page.getByTestId('node-train').getByText('Add a Labeling Functions node with at least one active labeling function.').waitFor();
+
+  for (const node of ['node-index', 'node-rule']) {
+    await page.getByTestId(node).getByText('○ Not Materialized').waitFor();
+    await page.getByTestId(node).getByRole('button', { name: 'Materialize' }).click();
+  }
+  await shot('materializing');
+  await page.getByTestId('node-index').getByText(`✓ Ready (${ROWS.toLocaleString('en-US')} rows)`).waitFor({ timeout: 120_000 });
+  await page.getByTestId('node-rule').getByText(`✓ Ready (${ROWS.toLocaleString('en-US')} rows)`).waitFor({ timeout: 120_000 });
+  await page.getByTestId('samples-loaded').waitFor({ timeout: 60_000 });
+  await shot('materialized');
+
+  await page.getByRole('button', { name: '+ Regex LF' }).click();
+  const regexCell = page.locator('.lf-cell').last();
+  await regexCell.getByLabel('LF name').fill('has_link');
+  await regexCell.getByLabel('Pattern').fill('http|click');
+  await regexCell.getByTestId('lf-stats').getByText(/Coverage \d/).waitFor();
+  // 'http' or 'click' appear in 3 of the 5 spam texts, and spam is every third comment: 400 of 2000 rows.
+  assert.match(await regexCell.getByTestId('lf-stats').innerText(), /Coverage 20\.0%/);
+  await regexCell.getByRole('button', { name: 'Save' }).click();
+  await regexCell.getByText('not saved').waitFor({ state: 'detached' });
+
+  await page.getByRole('button', { name: '+ Template LF' }).click();
+  const templateCell = page.locator('.lf-cell').last();
+  await templateCell.getByLabel('LF name').fill('says_thanks');
+  await templateCell.getByLabel('Label').selectOption('HAM');
+  await templateCell.getByLabel('Value').fill('thanks');
+  await templateCell.getByTestId('lf-stats').getByText(/Coverage \d/).waitFor();
+  await templateCell.getByRole('button', { name: 'Save' }).click();
+  await templateCell.getByText('not saved').waitFor({ state: 'detached' });
+  await shot('lfs');
+
+  const browserSection = page.getByRole('region', { name: 'Sample browser' });
+  await browserSection.getByTestId('sample-1').getByRole('button', { name: 'SPAM' }).click();
+  await browserSection.getByTestId('sample-2').getByRole('button', { name: 'HAM' }).click();
+  await browserSection.getByTestId('sample-2').getByRole('button', { name: 'HAM', pressed: true }).waitFor();
+  const summary = page.getByRole('region', { name: 'LF summary' });
+  await summary.getByRole('row', { name: /has_link/ }).getByText('100.0%').last().waitFor();
+  await shot('labelled');
+
+  const train = page.getByTestId('node-train');
+  await train.getByLabel('Softmax (Probabilities)').check();
+  await train.getByRole('button', { name: 'Train Model' }).click();
+  await page.getByRole('heading', { name: 'Training results' }).waitFor({ timeout: 120_000 });
+  assert.match(new URL(page.url()).pathname, new RegExp(`^/concepts/${cId}/snorkel/jobs/`));
+  await page.getByTestId('confidence-histogram').waitFor();
+  await shot('results');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+  const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'id,predicted_label,prob_class_0,prob_class_1,confidence');
+  assert.equal(csv.length, ROWS + 1);
+
+  const outside = requested.filter((url) => !url.startsWith(`${server.url}/`) && !/^(data|blob|about):/.test(url));
+  assert.deepEqual(outside, [], 'no request leaves 127.0.0.1');
+});

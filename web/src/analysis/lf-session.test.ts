@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeLabelMatrix } from '../../../shared/analysis/analyze.ts';
+import { joinOnKey, toSampleTable } from '../workers/asset-table.ts';
+import { LfSession } from './lf-session.ts';
+
+// 6 comments; a rule gives the length of 5 of them (id 6 missing), in another order.
+const index = { name: 'comments', keyColumn: 'id', n: 6, columns: {
+  id: [1n, 2n, 3n, 4n, 5n, 6n],
+  text: ['buy now http://x', 'nice song', 'FREE money', 'great lesson', 'click http://y', 'thanks'],
+} };
+const rule = { name: 'features', keyColumn: 'id', n: 5, columns: { id: [5n, 4n, 3n, 2n, 1n], text_length: [14, 12, 10, 9, 16] } };
+
+function session() {
+  const joined = joinOnKey(index, [rule]);
+  return new LfSession(toSampleTable('id', joined.n, joined.columns), 2);
+}
+
+describe('joinOnKey', () => {
+  it('places rule columns on the index row of the same key, null where the rule has no row', () => {
+    const joined = joinOnKey(index, [rule]);
+    expect(Array.from(joined.columns.text_length!)).toEqual([16, 9, 10, 12, 14, null]);
+  });
+});
+
+describe('LfSession', () => {
+  it('reports the stats of an edited LF equal to a fresh analysis of the whole matrix', () => {
+    const s = session();
+    s.setLf('a', { type: 'regex', name: 'link', label: 1, field: 'text', pattern: 'http://' });
+    s.setLf('b', { type: 'template', name: 'long', label: 1, field: 'text_length', operator: '>=', value: 12 });
+    const c = s.setLf('c', { type: 'regex', name: 'thanks', label: 0, field: 'text', pattern: 'thank|nice|great', case_insensitive: true });
+    expect(c.samples.map((r) => r.key)).toEqual(['2', '4', '6']);
+    const L = s.labelMatrix(['a', 'b', 'c']);
+    expect(Array.from(L)).toEqual([1, 1, -1, -1, -1, 0, -1, -1, -1, -1, 1, 0, 1, 1, -1, -1, -1, 0]);
+    const fresh = analyzeLabelMatrix(L, 6, 3, 2, new Int32Array(6).fill(-1));
+    expect(s.summary().lfs.map((l) => l.stats)).toEqual(fresh.lfs);
+    expect(s.summary().overall.conflict).toBeCloseTo(1 / 6);
+  });
+
+  it('recomputes on edit and forgets a removed LF', () => {
+    const s = session();
+    s.setLf('a', { type: 'regex', name: 'link', label: 1, field: 'text', pattern: 'http://' });
+    expect(s.summary().lfs[0]!.stats.coverage).toBeCloseTo(2 / 6);
+    s.setLf('a', { type: 'regex', name: 'link', label: 1, field: 'text', pattern: 'http://|FREE' });
+    expect(s.summary().lfs[0]!.stats.coverage).toBeCloseTo(3 / 6);
+    s.removeLf('a');
+    expect(s.summary()).toMatchObject({ lfs: [], overall: { coverage: 0 } });
+  });
+
+  it('counts gold labels into empirical accuracy as they are given', () => {
+    const s = session();
+    s.setLf('a', { type: 'regex', name: 'link', label: 1, field: 'text', pattern: 'http://' });
+    s.setGold([[0, 1], [4, 0]]);
+    expect(s.summary().lfs[0]!.stats).toMatchObject({ correct: 1, incorrect: 1, empiricalAccuracy: 0.5 });
+    expect(s.samples({ kind: 'gold', label: 1 }).rows.map((r) => r.key)).toEqual(['1']);
+    expect(s.rowsOfKeys(['5', '1', '99'])).toEqual([4, 0, -1]);
+  });
+
+  it('filters samples by conflicts and by rows no LF votes on', () => {
+    const s = session();
+    s.setLf('a', { type: 'regex', name: 'link', label: 1, field: 'text', pattern: 'http://' });
+    s.setLf('b', { type: 'regex', name: 'buy', label: 0, field: 'text', pattern: 'buy' });
+    expect(s.samples({ kind: 'conflicts' }).rows.map((r) => r.key)).toEqual(['1']);
+    expect(s.samples({ kind: 'abstain-all' }).total).toBe(4);
+  });
+});

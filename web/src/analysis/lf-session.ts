@@ -1,0 +1,193 @@
+// The notebook's working set: the loaded samples as typed columns, one cached vote column per LF, and the
+// incremental analysis over them. Editing an LF recomputes that LF's column only (shared/analysis's cache
+// updates the statistics in O(n)). Pure and DOM-free: it runs in the data worker and in unit tests.
+import { LfAnalysisCache } from '../../../shared/analysis/column-cache.ts';
+import type { LabelMatrixAnalysis, LfStats } from '../../../shared/analysis/analyze.ts';
+import type { ColumnBatch } from '../../../shared/lf/column-batch.ts';
+import { compileLf } from '../../../shared/lf/compile.ts';
+import type { AssetSchema, LfDefinition, VoteColumn } from '../../../shared/lf/types.ts';
+
+export interface SampleTable {
+  n: number;
+  keyColumn: string;
+  schema: AssetSchema;
+  batch: ColumnBatch;
+  /** Row values as decoded, for showing samples and feeding custom LFs. */
+  values: Record<string, ArrayLike<unknown>>;
+}
+
+export interface SampleRow { row: number; key: string; vote?: number; gold: number; fields: Record<string, string> }
+
+export interface LfResult {
+  slot: string;
+  stats: LfStats;
+  /** A few rows the LF votes on. */
+  samples: SampleRow[];
+  ms: number;
+}
+
+export interface LfFailure { slot: string; code: string; message: string }
+
+export type SampleFilter =
+  | { kind: 'all' }
+  | { kind: 'lf'; slot: string; vote?: number }
+  | { kind: 'conflicts' }
+  | { kind: 'abstain-all' }
+  | { kind: 'gold'; label: number };
+
+const SAMPLE_COUNT = 5;
+
+const show = (v: unknown) => (v === null || v === undefined ? '∅' : v instanceof Date ? v.toISOString() : String(v));
+
+export class LfSession {
+  readonly table: SampleTable;
+  readonly k: number;
+  private gold: Int32Array;
+  private cache: LfAnalysisCache;
+  /** LF slot (the notebook cell's LF id) → column index in the cache; a removed LF's column is all-abstain and its index reused. */
+  private readonly slots = new Map<string, number>();
+  private readonly columns: VoteColumn[] = [];
+  private readonly freeColumns: number[] = [];
+
+  constructor(table: SampleTable, k: number, gold?: Int32Array) {
+    this.table = table;
+    this.k = k;
+    this.gold = gold ?? new Int32Array(table.n).fill(-1);
+    this.cache = new LfAnalysisCache(table.n, k, this.gold);
+  }
+
+  /** Compiles and applies an LF (template, regex or SQL expression), replacing the slot's previous votes. */
+  setLf(slot: string, def: Exclude<LfDefinition, { type: 'custom' }>): LfResult {
+    const started = performance.now();
+    const compiled = compileLf(def, this.table.schema, this.k);
+    const votes = compiled.evaluate!(this.table.batch);
+    return this.placeVotes(slot, votes, started);
+  }
+
+  /** Votes computed elsewhere (custom LFs run in the sandbox). */
+  setVotes(slot: string, votes: VoteColumn): LfResult {
+    return this.placeVotes(slot, votes, performance.now());
+  }
+
+  removeLf(slot: string): void {
+    const j = this.slots.get(slot);
+    if (j === undefined) return;
+    const empty = this.emptyColumn();
+    this.cache.setColumn(j, empty);
+    this.columns[j] = empty;
+    this.slots.delete(slot);
+    this.freeColumns.push(j);
+  }
+
+  /** Overall coverage/overlap/conflict, and each live LF's statistics by slot. */
+  summary(): { overall: Omit<LabelMatrixAnalysis, 'lfs'>; lfs: { slot: string; stats: LfStats }[] } {
+    const analysis = this.cache.analysis();
+    const { lfs, ...overall } = analysis;
+    return { overall, lfs: [...this.slots].map(([slot, j]) => ({ slot, stats: lfs[j]! })) };
+  }
+
+  /** Records gold labels as [row, label] pairs (label -1 clears one); accuracy numbers then count them. */
+  setGold(entries: [number, number][]): void {
+    for (const [row, label] of entries) this.gold[row] = label;
+    // Gold enters the cache's per-LF tallies at construction; re-adding the cached columns is O(n·m), no LF re-runs.
+    this.cache = new LfAnalysisCache(this.table.n, this.k, this.gold);
+    this.columns.forEach((col, j) => this.cache.setColumn(j, col));
+  }
+
+  /** The row of each key (as text), for placing gold labels that the API stores by sample key. */
+  rowsOfKeys(keys: string[]): number[] {
+    const wanted = new Map(keys.map((k, i) => [k, i]));
+    const rows = new Array<number>(keys.length).fill(-1);
+    const values = this.table.values[this.table.keyColumn]!;
+    for (let i = 0; i < this.table.n; i++) {
+      const at = wanted.get(show(values[i]));
+      if (at !== undefined) rows[at] = i;
+    }
+    return rows;
+  }
+
+  goldLabels(): Int32Array {
+    return this.gold.slice();
+  }
+
+  /** The N×M row-major label matrix of the live LFs, in `slots` order. */
+  labelMatrix(slots: string[]): Int8Array {
+    const { n } = this.table;
+    const m = slots.length;
+    const L = new Int8Array(n * m);
+    slots.forEach((slot, c) => {
+      const j = this.slots.get(slot);
+      if (j === undefined) throw new Error(`No LF in slot ${slot}: apply it before training.`);
+      const col = this.columns[j]!;
+      for (let i = 0; i < n; i++) L[i * m + c] = col[i]!;
+    });
+    return L;
+  }
+
+  liveSlots(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  /** Rows matching a filter, from `offset`, at most `limit`, with the filtered count. */
+  samples(filter: SampleFilter, offset = 0, limit = 20): { total: number; rows: SampleRow[] } {
+    const { n } = this.table;
+    const test = this.rowTest(filter);
+    const rows: SampleRow[] = [];
+    let total = 0;
+    const col = filter.kind === 'lf' ? this.columns[this.slots.get(filter.slot) ?? -1] : undefined;
+    for (let i = 0; i < n; i++) {
+      if (!test(i)) continue;
+      if (total >= offset && rows.length < limit) rows.push(this.sampleRow(i, col));
+      total++;
+    }
+    return { total, rows };
+  }
+
+  sampleRow(i: number, votes?: VoteColumn): SampleRow {
+    const fields: Record<string, string> = {};
+    for (const c of this.table.schema.columns) fields[c.name] = show(this.table.values[c.name]?.[i]);
+    return { row: i, key: show(this.table.values[this.table.keyColumn]?.[i]), vote: votes?.[i], gold: this.gold[i]!, fields };
+  }
+
+  private rowTest(filter: SampleFilter): (i: number) => boolean {
+    const live = [...this.slots.values()].map((j) => this.columns[j]!);
+    switch (filter.kind) {
+      case 'all': return () => true;
+      case 'gold': return (i) => this.gold[i] === filter.label;
+      case 'lf': {
+        const col = this.columns[this.slots.get(filter.slot) ?? -1];
+        if (!col) return () => false;
+        return filter.vote === undefined ? (i) => col[i] !== -1 : (i) => col[i] === filter.vote;
+      }
+      case 'abstain-all': return (i) => live.every((c) => c[i] === -1);
+      case 'conflicts': return (i) => {
+        let seen = -1;
+        for (const c of live) {
+          const v = c[i]!;
+          if (v === -1) continue;
+          if (seen !== -1 && v !== seen) return true;
+          seen = v;
+        }
+        return false;
+      };
+    }
+  }
+
+  private placeVotes(slot: string, votes: VoteColumn, started: number): LfResult {
+    let j = this.slots.get(slot);
+    if (j === undefined) {
+      j = this.freeColumns.pop() ?? this.columns.length;
+      this.slots.set(slot, j);
+    }
+    this.cache.setColumn(j, votes);
+    this.columns[j] = votes;
+    const stats = this.cache.analysis().lfs[j]!;
+    const samples: SampleRow[] = [];
+    for (let i = 0; i < votes.length && samples.length < SAMPLE_COUNT; i++) if (votes[i] !== -1) samples.push(this.sampleRow(i, votes));
+    return { slot, stats, samples, ms: performance.now() - started };
+  }
+
+  private emptyColumn(): VoteColumn {
+    return (this.k > 127 ? new Int16Array(this.table.n) : new Int8Array(this.table.n)).fill(-1);
+  }
+}

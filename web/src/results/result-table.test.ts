@@ -1,0 +1,29 @@
+import { parquetReadObjects } from 'hyparquet';
+import { describe, expect, it } from 'vitest';
+import type { TrainedResult } from '../training/results-store.ts';
+import { confidenceHistogram, labelDistribution, resultColumns, resultCsv, resultParquet } from './result-table.ts';
+
+const result: TrainedResult = {
+  jobId: 'j', cId: 'c', values: ['HAM', 'SPAM'], n: 3, k: 2, output: 'softmax', model: 'snorkel', params: {},
+  probs: Float64Array.from([0.9, 0.1, 0.5, 0.5, 0.2, 0.8]), preds: Int32Array.from([0, -1, 1]),
+  keyColumn: 'id', keys: [10, 11, 12], lfNames: [], weights: null, ms: 1, createdAt: '',
+};
+
+describe('result columns', () => {
+  it('has the seed\'s columns, with confidence the top probability', () => {
+    const cols = resultColumns(result);
+    expect(cols.map((c) => c.name)).toEqual(['id', 'predicted_label', 'prob_class_0', 'prob_class_1', 'confidence']);
+    expect(Array.from(cols[4]!.values as Float64Array)).toEqual([0.9, 0.5, 0.8]);
+    expect(resultColumns({ ...result, output: 'hard' }).map((c) => c.name)).toEqual(['id', 'predicted_label']);
+  });
+  it('counts labels with unlabeled rows last, and bins confidence over [1/k, 1]', () => {
+    expect(labelDistribution(result)).toEqual([1, 1, 1]);
+    expect(confidenceHistogram(Float64Array.from([0.5, 0.85, 1]), 2, 5)).toEqual([1, 0, 0, 1, 1]);
+  });
+  it('writes a CSV and a Parquet file that read back the same rows', async () => {
+    const cols = resultColumns(result);
+    expect(resultCsv(cols).split('\n')[1]).toBe('10,0,0.9,0.1,0.9');
+    const rows = await parquetReadObjects({ file: resultParquet(cols) });
+    expect(rows[2]).toEqual({ id: 12n, predicted_label: 1, prob_class_0: 0.2, prob_class_1: 0.8, confidence: 0.8 });
+  });
+});

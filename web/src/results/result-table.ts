@@ -1,0 +1,65 @@
+// A trained result as the seed's result columns: the index key, predicted_label, and for softmax output
+// prob_class_0..k-1 and confidence. The same columns go to the page, the CSV and the Parquet download.
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import type { TrainedResult } from '../training/results-store.ts';
+
+export interface ResultColumn { name: string; values: ArrayLike<unknown>; type: 'STRING' | 'INT32' | 'DOUBLE' | 'INT64' }
+
+export function resultColumns(r: TrainedResult): ResultColumn[] {
+  const keysAreNumbers = r.keys.every((v) => typeof v === 'number' && Number.isSafeInteger(v));
+  const columns: ResultColumn[] = [
+    keysAreNumbers
+      ? { name: r.keyColumn, values: r.keys.map((v) => BigInt(v as number)), type: 'INT64' }
+      : { name: r.keyColumn, values: r.keys.map(String), type: 'STRING' },
+    { name: 'predicted_label', values: r.preds, type: 'INT32' },
+  ];
+  if (r.output === 'softmax') {
+    for (let c = 0; c < r.k; c++) columns.push({ name: `prob_class_${c}`, values: Float64Array.from({ length: r.n }, (_, i) => r.probs[i * r.k + c]!), type: 'DOUBLE' });
+    columns.push({ name: 'confidence', values: confidences(r), type: 'DOUBLE' });
+  }
+  return columns;
+}
+
+/** Per row, the probability of the most likely class. */
+export function confidences(r: Pick<TrainedResult, 'probs' | 'n' | 'k'>): Float64Array {
+  const out = new Float64Array(r.n);
+  for (let i = 0; i < r.n; i++) {
+    let best = 0;
+    for (let c = 0; c < r.k; c++) best = Math.max(best, r.probs[i * r.k + c]!);
+    out[i] = best;
+  }
+  return out;
+}
+
+/** Rows per predicted class; index k counts rows left unlabeled (-1, a tie or no votes). */
+export function labelDistribution(r: Pick<TrainedResult, 'preds' | 'k'>): number[] {
+  const counts = new Array<number>(r.k + 1).fill(0);
+  for (const p of r.preds) counts[p < 0 ? r.k : p]!++;
+  return counts;
+}
+
+/** Counts of confidences in `bins` equal-width bins over [1/k, 1]. */
+export function confidenceHistogram(conf: Float64Array, k: number, bins = 20): number[] {
+  const lo = 1 / k;
+  const counts = new Array<number>(bins).fill(0);
+  for (const c of conf) counts[Math.min(bins - 1, Math.max(0, Math.floor(((c - lo) / (1 - lo)) * bins)))]!++;
+  return counts;
+}
+
+const csvField = (v: unknown) => {
+  const s = typeof v === 'bigint' ? v.toString() : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+export function resultCsv(columns: ResultColumn[]): string {
+  const n = columns[0]?.values.length ?? 0;
+  const lines = [columns.map((c) => csvField(c.name)).join(',')];
+  for (let i = 0; i < n; i++) lines.push(columns.map((c) => csvField(c.values[i])).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+export function resultParquet(columns: ResultColumn[]): ArrayBuffer {
+  return parquetWriteBuffer({
+    columnData: columns.map((c) => ({ name: c.name, data: (c.type === 'INT32' ? Array.from(c.values as Int32Array) : c.values) as never, type: c.type, nullable: false })),
+  });
+}

@@ -1,0 +1,78 @@
+// The pipeline's samples loaded in the data worker, shared by the notebook and training: loaded once per set
+// of asset versions, with each LF's votes applied once per LF version.
+import type { Catalog } from '../../../shared/schema/asset.ts';
+import type { LabelingFunction } from '../../../shared/schema/labeling-function.ts';
+import { api, getToken } from '../api/client.ts';
+import type { PipelineNode } from '../canvas/graph.ts';
+import type { AssetRef } from '../workers/asset-fetch.ts';
+import type { LoadResult } from '../workers/studio-data.worker.ts';
+import { definitionOf } from './lf-definitions.ts';
+import { dataWorker } from './workers.ts';
+
+export interface PipelineAssets { index: AssetRef; rules: AssetRef[]; key: string }
+
+/** The materialized versions the pipeline reads, or why it cannot be loaded yet. */
+export function pipelineAssets(nodes: PipelineNode[], catalog: Catalog): PipelineAssets | { problem: string } {
+  const indexNode = nodes.find((n) => n.type === 'index');
+  const index = indexNode && catalog.indexes.find((a) => a.id === indexNode.data.assetId);
+  if (!index) return { problem: 'Add an Index to the pipeline to load its samples.' };
+  if (!index.is_materialized || !index.current_version_id) return { problem: `Materialize "${index.name}" to load its samples.` };
+  const rules: AssetRef[] = [];
+  for (const node of nodes) {
+    if (node.type !== 'rule') continue;
+    const rule = catalog.rules.find((a) => a.id === node.data.assetId);
+    if (rule?.is_materialized && rule.current_version_id) rules.push({ name: rule.name, versionId: rule.current_version_id, keyColumn: rule.key_column });
+  }
+  const ref = { name: index.name, versionId: index.current_version_id, keyColumn: index.key_column };
+  return { index: ref, rules, key: [ref, ...rules].map((r) => r.versionId).join('+') };
+}
+
+let loadedKey = '';
+let loading: Promise<LoadResult> | undefined;
+/** LF id → the version whose votes the data worker holds. */
+const applied = new Map<string, number>();
+
+export function ensureLoaded(assets: PipelineAssets, k: number): Promise<LoadResult> {
+  if (loading && loadedKey === assets.key) return loading;
+  loadedKey = assets.key;
+  applied.clear();
+  performance.mark('reef:asset-load:start');
+  loading = dataWorker().load(assets.index, assets.rules, getToken() ?? '', k).then((result) => {
+    performance.measure('reef:asset-load', { start: 'reef:asset-load:start', detail: { rows: result.n, fromCache: result.fromCache } });
+    return result;
+  });
+  loading.catch(() => { loadedKey = ''; });
+  return loading;
+}
+
+export function markApplied(lfId: string, version: number | undefined): void {
+  if (version === undefined) applied.delete(lfId);
+  else applied.set(lfId, version);
+}
+
+/** Applies every active template/regex/SQL LF not yet applied at its current version; returns the slots to train on. */
+export async function applyActiveLfs(cId: string): Promise<{ slots: string[]; skipped: string[] }> {
+  const lfs = await api<LabelingFunction[]>('GET', `/api/concepts/${cId}/labeling-functions`);
+  const slots: string[] = [];
+  const skipped: string[] = [];
+  for (const lf of lfs) {
+    if (!lf.active) continue;
+    const def = definitionOf(lf);
+    if (def.type === 'custom') {
+      // Custom LFs run in the sandbox, from their notebook cell; an approved one counts once its cell has run.
+      if (applied.get(lf.lf_id) === lf.version) slots.push(lf.lf_id);
+      else skipped.push(lf.name);
+      continue;
+    }
+    if (applied.get(lf.lf_id) !== lf.version) {
+      const result = await dataWorker().setLf(lf.lf_id, def);
+      if ('code' in result) {
+        skipped.push(`${lf.name} (${result.message})`);
+        continue;
+      }
+      applied.set(lf.lf_id, lf.version);
+    }
+    slots.push(lf.lf_id);
+  }
+  return { slots, skipped };
+}

@@ -1,0 +1,25 @@
+// Browser-trained results, by job id, for the results page. They live in this tab's memory: training in the
+// browser is the interactive loop; results to keep are produced by a server run.
+export interface TrainedResult {
+  jobId: string;
+  cId: string;
+  values: string[];
+  n: number;
+  k: number;
+  output: 'softmax' | 'hard';
+  model: string;
+  params: Record<string, unknown>;
+  probs: Float64Array;
+  preds: Int32Array;
+  keyColumn: string;
+  keys: unknown[];
+  lfNames: string[];
+  weights: number[] | null;
+  ms: number;
+  createdAt: string;
+}
+
+const results = new Map<string, TrainedResult>();
+
+export const saveResult = (r: TrainedResult) => { results.set(r.jobId, r); };
+export const findResult = (jobId: string) => results.get(jobId);

@@ -1,0 +1,119 @@
+// The notebook's data worker: loads the pipeline's assets, keeps the LF session and DuckDB, answers the page
+// through comlink. Label matrices leave it transferred, not copied.
+import * as Comlink from 'comlink';
+import { LfCompileError, type LfDefinition } from '../../../shared/lf/types.ts';
+import { rowTypeSource } from '../../../shared/lf/custom.ts';
+import { LfSession, type LfFailure, type LfResult, type SampleFilter } from '../analysis/lf-session.ts';
+import { loadAsset, type AssetRef } from './asset-fetch.ts';
+import { joinOnKey, toSampleTable } from './asset-table.ts';
+import { DuckDbSession, type QueryResult } from './duckdb-session.ts';
+
+export interface LoadResult { n: number; columns: { name: string; type: string }[]; rowType: string; fromCache: boolean; ms: number }
+
+let session: LfSession | undefined;
+let lfNames = new Map<string, string>();
+const duck = new DuckDbSession();
+let duckHasSamples = false;
+
+function current(): LfSession {
+  if (!session) throw new Error('Load the pipeline\'s assets first.');
+  return session;
+}
+
+const failure = (slot: string, e: unknown): LfFailure => ({
+  slot,
+  code: e instanceof LfCompileError || (e as { code?: unknown })?.code ? String((e as { code: unknown }).code) : 'LF_FAILED',
+  message: (e as Error).message,
+});
+
+const api = {
+  async load(index: AssetRef, rules: AssetRef[], token: string, k: number): Promise<LoadResult> {
+    const started = performance.now();
+    const [indexData, ...ruleData] = await Promise.all([index, ...rules].map((ref) => loadAsset(ref, token)));
+    const joined = joinOnKey(indexData!, ruleData);
+    session = new LfSession(toSampleTable(index.keyColumn, joined.n, joined.columns), k);
+    lfNames = new Map();
+    duckHasSamples = false;
+    const schema = session.table.schema;
+    return {
+      n: joined.n, columns: schema.columns, rowType: rowTypeSource(schema),
+      fromCache: [indexData!, ...ruleData].every((d) => d.fromCache), ms: performance.now() - started,
+    };
+  },
+  setLf(slot: string, def: Exclude<LfDefinition, { type: 'custom' }>): LfResult | LfFailure {
+    try {
+      lfNames.set(slot, def.name);
+      return current().setLf(slot, def);
+    } catch (e) {
+      current().removeLf(slot);
+      return failure(slot, e);
+    }
+  },
+  setVotes(slot: string, name: string, votes: Int8Array): LfResult {
+    lfNames.set(slot, name);
+    return current().setVotes(slot, votes);
+  },
+  removeLf(slot: string): void {
+    lfNames.delete(slot);
+    current().removeLf(slot);
+  },
+  summary() {
+    return current().summary();
+  },
+  samples(filter: SampleFilter, offset: number, limit: number) {
+    return current().samples(filter, offset, limit);
+  },
+  /** Places gold labels stored by sample key; returns how many keys matched a loaded row. */
+  setGoldByKey(labels: { key: string; label: number }[]): number {
+    const s = current();
+    const rows = s.rowsOfKeys(labels.map((l) => l.key));
+    const entries = labels.flatMap((l, i): [number, number][] => (rows[i]! >= 0 ? [[rows[i]!, l.label]] : []));
+    s.setGold(entries);
+    return entries.length;
+  },
+  /** The columns a custom LF reads, as plain values (for the sandbox; structured-cloned). */
+  rowsFor(): Record<string, unknown[]> {
+    const s = current();
+    return Object.fromEntries(s.table.schema.columns.map((c) => [c.name, Array.from(s.table.values[c.name] ?? [], (v) => (typeof v === 'bigint' ? Number(v) : v))]));
+  },
+  /** The sample keys, in row order (results are keyed by them). */
+  keyValues(): unknown[] {
+    const s = current();
+    return Array.from(s.table.values[s.table.keyColumn] ?? [], (v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v));
+  },
+  /** The label matrix of these LFs (in this order), its keys and gold labels, moved to the caller. */
+  trainingInput(slots: string[]) {
+    const s = current();
+    const L = s.labelMatrix(slots);
+    const gold = s.goldLabels();
+    return Comlink.transfer({ L, n: s.table.n, m: slots.length, gold }, [L.buffer, gold.buffer]);
+  },
+  /** Row i's display fields, for the results table. */
+  rows(rowIndexes: number[]) {
+    const s = current();
+    return rowIndexes.map((i) => s.sampleRow(i));
+  },
+  /** Runs a SQL cell over `samples` (the joined assets) and `votes` (one column per live LF, by name). */
+  async sql(query: string): Promise<QueryResult> {
+    const s = current();
+    if (!duckHasSamples) {
+      await duck.putTable('samples', s.table.schema.columns.map((c) => ({ ...c, values: s.table.values[c.name]! })));
+      duckHasSamples = true;
+    }
+    const slots = s.liveSlots();
+    const L = s.labelMatrix(slots);
+    const m = slots.length;
+    const keyType = s.table.schema.columns.find((c) => c.name === s.table.keyColumn)?.type ?? 'string';
+    await duck.putTable('votes', [
+      { name: s.table.keyColumn, type: keyType, values: s.table.values[s.table.keyColumn]! },
+      ...slots.map((slot, c) => ({
+        name: lfNames.get(slot) ?? slot, type: 'integer' as const,
+        values: Array.from({ length: s.table.n }, (_, i) => L[i * m + c]),
+      })),
+    ]);
+    return duck.query(query);
+  },
+};
+
+export type StudioDataApi = typeof api;
+Comlink.expose(api);

@@ -1,0 +1,60 @@
+// The label model off the main thread: the label matrix arrives transferred, probabilities leave transferred.
+import * as Comlink from 'comlink';
+import { fitAuto } from '../../../shared/labelmodel/auto.ts';
+import { predictLogLinear } from '../../../shared/labelmodel/loglinear.ts';
+import { fitModel, type FittedLabelModel } from '../../../shared/labelmodel/models.ts';
+import { probsToPreds } from '../../../shared/labelmodel/predictions.ts';
+import { fitSnorkel, snorkelWeights } from '../../../shared/labelmodel/snorkel.ts';
+import { computeSufficientStats } from '../../../shared/labelmodel/stats.ts';
+import type { TrainSettings } from '../canvas/graph.ts';
+
+export interface TrainInput { L: Int8Array; n: number; m: number; k: number; gold: Int32Array; settings: TrainSettings }
+export interface TrainOutput {
+  probs: Float64Array;
+  preds: Int32Array;
+  model: string;
+  params: Record<string, unknown>;
+  /** Snorkel's learned LF accuracies (get_weights), when the model is Snorkel's. */
+  weights: Float64Array | null;
+  ms: number;
+}
+
+/** The gold-labelled rows as auto's dev split. */
+function devSplit(L: Int8Array, m: number, gold: Int32Array) {
+  const rows: number[] = [];
+  gold.forEach((y, i) => { if (y >= 0) rows.push(i); });
+  if (rows.length === 0) return undefined;
+  const devL = new Int8Array(rows.length * m);
+  rows.forEach((i, r) => devL.set(L.subarray(i * m, (i + 1) * m), r * m));
+  return { L: devL, n: rows.length, Y: Int32Array.from(rows, (i) => gold[i]!) };
+}
+
+const api = {
+  fit(input: TrainInput, onEpoch: (epoch: number, epochs: number) => void): TrainOutput {
+    const started = performance.now();
+    const { L, n, m, k, gold, settings } = input;
+    const stats = computeSufficientStats(L, n, m, k);
+    let model: Pick<FittedLabelModel, 'kind' | 'params' | 'predictProba'>;
+    let weights: Float64Array | null = null;
+    // Progress is reported at most ~50 times, so messages never outnumber the work.
+    const every = Math.max(1, Math.floor(settings.epochs / 50));
+    const onEpochThrottled = (e: number) => { if (e % every === 0 || e === settings.epochs - 1) onEpoch(e + 1, settings.epochs); };
+    if (settings.model === 'snorkel') {
+      const snorkel = fitSnorkel(stats, { nEpochs: settings.epochs, lr: settings.lr, seed: settings.seed, onEpoch: onEpochThrottled });
+      weights = snorkelWeights(snorkel);
+      model = { kind: 'snorkel', params: { ...snorkel.params }, predictProba: (M, rows) => predictLogLinear(snorkel, M, rows) };
+    } else if (settings.model === 'auto') {
+      model = fitAuto(stats, { seed: settings.seed, dev: devSplit(L, m, gold) }).model;
+    } else {
+      model = fitModel(stats, settings.model === 'mv' ? { kind: 'mv' } : { kind: 'ds' });
+    }
+    onEpoch(settings.epochs, settings.epochs);
+    const probs = model.predictProba(L, n);
+    const preds = probsToPreds(probs, k, 'hash');
+    const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, weights, ms: performance.now() - started };
+    return Comlink.transfer(out, [probs.buffer, preds.buffer, ...(weights ? [weights.buffer] : [])]);
+  },
+};
+
+export type TrainApi = typeof api;
+Comlink.expose(api);

@@ -41,7 +41,7 @@ function configOf(type: LfType, definition: LfDefinition): LfConfig {
 }
 
 /** Refuses a definition no engine could run, with the engine's or the compiler's own words. */
-async function checkDefinition(type: LfType, config: LfConfig): Promise<void> {
+function checkDefinition(type: LfType, config: LfConfig): void {
   if (type === 'template') {
     const problem = templateValueProblem(config.operator as TemplateOperator, config.value as TemplateValue);
     if (problem) throw new ApiError(400, 'LF_INVALID', `This template LF cannot run: ${problem}.`);
@@ -50,7 +50,7 @@ async function checkDefinition(type: LfType, config: LfConfig): Promise<void> {
     const safety = checkRegexSafety(config.pattern as string, config.case_insensitive as boolean);
     if (!safety.ok) throw new ApiError(400, 'LF_INVALID', `This regex LF cannot run: ${safety.reason}.`);
   } else if (type === 'custom') {
-    const checked = await checkCustomLfCode(config.code as string);
+    const checked = checkCustomLfCode(config.code as string);
     if (!checked.ok) throw new ApiError(400, checked.code, checked.message);
   }
 }
@@ -85,7 +85,7 @@ async function createLf(db: Db, cId: string, type: LfType, body: LfDefinition, c
   const { values } = await loadConcept(db, cId);
   const label = resolveLabel(body.label, values);
   const config = configOf(type, body);
-  await checkDefinition(type, config);
+  checkDefinition(type, config);
   const isCustom = type === 'custom';
   if (isCustom && body.active === true) throw approvalRequired();
   const row = await db.transaction(async (tx) => {
@@ -119,7 +119,7 @@ async function patchLf(db: Db, cId: string, lfId: string, patch: LfUpdate, by: s
     }
     const definition = mergePatch(type, current, patch);
     const config = configOf(type, definition);
-    await checkDefinition(type, config);
+    checkDefinition(type, config);
     const label = resolveLabel(definition.label, values);
     const codeChanged = type === 'custom' && config.code !== (current.config as LfConfig).code;
     if (type === 'custom' && (current.requiresApproval || codeChanged) && patch.active === true) throw approvalRequired();

@@ -16,6 +16,7 @@ import { labelingFunctionRoutes } from './routes/labeling-functions.ts';
 import { materializeRoutes } from './routes/materialize.ts';
 import { pipelineRoutes } from './routes/pipelines.ts';
 import { runRoutes } from './routes/runs.ts';
+import { sourceQueryRoutes } from './routes/source-queries.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { trainingRoutes } from './routes/training.ts';
 
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', pipelineRoutes());
   app.route('/', goldLabelRoutes());
   app.route('/', materializeRoutes());
+  app.route('/', sourceQueryRoutes());
   app.route('/', trainingRoutes());
   return app;
 }

@@ -8,7 +8,8 @@ import type { Db } from '../db/client.ts';
 import { assetVersions, conceptIndexes, conceptRules, databaseConnections, partitionExecutions, runs } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import type { SqlDialect } from '../sources/params.ts';
+import { dialectOf } from '../routes/connections.ts';
+import type { ConnectionType } from '../../shared/schema/connection.ts';
 import { PartitionConfigError, planPartitions, type Partition } from './partitions.ts';
 import { QUEUES } from './queue-names.ts';
 import { createRun, getRun, recordRunEvent, setRunProgress, transitionRun, type RunStatus } from './run-store.ts';
@@ -51,10 +52,9 @@ export const versionPrefix = (conceptId: string, kind: AssetKind, assetId: strin
   `assets/${conceptId}/${kind}/${assetId}/v${version}`;
 export const partitionObjectKey = (prefix: string, index: number) => `${prefix}/part-${String(index).padStart(5, '0')}.parquet`;
 
-const dialectOf = (type: string): SqlDialect => (type === 'files' ? 'duckdb' : (type as SqlDialect));
 
 function partitionsOf(asset: AssetRow, connection: ConnectionRow): Partition[] {
-  return planPartitions(asset.sqlQuery, asset.partitionType, asset.partitionConfig as Record<string, unknown> | null, dialectOf(connection.connectionType));
+  return planPartitions(asset.sqlQuery, asset.partitionType, asset.partitionConfig as Record<string, unknown> | null, dialectOf(connection.connectionType as ConnectionType));
 }
 
 /** What decides the bytes of a version: a new version with the same hash may reuse a failed run's finished partitions. */

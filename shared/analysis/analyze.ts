@@ -85,7 +85,7 @@ export function analyzeLabelMatrix(
 /**
  * One pass over L. The inner loop is branch-free on the vote values (LF votes look like random bits to a
  * branch predictor, and one mispredicted branch per entry costs more than the arithmetic):
- * - every entry, abstain included, counts into cell [j, v + 1, y + 1] of one table (y = -1 without gold), which
+ * - every entry, abstain included, counts into cell [j, y + 1, v + 1] of one table (y = -1 without gold), which
  *   yields the per-class votes, the gold confusion counts and lf_empirical_probs at once;
  * - range errors accumulate in a sign bit;
  * - a bit mask of the classes seen tells a conflict (two or more bits set);
@@ -103,7 +103,7 @@ export function countLabelMatrix(
   checkShape(L.length, n, m, k, gold);
   const k1 = k + 1;
   const cellsPerLf = k1 * k1;
-  const cells = new Int32Array(m * cellsPerLf); // [j, v + 1, y + 1]
+  const cells = new Int32Array(m * cellsPerLf); // [j, y + 1, v + 1]
   const solo = new Int32Array(m);
   const conflictCounts = new Int32Array(m);
   let coveredRows = 0;
@@ -114,19 +114,19 @@ export function countLabelMatrix(
   for (let i = 0, p = 0; i < n; i++) {
     const base = p;
     const end = p + m;
-    const yOffset = gold ? gold[i] + 1 : 0;
+    const yOffset = gold ? (gold[i] + 1) * k1 : 0;
     let votes = 0;
     let seen = 0;
     let bad = 0;
     let last = 0;
-    for (let cell = yOffset + k1, j = 0; p < end; p++, j++, cell += cellsPerLf) {
+    for (let cell = yOffset + 1, j = 0; p < end; p++, j++, cell += cellsPerLf) {
       const v = L[p];
       bad |= (v + 1) | (k - 1 - v); // negative iff v < -1 or v ≥ k
       const isVote = (v >>> 31) ^ 1;
       votes += isVote;
       last += (j - last) & -isVote;
       seen |= 1 << v; // an abstain sets bit 31, masked off below
-      cells[cell + v * k1]++;
+      cells[cell + v]++;
     }
     if (bad < 0) throw firstBadLabel(L, base, i, m, k);
     if (votes === 0) continue;
@@ -144,7 +144,7 @@ export function countLabelMatrix(
   return { n, m, k, coveredRows, overlappedRows, conflictedRows, ...tablesFromCells(cells, solo, conflictCounts, m, k, gold) };
 }
 
-/** Splits the [j, v + 1, y + 1] table into the per-class votes and, with gold, the [j, l + 1, y] counts. */
+/** Splits the [j, y + 1, v + 1] table into the per-class votes and, with gold, the [j, l + 1, y] counts. */
 function tablesFromCells(cells: Int32Array, solo: Int32Array, conflictCounts: Int32Array, m: number, k: number, gold?: ArrayLike<number>) {
   const k1 = k + 1;
   const voteCounts = new Int32Array(m * k);
@@ -154,7 +154,7 @@ function tablesFromCells(cells: Int32Array, solo: Int32Array, conflictCounts: In
     let covered = 0;
     for (let l = -1; l < k; l++) {
       for (let y1 = 0; y1 < k1; y1++) {
-        const count = cells[(j * k1 + l + 1) * k1 + y1];
+        const count = cells[(j * k1 + y1) * k1 + l + 1];
         if (l >= 0) {
           voteCounts[j * k + l] += count;
           covered += count;

@@ -11,7 +11,8 @@ import { createConceptAndConnection, createSourceDatabase, dropSourceDatabase } 
 import { launchChromium, startReef, type Browser, type ReefServer } from './harness.ts';
 
 const artifacts = fileURLToPath(new URL('../.test-artifacts/', import.meta.url));
-const ROWS = 2000;
+// A multiple of 15, so each residue class of (id mod 3, id mod 5) has 200 rows and the coverages below are exact.
+const ROWS = 3000;
 
 let server: ReefServer;
 let browser: Browser;
@@ -117,10 +118,10 @@ test('from a fresh start to downloaded results, without leaving 127.0.0.1', { ti
   await page.getByRole('button', { name: '+ Regex LF' }).click();
   const regexCell = page.locator('.lf-cell').last();
   await regexCell.getByLabel('LF name').fill('has_link');
+  await regexCell.getByLabel('Field').selectOption('text');
   await regexCell.getByLabel('Pattern').fill('http|click');
-  await regexCell.getByTestId('lf-stats').getByText(/Coverage \d/).waitFor();
-  // 'http' or 'click' appear in 3 of the 5 spam texts, and spam is every third comment: 400 of 2000 rows.
-  assert.match(await regexCell.getByTestId('lf-stats').innerText(), /Coverage 20\.0%/);
+  // 'http' or 'click' appear in 4 of the 5 spam texts, and spam is every third comment: 800 of 3000 rows.
+  await regexCell.getByTestId('lf-stats').getByText('Coverage 26.7%').waitFor();
   await regexCell.getByRole('button', { name: 'Save' }).click();
   await regexCell.getByText('not saved').waitFor({ state: 'detached' });
 
@@ -129,9 +130,21 @@ test('from a fresh start to downloaded results, without leaving 127.0.0.1', { ti
   await templateCell.getByLabel('LF name').fill('says_thanks');
   await templateCell.getByLabel('Label').selectOption('HAM');
   await templateCell.getByLabel('Value').fill('thanks');
-  await templateCell.getByTestId('lf-stats').getByText(/Coverage \d/).waitFor();
+  // 'thanks' is in 1 of the 5 ham texts; ham is 2 of every 3 comments: 400 of 3000 rows.
+  await templateCell.getByTestId('lf-stats').getByText('Coverage 13.3%').waitFor();
   await templateCell.getByRole('button', { name: 'Save' }).click();
   await templateCell.getByText('not saved').waitFor({ state: 'detached' });
+
+  // A third LF, on the rule's feature: the label model needs at least three.
+  await page.getByRole('button', { name: '+ Template LF' }).click();
+  const lengthCell = page.locator('.lf-cell').last();
+  await lengthCell.getByLabel('LF name').fill('long_text');
+  await lengthCell.getByLabel('Field').selectOption('text_length');
+  await lengthCell.getByLabel('Operator').selectOption('>=');
+  await lengthCell.getByLabel('Value').fill('40');
+  await lengthCell.getByTestId('lf-stats').getByText(/Coverage [1-9]/).waitFor();
+  await lengthCell.getByRole('button', { name: 'Save' }).click();
+  await lengthCell.getByText('not saved').waitFor({ state: 'detached' });
   await shot('lfs');
 
   const browserSection = page.getByRole('region', { name: 'Sample browser' });

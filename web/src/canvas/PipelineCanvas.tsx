@@ -48,7 +48,7 @@ export function PipelineCanvas({ nodes, edges, onNodesChange, onEdgesChange, set
       >
         <Background />
         <Controls />
-        <MiniMap pannable zoomable />
+        <MiniMap pannable zoomable position="bottom-right" style={{ width: 140, height: 90 }} />
       </ReactFlow>
     </div>
   );

@@ -26,7 +26,9 @@ type Summary = Awaited<ReturnType<ReturnType<typeof dataWorker>['summary']>>;
 const newCellId = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 
 function starterLf(type: LfDraft['type'], columns: AssetColumn[], label: number): LfDraft {
-  const text = columns.find((c) => c.type === 'string' && c.name !== 'id')?.name ?? columns[0]?.name ?? 'text';
+  // The text a new LF most likely reads: a column named like free text, else the first text column.
+  const strings = columns.filter((c) => c.type === 'string');
+  const text = strings.find((c) => /^(text|body|content|comment|message)$/i.test(c.name))?.name ?? strings[0]?.name ?? columns[0]?.name ?? 'text';
   const name = `${type}_lf_${Math.floor(Math.random() * 1000)}`;
   switch (type) {
     case 'regex': return { type, name, label, field: text, pattern: '', case_insensitive: true };

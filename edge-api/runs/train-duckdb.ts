@@ -96,14 +96,27 @@ export class UnitDataError extends Error {
   }
 }
 
-/** Loads the unit into the temp table `unit` (reef_row, reef_gold?, c0..cN in schema order); returns its row count. */
-export async function loadUnit(db: UnitDb, source: UnitSource): Promise<number> {
+/** Where a unit's rows are: a FROM-able relation with reef_row (0..n-1), reef_gold when asked, and c0..cN in schema order. */
+export interface UnitRows {
+  relation: string;
+  n: number;
+}
+
+/**
+ * The unit's rows. Without rules or gold labels they are read straight from the Parquet slice, column by column,
+ * as each is needed; with them, the join is done once into the temp table `unit`.
+ */
+export async function loadUnit(db: UnitDb, source: UnitSource): Promise<UnitRows> {
   const { connection } = db;
   const { unit, index, rules, schema } = source;
-  const columnSql = schema.map((column, j) => {
-    const fromIndex = index.columns.some((c) => c.name === column.name);
-    const r = fromIndex ? -1 : rules.findIndex((x) => x.asset.columns.some((c) => c.name === column.name) && x.asset.key_column !== column.name);
-    return `CAST(${fromIndex ? 'i' : `r${r}`}.${quoteIdent(column.name)} AS ${CAST[column.type]}) AS c${j}`;
+  const n = unit.hi - unit.lo;
+  const columnSql = (qualifier: (column: AssetColumn) => string) => schema.map((column, j) => `CAST(${qualifier(column)}${quoteIdent(column.name)} AS ${CAST[column.type]}) AS c${j}`);
+  if (rules.length === 0 && !source.gold) {
+    return { relation: indexSlice(source.indexPath, unit, columnSql(() => '').join(', ')), n };
+  }
+  const columns = columnSql((column) => {
+    if (index.columns.some((c) => c.name === column.name)) return 'i.';
+    return `r${rules.findIndex((x) => x.asset.columns.some((c) => c.name === column.name) && x.asset.key_column !== column.name)}.`;
   });
   const key = quoteIdent(index.key_column);
   let from = `${indexSlice(source.indexPath, unit, '*')} i`;
@@ -123,12 +136,12 @@ export async function loadUnit(db: UnitDb, source: UnitSource): Promise<number> 
   }
   const gold = source.gold ? ', coalesce(g.label, -1)::SMALLINT AS reef_gold' : '';
   try {
-    await connection.run(`CREATE OR REPLACE TEMP TABLE unit AS SELECT i.reef_row${gold}${columnSql.map((c) => `, ${c}`).join('')} FROM ${from} ORDER BY i.reef_row`);
+    await connection.run(`CREATE OR REPLACE TEMP TABLE unit AS SELECT i.reef_row${gold}${columns.map((c) => `, ${c}`).join('')} FROM ${from}`);
   } catch (err) {
     throw new UnitDataError('ASSET_READ_FAILED', `Reading rows ${unit.lo}..${unit.hi} of index "${index.name}" failed: ${(err as Error).message}`);
   }
   const rows = Number((await connection.runAndReadAll('SELECT count(*) FROM unit')).getRowsJS()[0]![0]);
-  if (rows !== unit.hi - unit.lo) {
+  if (rows !== n) {
     for (const rule of rules) {
       const dup = await connection.runAndReadAll(`SELECT CAST(${quoteIdent(rule.asset.key_column)} AS VARCHAR) FROM read_parquet(${fileList(rule.paths)}) GROUP BY ALL HAVING count(*) > 1 LIMIT 1`);
       const sample = dup.getRowsJS()[0]?.[0];
@@ -138,105 +151,151 @@ export async function loadUnit(db: UnitDb, source: UnitSource): Promise<number> 
     }
     throw new UnitDataError('ASSET_READ_FAILED', `Index "${index.name}" rows ${unit.lo}..${unit.hi} gave ${rows} rows; materialize it again.`);
   }
-  return rows;
+  return { relation: 'unit', n };
 }
 
-/** Scans the query's chunks in order, calling `visit` with each chunk and the row number of its first row. */
-async function forEachChunk(connection: DuckDBConnection, sql: string, visit: (chunk: DuckDBDataChunk, start: number) => void) {
+/** Scans a query's chunks, calling `visit` with each. */
+async function forEachChunk(connection: DuckDBConnection, sql: string, visit: (chunk: DuckDBDataChunk) => void) {
   const result = await connection.run(sql);
-  let start = 0;
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) return;
-    visit(chunk, start);
-    start += chunk.rowCount;
+    visit(chunk);
   }
 }
 
+type NumberItems = Int32Array | Int16Array | Uint8Array | Float64Array;
+
+/**
+ * A numeric vector's values as the typed array @duckdb/node-api keeps them in (a field it does not type as public):
+ * copying those is what makes moving a million numbers take milliseconds instead of a second of getItem calls.
+ * Falls back to getItem should a later version keep them elsewhere.
+ */
+function vectorItems<T extends NumberItems | BigInt64Array>(chunk: DuckDBDataChunk, column: number, make: (n: number) => T): T {
+  const vector = chunk.getColumnVector(column);
+  const items = (vector as unknown as { items?: unknown }).items;
+  if (ArrayBuffer.isView(items) && (items as T).length === chunk.rowCount && items.constructor === make(0).constructor) return items as T;
+  const out = make(chunk.rowCount);
+  for (let i = 0; i < chunk.rowCount; i++) (out as unknown as unknown[])[i] = vector.getItem(i);
+  return out;
+}
+
+const int32 = (n: number) => new Int32Array(n);
+
 /** The gold label of each row of the unit (-1 where there is none). */
-export async function readUnitGold(db: UnitDb, n: number): Promise<Int16Array> {
-  const gold = new Int16Array(n);
-  await forEachChunk(db.connection, 'SELECT reef_gold FROM unit ORDER BY reef_row', (chunk, start) => {
-    const v = chunk.getColumnVector(0);
-    for (let i = 0; i < chunk.rowCount; i++) gold[start + i] = v.getItem(i) as number;
+export async function readUnitGold(db: UnitDb, rows: UnitRows): Promise<Int16Array> {
+  const gold = new Int16Array(rows.n);
+  await forEachChunk(db.connection, `SELECT reef_row, reef_gold FROM ${rows.relation}`, (chunk) => {
+    const at = vectorItems(chunk, 0, int32);
+    const label = vectorItems(chunk, 1, (n) => new Int16Array(n));
+    for (let i = 0; i < chunk.rowCount; i++) gold[at[i]!] = label[i]!;
   });
   return gold;
 }
 
 /** Rows per string_agg group when moving text: one sort per block keeps each sort small. */
-const TEXT_BLOCK = 8192;
+const TEXT_BLOCK = 65_536;
 
-/** The named columns of the unit as a ColumnBatch: the same layout the browser builds from Arrow (column-batch.ts). */
-export async function readUnitColumns(db: UnitDb, schema: AssetColumn[], names: string[], n: number): Promise<ColumnBatch> {
+/**
+ * Copies one chunk's values to their rows. Scans of a Parquet slice or a temp table come back in row order with one
+ * thread, so this is nearly always one memcpy; the scatter is there so correctness never rests on that.
+ */
+function placeChunk(target: Float64Array | Int32Array | Uint8Array, items: Float64Array | Int32Array | Uint8Array, at: Int32Array, n: number) {
+  const start = at[0]!;
+  if (at[n - 1] === start + n - 1 && isConsecutive(at, n)) target.set(items.subarray(0, n), start);
+  else for (let i = 0; i < n; i++) target[at[i]!] = items[i]!;
+}
+
+function isConsecutive(at: Int32Array, n: number): boolean {
+  for (let i = 1; i < n; i++) if (at[i] !== at[i - 1]! + 1) return false;
+  return true;
+}
+
+const float64 = (n: number) => new Float64Array(n);
+const uint8 = (n: number) => new Uint8Array(n);
+
+/**
+ * The named columns of the unit as a ColumnBatch: the same layout the browser builds from Arrow (column-batch.ts).
+ * Numbers travel as DOUBLE (timestamps in microseconds are exact as doubles within ±285 years of 1970); an integer
+ * column holding values beyond ±2^53 is flagged and read again as BIGINT, so it stays exact.
+ */
+export async function readUnitColumns(db: UnitDb, schema: AssetColumn[], names: string[], rows: UnitRows): Promise<ColumnBatch> {
+  const { n } = rows;
   const wanted = schema.map((c, j) => ({ ...c, alias: `c${j}` })).filter((c) => names.includes(c.name));
   const columns: Record<string, BatchColumn> = {};
   if (wanted.length === 0) return { length: n, columns };
   const select = wanted.map(({ type, alias }) => {
     const value = type === 'string' ? `coalesce(length(${alias}), 0)::INTEGER`
-      : type === 'timestamp' ? `coalesce(epoch_us(${alias}), 0)`
-        : type === 'boolean' ? `coalesce(${alias}::UTINYINT, 0)`
-          : type === 'float' ? `coalesce(${alias}, 0)` : `coalesce(${alias}, 0)`;
-    return `${value}, (${alias} IS NULL)::UTINYINT`;
+      : type === 'timestamp' ? `coalesce(epoch_us(${alias}), 0)::DOUBLE`
+        : type === 'boolean' ? `coalesce(${alias}::UTINYINT, 0)` : `coalesce(${alias}, 0)::DOUBLE`;
+    // 1 = NULL; 2 = an integer a double cannot hold exactly.
+    const flag = type === 'integer' ? `CASE WHEN ${alias} IS NULL THEN 1 WHEN abs(${alias}) > 9007199254740991 THEN 2 ELSE 0 END::UTINYINT` : `(${alias} IS NULL)::UTINYINT`;
+    return `${value}, ${flag}`;
   });
-  const values = wanted.map(({ type }) => (type === 'integer' ? new BigInt64Array(n) : type === 'string' ? new Int32Array(n) : type === 'boolean' ? new Uint8Array(n) : new Float64Array(n)));
-  const nulls = wanted.map(() => new Uint8Array(n));
-  const anyNull = wanted.map(() => false);
-  await forEachChunk(db.connection, `SELECT ${select.join(', ')} FROM unit ORDER BY reef_row`, (chunk, start) => {
-    wanted.forEach(({ type }, w) => {
-      const v = chunk.getColumnVector(2 * w);
-      const isNull = chunk.getColumnVector(2 * w + 1);
+  const values = wanted.map(({ type }) => (type === 'string' ? new Int32Array(n) : type === 'boolean' ? new Uint8Array(n) : new Float64Array(n)));
+  const flags = wanted.map(() => new Uint8Array(n));
+  await forEachChunk(db.connection, `SELECT reef_row, ${select.join(', ')} FROM ${rows.relation}`, (chunk) => {
+    const at = vectorItems(chunk, 0, int32);
+    for (let w = 0; w < wanted.length; w++) {
       const out = values[w]!;
-      const mask = nulls[w]!;
-      for (let i = 0; i < chunk.rowCount; i++) {
-        const flag = isNull.getItem(i) as number;
-        mask[start + i] = flag;
-        if (flag) anyNull[w] = true;
-      }
-      if (type === 'integer' || type === 'timestamp') {
-        const target = out as BigInt64Array | Float64Array;
-        if (target instanceof BigInt64Array) for (let i = 0; i < chunk.rowCount; i++) target[start + i] = v.getItem(i) as bigint;
-        else for (let i = 0; i < chunk.rowCount; i++) target[start + i] = Number(v.getItem(i) as bigint);
-      } else {
-        const target = out as Float64Array | Int32Array | Uint8Array;
-        for (let i = 0; i < chunk.rowCount; i++) target[start + i] = v.getItem(i) as number;
-      }
-    });
+      const make = out instanceof Float64Array ? float64 : out instanceof Int32Array ? int32 : uint8;
+      placeChunk(out, vectorItems(chunk, 1 + 2 * w, make as (k: number) => typeof out), at, chunk.rowCount);
+      placeChunk(flags[w]!, vectorItems(chunk, 2 + 2 * w, uint8), at, chunk.rowCount);
+    }
   });
+  const texts = await joinedTexts(db, rows.relation, wanted.filter((c) => c.type === 'string').map((c) => c.alias));
   for (const [w, column] of wanted.entries()) {
-    const mask = anyNull[w] ? nulls[w]! : null;
-    if (column.type === 'integer') columns[column.name] = integerColumn(values[w] as BigInt64Array, mask);
-    else if (column.type === 'float' || column.type === 'timestamp') columns[column.name] = { type: column.type, values: values[w] as Float64Array, nulls: mask };
-    else if (column.type === 'boolean') columns[column.name] = { type: 'boolean', values: values[w] as Uint8Array, nulls: mask };
-    else columns[column.name] = await stringColumn(db, column.alias, values[w] as Int32Array, mask, n);
+    const flag = flags[w]!;
+    const mask = flag.includes(1) ? flag.map((f) => (f === 1 ? 1 : 0)) : null;
+    if (column.type === 'integer') {
+      columns[column.name] = flag.includes(2)
+        ? { type: 'integer', values: await exactIntegers(db, rows, column.alias), nulls: mask }
+        : { type: 'integer', values: values[w] as Float64Array, nulls: mask };
+    } else if (column.type === 'timestamp' || column.type === 'float') {
+      columns[column.name] = { type: column.type, values: values[w] as Float64Array, nulls: mask };
+    } else if (column.type === 'boolean') {
+      columns[column.name] = { type: 'boolean', values: values[w] as Uint8Array, nulls: mask };
+    } else {
+      columns[column.name] = stringColumn(texts.get(column.alias)!, values[w] as Int32Array, mask, n);
+    }
   }
   return { length: n, columns };
 }
 
-/** Float64Array when every value is a safe integer, as column-batch.ts does. */
-function integerColumn(values: BigInt64Array, nulls: Uint8Array | null): BatchColumn {
-  const limit = 2n ** 53n - 1n;
-  for (let i = 0; i < values.length; i++) {
-    if (values[i]! > limit || values[i]! < -limit) return { type: 'integer', values, nulls };
-  }
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = Number(values[i]!);
-  return { type: 'integer', values: out, nulls };
+/** An integer column with values beyond ±2^53, as BigInt64Array (column-batch.ts keeps those exact). */
+async function exactIntegers(db: UnitDb, rows: UnitRows, alias: string): Promise<BigInt64Array> {
+  const out = new BigInt64Array(rows.n);
+  await forEachChunk(db.connection, `SELECT reef_row, coalesce(${alias}, 0)::BIGINT FROM ${rows.relation}`, (chunk) => {
+    const at = vectorItems(chunk, 0, int32);
+    const items = vectorItems(chunk, 1, (k) => new BigInt64Array(k));
+    for (let i = 0; i < chunk.rowCount; i++) out[at[i]!] = items[i]!;
+  });
+  return out;
 }
 
 /**
- * Text moves as a few large strings (string_agg per block) instead of one string per row, which is what makes
- * the transfer fast. Offsets come from DuckDB's code-point lengths; they equal UTF-16 lengths unless the text
- * holds characters beyond U+FFFF, in which case the rows are walked once.
+ * Text moves as a few large strings (string_agg per block of rows, every text column in one scan) instead of one
+ * string per row, which is what makes the transfer fast. Each column's rows come back joined with '\n'.
  */
-async function stringColumn(db: UnitDb, alias: string, codePoints: Int32Array, nulls: Uint8Array | null, n: number): Promise<StringColumn> {
-  const blocks: string[] = [];
-  await forEachChunk(db.connection,
-    `SELECT string_agg(coalesce(${alias}, ''), chr(10) ORDER BY reef_row) FROM unit GROUP BY reef_row // ${TEXT_BLOCK} ORDER BY reef_row // ${TEXT_BLOCK}`,
-    (chunk) => {
-      const v = chunk.getColumnVector(0);
-      for (let i = 0; i < chunk.rowCount; i++) blocks.push(v.getItem(i) as string);
+async function joinedTexts(db: UnitDb, relation: string, aliases: string[]): Promise<Map<string, string>> {
+  const blocks = aliases.map(() => [] as string[]);
+  if (aliases.length) {
+    const aggregates = aliases.map((a) => `string_agg(coalesce(${a}, ''), chr(10) ORDER BY reef_row)`).join(', ');
+    await forEachChunk(db.connection, `SELECT ${aggregates} FROM ${relation} GROUP BY reef_row // ${TEXT_BLOCK} ORDER BY reef_row // ${TEXT_BLOCK}`, (chunk) => {
+      aliases.forEach((_, c) => {
+        const v = chunk.getColumnVector(c);
+        for (let i = 0; i < chunk.rowCount; i++) blocks[c]!.push(v.getItem(i) as string);
+      });
     });
-  const text = blocks.join('\n');
+  }
+  return new Map(aliases.map((a, c) => [a, blocks[c]!.join('\n')]));
+}
+
+/**
+ * A string column from its joined text. Offsets come from DuckDB's code-point lengths; they equal UTF-16 lengths
+ * unless the text holds characters beyond U+FFFF, in which case the rows are walked once.
+ */
+function stringColumn(text: string, codePoints: Int32Array, nulls: Uint8Array | null, n: number): StringColumn {
   const offsets = new Int32Array(n + 1);
   if (!/[\uD800-\uDFFF]/.test(text)) {
     for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i]! + codePoints[i]! + 1;
@@ -272,6 +331,18 @@ export interface UnitPredictions {
 
 const CHUNK_ROWS = 2048;
 
+/** Fills one column of a chunk, straight into the vector's typed array when it has one (see vectorItems). */
+function fillColumn(chunk: DuckDBDataChunk, column: number, rows: number, value: (i: number) => number) {
+  const vector = chunk.getColumnVector(column);
+  const items = (vector as unknown as { items?: unknown }).items;
+  if ((items instanceof Float64Array || items instanceof Int32Array) && items.length === rows) {
+    for (let i = 0; i < rows; i++) items[i] = value(i);
+  } else {
+    for (let i = 0; i < rows; i++) vector.setItem(i, value(i));
+  }
+  vector.flush();
+}
+
 /**
  * Writes the unit's results as one Parquet file (DESIGN.md "Results" columns): the index key, predicted_label,
  * and for softmax prob_class_0..k-1 and confidence. The key is re-read from the pinned index slice and joined on
@@ -290,22 +361,12 @@ export async function writeResultsParquet(db: UnitDb, indexPath: string, index: 
     const rows = Math.min(CHUNK_ROWS, n - start);
     chunk.reset();
     chunk.rowCount = rows;
-    const vectors = columnTypes.map((_, c) => chunk.getColumnVector(c));
-    const [rowVector, labelVector] = vectors;
-    for (let i = 0; i < rows; i++) {
-      rowVector!.setItem(i, start + i);
-      const label = p.labels[start + i]!;
-      labelVector!.setItem(i, label);
-    }
+    fillColumn(chunk, 0, rows, (i) => start + i);
+    fillColumn(chunk, 1, rows, (i) => p.labels[start + i]!);
     if (softmax) {
-      for (let y = 0; y < p.k; y++) {
-        const v = vectors[2 + y]!;
-        for (let i = 0; i < rows; i++) v.setItem(i, p.probs![(start + i) * p.k + y]!);
-      }
-      const v = vectors[2 + p.k]!;
-      for (let i = 0; i < rows; i++) v.setItem(i, p.confidence![start + i]!);
+      for (let y = 0; y < p.k; y++) fillColumn(chunk, 2 + y, rows, (i) => p.probs![(start + i) * p.k + y]!);
+      fillColumn(chunk, 2 + p.k, rows, (i) => p.confidence![start + i]!);
     }
-    for (const v of vectors) v.flush();
     appender.appendDataChunk(chunk);
   }
   appender.closeSync();

@@ -29,21 +29,19 @@ export interface FixtureAsset {
   parts?: number;
 }
 
-export async function materializeFixtureAsset(db: Db, store: ObjectStore, spec: FixtureAsset): Promise<{ assetId: string; versionId: string; rows: number }> {
+/** Puts already-written Parquet files in place as version 1 of a new asset, as a materialization run would. */
+export async function registerFixtureAsset(
+  db: Db, store: ObjectStore, spec: Omit<FixtureAsset, 'select' | 'parts'> & { select?: string; files: string[] },
+): Promise<{ assetId: string; versionId: string; rows: number }> {
   const table = spec.kind === 'indexes' ? conceptIndexes : conceptRules;
   const [asset] = await db.insert(table).values({
-    conceptId: spec.conceptId, name: spec.name, connId: await filesConnection(db), sqlQuery: spec.select, keyColumn: spec.keyColumn,
+    conceptId: spec.conceptId, name: spec.name, connId: await filesConnection(db), sqlQuery: spec.select ?? 'SELECT 1', keyColumn: spec.keyColumn,
   }).returning();
   const prefix = `assets/${spec.conceptId}/${spec.kind}/${asset!.id}/v1`;
-  const parts = spec.parts ?? 1;
   const duck = await openUnitDb();
   let rows = 0;
   try {
-    const key = quoteIdent(spec.keyColumn);
-    for (let p = 0; p < parts; p++) {
-      const file = join(duck.scratch, `part-${p}.parquet`);
-      const where = parts > 1 ? `WHERE hash(${key}) % ${parts} = ${p}` : '';
-      await duck.connection.run(`COPY (SELECT * FROM (${spec.select}) ${where} ORDER BY ${key}) TO '${file}' (FORMAT parquet)`);
+    for (const [p, file] of spec.files.entries()) {
       rows += Number((await duck.connection.runAndReadAll(`SELECT count(*) FROM '${file}'`)).getRowsJS()[0]![0]);
       await store.put(`${prefix}/part-${String(p).padStart(5, '0')}.parquet`, createReadStream(file));
     }
@@ -56,4 +54,23 @@ export async function materializeFixtureAsset(db: Db, store: ObjectStore, spec: 
   await db.update(table).set({ isMaterialized: true, rowCount: rows, storagePath: prefix, currentVersionId: version!.id, materializedAt: new Date() })
     .where(eq(table.id, asset!.id));
   return { assetId: asset!.id, versionId: version!.id, rows };
+}
+
+/** Writes the SELECT's rows as Parquet parts (split by key, each ordered by key) and registers them. */
+export async function materializeFixtureAsset(db: Db, store: ObjectStore, spec: FixtureAsset): Promise<{ assetId: string; versionId: string; rows: number }> {
+  const parts = spec.parts ?? 1;
+  const duck = await openUnitDb();
+  try {
+    const key = quoteIdent(spec.keyColumn);
+    const files: string[] = [];
+    for (let p = 0; p < parts; p++) {
+      const file = join(duck.scratch, `part-${p}.parquet`);
+      const where = parts > 1 ? `WHERE hash(${key}) % ${parts} = ${p}` : '';
+      await duck.connection.run(`COPY (SELECT * FROM (${spec.select}) ${where} ORDER BY ${key}) TO '${file}' (FORMAT parquet)`);
+      files.push(file);
+    }
+    return await registerFixtureAsset(db, store, { ...spec, files });
+  } finally {
+    await duck.close();
+  }
 }

@@ -118,10 +118,11 @@ async function computeVotes(ctx: TrainingContext, run: RunRow, params: TrainPara
     const rules = [];
     for (const rule of lineage.rules) rules.push({ asset: rule, paths: await Promise.all(rule.parts.map((p) => localPathOf(ctx.store, p.key))) });
     const gold = await loadGold(ctx.db, run.conceptId!);
-    const n = await loadUnit(unitDb, { indexPath, unit, index: lineage.index, rules, schema, ...(gold ? { gold } : {}) });
+    const rows = await loadUnit(unitDb, { indexPath, unit, index: lineage.index, rules, schema, ...(gold ? { gold } : {}) });
+    const { n } = rows;
     const compiled = compileUnitLfs(lineage.lfs, schema, k);
-    const batch = await readUnitColumns(unitDb, schema, compiled.fields, n);
-    const goldOfRows = gold ? await readUnitGold(unitDb, n) : undefined;
+    const batch = await readUnitColumns(unitDb, schema, compiled.fields, rows);
+    const goldOfRows = gold ? await readUnitGold(unitDb, rows) : undefined;
     const { L, problems } = await unitLabelMatrix(batch, compiled, lineage.lfs, schema, k, { onLfError: request.on_lf_error, sandbox: ctx.sandbox });
     await ctx.store.put(votesObjectKey(resultsPrefix(run.conceptId!, run.id), unit.unit), labelBytes(L));
     const size = request.snorkel.sample_size;

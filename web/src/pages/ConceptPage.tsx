@@ -101,6 +101,11 @@ export function ConceptPage({ cId }: { cId: string }) {
     })().catch((e: unknown) => setRuns((r) => ({ ...r, [assetId]: { status: 'FAILURE', rowsDone: 0, message: (e as Error).message } })));
   }, [cId, refreshCatalog]);
 
+  // A refusal is about the pipeline as it was: once the catalog changes, it may no longer hold.
+  useEffect(() => {
+    setTraining((t) => (t.phase === 'error' ? { phase: 'idle' } : t));
+  }, [catalog]);
+
   const updateTrain = useCallback((nodeId: string, patch: Partial<TrainSettings>) => {
     setNodes((ns) => ns.map((n) => (n.id === nodeId && n.type === 'train' ? { ...n, data: { ...n.data, ...patch } } : n)));
   }, [setNodes]);

@@ -19,7 +19,8 @@ onmessage = (e) => {
   const { js, columns, n, k } = e.data;
   let fn;
   try {
-    fn = new Function('ABSTAIN', '"use strict"; return (' + js + ');')(-1);
+    // eval gives the script's last expression: the function, whatever prologue ("use strict") the emit put first.
+    fn = new Function('ABSTAIN', 'js', '"use strict"; return eval(js);')(-1, js);
     if (typeof fn !== 'function') throw new Error('the code must be one function of a row, e.g. (row: Row) => ABSTAIN');
   } catch (err) {
     postMessage({ error: 'THROWS', message: String(err && err.message || err) });
@@ -97,7 +98,7 @@ async function compileCell(modelUri: string): Promise<{ js: string } | { message
     return { message: `TypeScript: ${text}` };
   }
   const output = await worker.getEmitOutput(file);
-  const js = output.outputFiles[0]?.text.trim().replace(/;\s*$/, '') ?? '';
+  const js = output.outputFiles[0]?.text ?? '';
   return { js };
 }
 

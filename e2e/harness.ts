@@ -11,9 +11,13 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
 export interface ReefServer { url: string; token: string; dataDir: string; process: ChildProcess; output: () => string; stop(): Promise<void> }
 
-/** Starts `node bin/reef.js serve` (PORT=0, fresh REEF_DATA_DIR) and waits for the line with its URL and token. */
-export async function startReef(env: Record<string, string> = {}): Promise<ReefServer> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'reef-e2e-'));
+/**
+ * Starts `node bin/reef.js serve` (PORT=0) and waits for the line with its URL and token. The data folder is a fresh
+ * one, removed on stop, unless `dataDir` names one to use (and keep).
+ */
+export async function startReef(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<ReefServer> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'reef-e2e-'));
+  const env = options.env ?? {};
   // node --test marks its children with NODE_TEST_CONTEXT; a server inheriting it would act as a test file and exit.
   const { NODE_TEST_CONTEXT: _testContext, ...parentEnv } = process.env;
   const child = spawn(process.execPath, ['bin/reef.js', 'serve'], {
@@ -41,7 +45,7 @@ export async function startReef(env: Record<string, string> = {}): Promise<ReefS
         await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
         if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

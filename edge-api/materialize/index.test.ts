@@ -15,7 +15,7 @@ import { LocalObjectStore } from '../storage/local.ts';
 import { S3ObjectStore } from '../storage/s3.ts';
 import { startS3TestServer } from '../storage/s3-test-server.ts';
 import type { S3TestServer } from '../storage/s3-test-server.ts';
-import { streamQueryToParquet } from './index.ts';
+import { isTransientMaterializeError, streamQueryToParquet } from './index.ts';
 
 let scratch: string;
 let s3: S3TestServer;
@@ -179,6 +179,18 @@ describe('streamQueryToParquet from PostgreSQL', () => {
       message: /NaN/,
     });
     expect(await store.list('')).toEqual([]);
+  });
+
+  it('fails cleanly, without hanging, when the object store cannot be reached', async () => {
+    const store = new S3ObjectStore({ ...s3.options, endpoint: 'http://127.0.0.1:9', prefix: 'down/' });
+    store.client.config.maxAttempts = async () => 1;
+    await expect(
+      streamQueryToParquet(new PostgresSource(pg.config), 'SELECT * FROM many', {}, store, 'd/part-0.parquet'),
+    ).rejects.toSatisfy((error) => isTransientMaterializeError(error) && (error as { code: string }).code === 'OBJECT_STORE_UNAVAILABLE');
+    // An SQL error is not worth a retry.
+    await expect(
+      streamQueryToParquet(new PostgresSource(pg.config), 'SELECT nope FROM many', {}, store, 'd/part-0.parquet'),
+    ).rejects.toSatisfy((error) => !isTransientMaterializeError(error));
   });
 
   it('refuses hostile SQL before running it', async () => {

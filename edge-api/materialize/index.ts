@@ -8,14 +8,15 @@
 // staged rows spill to disk, not memory), then `COPY … TO parquet`.
 // files: DuckDB runs the query and writes Parquet itself.
 //
-// The Parquet file is written to a local scratch folder, uploaded to a temp key and moved into place, so no reader
-// ever sees half an object; a failure leaves neither the temp object nor the target behind.
+// DuckDB writes the Parquet into a named pipe that is uploaded to a temp key as it is written (the upload overlaps
+// the query, and no local Parquet file is kept); the object is moved to its key once whole, so no reader ever sees
+// half an object, and a failure leaves neither the temp object nor the target behind.
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { constants, createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, open, rename, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -48,6 +49,9 @@ export type ParquetColumn = { name: string; type: string };
 export type MaterializeResult = { rowCount: number; schema: ParquetColumn[]; bytes: number };
 
 const DEFAULT_PROGRESS_EVERY_ROWS = 50_000;
+// DuckDB's CSV reader keeps several buffers per thread; from a pipe, 1 MiB buffers kept peak RSS near 280 MB for
+// 2M rows where the default (larger) buffers reached 440–750 MB. A single CSV line must fit in one buffer.
+const CSV_BUFFER_BYTES = 1024 * 1024;
 const execFileAsync = promisify(execFile);
 
 /** Runs `sql` with `params` against `source` and writes the result to `store` at `key` as one Parquet object. */
@@ -60,42 +64,95 @@ export async function streamQueryToParquet(
   options: MaterializeOptions = {},
 ): Promise<MaterializeResult> {
   const scratch = await mkdtemp(join(tmpdir(), 'reef-materialize-'));
-  const parquetPath = join(scratch, 'result.parquet');
+  const target: Target = { store, key, tempKey: `${options.tempPrefix ?? 'tmp/materialize/'}${randomUUID()}/${basename(key)}` };
   try {
     const written =
       source.kind === 'postgresql'
-        ? await source.copyCsv(sql, params, options, (columns, csv) => postgresCsvToParquet(columns, csv, scratch, parquetPath, options))
+        ? await source.copyCsv(sql, params, options, (columns, csv) => postgresCsvToStore(columns, csv, scratch, target, options))
         : source.kind === 'mysql'
-          ? await source.streamRows(sql, params, options, (columns, batches) => mysqlRowsToParquet(columns, batches, scratch, parquetPath, options))
+          ? await source.streamRows(sql, params, options, (columns, batches) => mysqlRowsToStore(columns, batches, scratch, target, options))
           : await source.withQuery(sql, params, options, (query, session) =>
-              duckdbQueryToParquet(session.connection, query, session.outputDir, parquetPath, options),
+              duckdbQueryToStore(session.connection, query, session.outputDir, target, options),
             );
-    const bytes = await uploadThenMove(store, parquetPath, key, options.tempPrefix ?? 'tmp/materialize/');
-    return { ...written, bytes };
+    await store.move(target.tempKey, key);
+    return written;
   } catch (error) {
+    await store.delete(target.tempKey).catch(() => {});
+    if (isObjectStoreError(error)) throw error;
     throw translateSourceError(error, { asset: options.asset, sql });
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
-/** Uploads under a temp key and moves it to `key`; a failed move removes the temp object. */
-async function uploadThenMove(store: ObjectStore, path: string, key: string, tempPrefix: string): Promise<number> {
-  const tempKey = `${tempPrefix}${randomUUID()}/${basename(key)}`;
-  const { bytes } = await store.put(tempKey, createReadStream(path), { contentType: 'application/vnd.apache.parquet' });
+/** Whether a retry may cure a failed materialization: a lost source connection or an unreachable object store. */
+export function isTransientMaterializeError(error: unknown): boolean {
+  const e = error as { transient?: unknown; code?: unknown } | null;
+  return e?.transient === true || e?.code === 'OBJECT_STORE_UNAVAILABLE';
+}
+
+// Checked by shape, not instanceof (STYLE.md: no instanceof across bundle boundaries).
+function isObjectStoreError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('OBJECT_');
+}
+
+/** Where the Parquet goes: uploaded to `tempKey` while it is written, moved to `key` once whole. */
+type Target = { store: ObjectStore; key: string; tempKey: string };
+
+/**
+ * Runs DuckDB's `COPY (select) TO parquet` into a named pipe whose other end is uploaded to the temp key as the
+ * row groups are written: no local Parquet file, and the upload overlaps the query.
+ */
+async function copyParquetToStore(
+  connection: DuckDBConnection,
+  select: string,
+  values: (string | number | bigint | boolean | null)[],
+  pipeDir: string,
+  target: Target,
+  options: MaterializeOptions,
+): Promise<{ rowCount: number; bytes: number }> {
+  const fifo = join(pipeDir, 'result.parquet');
+  await execFileAsync('mkfifo', [fifo]);
+  const body = createReadStream(fifo);
+  const upload = target.store.put(target.tempKey, body, { contentType: 'application/vnd.apache.parquet' }).then(
+    (result) => ({ result }),
+    (error: unknown) => {
+      // Stop reading, so DuckDB's next write fails (broken pipe) instead of waiting on a full pipe.
+      body.destroy();
+      return { error };
+    },
+  );
+  let copied;
   try {
-    await store.move(tempKey, key);
+    copied = await connection.run(copyToParquet(select, fifo, options), values);
   } catch (error) {
-    await store.delete(tempKey);
-    throw error;
+    // DuckDB stopped: an upload still opening the pipe is released by a writer that closes at once; the partial
+    // object it leaves under the temp key is deleted by the caller.
+    await releasePipeReader(fifo, upload);
+    const uploaded = await upload;
+    throw 'error' in uploaded ? uploaded.error : error;
   }
-  return bytes;
+  const uploaded = await upload;
+  if ('error' in uploaded) throw uploaded.error;
+  return { rowCount: Number(copied.rowsChanged), bytes: uploaded.result.bytes };
+}
+
+/** Opens and closes the pipe's write end until the reader has settled, so a reader blocked in open() sees EOF. */
+async function releasePipeReader(fifo: string, settled: Promise<unknown>): Promise<void> {
+  let done = false;
+  void settled.then(() => (done = true));
+  while (!done) {
+    const handle = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK).catch(() => undefined);
+    await handle?.close();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 async function openDuckdb(path: string, scratch: string, options: MaterializeOptions) {
   const instance = await DuckDBInstance.create(path, {
     threads: String(options.threads ?? 2),
-    memory_limit: options.memoryLimit ?? '256MB',
+    memory_limit: options.memoryLimit ?? '128MB',
     temp_directory: join(scratch, 'spill'),
     preserve_insertion_order: 'true',
     autoinstall_known_extensions: 'false',
@@ -117,18 +174,22 @@ function copyToParquet(select: string, parquetPath: string, options: Materialize
   return `COPY (${select}) TO ${quoteLiteral(parquetPath)} (FORMAT parquet, ROW_GROUP_SIZE ${options.rowGroupSize ?? 122_880})`;
 }
 
-async function describeParquet(connection: DuckDBConnection, parquetPath: string): Promise<MaterializeResult['schema']> {
-  const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet(${quoteLiteral(parquetPath)})`);
+async function describeSelect(
+  connection: DuckDBConnection,
+  select: string,
+  values: (string | number | bigint | boolean | null)[],
+): Promise<ParquetColumn[]> {
+  const reader = await connection.runAndReadAll(`DESCRIBE ${select}`, values);
   return reader.getRowObjectsJS().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
 }
 
-async function postgresCsvToParquet(
+async function postgresCsvToStore(
   columns: CsvColumn[],
   csv: Readable,
   scratch: string,
-  parquetPath: string,
+  target: Target,
   options: MaterializeOptions,
-): Promise<Omit<MaterializeResult, 'bytes'>> {
+): Promise<MaterializeResult> {
   // A named pipe lets DuckDB parse while PostgreSQL is still sending: nothing waits for the whole CSV.
   const fifo = join(scratch, 'rows.csv');
   await execFileAsync('mkfifo', [fifo]);
@@ -137,13 +198,12 @@ async function postgresCsvToParquet(
     const types = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.transport === 'plain' ? c.type : 'VARCHAR')}`);
     const select = `SELECT ${columns.map(csvColumnExpression).join(', ')} FROM read_csv(${quoteLiteral(fifo)}, header = true,
       auto_detect = false, delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false,
-      columns = {${types.join(', ')}})`;
-    const copying = duck.connection.run(copyToParquet(select, parquetPath, options));
+      buffer_size = ${CSV_BUFFER_BYTES}, columns = {${types.join(', ')}})`;
     const feeding = pipeline(csv, countLines(options), createWriteStream(fifo));
     const fed = feeding.then(() => undefined, (error: unknown) => ({ error }));
-    let copied;
+    let written;
     try {
-      copied = await copying;
+      written = await copyParquetToStore(duck.connection, select, [], scratch, target, options);
     } catch (error) {
       // DuckDB stopped reading. Stop the source, and read the pipe ourselves until the writer lets go of it:
       // a writer still opening the pipe, or blocked on a full one, would otherwise wait forever.
@@ -152,9 +212,10 @@ async function postgresCsvToParquet(
       throw error;
     }
     const feedFailure = await fed;
-    // The source failed mid-stream: DuckDB saw the pipe close and wrote a partial file, which is discarded.
+    // The source failed mid-stream: DuckDB saw the pipe close and wrote a partial object, which is discarded.
     if (feedFailure) throw feedFailure.error;
-    return { rowCount: Number(copied.rowsChanged), schema: await describeParquet(duck.connection, parquetPath) };
+    // The Parquet columns are exactly the types read_csv and the expressions above produce.
+    return { ...written, schema: columns.map(({ name, type }) => ({ name, type })) };
   } finally {
     duck.close();
   }
@@ -201,13 +262,13 @@ function countLines({ onProgress, progressEveryRows = DEFAULT_PROGRESS_EVERY_ROW
   });
 }
 
-async function mysqlRowsToParquet(
+async function mysqlRowsToStore(
   columns: MysqlColumn[],
   batches: AsyncIterable<unknown[][]>,
   scratch: string,
-  parquetPath: string,
+  target: Target,
   options: MaterializeOptions,
-): Promise<Omit<MaterializeResult, 'bytes'>> {
+): Promise<MaterializeResult> {
   // An on-disk scratch database: staged rows beyond the memory limit live on disk.
   const duck = await openDuckdb(join(scratch, 'stage.duckdb'), scratch, options);
   try {
@@ -235,8 +296,8 @@ async function mysqlRowsToParquet(
     }
     appender.closeSync();
     const select = `SELECT ${columns.map(stagedColumnExpression).join(', ')} FROM stage`;
-    const copied = await duck.connection.run(copyToParquet(select, parquetPath, options));
-    return { rowCount: Number(copied.rowsChanged), schema: await describeParquet(duck.connection, parquetPath) };
+    const schema = await describeSelect(duck.connection, select, []);
+    return { ...(await copyParquetToStore(duck.connection, select, [], scratch, target, options)), schema };
   } finally {
     duck.close();
   }
@@ -249,21 +310,19 @@ function stagedColumnExpression(column: MysqlColumn, index: number): string {
   return `CAST(c${index} AS ${column.type}) AS ${as}`;
 }
 
-async function duckdbQueryToParquet(
+async function duckdbQueryToStore(
   connection: DuckDBConnection,
   query: { text: string; values: (string | number | bigint | boolean | null)[] },
   outputDir: string,
-  parquetPath: string,
+  target: Target,
   options: MaterializeOptions,
-): Promise<Omit<MaterializeResult, 'bytes'>> {
-  // The files session may only write inside its output folder; move the result out before the session ends.
-  const sessionPath = join(outputDir, 'result.parquet');
-  const copied = await connection.run(copyToParquet(`${query.text}\n`, sessionPath, options), query.values);
-  const schema = await describeParquet(connection, sessionPath);
-  await rename(sessionPath, parquetPath);
-  const rowCount = Number(copied.rowsChanged);
-  await options.onProgress?.(rowCount);
-  return { rowCount, schema };
+): Promise<MaterializeResult> {
+  // The files session may write only inside its output folder, so the pipe lives there.
+  const select = `${query.text}\n`;
+  const schema = await describeSelect(connection, select, query.values);
+  const written = await copyParquetToStore(connection, select, query.values, outputDir, target, options);
+  await options.onProgress?.(written.rowCount);
+  return { ...written, schema };
 }
 
 function quoteIdent(name: string): string {

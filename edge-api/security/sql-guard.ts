@@ -5,6 +5,8 @@
 //
 // Template parameters are written `:name` and bound as parameters (edge-api/sources/params.ts); the guard rewrites
 // them to placeholders before parsing so that a query using them parses like any other.
+// First, so that it runs before libpg-query compiles its wasm (see wasm-tiering.ts).
+import './wasm-tiering.ts';
 import { parse as parsePostgres } from 'libpg-query';
 import nodeSqlParser from 'node-sql-parser';
 import { compileNamedParams, SqlParamError } from '../sources/params.ts';

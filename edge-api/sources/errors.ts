@@ -63,6 +63,30 @@ const NETWORK_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
 ]);
 
+/**
+ * An error thrown by a caller's callback (e.g. the materializer consuming a stream): the source rethrows the
+ * original error as it is instead of translating it as a database error.
+ */
+export class CallbackFailure {
+  readonly error: unknown;
+  constructor(error: unknown) {
+    this.error = error;
+  }
+}
+
+export async function runCallback<T>(callback: () => Promise<T>): Promise<T> {
+  try {
+    return await callback();
+  } catch (error) {
+    throw new CallbackFailure(error);
+  }
+}
+
+/** The error to report for a failure inside a source operation. */
+export function sourceFailure(error: unknown, context: ErrorContext): unknown {
+  return error instanceof CallbackFailure ? error.error : translateSourceError(error, context);
+}
+
 /** Refuses SQL that is not one read-only SELECT before it reaches the database (SOURCE_REFUSED / SOURCE_SYNTAX). */
 export async function assertSourceSql(sql: string, dialect: SqlDialect, asset?: string): Promise<void> {
   const check = await checkSourceSql(sql, dialect);

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectStore } from '../storage/index.ts';
 import { LocalObjectStore } from '../storage/local.ts';
-import { assertSourceSql, bindValues, SourceError, translateSourceError } from './errors.ts';
+import { assertSourceSql, bindValues, SourceError, runCallback, sourceFailure } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
 import { DEFAULT_PREVIEW_LIMIT, DEFAULT_PREVIEW_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS, duplicateColumnName, groupColumns } from './index.ts';
 import type { ColumnSchema, PreviewResult, QueryOptions, SchemaTable, Source } from './index.ts';
@@ -93,7 +93,7 @@ export class FilesSource implements Source {
   ): Promise<T> {
     const { text, values, context } = await prepare(sql, params, options.asset);
     const timeoutMs = options.timeoutMs ?? this.config.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
-    return this.session(timeoutMs, context, (session) => work({ text, values }, session));
+    return this.session(timeoutMs, context, (session) => runCallback(() => work({ text, values }, session)));
   }
 
   /** The CSV and Parquet objects directly under the prefix, named after their files. */
@@ -133,7 +133,7 @@ export class FilesSource implements Source {
       await mkdir(outputDir, { recursive: true });
       return await work({ connection, outputDir });
     } catch (error) {
-      throw translateSourceError(error, context);
+      throw sourceFailure(error, context);
     } finally {
       clearTimeout(timer);
       connection.closeSync();
@@ -166,7 +166,7 @@ export class FilesSource implements Source {
 
 async function prepare(sql: string, params: Record<string, unknown>, asset?: string) {
   await assertSourceSql(sql, 'duckdb', asset);
-  const compiled = compileNamedParams(sql, 'duckdb');
+  const compiled = compileNamedParams(sql, 'duckdb', { dropTerminators: true });
   const values = bindValues(compiled, params, asset);
   const context: ErrorContext = { asset, sql, compiled };
   return { text: compiled.text, values: values as (string | number | bigint | boolean | null)[], context };

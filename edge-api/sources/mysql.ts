@@ -4,7 +4,7 @@
 import mysql from 'mysql2/promise';
 import type { FieldPacket } from 'mysql2/promise';
 import type { Connection as CoreConnection } from 'mysql2';
-import { assertSourceSql, bindValues, SourceError, translateSourceError } from './errors.ts';
+import { assertSourceSql, bindValues, runCallback, SourceError, sourceFailure } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
 import {
   DEFAULT_PREVIEW_LIMIT,
@@ -93,7 +93,7 @@ export class MysqlSource implements Source {
     const { compiled, values, context } = await prepare(sql, params, options.asset);
     return this.readOnly(options.timeoutMs ?? this.config.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, context, async (conn) => {
       const { columns, batches } = await streamQuery(conn, compiled, values, BATCH_ROWS, options.asset);
-      return consume(columns, batches);
+      return runCallback(() => consume(columns, batches));
     });
   }
 
@@ -130,7 +130,7 @@ export class MysqlSource implements Source {
       await conn.query('ROLLBACK');
       return result;
     } catch (error) {
-      throw translateSourceError(error, context);
+      throw sourceFailure(error, context);
     } finally {
       if (conn) await discard(conn);
     }
@@ -139,7 +139,7 @@ export class MysqlSource implements Source {
 
 async function prepare(sql: string, params: Record<string, unknown>, asset?: string) {
   await assertSourceSql(sql, 'mysql', asset);
-  const compiled = compileNamedParams(sql, 'mysql');
+  const compiled = compileNamedParams(sql, 'mysql', { dropTerminators: true });
   const values = bindValues(compiled, params, asset);
   const context: ErrorContext = { asset, sql, compiled };
   return { compiled, values, context };

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import postgres from 'postgres';
 import type { Readable } from 'node:stream';
-import { assertSourceSql, bindValues, SourceError, translateSourceError } from './errors.ts';
+import { assertSourceSql, bindValues, runCallback, SourceError, sourceFailure, translateSourceError } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
 import {
   DEFAULT_PREVIEW_LIMIT,
@@ -166,11 +166,15 @@ export class PostgresSource implements Source {
     const copy = `${prefix}${inlined.text}\n) AS reef_source) TO STDOUT (FORMAT csv, HEADER)`;
     const copyContext: ErrorContext = { ...context, compiled: inlined, prefixLength: prefix.length };
     const timeoutMs = options.timeoutMs ?? this.config.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
-    return this.copySession(timeoutMs, copyContext, async (client) => {
+    return this.copySession(timeoutMs, copyContext, async (client, drop) => {
       for (let i = 0; i < values.length; i++) {
         if (values[i] !== null) await client.query('select set_config($1, $2, true)', [`reef.p${i + 1}`, String(values[i])]);
       }
-      return consume(columns, client.query(copyTo(copy)));
+      const csv = client.query(copyTo(copy));
+      const result = await runCallback(() => consume(columns, csv));
+      // A consumer that stopped reading early leaves the COPY running: drop the connection rather than wait on it.
+      if (!csv.readableEnded) drop();
+      return result;
     });
   }
 
@@ -198,7 +202,11 @@ export class PostgresSource implements Source {
    * for COPY: pg-copy-streams hands back its stream before any data arrives, whereas a postgres.js COPY stream
    * that fails in its first packet emits the error before a listener can be attached and crashes the process.
    */
-  private async copySession<T>(timeoutMs: number, context: ErrorContext, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  private async copySession<T>(
+    timeoutMs: number,
+    context: ErrorContext,
+    work: (client: pg.Client, drop: () => void) => Promise<T>,
+  ): Promise<T> {
     const client = new pg.Client({
       host: this.config.host,
       port: this.config.port ?? 5432,
@@ -212,16 +220,19 @@ export class PostgresSource implements Source {
     // A broken connection is reported through the failing query; an idle 'error' must not crash the worker.
     client.on('error', () => {});
     let healthy = false;
+    let dropped = false;
     try {
       await client.connect();
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await client.query(`select ${SETTINGS_CALLS}`, sessionSettings(timeoutMs).flat());
-      const result = await work(client);
-      await client.query('ROLLBACK');
-      healthy = true;
+      const result = await work(client, () => (dropped = true));
+      if (!dropped) {
+        await client.query('ROLLBACK');
+        healthy = true;
+      }
       return result;
     } catch (error) {
-      throw translateSourceError(error, context);
+      throw sourceFailure(error, context);
     } finally {
       if (healthy) await client.query('select pg_advisory_unlock_all()').catch(() => {});
       // Mid-COPY the protocol cannot be wound down politely: drop the socket; the server ends the session.

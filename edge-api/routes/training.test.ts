@@ -14,10 +14,11 @@ import { computeSufficientStats, fitModel } from '../../shared/labelmodel/index.
 import type { Role } from '../../shared/schema/common.ts';
 import { createApp } from '../app.ts';
 import type { Database } from '../db/client.ts';
-import { apiTokens, goldLabels, labelingFunctions, partitionExecutions, runEvents } from '../db/schema.ts';
+import { apiTokens, goldLabels, labelingFunctions, partitionExecutions, runEvents, runs } from '../db/schema.ts';
 import { describeDatabases, testDatabaseUrl } from '../db/test-databases.ts';
 import { openQueue } from '../runs/queue.ts';
-import { registerTrainingHandlers, type TrainingContext } from '../runs/train.ts';
+import type { TrainingContext } from '../runs/train.ts';
+import { registerTrainingHandlers } from '../runs/train-worker.ts';
 import { materializeFixtureAsset } from '../runs/train-fixtures.ts';
 import { joinedSchema, lfDefinitionOf, type TrainParams } from '../runs/train-spec.ts';
 import { demoCommentsSql } from '../demo/comments.ts';
@@ -363,6 +364,46 @@ describeDatabases('server training runs', (database, backend) => {
     expect(events.map((e) => e.data)).toEqual([{ experiment_id: '17', mlflow_run_id: 'mlrun1' }]);
   }, 120_000);
 
+  it('keeps a training request on a cron schedule; a firing starts a run created by the schedule, or a failed run saying why not', async () => {
+    const { c, index, lfs } = await setUp({ parts: 1, gold: false });
+    const request = { selectedIndex: index.assetId, selectedLFs: lfs.filter((_, j) => j !== 3 && j !== 7), snorkel: { epochs: 10 } };
+    const bad = await call('POST', `/api/concepts/${c}/snorkel/schedules`, { name: 'nightly', cron: 'every day', run: request });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('"every day"');
+    const created = await call('POST', `/api/concepts/${c}/snorkel/schedules`, { name: 'nightly', cron: '0 3 * * *', run: request });
+    expect(created.status).toBe(201);
+    expect(created.body.next_runs).toHaveLength(3);
+    expect(created.body.next_runs.every((t: string) => t.endsWith('T03:00:00.000Z'))).toBe(true);
+    expect((await call('GET', `/api/concepts/${c}/snorkel/schedules`, undefined, 'viewer')).body.map((s: any) => [s.name, s.cron])).toEqual([['nightly', '0 3 * * *']]);
+
+    // A firing, as pg-boss's clock makes it: the schedule's own data sent to its queue.
+    const schedule = await boss.getSchedule('train-schedule', `${c}/nightly`);
+    await boss.send('train-schedule', schedule!.data!);
+    const until = Date.now() + 60_000;
+    let listed: any[] = [];
+    while (listed.length === 0 && Date.now() < until) {
+      listed = (await call('GET', `/api/concepts/${c}/runs`, undefined, 'viewer')).body;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect((await waitForJob(c, listed[0].run_id)).status).toBe('SUCCESS');
+    const [fired] = await database().db.select().from(runs).where(eq(runs.id, listed[0].run_id));
+    expect(fired!.createdBy).toBe('schedule:nightly');
+
+    await database().db.update(labelingFunctions).set({ active: false }).where(eq(labelingFunctions.id, lfs[0]!));
+    await boss.send('train-schedule', schedule!.data!);
+    while (listed.length < 2 && Date.now() < until + 60_000) {
+      listed = (await call('GET', `/api/concepts/${c}/runs`, undefined, 'viewer')).body;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(listed[0]).toMatchObject({ status: 'FAILURE', error: { code: 'LF_INVALID' } });
+    expect(listed[0].error.message).toContain('Scheduled run "nightly" could not start');
+    expect(listed[0].error.message).toContain('"has_url"');
+
+    expect((await call('DELETE', `/api/concepts/${c}/snorkel/schedules/nightly`)).status).toBe(204);
+    expect((await call('GET', `/api/concepts/${c}/snorkel/schedules`)).body).toEqual([]);
+    expect((await call('DELETE', `/api/concepts/${c}/snorkel/schedules/nightly`)).status).toBe(404);
+  }, 180_000);
+
   it.skipIf(backend !== 'postgres')('a worker killed with SIGKILL mid-run: its unit is retried and the result is exactly an uninterrupted run\'s', async () => {
     const { c, index, rule, lfs } = await setUp();
     // A custom LF slow enough (about 2 ms a row) that a unit is still running when its worker is killed.
@@ -378,7 +419,7 @@ describeDatabases('server training runs', (database, backend) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', `
       const { openDatabase } = await import(${JSON.stringify(new URL('../db/client.ts', import.meta.url).href)});
       const { openQueue } = await import(${JSON.stringify(new URL('../runs/queue.ts', import.meta.url).href)});
-      const { registerTrainingHandlers } = await import(${JSON.stringify(new URL('../runs/train.ts', import.meta.url).href)});
+      const { registerTrainingHandlers } = await import(${JSON.stringify(new URL('../runs/train-worker.ts', import.meta.url).href)});
       const { LocalObjectStore } = await import(${JSON.stringify(new URL('../storage/local.ts', import.meta.url).href)});
       const database = await openDatabase({ url: process.env.DB_URL });
       const boss = await openQueue({ database, databaseUrl: process.env.DB_URL });

@@ -9,6 +9,7 @@ import { createRouter, errors, json, jsonBody, secured } from '../router.ts';
 import type { RunRow } from '../runs/run-store.ts';
 import { startTraining, type TrainingContext, type TrainMetrics } from '../runs/train.ts';
 import { compareRuns, readPredictionPage } from '../runs/train-results.ts';
+import { listTrainingSchedules, scheduleTraining, unscheduleTraining } from '../runs/train-schedule.ts';
 import { TrainRequest, type TrainParams } from '../runs/train-spec.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
 import { Run, toRun } from './runs.ts';
@@ -88,6 +89,35 @@ const compare = createRoute({
   },
 });
 
+const ScheduleName = z.string().regex(/^[\w.-]{1,100}$/, 'a schedule name is 1-100 letters, digits, _ . or -');
+const ScheduleParams = ConceptParams.extend({ name: ScheduleName });
+const ScheduleBody = z.object({
+  name: ScheduleName,
+  /** Five cron fields, e.g. "0 3 * * *" for 03:00 every day. */
+  cron: z.string().min(1).max(200),
+  tz: z.string().max(100).default('UTC'),
+  run: TrainRequest,
+});
+const Schedule = z.object({
+  name: z.string(), cron: z.string(), tz: z.string(), request: z.unknown(), next_runs: z.array(z.string()), last_job_id: z.string().nullable(),
+});
+const putSchedule = createRoute({
+  method: 'post', path: '/api/concepts/{c_id}/snorkel/schedules', tags, security: secured,
+  summary: 'Run a training request on a cron schedule (creates or replaces the schedule of that name)',
+  request: { params: ConceptParams, ...jsonBody(ScheduleBody) },
+  responses: { 201: json(Schedule, 'The schedule and its next three firings'), ...errors },
+});
+const listSchedules = createRoute({
+  method: 'get', path: '/api/concepts/{c_id}/snorkel/schedules', tags, security: secured,
+  request: { params: ConceptParams },
+  responses: { 200: json(z.array(Schedule), 'The concept\'s training schedules'), ...errors },
+});
+const removeSchedule = createRoute({
+  method: 'delete', path: '/api/concepts/{c_id}/snorkel/schedules/{name}', tags, security: secured,
+  request: { params: ScheduleParams },
+  responses: { 204: { description: 'Unscheduled' }, ...errors },
+});
+
 function requireTrainer(trainer: TrainingContext | undefined): TrainingContext {
   if (!trainer) throw new ApiError(501, 'NOT_AVAILABLE', 'This deployment runs no workers; train from a Node deployment (reef serve / reef worker).');
   return trainer;
@@ -164,4 +194,23 @@ export const trainingRoutes = () => createRouter()
     const unfinished = [runA, runB].filter((r) => r.status !== 'SUCCESS');
     if (unfinished.length) throw new ApiError(409, 'CONFLICT', `Only successful runs can be compared; ${unfinished.map((r) => `${r.id} is ${r.status}`).join(', ')}.`);
     return c.json(await compareRuns(trainer.store, runA, runB, limit), 200);
+  })
+  .openapi(putSchedule, async (c) => {
+    const trainer = requireTrainer(c.var.deps.trainer);
+    const { c_id } = c.req.valid('param');
+    const body = c.req.valid('json');
+    await loadConcept(trainer.db, c_id);
+    return c.json(await scheduleTraining(trainer, c_id, body.name, body.cron, body.tz, body.run), 201);
+  })
+  .openapi(listSchedules, async (c) => {
+    const trainer = requireTrainer(c.var.deps.trainer);
+    const { c_id } = c.req.valid('param');
+    await loadConcept(trainer.db, c_id);
+    return c.json(await listTrainingSchedules(trainer, c_id), 200);
+  })
+  .openapi(removeSchedule, async (c) => {
+    const trainer = requireTrainer(c.var.deps.trainer);
+    const { c_id, name } = c.req.valid('param');
+    if (!(await unscheduleTraining(trainer, c_id, name))) throw new ApiError(404, 'NOT_FOUND', `No training schedule "${name}" in this concept; list them at GET …/snorkel/schedules.`);
+    return c.body(null, 204);
   });

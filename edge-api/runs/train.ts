@@ -275,9 +275,10 @@ export async function runPredictJob(ctx: TrainingContext, job: TrainJob, attempt
 }
 
 function resultsUri(store: ObjectStore, prefix: string): string {
-  const local = store as ObjectStore & { pathOf?: (key: string) => string; bucket?: string };
+  const local = store as ObjectStore & { pathOf?: (key: string) => string; bucket?: string; fullKey?: (key: string) => string };
   if (store.kind === 'local' && local.pathOf) return `file://${local.pathOf(prefix)}`;
-  return `s3://${local.bucket ?? 'reef'}/${prefix}`;
+  // The S3 store may keep objects under a key prefix of its own; the URI names the object as S3 knows it.
+  return `s3://${local.bucket ?? 'reef'}/${local.fullKey ? local.fullKey(prefix) : prefix}`;
 }
 
 export interface TrainMetrics {
@@ -336,19 +337,5 @@ export async function finalizeTraining(ctx: TrainingContext, runId: string): Pro
     }).where(eq(runs.id, runId));
     await recordRunEvent(tx as unknown as Db, runId, 'status', { status: 'SUCCESS', rows: params.total_rows });
     return true;
-  });
-}
-
-/**
- * Starts consuming the training queues in this process: the lead's `reef worker` and the in-process worker of
- * `reef serve` call this. One job at a time per queue and process (each job uses one core).
- */
-export async function registerTrainingHandlers(boss: PgBoss, ctx: TrainingContext): Promise<void> {
-  await ensureTrainingQueues(boss);
-  await boss.work<TrainJob>(TRAIN_QUEUES.votes, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
-    if (job) await runVotesJob(ctx, job.data, job);
-  });
-  await boss.work<TrainJob>(TRAIN_QUEUES.predict, { pollingIntervalSeconds: 0.5 }, async ([job]) => {
-    if (job) await runPredictJob(ctx, job.data, job);
   });
 }

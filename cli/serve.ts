@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadConfig } from '../edge-api/config.ts';
 import { openConfiguredDatabase, openRuntime, startServer, webDist } from '../edge-api/node.ts';
-import { startWorker } from '../edge-api/runs/worker.ts';
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
 
@@ -53,7 +52,7 @@ export function registerServeCommand(program: Command): void {
         process.exit(2);
       }
       const runtime = await openRuntime(config);
-      await startWorker(runtime.materializer, { concurrency: Number(opts.concurrency) || 1 });
+      await runtime.startWorker({ concurrency: Number(opts.concurrency) || 1 });
       console.log(`reef worker: waiting for jobs (pid ${process.pid}).`);
       const stop = async () => { await runtime.close(); process.exit(0); };
       process.once('SIGINT', stop);

@@ -13,6 +13,8 @@ export interface ReefConfig {
   s3?: S3Config;
   secret: string;
   adminToken?: string;
+  /** MLFLOW_TRACKING_URI: training runs are also logged to this MLflow server. */
+  mlflowTrackingUri?: string;
 }
 
 /** A value kept in the data folder (mode 0600) so restarts reuse it: the sealing secret, the admin token. */
@@ -43,5 +45,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReefConfig {
     } : undefined,
     secret: env.REEF_SECRET || keptValue(dataDir, 'secret', () => randomBytes(32).toString('base64url')),
     adminToken: env.REEF_ADMIN_TOKEN || undefined,
+    mlflowTrackingUri: env.MLFLOW_TRACKING_URI || undefined,
   };
 }

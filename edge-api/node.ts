@@ -10,7 +10,9 @@ import { migrateDatabase, openDatabase, type Database } from './db/client.ts';
 import { apiTokens } from './db/schema.ts';
 import { seedDemo } from './demo/seed.ts';
 import { openQueue } from './runs/queue.ts';
-import { createMaterializer, startWorker } from './runs/worker.ts';
+import type { TrainingContext } from './runs/train.ts';
+import { registerTrainingHandlers } from './runs/train-worker.ts';
+import { createMaterializer, startWorker, type WorkerOptions } from './runs/worker.ts';
 import { generateToken, hashToken } from './security/secrets.ts';
 import type { ObjectStore } from './storage/index.ts';
 import { LocalObjectStore } from './storage/local.ts';
@@ -64,8 +66,14 @@ export async function openRuntime(config: ReefConfig) {
   const store = openObjectStore(config);
   const boss = await openQueue({ databaseUrl: config.databaseUrl, database });
   const materializer = createMaterializer({ db: database.db, store, boss, secret: config.secret });
+  const trainer: TrainingContext = { db: database.db, store, boss, mlflowTrackingUri: config.mlflowTrackingUri };
   return {
-    database, store, boss, materializer,
+    database, store, boss, materializer, trainer,
+    /** Makes this process a worker too: materialization and training jobs. */
+    async startWorker(opts: WorkerOptions = {}) {
+      await startWorker(materializer, opts);
+      await registerTrainingHandlers(boss, trainer);
+    },
     async close() {
       await boss.stop({ graceful: true, timeout: 5_000 });
       await database.close();
@@ -84,10 +92,10 @@ export interface ServeOptions {
 
 export async function startServer(config: ReefConfig, opts: ServeOptions = {}): Promise<RunningServer> {
   const runtime = await openRuntime(config);
-  const { database, store, materializer } = runtime;
+  const { database, store, materializer, trainer } = runtime;
   const token = await ensureAdminToken(database, config);
-  const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind, store, materializer });
-  if (opts.inProcessWorker ?? true) await startWorker(materializer);
+  const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind, store, materializer, trainer });
+  if (opts.inProcessWorker ?? true) await runtime.startWorker();
   if (existsSync(webDist)) {
     // Parquet and other assets are served as they are: no on-the-fly compression, so range requests stay exact.
     app.get('*', serveStatic({ root: webDist }));

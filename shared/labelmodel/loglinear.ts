@@ -1,6 +1,7 @@
 // Prediction for the generative models here (Snorkel, Dawid–Skene): P(Y=y | λ) ∝ prior_y · Π over voting
 // LFs of table[j, λ_j, y]. Kept as one table of logs per (LF, vote) so a row costs (its votes × k) adds.
 import type { LabelArray } from './matrix.ts';
+import { forEachQuadEntry, quadIndex, quadLayout } from './quad.ts';
 
 export interface LogLinearModel {
   m: number;
@@ -42,8 +43,7 @@ export function predictLogLinear(model: LogLinearModel, L: LabelArray, n: number
   return probs;
 }
 
-// Two classes need only the log-odds: one table lookup per LF (abstain reads a 0 slot, so no branch) and
-// one exp per row.
+// Two classes need only the log-odds: one lookup per LF (or per four LFs, see quad.ts) and one exp per row.
 function predictBinary(model: LogLinearModel, L: LabelArray, n: number, probs: Float64Array): void {
   const { m, logTable, logPrior } = model;
   const logOdds = new Float64Array(m * 3);
@@ -51,22 +51,49 @@ function predictBinary(model: LogLinearModel, L: LabelArray, n: number, probs: F
     for (let v = 0; v < 2; v++) logOdds[j * 3 + v + 1] = logTable[(j * 2 + v) * 2 + 1] - logTable[(j * 2 + v) * 2];
   }
   const prior = logPrior[1] - logPrior[0];
-  const pairs = m >> 1;
+  const layout = quadLayout(L, m);
+  const quadOdds = layout && buildQuadOdds(logOdds, m, layout.wordsPerRow);
+  const lastWord = layout ? layout.words.length - 1 : -1;
   for (let i = 0; i < n; i++) {
-    // Two accumulators halve the floating-point add chain that otherwise bounds this loop.
-    let even = prior;
-    let odd = 0;
-    const row = i * m;
-    for (let h = 0; h < pairs; h++) {
-      const j = 2 * h;
-      even += logOdds[j * 3 + 1 + L[row + j]];
-      odd += logOdds[j * 3 + 4 + L[row + j + 1]];
-    }
-    if (m & 1) even += logOdds[(m - 1) * 3 + 1 + L[row + m - 1]];
-    const s = even + odd;
+    const start = i * m;
+    const s = layout && quadOdds && (start + m - 1) >> 2 <= lastWord
+      ? prior + sumQuads(layout.words, quadOdds[start & 3], start, m)
+      : prior + sumVotes(L, logOdds, start, m);
     // p1 = σ(s), written so that neither branch overflows.
     const p1 = s >= 0 ? 1 / (1 + Math.exp(-s)) : Math.exp(s) / (1 + Math.exp(s));
     probs[i * 2] = 1 - p1;
     probs[i * 2 + 1] = p1;
   }
+}
+
+function sumVotes(L: LabelArray, logOdds: Float64Array, start: number, m: number): number {
+  // Abstain (-1) reads a 0 slot, so no branch.
+  let s = 0;
+  for (let j = 0; j < m; j++) s += logOdds[j * 3 + 1 + L[start + j]];
+  return s;
+}
+
+function sumQuads(words: Int32Array, table: Float64Array, start: number, m: number): number {
+  const first = start >> 2;
+  const last = (start + m - 1) >> 2;
+  // Two accumulators halve the floating-point add chain that otherwise bounds this loop.
+  let even = 0;
+  let odd = 0;
+  let w = first;
+  let base = 0;
+  for (; w < last; w += 2, base += 512) {
+    even += table[base + quadIndex(words[w])];
+    odd += table[base + 256 + quadIndex(words[w + 1])];
+  }
+  if (w === last) even += table[base + quadIndex(words[w])];
+  return even + odd;
+}
+
+/** quadOdds[phase][w·256 + idx]: the summed log-odds of the votes that index stands for in word w of a row. */
+function buildQuadOdds(logOdds: Float64Array, m: number, wordsPerRow: number): Float64Array[] {
+  const tables = [0, 1, 2, 3].map(() => new Float64Array(wordsPerRow * 256));
+  forEachQuadEntry(m, wordsPerRow, (phase, w, idx, j, vote) => {
+    tables[phase][w * 256 + idx] += logOdds[j * 3 + 1 + vote];
+  });
+  return tables;
 }

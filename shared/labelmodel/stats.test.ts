@@ -55,6 +55,27 @@ describe('sufficient statistics', () => {
     expect(Array.from(lfCoverages(stats))).toEqual([1, 1 / 3, 1 / 3]);
   });
 
+  it('count binary matrices four votes at a time exactly as one at a time, for any row width', () => {
+    for (const m of [3, 5, 7, 50]) {
+      const q = spreadLfQualities(m, [0.6, 0.9], [0.05, 0.6]);
+      const bin = generateLabelMatrix({ n: 1001, k: 2, ...q, seed: m });
+      const fast = computeSufficientStats(bin.L, bin.n, m, 2);
+      const slow = computeSufficientStats(Int16Array.from(bin.L), bin.n, m, 2);
+      expect(Array.from(fast.coVotes)).toEqual(Array.from(slow.coVotes));
+    }
+  });
+
+  it('refuse votes outside -1..1 on the four-at-a-time binary path', () => {
+    for (const bad of [-2, 2, 5, 127, -128]) {
+      const L = new Int8Array(400).fill(-1);
+      L[217] = bad;
+      expect(() => computeSufficientStats(L, 100, 4, 2)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
+    }
+    const ok = new Int8Array(400).fill(-1);
+    ok[217] = 1;
+    expect(computeSufficientStats(ok, 100, 4, 2).coVotes[3 * 8 + 3]).toBe(1);
+  });
+
   it('refuse votes outside -1..k-1 and merging different shapes', () => {
     expect(() => computeSufficientStats(Int8Array.from([0, 2, 1]), 1, 3, 2)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
     const a = computeSufficientStats(Int8Array.from([0, 1, 1]), 1, 3, 2);

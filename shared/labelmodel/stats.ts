@@ -1,6 +1,7 @@
 // Sufficient statistics of a label matrix. Every model here fits from these alone, and they add up:
 // a server computes them per partition, merges them, and fits once without holding all rows.
 import { LabelModelError, type LabelArray } from './matrix.ts';
+import { forEachQuadEntry, quadIndex, quadIsValid, quadLayout, type QuadLayout } from './quad.ts';
 
 export interface SufficientStats {
   n: number;
@@ -28,7 +29,11 @@ export function computeSufficientStats(L: LabelArray, n: number, m: number, k: n
   const d = m * k;
   // Counts fit in 32 bits (each ≤ n < 2^32) and a Uint32Array of d² stays in cache for typical d.
   const counts = new Uint32Array(d * d);
-  const outOfRange = L instanceof Int8Array && (L.byteOffset & 3) === 0 ? countInt8Words(L, n, m, k, counts) : countEntries(L, n, m, k, counts);
+  const layout = quadLayout(L, m);
+  let outOfRange: boolean;
+  if (layout && k === 2) outOfRange = countBinaryQuads(L, layout, n, m, counts);
+  else if (layout) outOfRange = countInt8Words(L as Int8Array, n, m, k, counts);
+  else outOfRange = countEntries(L, n, m, k, counts);
   if (outOfRange) throw new LabelModelError('BAD_INPUT', `the label matrix has votes outside -1..${k - 1} (k=${k}); relabel classes as 0..k-1 with -1 for abstain`);
   const stats: SufficientStats = { n, m, k, coVotes: Float64Array.from(counts) };
   if (options.patterns) stats.patterns = countVotePatterns(L, n, m);
@@ -102,6 +107,56 @@ function countInt8Words(L: Int8Array, n: number, m: number, k: number, counts: U
     if (bad === 0) addPairs(codes, active, d, counts);
   }
   return bad !== 0;
+}
+
+/**
+ * k = 2 fast path (quad.ts): one table lookup turns four LFs' votes into their codes; the codes are copied four
+ * at a time and the cursor advances by how many of them are votes, so there is no branch per LF either.
+ */
+function countBinaryQuads(L: LabelArray, layout: QuadLayout, n: number, m: number, counts: Uint32Array): boolean {
+  const d = m * 2;
+  const { words, wordsPerRow } = layout;
+  const tableSize = wordsPerRow * 256;
+  const voteCount = new Uint8Array(4 * tableSize);
+  const voteCodes = new Int32Array(4 * tableSize * 4);
+  forEachQuadEntry(m, wordsPerRow, (phase, w, idx, j, vote) => {
+    if (vote < 0) return;
+    const entry = phase * tableSize + w * 256 + idx;
+    voteCodes[entry * 4 + voteCount[entry]] = j * 2 + vote;
+    voteCount[entry]++;
+  });
+  const codes = new Int32Array(m + 4);
+  const lastWord = words.length - 1;
+  let bad = false;
+  for (let i = 0; i < n; i++) {
+    const start = i * m;
+    const first = start >> 2;
+    const last = (start + m - 1) >> 2;
+    let active = 0;
+    if (last > lastWord) {
+      for (let j = 0; j < m; j++) {
+        const v = L[start + j];
+        if (v < -1 || v > 1) bad = true;
+        codes[active] = j * 2 + v;
+        active += 1 + (v >> 31);
+      }
+    } else {
+      let entryBase = (start & 3) * tableSize;
+      for (let w = first; w <= last; w++, entryBase += 256) {
+        const word = words[w];
+        if (!quadIsValid(word)) bad = true;
+        const entry = entryBase + quadIndex(word);
+        const from = entry * 4;
+        codes[active] = voteCodes[from];
+        codes[active + 1] = voteCodes[from + 1];
+        codes[active + 2] = voteCodes[from + 2];
+        codes[active + 3] = voteCodes[from + 3];
+        active += voteCount[entry];
+      }
+    }
+    if (!bad) addPairs(codes, active, d, counts);
+  }
+  return bad;
 }
 
 function addPairs(codes: Int32Array, active: number, d: number, counts: Uint32Array): void {

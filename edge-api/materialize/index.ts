@@ -199,7 +199,10 @@ async function postgresCsvToStore(
     const select = `SELECT ${columns.map(csvColumnExpression).join(', ')} FROM read_csv(${quoteLiteral(fifo)}, header = true,
       auto_detect = false, delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false,
       buffer_size = ${CSV_BUFFER_BYTES}, columns = {${types.join(', ')}})`;
-    const feeding = pipeline(csv, countLines(options), createWriteStream(fifo));
+    // Counting lines for progress costs a pass over every byte; skip it when nobody listens.
+    const feeding = options.onProgress
+      ? pipeline(csv, countLines(options), createWriteStream(fifo))
+      : pipeline(csv, createWriteStream(fifo));
     const fed = feeding.then(() => undefined, (error: unknown) => ({ error }));
     let written;
     try {
@@ -249,13 +252,11 @@ function countLines({ onProgress, progressEveryRows = DEFAULT_PROGRESS_EVERY_ROW
   let reported = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      if (onProgress) {
-        for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
-        if (lines - reported >= progressEveryRows) {
-          reported = lines;
-          Promise.resolve(onProgress(lines)).then(() => callback(null, chunk), callback);
-          return;
-        }
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+      if (onProgress && lines - reported >= progressEveryRows) {
+        reported = lines;
+        Promise.resolve(onProgress(lines)).then(() => callback(null, chunk), callback);
+        return;
       }
       callback(null, chunk);
     },

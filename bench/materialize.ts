@@ -1,0 +1,120 @@
+// npm run bench:materialize — 2,000,000 rows (id bigint, text, double, timestamptz, category) from the machine's
+// PostgreSQL to one Parquet object in S3 (s3rver on 127.0.0.1), against psql's `\copy (query) to '/dev/null'` on the
+// same query in the same run. Prints rows/s, the peak RSS of the process doing the materialization (a child process,
+// read from its /proc/self/status VmHWM), and the ratio. Target: >= 50% of psql's rows/s, peak RSS < 500 MB.
+import { DuckDBInstance } from '@duckdb/node-api';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { streamQueryToParquet } from '../edge-api/materialize/index.ts';
+import { createPgTestDb } from '../edge-api/sources/pg-test-db.ts';
+import { PostgresSource } from '../edge-api/sources/postgres.ts';
+import type { ServerConnectionConfig } from '../edge-api/sources/index.ts';
+import { S3ObjectStore } from '../edge-api/storage/s3.ts';
+import type { S3StoreOptions } from '../edge-api/storage/s3.ts';
+import { startS3TestServer } from '../edge-api/storage/s3-test-server.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 2_000_000);
+const RUNS = 3;
+const QUERY = 'SELECT id, body, score, created_at, category FROM bench_comments';
+const KEY = 'assets/bench/indexes/comments/v1/part-00000.parquet';
+
+type ChildJob = { pg: ServerConnectionConfig; s3: S3StoreOptions };
+type ChildReport = { rows: number; seconds: number; bytes: number; peakRssMb: number };
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The materializing process: one streamQueryToParquet, then its own peak RSS. */
+async function runChild(job: ChildJob): Promise<void> {
+  const started = performance.now();
+  const result = await streamQueryToParquet(new PostgresSource(job.pg), QUERY, {}, new S3ObjectStore(job.s3), KEY);
+  const seconds = (performance.now() - started) / 1000;
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  const report: ChildReport = { rows: result.rowCount, seconds, bytes: result.bytes, peakRssMb: Number(hwm?.[1] ?? 0) / 1024 };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+function materializeInChild(job: ChildJob): Promise<ChildReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, new URL(import.meta.url).pathname, '--child', JSON.stringify(job)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1)!)) : reject(new Error(`child exited with ${code}`))));
+  });
+}
+
+async function timePsqlCopy(pg: ServerConnectionConfig): Promise<number> {
+  const started = performance.now();
+  await promisify(execFile)('psql', ['-h', pg.host, '-p', String(pg.port ?? 5432), '-U', pg.username, '-d', pg.database, '-c', `\\copy (${QUERY}) to '/dev/null'`]);
+  return (performance.now() - started) / 1000;
+}
+
+async function readBackChecksum(store: S3ObjectStore): Promise<{ rows: number; ids: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'reef-bench-'));
+  try {
+    const path = join(dir, 'part.parquet');
+    await writeFile(path, await store.getBytes(KEY));
+    const duck = await DuckDBInstance.create(':memory:');
+    const connection = await duck.connect();
+    const reader = await connection.runAndReadAll(`SELECT count(*)::INT AS n, sum(id)::VARCHAR AS ids FROM read_parquet('${path}')`);
+    const [row] = reader.getRowObjectsJS();
+    connection.closeSync();
+    duck.closeSync();
+    return { rows: Number(row.n), ids: String(row.ids) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:materialize — ${ROWS.toLocaleString('en-US')} rows, PostgreSQL -> Parquet in S3 (s3rver), ${RUNS} runs each`);
+  const [db, s3] = await Promise.all([createPgTestDb('bench'), startS3TestServer('reef-bench')]);
+  try {
+    const setupStarted = performance.now();
+    await db.admin.unsafe(`
+      CREATE TABLE bench_comments AS
+      SELECT g::bigint AS id,
+             'comment ' || g || ' ' || md5(g::text) AS body,
+             (g % 100000) / 7.0::float8 AS score,
+             timestamptz '2024-01-01 00:00:00.000001+00' + g * interval '1.5 second' AS created_at,
+             (ARRAY['spam', 'ham', 'promo', 'news', 'other'])[1 + g % 5] AS category
+      FROM generate_series(1, ${ROWS}) g`);
+    await db.admin.unsafe('VACUUM ANALYZE bench_comments');
+    console.log(`setup: table created in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s`);
+
+    const psqlSeconds: number[] = [];
+    const ours: ChildReport[] = [];
+    // Interleaved, so both see the same machine load.
+    for (let run = 0; run < RUNS; run++) {
+      psqlSeconds.push(await timePsqlCopy(db.config));
+      ours.push(await materializeInChild({ pg: db.config, s3: s3.options }));
+      console.log(
+        `run ${run + 1}: psql \\copy ${psqlSeconds[run].toFixed(2)} s; streamQueryToParquet ${ours[run].seconds.toFixed(2)} s, ` +
+          `peak RSS ${ours[run].peakRssMb.toFixed(0)} MB`,
+      );
+    }
+
+    const [expected] = await db.admin`SELECT count(*)::int AS rows, sum(id)::text AS ids FROM bench_comments`;
+    const stored = await readBackChecksum(new S3ObjectStore(s3.options));
+    const psqlRate = ROWS / median(psqlSeconds);
+    const ourRate = ROWS / median(ours.map((r) => r.seconds));
+    const peak = Math.max(...ours.map((r) => r.peakRssMb));
+    console.log(`psql \\copy (query) to '/dev/null' (baseline, median of ${RUNS}): ${Math.round(psqlRate).toLocaleString('en-US')} rows/s`);
+    console.log(`streamQueryToParquet -> S3 (median of ${RUNS}):              ${Math.round(ourRate).toLocaleString('en-US')} rows/s`);
+    console.log(`ratio to psql: ${((ourRate / psqlRate) * 100).toFixed(1)}% (target >= 50%)`);
+    console.log(`peak RSS of the materializing process: ${peak.toFixed(0)} MB (target < 500 MB)`);
+    console.log(`Parquet object: ${(ours[0].bytes / 1e6).toFixed(1)} MB; read back from S3: ${stored.rows.toLocaleString('en-US')} rows, ` +
+      `sum(id) ${stored.ids} (source ${expected.ids}) -> ${stored.rows === expected.rows && stored.ids === expected.ids ? 'exact' : 'MISMATCH'}`);
+  } finally {
+    await Promise.all([db.drop(), s3.stop()]);
+  }
+}
+
+if (process.argv[2] === '--child') await runChild(JSON.parse(process.argv[3]) as ChildJob);
+else await main();

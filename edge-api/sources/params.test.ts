@@ -31,8 +31,13 @@ describe('compileNamedParams', () => {
 
 describe('placeholders and positions', () => {
   it('renders a custom placeholder per distinct name', () => {
-    const compiled = compileNamedParams('SELECT :a, :b, :a', 'postgresql', (n, name) => `p${n}_${name}`);
+    const compiled = compileNamedParams('SELECT :a, :b, :a', 'postgresql', { placeholder: (n, name) => `p${n}_${name}` });
     expect(compiled.text).toBe('SELECT p1_a, p2_b, p1_a');
+  });
+
+  it('drops statement terminators outside literals when asked, so the query can be wrapped', () => {
+    const compiled = compileNamedParams("SELECT ';' AS s, :a ; -- done;\n", 'postgresql', { dropTerminators: true });
+    expect(compiled.text).toBe("SELECT ';' AS s, $1  -- done;\n");
   });
 
   it('maps offsets in the compiled text back to the analyst text', () => {

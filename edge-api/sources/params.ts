@@ -15,8 +15,15 @@ export type CompiledSql = {
   replacements: { at: number; length: number; originalAt: number; originalLength: number }[];
 };
 
-/** Renders the placeholder for the n-th distinct name (1-based); the default is the dialect's own. */
-export type Placeholder = (number: number, name: string) => string;
+export type CompileOptions = {
+  /** Renders the placeholder for the n-th distinct name (1-based); the default is the dialect's own. */
+  placeholder?: (number: number, name: string) => string;
+  /**
+   * Drops `;` outside literals and comments. Only for SQL the guard has passed, where any `;` ends the one
+   * statement, so the query can be wrapped (`COPY (…) TO`, `SELECT … FROM (…)`).
+   */
+  dropTerminators?: boolean;
+};
 
 export type ParamErrorCode = 'SQL_POSITIONAL_PARAM' | 'PARAM_MISSING' | 'PARAM_UNSUPPORTED_VALUE';
 
@@ -35,7 +42,8 @@ const IDENT_START = /[A-Za-z_]/;
 const IDENT_PART = /[A-Za-z0-9_]/;
 
 /** Rewrites `:name` placeholders; refuses positional placeholders (`$1`, MySQL `?`) so each value has a name. */
-export function compileNamedParams(sql: string, dialect: SqlDialect, placeholder?: Placeholder): CompiledSql {
+export function compileNamedParams(sql: string, dialect: SqlDialect, options: CompileOptions = {}): CompiledSql {
+  const { placeholder, dropTerminators } = options;
   const numbered = dialect !== 'mysql';
   const names: string[] = [];
   const replacements: CompiledSql['replacements'] = [];
@@ -70,6 +78,10 @@ export function compileNamedParams(sql: string, dialect: SqlDialect, placeholder
       replacements.push({ at: text.length, length: rendered.length, originalAt: i, originalLength: end - i });
       text += rendered;
       i = end;
+      continue;
+    }
+    if (c === ';' && dropTerminators) {
+      i++;
       continue;
     }
     if (isPositionalPlaceholder(sql, i, dialect)) {

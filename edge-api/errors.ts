@@ -46,6 +46,7 @@ function databaseError(err: unknown): ApiError | undefined {
 }
 
 export function handleError(err: unknown, c: Context) {
+  if ((err as { code?: unknown }).code === 'SQL_PARSER_UNAVAILABLE') return errorResponse(c, 503, 'SQL_PARSER_UNAVAILABLE', (err as Error).message);
   const known = err instanceof ApiError ? err : databaseError(err);
   if (known) return errorResponse(c, known.status as ContentfulStatusCode, known.code, known.message, known.details);
   if (err instanceof HTTPException) {

@@ -46,6 +46,13 @@ const MYSQL_FORBIDDEN_FUNCTIONS = new Set([
 
 const POSTGRES_WRITE_NODES = ['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt'];
 
+export class SqlParserUnavailableError extends Error {
+  readonly code = 'SQL_PARSER_UNAVAILABLE';
+  constructor(cause: unknown) {
+    super('The PostgreSQL SQL parser cannot run in this deployment, so this query cannot be checked here; save it through a Node deployment (reef serve).', { cause });
+  }
+}
+
 /** Checks that `sql` is exactly one read-only SELECT (`:name` template parameters allowed) in the given dialect. */
 export async function checkSourceSql(sql: string, dialect: SqlDialect): Promise<SqlCheck> {
   let text: string;
@@ -69,6 +76,9 @@ async function checkPostgresFamily(sql: string, dialect: 'postgresql' | 'duckdb'
   try {
     stmts = (await parsePostgres(sql)).stmts ?? [];
   } catch (error) {
+    // A parse error carries sqlDetails; anything else means the parser itself could not run (its WebAssembly did
+    // not load, as on Cloudflare Workers), which must not be reported as the analyst's syntax error.
+    if (!(error as { sqlDetails?: unknown }).sqlDetails) throw new SqlParserUnavailableError(error);
     return refuse('SQL_SYNTAX', describePostgresSyntaxError(error, sql));
   }
   if (stmts.length === 0) return refuse('SQL_NOT_SINGLE_STATEMENT', `${LEAD}; this one is empty.`);

@@ -47,7 +47,10 @@ describe('regexMask: the one-pass scan gives the per-row answer', () => {
   const withNewlines = buildColumn('string', rows) as StringColumn;
   const withoutNewlines = buildColumn('string', rows.map((r) => r?.replaceAll('\n', ' ') ?? null)) as StringColumn;
 
-  it.each(['a', 'ab', '^a', 'b$', '^$', 'x*', '\\ba', 'a(?!b)', '(?<=b)a', '[^a]', '\\s', '.', '🦆.', 'é', '^.{3}$', 'a|b'])('pattern %s', (pattern) => {
+  it.each([
+    'a', 'ab', '^a', 'b$', '^$', 'x*', '\\ba', 'a(?!b)', '(?<=b)a', '[^a]', '\\s', '.', '🦆.', 'é', '^.{3}$', 'a|b',
+    '.*a', 'a.*', '.*?b.*', '.*', '.*(?<=b)a.*', '^.*a$', '.*a|b.*',
+  ])('pattern %s', (pattern) => {
     for (const column of [withNewlines, withoutNewlines]) {
       for (const ci of [false, true]) {
         const compiled = compileRegex('p', pattern, ci);
@@ -59,6 +62,13 @@ describe('regexMask: the one-pass scan gives the per-row answer', () => {
         expect(Array.from(regexMask(column, rows.length, compiled))).toEqual(expected);
       }
     }
+  });
+
+  it('drops an outer .* (it cannot change whether a row matches) but keeps anchored ones', () => {
+    expect(compileRegex('p', '.*free.*money.*', false).rowRegex.source).toBe('free.*money');
+    expect(compileRegex('p', '.*?', false).rowRegex.source).toBe('(?:)');
+    expect(compileRegex('p', '^.*a$', false).rowRegex.source).toBe('^.*a$');
+    expect(compileRegex('p', '.*a|b', false).rowRegex.source).toBe('.*a|b');
   });
 
   it('uses the scan for patterns that cannot cross a row, and row by row otherwise', () => {

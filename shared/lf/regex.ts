@@ -163,12 +163,30 @@ export function compileRegex(lf: string, pattern: string, caseInsensitive: boole
   if (hazard) throw new LfCompileError('UNSAFE_PATTERN', lf, `pattern ${JSON.stringify(pattern)} is refused: ${hazard}.`);
   const anchored = hasEdgeAssertion(parsed.ast);
   const scannable = !canMatchNewline(parsed.ast);
+  const source = withoutOuterDotStars(parsed.ast, pattern);
   return {
-    rowRegex: new RegExp(pattern, parsed.flags),
+    rowRegex: new RegExp(source, parsed.flags),
     // With 'm', ^ and $ match at the '\n' between rows, i.e. at each row's start and end.
-    scanRegex: scannable ? new RegExp(pattern, parsed.flags + 'g' + (anchored ? 'm' : '')) : null,
+    scanRegex: scannable ? new RegExp(source, parsed.flags + 'g' + (anchored ? 'm' : '')) : null,
     anchored,
   };
+}
+
+/**
+ * An LF asks whether a pattern matches somewhere, and `.*X.*` matches somewhere exactly when X does (the
+ * `.*` may be empty). Analysts often write the outer `.*`; dropping it saves a factor of the row length
+ * in backtracking (`.*free.*money` scans each row once per start position otherwise).
+ */
+function withoutOuterDotStars(ast: AST.Pattern, pattern: string): string {
+  if (ast.alternatives.length !== 1) return pattern;
+  const elements = ast.alternatives[0].elements;
+  const isDotStar = (e: AST.Element | undefined) =>
+    e?.type === 'Quantifier' && e.min === 0 && e.max === Infinity && e.element.type === 'CharacterSet' && e.element.kind === 'any';
+  const first = isDotStar(elements[0]) ? 1 : 0;
+  const last = elements.length > first && isDotStar(elements[elements.length - 1]) ? elements.length - 1 : elements.length;
+  if (first === 0 && last === elements.length) return pattern;
+  if (first >= last) return '';
+  return pattern.slice(elements[first].start, elements[last - 1].end);
 }
 
 /**

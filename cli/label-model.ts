@@ -59,7 +59,7 @@ export interface EvalResult {
 export const BAD_INPUT_EXIT = 2;
 
 export function registerLabelModelCommand(program: Command): void {
-  const group = program.command('label-model').description('Fit, apply and evaluate label models (majority vote, Snorkel LabelModel, Dawid–Skene, auto)');
+  const group = program.command('label-model').description('Evaluate label models (majority vote, Snorkel LabelModel, Dawid–Skene, auto) on WRENCH-style matrices');
   const evalCommand = group
     .command('eval')
     .description('Fit on the train split, score on the test split (WRENCH scoring: every row, ties by Snorkel\'s hash); prints one result')

@@ -32,6 +32,7 @@ describe('compileLf refuses bad LFs with a code and a message naming the LF', ()
     ['text against a float', { type: 'template', name: 'tm2', label: 0, field: 'score', operator: '==', value: '3' }, 'TYPE_MISMATCH', /needs a finite number/],
     ['ordering booleans', { type: 'template', name: 'tm3', label: 0, field: 'flag', operator: '>', value: true }, 'TYPE_MISMATCH', /">" does not apply to "flag", a boolean column/],
     ['contains on a number', { type: 'template', name: 'tm4', label: 0, field: 'score', operator: 'contains', value: '1' }, 'TYPE_MISMATCH', /"contains" does not apply/],
+    ['a list item of the wrong type', { type: 'template', name: 'tm6', label: 0, field: 'score', operator: 'in', value: [1, 'two'] }, 'TYPE_MISMATCH', /"score" is float; "in \(list item\)" needs a finite number, got "two"/],
     ['in without a list', { type: 'template', name: 'tm5', label: 0, field: 'score', operator: 'in', value: 1 }, 'TYPE_MISMATCH', /needs a list/],
     ['bad timestamp', { type: 'template', name: 'ts', label: 0, field: 'at', operator: '>', value: '2024-13-01' }, 'TYPE_MISMATCH', /a timestamp like/],
     ['regex on a number', { type: 'regex', name: 'rx', label: 0, field: 'score', pattern: '1' }, 'TYPE_MISMATCH', /needs a text column/],

@@ -9,7 +9,6 @@ import {
 } from './sql-literals.ts';
 import { LfCompileError, type AssetColumn, type TemplateScalar, type TemplateValue } from './types.ts';
 
-
 type Comparison = '>' | '>=' | '<' | '<=' | '==' | '!=';
 const SQL_OPERATOR: Record<Comparison, string> = { '>': '>', '>=': '>=', '<': '<', '<=': '<=', '==': '=', '!=': '<>' };
 const COMPARISONS = new Set<string>(['>', '>=', '<', '<=', '==', '!=']);
@@ -62,7 +61,6 @@ function compileComparison(lf: string, column: AssetColumn, col: string, op: Com
     case 'not_null':
       return compileTemplateCondition(lf, column, 'not_null', null);
     case 'string': {
-      if (op !== '==' && op !== '!=' && column.type !== 'string') throw typeMismatch(lf, column, op);
       const v = scalar.value;
       return {
         sql: `(${col} ${SQL_OPERATOR[op]} ${stringLiteral(v)})`,
@@ -112,9 +110,9 @@ type TypedScalar =
  * The template value as the column's type. For integer columns a fractional threshold is moved to the integer
  * that gives the same answer (x > 2.5 ⇔ x > 2), so both engines compare integers exactly.
  */
-function typedScalar(lf: string, column: AssetColumn, value: TemplateValue | undefined, op: Comparison): TypedScalar {
+function typedScalar(lf: string, column: AssetColumn, value: TemplateValue | undefined, op: Comparison, shownOp: string = op): TypedScalar {
   const bad = (want: string) =>
-    new LfCompileError('TYPE_MISMATCH', lf, `"${column.name}" is ${column.type}; "${op}" needs ${want}, got ${JSON.stringify(value)}.`);
+    new LfCompileError('TYPE_MISMATCH', lf, `"${column.name}" is ${column.type}; "${shownOp}" needs ${want}, got ${JSON.stringify(value)}.`);
   switch (column.type) {
     case 'string':
       if (typeof value !== 'string') throw bad('a text value');
@@ -158,7 +156,7 @@ function compileMembership(
   const negate = operator === 'not_in';
   const fields = [column.name];
   const get = (batch: ColumnBatch) => batch.columns[column.name];
-  const typed = value.map((v: TemplateScalar) => typedScalar(lf, column, v, '=='));
+  const typed = value.map((v: TemplateScalar) => typedScalar(lf, column, v, '==', `${operator} (list item)`));
   // A fractional number can never equal an integer column's value: it drops out of the list.
   const members = typed.flatMap((s) => (s.kind === 'never' ? [] : [s as Extract<TypedScalar, { value: unknown }>]));
   const literals = members.map((s) =>

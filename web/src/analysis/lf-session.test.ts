@@ -20,6 +20,12 @@ describe('joinOnKey', () => {
     const joined = joinOnKey(index, [rule]);
     expect(Array.from(joined.columns.text_length!)).toEqual([16, 9, 10, 12, 14, null]);
   });
+  it('takes a rule in the index\'s key order as it is, and names a clashing column after its rule', () => {
+    const sameOrder = { name: 'copy', keyColumn: 'id', n: 6, columns: { id: [...index.columns.id], text: ['a', 'b', 'c', 'd', 'e', 'f'] } };
+    const joined = joinOnKey(index, [sameOrder]);
+    expect(joined.columns['copy.text']).toBe(sameOrder.columns.text);
+    expect(joined.columns.text).toBe(index.columns.text);
+  });
 });
 
 describe('LfSession', () => {

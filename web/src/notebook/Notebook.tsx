@@ -108,9 +108,10 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
   const applyCell = useCallback(async (cell: NotebookCell, draft: LfDraft) => {
     if (draft.type === 'custom') return;
     const mark = performance.mark(`reef:lf-update:start:${cell.id}`);
-    const result = await dataWorker().setLf(slotOf(cell), draft);
+    const { result, summary: next } = await dataWorker().setLf(slotOf(cell), draft);
     setResults((r) => ({ ...r, [cell.id]: result }));
-    await refreshSummary();
+    setSummary(next);
+    setVersion((v) => v + 1);
     requestAnimationFrame(() => performance.measure('reef:lf-update', { start: mark.name, detail: { lf: draft.name, type: draft.type } }));
     const saved = cell.lfId ? lfById.get(cell.lfId) : undefined;
     if (saved) markApplied(saved.lf_id, sameDefinition(draft, definitionOf(saved)) && !('code' in result) ? saved.version : undefined);
@@ -124,9 +125,10 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
       setResults((r) => ({ ...r, [cell.id]: { slot: slotOf(cell), code: outcome.code, message: outcome.message } }));
       return;
     }
-    const result = await dataWorker().setVotes(slotOf(cell), draft.name, outcome.votes);
+    const { result, summary: next } = await dataWorker().setVotes(slotOf(cell), draft.name, outcome.votes);
     setResults((r) => ({ ...r, [cell.id]: { ...result, ms: outcome.ms } }));
-    await refreshSummary();
+    setSummary(next);
+    setVersion((v) => v + 1);
     const saved = cell.lfId ? lfById.get(cell.lfId) : undefined;
     if (saved?.active) markApplied(saved.lf_id, sameDefinition(draft, definitionOf(saved)) ? saved.version : undefined);
   }, [k, refreshSummary, lfById]);
@@ -169,7 +171,7 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
         setDrafts((d) => ({ ...d, [savedCell.id]: draft }));
         setCells((cs) => cs.map((c) => (c.id === cell.id ? savedCell : c)));
         if (draft.type !== 'custom') {
-          const result = await dataWorker().setLf(created.lf_id, draft);
+          const { result } = await dataWorker().setLf(created.lf_id, draft);
           setResults((r) => ({ ...r, [savedCell.id]: result }));
         }
       }

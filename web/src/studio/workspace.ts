@@ -65,7 +65,7 @@ export async function applyActiveLfs(cId: string): Promise<{ slots: string[]; sk
       continue;
     }
     if (applied.get(lf.lf_id) !== lf.version) {
-      const result = await dataWorker().setLf(lf.lf_id, def);
+      const { result } = await dataWorker().setLf(lf.lf_id, def);
       if ('code' in result) {
         skipped.push(`${lf.name} (${result.message})`);
         continue;

@@ -1,7 +1,6 @@
 // Fetching a materialized asset version's Parquet parts, once per version: versions are immutable, so the
 // Cache API keeps them by URL (which names the version) and a reload decodes from the cache, not the network.
-import { parquetRead } from 'hyparquet';
-import type { DecodedAsset } from './asset-table.ts';
+import { decodeParquet, type DecodedAsset } from './asset-table.ts';
 
 const CACHE_NAME = 'reef-assets-v1';
 
@@ -28,21 +27,6 @@ async function partBytes(url: string, token: string): Promise<{ bytes: ArrayBuff
   return { bytes, fromCache: false };
 }
 
-/** Decodes one Parquet file column by column (hyparquet's chunks), without building row objects. */
-async function decodeParquet(bytes: ArrayBuffer): Promise<{ n: number; columns: Record<string, unknown[]> }> {
-  const columns: Record<string, unknown[]> = {};
-  let n = 0;
-  await parquetRead({
-    file: bytes,
-    onChunk: ({ columnName, columnData, rowStart }) => {
-      const target = (columns[columnName] ??= []);
-      for (let i = 0; i < columnData.length; i++) target[rowStart + i] = columnData[i];
-      n = Math.max(n, rowStart + columnData.length);
-    },
-  });
-  return { n, columns };
-}
-
 export async function loadAsset(ref: AssetRef, token: string): Promise<DecodedAsset & { fromCache: boolean }> {
   const versionUrl = `/api/assets/${encodeURIComponent(ref.versionId)}`;
   const cache = await caches.open(CACHE_NAME);
@@ -54,17 +38,16 @@ export async function loadAsset(ref: AssetRef, token: string): Promise<DecodedAs
   }
   const { parts } = await info.json() as VersionInfo;
   let fromCache = true;
-  const columns: Record<string, unknown[]> = {};
-  let n = 0;
+  const decodedParts: { n: number; columns: Record<string, unknown[]> }[] = [];
   for (const part of parts) {
     const { bytes, fromCache: hit } = await partBytes(part.url, token);
     fromCache &&= hit;
-    const decoded = await decodeParquet(bytes);
-    for (const [name, values] of Object.entries(decoded.columns)) {
-      const target = (columns[name] ??= new Array(n).fill(null));
-      for (let i = 0; i < decoded.n; i++) target.push(values[i] ?? null);
-    }
-    n += decoded.n;
+    decodedParts.push(await decodeParquet(bytes));
   }
+  const n = decodedParts.reduce((sum, p) => sum + p.n, 0);
+  const names = [...new Set(decodedParts.flatMap((p) => Object.keys(p.columns)))];
+  const columns = Object.fromEntries(names.map((name) => [name, decodedParts.length === 1
+    ? decodedParts[0]!.columns[name]!
+    : ([] as unknown[]).concat(...decodedParts.map((p) => p.columns[name] ?? new Array<unknown>(p.n).fill(null)))]));
   return { name: ref.name, keyColumn: ref.keyColumn, n, columns, fromCache };
 }

@@ -1,8 +1,28 @@
 // Turning decoded asset columns into the notebook's sample table: rules joined to the index on its key,
 // column types inferred, typed LF columns built with shared/lf's builders (the same layout as the server's).
+import { parquetRead } from 'hyparquet';
 import { buildColumn, type BatchColumn } from '../../../shared/lf/column-batch.ts';
 import type { AssetColumn, ColumnType } from '../../../shared/lf/types.ts';
 import type { SampleTable } from '../analysis/lf-session.ts';
+
+/** Decodes one Parquet file column by column (hyparquet's chunks, joined once per column), without row objects. */
+export async function decodeParquet(bytes: ArrayBuffer): Promise<{ n: number; columns: Record<string, unknown[]> }> {
+  const chunks: Record<string, { rowStart: number; data: ArrayLike<unknown> }[]> = {};
+  let n = 0;
+  await parquetRead({
+    file: bytes,
+    onChunk: ({ columnName, columnData, rowStart }) => {
+      (chunks[columnName] ??= []).push({ rowStart, data: columnData });
+      n = Math.max(n, rowStart + columnData.length);
+    },
+  });
+  const columns: Record<string, unknown[]> = {};
+  for (const [name, parts] of Object.entries(chunks)) {
+    parts.sort((a, b) => a.rowStart - b.rowStart);
+    columns[name] = ([] as unknown[]).concat(...parts.map((p) => (Array.isArray(p.data) ? p.data : Array.from(p.data))));
+  }
+  return { n, columns };
+}
 
 export interface DecodedAsset { name: string; keyColumn: string; n: number; columns: Record<string, ArrayLike<unknown>> }
 
@@ -40,22 +60,41 @@ export function joinOnKey(index: DecodedAsset, rules: DecodedAsset[]): { n: numb
   const columns: Record<string, ArrayLike<unknown>> = { ...index.columns };
   const keys = index.columns[index.keyColumn];
   if (!keys) throw new Error(`The index "${index.name}" has no key column "${index.keyColumn}".`);
-  const rowOf = new Map<unknown, number>();
-  for (let i = 0; i < n; i++) rowOf.set(keys[i], i);
+  let rowOf: Map<unknown, number> | undefined;
   for (const rule of rules) {
     const ruleKeys = rule.columns[rule.keyColumn];
     if (!ruleKeys) throw new Error(`The rule "${rule.name}" has no key column "${rule.keyColumn}".`);
+    const joinedName = (name: string) => (name in columns ? `${rule.name}.${name}` : name);
+    // Rules are usually queried from the same table as their index, so their rows come in the index's order:
+    // then the columns are taken as they are, with no lookup per row.
+    if (sameKeys(keys, ruleKeys)) {
+      for (const [name, values] of Object.entries(rule.columns)) if (name !== rule.keyColumn) columns[joinedName(name)] = values;
+      continue;
+    }
+    if (!rowOf) {
+      rowOf = new Map();
+      for (let i = 0; i < n; i++) rowOf.set(joinKey(keys[i]), i);
+    }
     const target = new Int32Array(rule.n);
-    for (let r = 0; r < rule.n; r++) target[r] = rowOf.get(ruleKeys[r]) ?? -1;
+    for (let r = 0; r < rule.n; r++) target[r] = rowOf.get(joinKey(ruleKeys[r])) ?? -1;
     for (const [name, values] of Object.entries(rule.columns)) {
       if (name === rule.keyColumn) continue;
       const joined: unknown[] = new Array(n).fill(null);
       for (let r = 0; r < rule.n; r++) if (target[r]! >= 0) joined[target[r]!] = values[r];
-      columns[name in columns ? `${rule.name}.${name}` : name] = joined;
+      columns[joinedName(name)] = joined;
     }
   }
   return { n, columns };
 }
+
+function sameKeys(a: ArrayLike<unknown>, b: ArrayLike<unknown>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Map keys: a safe-integer bigint as a number, which hashes much faster than a bigint. */
+const joinKey = (k: unknown) => (typeof k === 'bigint' && k >= -9007199254740991n && k <= 9007199254740991n ? Number(k) : k);
 
 export function toSampleTable(keyColumn: string, n: number, columns: Record<string, ArrayLike<unknown>>): SampleTable {
   const schemaColumns: AssetColumn[] = [];
@@ -63,7 +102,7 @@ export function toSampleTable(keyColumn: string, n: number, columns: Record<stri
   for (const [name, values] of Object.entries(columns)) {
     const type = columnType(values);
     schemaColumns.push({ name, type });
-    batchColumns[name] = buildColumn(type, Array.from(values) as never[], name);
+    batchColumns[name] = buildColumn(type, (Array.isArray(values) ? values : Array.from(values)) as never[], name);
   }
   return { n, keyColumn, schema: { columns: schemaColumns }, batch: { length: n, columns: batchColumns }, values: columns };
 }

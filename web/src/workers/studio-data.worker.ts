@@ -8,6 +8,8 @@ import { loadAsset, type AssetRef } from './asset-fetch.ts';
 import { joinOnKey, toSampleTable } from './asset-table.ts';
 import { DuckDbSession, type QueryResult } from './duckdb-session.ts';
 
+type Summary = ReturnType<LfSession['summary']>;
+
 export interface LoadResult { n: number; columns: { name: string; type: string }[]; rowType: string; fromCache: boolean; ms: number }
 
 let session: LfSession | undefined;
@@ -40,18 +42,21 @@ const api = {
       fromCache: [indexData!, ...ruleData].every((d) => d.fromCache), ms: performance.now() - started,
     };
   },
-  setLf(slot: string, def: Exclude<LfDefinition, { type: 'custom' }>): LfResult | LfFailure {
+  /** Applies one LF and answers with its cell's numbers and the new summary, in one message. */
+  setLf(slot: string, def: Exclude<LfDefinition, { type: 'custom' }>): { result: LfResult | LfFailure; summary: Summary } {
+    let result: LfResult | LfFailure;
     try {
       lfNames.set(slot, def.name);
-      return current().setLf(slot, def);
+      result = current().setLf(slot, def);
     } catch (e) {
       current().removeLf(slot);
-      return failure(slot, e);
+      result = failure(slot, e);
     }
+    return { result, summary: current().summary() };
   },
-  setVotes(slot: string, name: string, votes: Int8Array): LfResult {
+  setVotes(slot: string, name: string, votes: Int8Array): { result: LfResult; summary: Summary } {
     lfNames.set(slot, name);
-    return current().setVotes(slot, votes);
+    return { result: current().setVotes(slot, votes), summary: current().summary() };
   },
   removeLf(slot: string): void {
     lfNames.delete(slot);

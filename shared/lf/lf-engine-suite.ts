@@ -167,6 +167,8 @@ export const SUITE_CASES: Case[] = [
   sql('k % 3 = 1', [0, 6, 9]),
   sql('i > 9007199254740992', [4, 6]),
   sql("t >= '2024-01-01'", [0, 1, 4, 5, 6]),
+  sql("t IN ('2030-01-01', '1970-01-01 00:00:00', NULL)", [5, 8]),
+  sql("t BETWEEN '1999-12-31 12:00:00' AND '2000-02-29'", [3, 7]),
   sql('CASE WHEN k > 5 THEN true WHEN k > 3 THEN false ELSE b END', [0, 3, 5, 8, 9]),
   sql('x = x', [0, 1, 2, 4, 5, 6, 7, 8, 9]),
   sql('k / 0 IS NULL', ALL),

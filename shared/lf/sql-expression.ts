@@ -217,7 +217,8 @@ class SqlCompiler {
     const list = node.right;
     if (!list || list.type !== 'expr_list' || !Array.isArray(list.value)) throw this.refuse('IN without a list of values');
     const items = (list.value as AstNode[]).map((item) => this.unify(left, this.compile(item), 'IN')[1]);
-    const l = left.type === 'timestamp' ? left : this.unify(left, items[0] ?? left, 'IN')[0];
+    // A text literal on the left of timestamps is read as a timestamp too.
+    const l = items.length > 0 ? this.unify(left, items[0], 'IN')[0] : left;
     return {
       type: 'boolean',
       sql: `(${l.sql} ${negate ? 'NOT IN' : 'IN'} (${items.map((t) => t.sql).join(', ')}))`,

@@ -22,6 +22,12 @@ describe('auto', () => {
     expect(result.model.kind).toBe('snorkel');
   });
 
+  it('falls back to majority vote with fewer than 3 LFs', () => {
+    const two = computeSufficientStats(Int8Array.from([0, 0, 1, -1, 1, 1]), 3, 2, 2);
+    const result = fitAuto(two, { seed: 1 });
+    expect([result.model.kind, result.criterion]).toEqual(['mv', 'too-few-lfs']);
+  });
+
   it('without dev labels uses the Snorkel tutorial configuration (sgd, 500 epochs)', () => {
     const result = fitAuto(stats, { seed: 1 });
     expect(result.criterion).toBe('no-dev-default');

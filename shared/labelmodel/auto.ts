@@ -33,7 +33,7 @@ export interface CandidateReport {
 
 export interface AutoResult {
   model: FittedLabelModel;
-  criterion: 'dev' | 'no-dev-default';
+  criterion: 'dev' | 'no-dev-default' | 'too-few-lfs';
   candidates: CandidateReport[];
 }
 
@@ -58,6 +58,8 @@ export function fitAuto(stats: SufficientStats, options: AutoOptions): AutoResul
   const metric = options.metric ?? 'accuracy';
   const { k } = stats;
   const dev = options.dev;
+  // Snorkel's model is not identifiable from fewer than 3 LFs; majority vote still is a label.
+  if (stats.m < 3) return { model: fitModel(stats, { kind: 'mv' }), criterion: 'too-few-lfs', candidates: [] };
   if (!dev || dev.Y.every((y) => y < 0)) {
     return { model: fitModel(stats, { kind: 'snorkel', options: { ...NO_DEV_DEFAULT, seed } }), criterion: 'no-dev-default', candidates: [] };
   }

@@ -6,7 +6,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { streamQueryToParquet } from '../edge-api/materialize/index.ts';
@@ -23,17 +23,25 @@ const QUERY = 'SELECT id, body, score, created_at, category FROM bench_comments'
 const KEY = 'assets/bench/indexes/comments/v1/part-00000.parquet';
 
 type ChildJob = { pg: ServerConnectionConfig; s3: S3StoreOptions };
-type ChildReport = { rows: number; seconds: number; bytes: number; peakRssMb: number };
+type ChildReport = { rows: number; seconds: number; cpuSeconds: number; bytes: number; peakRssMb: number };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The materializing process: one streamQueryToParquet, then its own peak RSS. */
 async function runChild(job: ChildJob): Promise<void> {
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const result = await streamQueryToParquet(new PostgresSource(job.pg), QUERY, {}, new S3ObjectStore(job.s3), KEY);
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  const report: ChildReport = { rows: result.rowCount, seconds, bytes: result.bytes, peakRssMb: Number(hwm?.[1] ?? 0) / 1024 };
+  const report: ChildReport = {
+    rows: result.rowCount,
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    bytes: result.bytes,
+    peakRssMb: Number(hwm?.[1] ?? 0) / 1024,
+  };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
@@ -74,6 +82,8 @@ async function readBackChecksum(store: S3ObjectStore): Promise<{ rows: number; i
 
 async function main(): Promise<void> {
   console.log(`bench:materialize — ${ROWS.toLocaleString('en-US')} rows, PostgreSQL -> Parquet in S3 (s3rver), ${RUNS} runs each`);
+  // Both sides share the machine's CPUs with PostgreSQL and s3rver; a busy machine lowers the ratio.
+  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const [db, s3] = await Promise.all([createPgTestDb('bench'), startS3TestServer('reef-bench')]);
   try {
     const setupStarted = performance.now();
@@ -95,8 +105,8 @@ async function main(): Promise<void> {
       psqlSeconds.push(await timePsqlCopy(db.config));
       ours.push(await materializeInChild({ pg: db.config, s3: s3.options }));
       console.log(
-        `run ${run + 1}: psql \\copy ${psqlSeconds[run].toFixed(2)} s; streamQueryToParquet ${ours[run].seconds.toFixed(2)} s, ` +
-          `peak RSS ${ours[run].peakRssMb.toFixed(0)} MB`,
+        `run ${run + 1}: psql \\copy ${psqlSeconds[run].toFixed(2)} s; streamQueryToParquet ${ours[run].seconds.toFixed(2)} s ` +
+          `(${ours[run].cpuSeconds.toFixed(1)} CPU s in the process), peak RSS ${ours[run].peakRssMb.toFixed(0)} MB`,
       );
     }
 

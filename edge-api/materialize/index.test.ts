@@ -2,6 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesSource } from '../sources/files.ts';
 import { createMysqlTestDb } from '../sources/mysql-test-db.ts';
@@ -133,6 +134,19 @@ describe('streamQueryToParquet from PostgreSQL', () => {
       expect(await store.list('tmp/')).toEqual([]);
     });
   }
+
+  it('writes Parquet the browser reader (hyparquet) decodes, timestamps adjusted to UTC with microseconds', async () => {
+    const store = new LocalObjectStore(join(scratch, 'store-hyparquet'));
+    await streamQueryToParquet(new PostgresSource(pg.config), 'SELECT id, big, amount, tstz, int_list, text_list FROM everything ORDER BY id', {}, store, 'h/part-0.parquet');
+    const bytes = await store.getBytes('h/part-0.parquet');
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const tstz = parquetMetadata(file).schema.find((e) => e.name === 'tstz');
+    expect(tstz?.logical_type).toEqual({ type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' });
+    const rows = await parquetReadObjects({ file });
+    expect(rows.map((r) => r.id)).toEqual([1n, 2n, 3n]);
+    expect(rows[0]).toMatchObject({ big: 9223372036854775807n, amount: 12345678.91, int_list: [1, null, 3], text_list: ['x,y', '', null] });
+    expect((rows[0].tstz as Date).toISOString()).toBe('2024-06-01T08:00:00.654Z');
+  });
 
   it('writes many rows with checksums equal to the source, binding parameters, in row groups', async () => {
     const store = new LocalObjectStore(join(scratch, 'store-many'));

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { BuildMiddleware, MetadataBearer } from '@aws-sdk/types';
 import { Readable } from 'node:stream';
 import { assertValidKey, notFound, ObjectStoreError } from './index.ts';
 import type { ByteRange, ObjectInfo, ObjectStore, PutBody } from './index.ts';
@@ -59,6 +60,7 @@ export class S3ObjectStore implements ObjectStore {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
+    this.client.middlewareStack.add(unsignedPayload, { step: 'build', name: 'reefUnsignedPayload' });
   }
 
   async put(key: string, body: PutBody, options?: { contentType?: string }): Promise<{ bytes: number }> {
@@ -209,6 +211,19 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 }
+
+/**
+ * Signs uploads without hashing their bodies (`x-amz-content-sha256: UNSIGNED-PAYLOAD`, which S3 accepts):
+ * SHA-256 over every uploaded byte was ~0.5 CPU-s of a 2M-row materialization. TCP and Content-Length still
+ * guard the transfer; the request itself stays signed.
+ */
+const unsignedPayload: BuildMiddleware<object, MetadataBearer> = (next) => (args) => {
+  const request = args.request as { headers?: Record<string, string>; method?: string };
+  if (request.headers && (request.method === 'PUT' || request.method === 'POST')) {
+    request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+  }
+  return next(args);
+};
 
 async function* toChunks(body: PutBody): AsyncIterable<Uint8Array> {
   if (typeof body === 'string') yield Buffer.from(body);

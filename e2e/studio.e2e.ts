@@ -207,6 +207,12 @@ test('from a fresh start to downloaded results, without leaving 127.0.0.1', { ti
   assert.equal(csv[0], 'id,predicted_label,prob_class_0,prob_class_1,confidence');
   assert.equal(csv.length, ROWS + 1);
 
+  // The same pipeline handed to the server: the page follows the run, then shows the server's results.
+  await page.getByRole('button', { name: 'Run on server' }).click();
+  await page.getByText(/^Server run · 3,000 samples/).waitFor({ timeout: 180_000 });
+  await page.getByTestId('confidence-histogram').waitFor();
+  await shot('server-results');
+
   const outside = requested.filter((url) => !url.startsWith(`${server.url}/`) && !/^(data|blob|about):/.test(url));
   assert.deepEqual(outside, [], 'no request leaves 127.0.0.1');
 });

@@ -7,6 +7,9 @@ import { navigate } from '../navigation.ts';
 import { conceptPath } from '../routes.ts';
 import { dataWorker } from '../studio/workers.ts';
 import { findResult } from '../training/results-store.ts';
+import type { Concept } from '../../../shared/schema/concept.ts';
+import { resultsPath } from '../routes.ts';
+import { ServerJobView } from './ServerJobView.tsx';
 import { confidenceHistogram, confidences, labelDistribution, resultColumns, resultCsv, resultParquet } from './result-table.ts';
 
 const TABLE_ROWS = 50;
@@ -25,6 +28,10 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
   const [rows, setRows] = useState<SampleRow[]>([]);
   const [serverMessage, setServerMessage] = useState<string>();
   const conf = useMemo(() => (result ? confidences(result) : null), [result]);
+  const [values, setValues] = useState<string[]>([]);
+  useEffect(() => {
+    if (!result) api<Concept>('GET', `/api/concepts/${cId}`).then((c) => setValues(c.values), () => undefined);
+  }, [cId, result]);
 
   useEffect(() => {
     if (!result) return;
@@ -33,7 +40,15 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
 
   const back = <a href={conceptPath(cId)} onClick={(e) => { e.preventDefault(); navigate(conceptPath(cId)); }}>← Back to the pipeline</a>;
   if (!result || !conf) {
-    return <main className="page">{back}<h1>Results</h1><p>This result is not in this tab any more (browser training keeps results in memory). Train again, or use <b>Run on server</b> for results that are kept.</p></main>;
+    // Not trained in this tab: a server job (its id is a UUID), or a browser result from a tab that is gone.
+    return (
+      <main className="page results">
+        {back}
+        <h1>Training results</h1>
+        {/^[0-9a-f-]{36}$/i.test(jobId) ? <ServerJobView cId={cId} jobId={jobId} values={values} />
+          : <p>This result is not in this tab any more (browser training keeps results in memory). Train again, or use <b>Run on server</b> for results that are kept.</p>}
+      </main>
+    );
   }
   const dist = labelDistribution(result);
   const hist = confidenceHistogram(conf, result.k);
@@ -42,8 +57,8 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
   const columns = resultColumns(result);
   const runOnServer = async () => {
     try {
-      const run = await api<{ run_id?: string; job_id?: string }>('POST', `/api/concepts/${cId}/snorkel/run`, { output: result.output, model: result.model, params: result.params });
-      setServerMessage(`Started server run ${run.run_id ?? run.job_id}.`);
+      const run = await api<{ job_id: string }>('POST', `/api/concepts/${cId}/snorkel/run`, result.serverRequest);
+      navigate(resultsPath(cId, run.job_id));
     } catch (e) {
       setServerMessage((e as Error).message);
     }

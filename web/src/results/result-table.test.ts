@@ -7,6 +7,7 @@ const result: TrainedResult = {
   jobId: 'j', cId: 'c', values: ['HAM', 'SPAM'], n: 3, k: 2, output: 'softmax', model: 'snorkel', params: {},
   probs: Float64Array.from([0.9, 0.1, 0.5, 0.5, 0.2, 0.8]), preds: Int32Array.from([0, -1, 1]),
   keyColumn: 'id', keys: [10, 11, 12], lfNames: [], weights: null, ms: 1, createdAt: '',
+  serverRequest: { selectedIndex: 'i', selectedRules: [], selectedLFs: [], snorkel: { epochs: 100, lr: 0.01, output_type: 'softmax' }, model: 'snorkel', seed: 0 },
 };
 
 describe('result columns', () => {

@@ -1,5 +1,15 @@
 // Browser-trained results, by job id, for the results page. They live in this tab's memory: training in the
 // browser is the interactive loop; results to keep are produced by a server run.
+/** The body of POST /api/concepts/{c_id}/snorkel/run that trains the same pipeline on the server. */
+export interface ServerTrainRequest {
+  selectedIndex: string;
+  selectedRules: string[];
+  selectedLFs: string[];
+  snorkel: { epochs: number; lr: number; output_type: 'softmax' | 'hard' };
+  model: 'auto' | 'snorkel' | 'mv' | 'ds';
+  seed: number;
+}
+
 export interface TrainedResult {
   jobId: string;
   cId: string;
@@ -17,6 +27,7 @@ export interface TrainedResult {
   weights: number[] | null;
   ms: number;
   createdAt: string;
+  serverRequest: ServerTrainRequest;
 }
 
 const results = new Map<string, TrainedResult>();

@@ -30,10 +30,19 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   const keys = await dataWorker().keyValues();
   const lfs = slots.map((slot) => catalog.labeling_functions.find((lf) => lf.id === slot)?.name ?? slot);
   const jobId = `browser-${crypto.randomUUID()}`;
+  const indexNode = nodes.find((n) => n.type === 'index');
+  const serverRequest = {
+    selectedIndex: indexNode?.type === 'index' ? indexNode.data.assetId : '',
+    selectedRules: nodes.flatMap((n) => (n.type === 'rule' ? [n.data.assetId] : [])),
+    selectedLFs: slots,
+    snorkel: { epochs: settings.epochs, lr: settings.lr, output_type: settings.output },
+    model: settings.model,
+    seed: settings.seed,
+  };
   saveResult({
     jobId, cId: concept.c_id, values: concept.values, n: input.n, k, output: settings.output, model: out.model, params: out.params,
     probs: out.probs, preds: out.preds, keyColumn: assets.index.keyColumn, keys,
-    lfNames: lfs, weights: out.weights ? Array.from(out.weights) : null, ms: out.ms, createdAt: new Date().toISOString(),
+    lfNames: lfs, weights: out.weights ? Array.from(out.weights) : null, ms: out.ms, createdAt: new Date().toISOString(), serverRequest,
   });
   onState({ phase: 'done' });
   return jobId;

@@ -1,6 +1,10 @@
 // Fetching a materialized asset version's Parquet parts, once per version: versions are immutable, so the
 // Cache API keeps them by URL (which names the version) and a reload decodes from the cache, not the network.
-import { decodeParquet, type DecodedAsset } from './asset-table.ts';
+import { tableFromIPC } from 'apache-arrow';
+import initParquetWasm, { readParquet } from 'parquet-wasm/esm';
+import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
+import { columnsFromArrow, type ArrowColumns } from './arrow-columns.ts';
+import type { DecodedAsset } from './asset-table.ts';
 
 const CACHE_NAME = 'reef-assets-v1';
 
@@ -27,6 +31,15 @@ async function partBytes(url: string, token: string): Promise<{ bytes: ArrayBuff
   return { bytes, fromCache: false };
 }
 
+let parquetReady: Promise<unknown> | undefined;
+
+/** Parquet → Arrow in WebAssembly (parquet-wasm), then plain columns: several times faster than decoding in JS. */
+async function decodeParquet(bytes: ArrayBuffer): Promise<ArrowColumns> {
+  parquetReady ??= initParquetWasm({ module_or_path: new URL(parquetWasmUrl, self.location.href) });
+  await parquetReady;
+  return columnsFromArrow(tableFromIPC(readParquet(new Uint8Array(bytes)).intoIPCStream()));
+}
+
 export async function loadAsset(ref: AssetRef, token: string): Promise<DecodedAsset & { fromCache: boolean }> {
   const versionUrl = `/api/assets/${encodeURIComponent(ref.versionId)}`;
   const cache = await caches.open(CACHE_NAME);
@@ -38,7 +51,7 @@ export async function loadAsset(ref: AssetRef, token: string): Promise<DecodedAs
   }
   const { parts } = await info.json() as VersionInfo;
   let fromCache = true;
-  const decodedParts: { n: number; columns: Record<string, unknown[]> }[] = [];
+  const decodedParts: ArrowColumns[] = [];
   for (const part of parts) {
     const { bytes, fromCache: hit } = await partBytes(part.url, token);
     fromCache &&= hit;
@@ -49,5 +62,5 @@ export async function loadAsset(ref: AssetRef, token: string): Promise<DecodedAs
   const columns = Object.fromEntries(names.map((name) => [name, decodedParts.length === 1
     ? decodedParts[0]!.columns[name]!
     : ([] as unknown[]).concat(...decodedParts.map((p) => p.columns[name] ?? new Array<unknown>(p.n).fill(null)))]));
-  return { name: ref.name, keyColumn: ref.keyColumn, n, columns, fromCache };
+  return { name: ref.name, keyColumn: ref.keyColumn, n, columns, types: decodedParts[0]?.types ?? {}, fromCache };
 }

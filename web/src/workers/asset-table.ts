@@ -1,30 +1,17 @@
 // Turning decoded asset columns into the notebook's sample table: rules joined to the index on its key,
 // column types inferred, typed LF columns built with shared/lf's builders (the same layout as the server's).
-import { parquetRead } from 'hyparquet';
 import { buildColumn, type BatchColumn } from '../../../shared/lf/column-batch.ts';
 import type { AssetColumn, ColumnType } from '../../../shared/lf/types.ts';
 import type { SampleTable } from '../analysis/lf-session.ts';
 
-/** Decodes one Parquet file column by column (hyparquet's chunks, joined once per column), without row objects. */
-export async function decodeParquet(bytes: ArrayBuffer): Promise<{ n: number; columns: Record<string, unknown[]> }> {
-  const chunks: Record<string, { rowStart: number; data: ArrayLike<unknown> }[]> = {};
-  let n = 0;
-  await parquetRead({
-    file: bytes,
-    onChunk: ({ columnName, columnData, rowStart }) => {
-      (chunks[columnName] ??= []).push({ rowStart, data: columnData });
-      n = Math.max(n, rowStart + columnData.length);
-    },
-  });
-  const columns: Record<string, unknown[]> = {};
-  for (const [name, parts] of Object.entries(chunks)) {
-    parts.sort((a, b) => a.rowStart - b.rowStart);
-    columns[name] = ([] as unknown[]).concat(...parts.map((p) => (Array.isArray(p.data) ? p.data : Array.from(p.data))));
-  }
-  return { n, columns };
+export interface DecodedAsset {
+  name: string;
+  keyColumn: string;
+  n: number;
+  columns: Record<string, ArrayLike<unknown>>;
+  /** Column types from the file's schema; inferred from the values where absent. */
+  types?: Record<string, ColumnType>;
 }
-
-export interface DecodedAsset { name: string; keyColumn: string; n: number; columns: Record<string, ArrayLike<unknown>> }
 
 /** The LF column type of decoded values: the first non-null value decides (Parquet columns hold one type). */
 export function inferColumnType(values: ArrayLike<unknown>): ColumnType {
@@ -55,16 +42,22 @@ function columnType(values: ArrayLike<unknown>): ColumnType {
  * The index's rows, with each rule's columns placed on the index row of the same key (null where a rule has no row
  * for a key). A rule column whose name the index already uses is named `rule.column`.
  */
-export function joinOnKey(index: DecodedAsset, rules: DecodedAsset[]): { n: number; columns: Record<string, ArrayLike<unknown>> } {
+export function joinOnKey(index: DecodedAsset, rules: DecodedAsset[]): { n: number; columns: Record<string, ArrayLike<unknown>>; types: Record<string, ColumnType> } {
   const n = index.n;
   const columns: Record<string, ArrayLike<unknown>> = { ...index.columns };
+  const types: Record<string, ColumnType> = { ...index.types };
   const keys = index.columns[index.keyColumn];
   if (!keys) throw new Error(`The index "${index.name}" has no key column "${index.keyColumn}".`);
   let rowOf: Map<unknown, number> | undefined;
   for (const rule of rules) {
     const ruleKeys = rule.columns[rule.keyColumn];
     if (!ruleKeys) throw new Error(`The rule "${rule.name}" has no key column "${rule.keyColumn}".`);
-    const joinedName = (name: string) => (name in columns ? `${rule.name}.${name}` : name);
+    const joinedName = (name: string) => {
+      const joined = name in columns ? `${rule.name}.${name}` : name;
+      const type = rule.types?.[name];
+      if (type) types[joined] = type;
+      return joined;
+    };
     // Rules are usually queried from the same table as their index, so their rows come in the index's order:
     // then the columns are taken as they are, with no lookup per row.
     if (sameKeys(keys, ruleKeys)) {
@@ -84,7 +77,7 @@ export function joinOnKey(index: DecodedAsset, rules: DecodedAsset[]): { n: numb
       columns[joinedName(name)] = joined;
     }
   }
-  return { n, columns };
+  return { n, columns, types };
 }
 
 function sameKeys(a: ArrayLike<unknown>, b: ArrayLike<unknown>): boolean {
@@ -96,11 +89,11 @@ function sameKeys(a: ArrayLike<unknown>, b: ArrayLike<unknown>): boolean {
 /** Map keys: a safe-integer bigint as a number, which hashes much faster than a bigint. */
 const joinKey = (k: unknown) => (typeof k === 'bigint' && k >= -9007199254740991n && k <= 9007199254740991n ? Number(k) : k);
 
-export function toSampleTable(keyColumn: string, n: number, columns: Record<string, ArrayLike<unknown>>): SampleTable {
+export function toSampleTable(keyColumn: string, n: number, columns: Record<string, ArrayLike<unknown>>, types: Record<string, ColumnType> = {}): SampleTable {
   const schemaColumns: AssetColumn[] = [];
   const batchColumns: Record<string, BatchColumn> = {};
   for (const [name, values] of Object.entries(columns)) {
-    const type = columnType(values);
+    const type = types[name] ?? columnType(values);
     schemaColumns.push({ name, type });
     batchColumns[name] = buildColumn(type, (Array.isArray(values) ? values : Array.from(values)) as never[], name);
   }

@@ -33,7 +33,7 @@ const api = {
     const started = performance.now();
     const [indexData, ...ruleData] = await Promise.all([index, ...rules].map((ref) => loadAsset(ref, token)));
     const joined = joinOnKey(indexData!, ruleData);
-    session = new LfSession(toSampleTable(index.keyColumn, joined.n, joined.columns), k);
+    session = new LfSession(toSampleTable(index.keyColumn, joined.n, joined.columns, joined.types), k);
     lfNames = new Map();
     duckHasSamples = false;
     const schema = session.table.schema;

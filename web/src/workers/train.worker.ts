@@ -50,7 +50,8 @@ const api = {
     }
     onEpoch(settings.epochs, settings.epochs);
     const probs = model.predictProba(L, n);
-    const preds = probsToPreds(probs, k, 'hash');
+    // Ties abstain (-1), Snorkel's default and the server run's default, so both report the same labels.
+    const preds = probsToPreds(probs, k, 'abstain');
     const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, weights, ms: performance.now() - started };
     return Comlink.transfer(out, [probs.buffer, preds.buffer, ...(weights ? [weights.buffer] : [])]);
   },

@@ -1,0 +1,107 @@
+// A training job run on the server (same page address as a browser result): its progress from the run's
+// events, then the label distribution, confidence histogram, a page of predictions and the Parquet results.
+import { useEffect, useState } from 'react';
+import { api, getToken } from '../api/client.ts';
+import { followRun, type RunProgress } from '../api/runs.ts';
+import { confidenceHistogram } from './result-table.ts';
+
+interface Prediction { sample_id: unknown; probs: number[]; predicted_class: number; confidence: number }
+interface TrainJob {
+  job_id: string;
+  run_id: string;
+  status: string;
+  output_type: 'softmax' | 'hard';
+  error: { message?: string } | null;
+  predictions?: Prediction[] | number[];
+  sample_ids?: unknown[];
+  summary?: { total_samples: number; avg_confidence: number | null; label_distribution: Record<string, number> };
+  results?: { part: number; url: string; rows: number }[];
+}
+
+const FINISHED = ['SUCCESS', 'FAILURE', 'CANCELED'];
+
+async function downloadWithToken(url: string, name: string) {
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${getToken() ?? ''}` } });
+  const href = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
+
+export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: string; values: string[] }) {
+  const [job, setJob] = useState<TrainJob | null>(null);
+  const [progress, setProgress] = useState<RunProgress | null>(null);
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    const controller = new AbortController();
+    const path = `/api/concepts/${cId}/snorkel/jobs/${jobId}?limit=1000`;
+    (async () => {
+      let current = await api<TrainJob>('GET', path);
+      setJob(current);
+      if (!FINISHED.includes(current.status)) {
+        await followRun(current.run_id, setProgress, controller.signal);
+        current = await api<TrainJob>('GET', path);
+        setJob(current);
+      }
+    })().catch((e: unknown) => { if (!controller.signal.aborted) setError((e as Error).message); });
+    return () => controller.abort();
+  }, [cId, jobId]);
+
+  if (error) return <p role="alert" className="error">{error}</p>;
+  if (!job) return <p>Loading the server job…</p>;
+  if (!FINISHED.includes(job.status)) {
+    return (
+      <div>
+        <p>Server run {job.status.toLowerCase()}{progress?.rowsDone ? ` · ${progress.rowsDone.toLocaleString('en-US')} rows` : ''}…</p>
+        <progress max={1} value={progress?.fraction} aria-label="Server training progress" />
+      </div>
+    );
+  }
+  if (job.status !== 'SUCCESS') return <p role="alert" className="error">The server run ended {job.status}: {job.error?.message ?? 'no message'}</p>;
+  const softmax = job.output_type === 'softmax';
+  const predictions = (job.predictions ?? []) as Prediction[];
+  const dist = Object.entries(job.summary?.label_distribution ?? {});
+  const distMax = Math.max(1, ...dist.map(([, c]) => c));
+  const hist = softmax ? confidenceHistogram(Float64Array.from(predictions, (p) => p.confidence), values.length) : [];
+  const histMax = Math.max(1, ...hist);
+  return (
+    <>
+      <p className="muted">Server run · {job.summary?.total_samples.toLocaleString('en-US')} samples{job.summary?.avg_confidence != null ? ` · mean confidence ${job.summary.avg_confidence.toFixed(3)}` : ''}</p>
+      <div className="notebook-toolbar">
+        {(job.results ?? []).map((r) => (
+          <button key={r.part} type="button" onClick={() => void downloadWithToken(r.url, `reef-${jobId}-part-${r.part}.parquet`)}>Download Parquet (part {r.part}, {r.rows.toLocaleString('en-US')} rows)</button>
+        ))}
+      </div>
+      <div className="cards">
+        <section aria-label="Label distribution">
+          <h3>Label distribution</h3>
+          <div className="bars">
+            {dist.map(([label, count]) => <div className="bar" key={label}><span>{label}</span><div><span style={{ width: `${(count / distMax) * 100}%` }} /></div><span>{count.toLocaleString('en-US')}</span></div>)}
+          </div>
+        </section>
+        {softmax && (
+          <section aria-label="Confidence histogram">
+            <h3>Confidence histogram (first {predictions.length.toLocaleString('en-US')} samples)</h3>
+            <div className="histogram" data-testid="confidence-histogram">
+              {hist.map((count, b) => <span key={b} title={`${count} rows`} style={{ height: `${(count / histMax) * 100}%` }} />)}
+            </div>
+          </section>
+        )}
+      </div>
+      {softmax && (
+        <div className="table-scroll">
+          <table>
+            <thead><tr><th>sample</th><th>predicted_label</th>{values.map((v, i) => <th key={v}>prob_class_{i}</th>)}<th>confidence</th></tr></thead>
+            <tbody>{predictions.slice(0, 50).map((p, i) => (
+              <tr key={i}><td>{String(p.sample_id)}</td><td>{p.predicted_class === -1 ? '—' : `${p.predicted_class} (${values[p.predicted_class]})`}</td>
+                {p.probs.map((x, c) => <td key={c}>{x.toFixed(4)}</td>)}<td>{p.confidence.toFixed(4)}</td></tr>
+            ))}</tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}

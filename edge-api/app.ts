@@ -19,6 +19,7 @@ import { runRoutes } from './routes/runs.ts';
 import { sourceQueryRoutes } from './routes/source-queries.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { trainingRoutes } from './routes/training.ts';
+import { modelRoutes } from './routes/models.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', materializeRoutes());
   app.route('/', sourceQueryRoutes());
   app.route('/', trainingRoutes());
+  app.route('/', modelRoutes());
   return app;
 }
 

@@ -1,0 +1,5 @@
+// Public surface of the ONNX writer: models as data, their protobuf encoding, and the label-model graphs.
+export { ELEMENT_TYPES, encodeModel } from './model.ts';
+export type { Attribute, ElementType, Graph, GraphNode, OnnxModel, Tensor, TensorData, ValueInfo } from './model.ts';
+export { labelModelGraph, labelModelToOnnx, LabelModelExportError, PROBABILITIES_OUTPUT, VOTES_INPUT } from './label-model.ts';
+export type { LabelModelExport, LabelModelParameters } from './label-model.ts';

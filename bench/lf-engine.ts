@@ -134,12 +134,8 @@ async function main() {
   console.log(`${'LF'.padEnd(44)}${'JS engine'.padStart(22)}${'DuckDB'.padStart(22)}   fired (JS / DuckDB)`);
   for (const { title, lf, duckdbBaseline } of LFS) {
     const compiled = compileLf(lf, schema, 2);
-    let jsFired = 0;
-    const jsMs = await timeIt(() => {
-      const votes = compiled.evaluate!(batch);
-      jsFired = 0;
-      for (let i = 0; i < votes.length; i++) if (votes[i] !== -1) jsFired++;
-    });
+    const jsMs = await timeIt(() => compiled.evaluate!(batch));
+    const jsFired = compiled.evaluate!(batch).reduce((count, v) => count + +(v !== -1), 0);
     const sql = compiled.duckdbSql ?? duckdbBaseline!;
     let dbFired = 0;
     const dbMs = await timeIt(async () => { dbFired = await duckdbVotes(sql); });

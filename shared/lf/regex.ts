@@ -214,7 +214,7 @@ export function regexMask(column: StringColumn, n: number, compiled: CompiledReg
     }
   } else {
     const re = compiled.rowRegex;
-    for (let i = 0; i < n; i++) out[i] = re.test(text.slice(offsets[i], offsets[i + 1] - 1)) ? 1 : 0;
+    for (let i = 0; i < n; i++) out[i] = +re.test(text.slice(offsets[i], offsets[i + 1] - 1));
   }
   return withoutNulls(out, column.nulls);
 }

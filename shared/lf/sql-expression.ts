@@ -57,7 +57,7 @@ export function compileSqlCondition(lf: string, expression: string, schema: Asse
     mask: (batch) => {
       const get = typed.bind(batch);
       const out = new Uint8Array(batch.length);
-      for (let i = 0; i < out.length; i++) out[i] = get(i) === true ? 1 : 0;
+      for (let i = 0; i < out.length; i++) out[i] = +(get(i) === true);
       return out;
     },
   };

@@ -2,7 +2,7 @@
 // that reaches the same PostgreSQL and object store); `reef serve` also runs one in-process unless told not to.
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/client.ts';
-import { streamQueryToParquet } from '../materialize/index.ts';
+import { isTransientMaterializeError, streamQueryToParquet } from '../materialize/index.ts';
 import { sourceForConnection } from '../sources/from-connection.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { materializePartition, type MaterializeContext, type PartitionJob } from './materialize.ts';
@@ -15,7 +15,7 @@ export function createMaterializer(deps: { db: Db; store: ObjectStore; boss: PgB
       const source = await sourceForConnection(connection, deps);
       return streamQueryToParquet(source, sql, params, deps.store, key, { onProgress });
     },
-    isTransient: (err) => (err as { transient?: unknown }).transient === true,
+    isTransient: isTransientMaterializeError,
     describeError(err, where) {
       const e = err as { code?: unknown; message?: unknown };
       const code = typeof e.code === 'string' ? e.code : 'MATERIALIZE_FAILED';

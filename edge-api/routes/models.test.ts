@@ -8,6 +8,7 @@ import { parquetReadObjects } from 'hyparquet';
 import * as ort from 'onnxruntime-node';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { linearClassifierToOnnx } from '../../shared/onnx/index.ts';
 import type { Database } from '../db/client.ts';
 import { describeDatabases, testDatabaseUrl } from '../db/test-databases.ts';
 import { openQueue } from '../runs/queue.ts';
@@ -16,6 +17,7 @@ import { materializeFixtureAsset } from '../runs/train-fixtures.ts';
 import { registerTrainingHandlers } from '../runs/train-worker.ts';
 import { LocalObjectStore } from '../storage/local.ts';
 import { createTestApi, type TestApi } from '../testing.ts';
+import { modelObjectKey } from './models.ts';
 
 const ROWS = 2000;
 const FEATURES_SQL = `SELECT i AS id, (i * 37) % 100 AS a, (i * 91) % 100 AS b, (i * 13) % 7 AS c FROM range(${ROWS}) t(i)`;
@@ -145,4 +147,57 @@ describeDatabases('label model export', (database) => {
     expect(text).toContain('["a_high","a_low","b_high","b_mid","c_low","c_mid"]');
     expect(text).toContain(run.run_id);
   }, 120_000);
+});
+
+describeDatabases('model uploads', (database) => {
+  let storeRoot: string;
+  let store: LocalObjectStore;
+  beforeAll(() => {
+    storeRoot = mkdtempSync(join(tmpdir(), 'reef-onnx-upload-'));
+    store = new LocalObjectStore(storeRoot);
+  });
+  afterAll(() => rmSync(storeRoot, { recursive: true, force: true }));
+
+  const post = (api: TestApi, c: string, name: string, body: Uint8Array, as: keyof TestApi['tokens'] = 'analyst') =>
+    api.app.request(`/api/concepts/${c}/models?name=${name}`, {
+      method: 'POST', body: body as Uint8Array<ArrayBuffer>,
+      headers: { Authorization: `Bearer ${api.tokens[as]}`, 'Content-Type': 'application/octet-stream' },
+    });
+
+  it('stores a model onnxruntime loads, describes its tensors, and lists it', async () => {
+    const api = await createTestApi(database(), { store });
+    const c = (await api.call('POST', '/api/concepts', { body: { name: 'spam', values: ['HAM', 'SPAM'] } })).body.c_id as string;
+    const bytes = linearClassifierToOnnx({ features: 3, classes: 2, weights: [1, -1, 0.5, 0.5, -2, 2], bias: [0, 0.1] });
+    const res = await post(api, c, 'scorer.onnx', bytes);
+    expect(res.status).toBe(201);
+    const info = await res.json();
+    expect(info).toMatchObject({
+      c_id: c, name: 'scorer.onnx', bytes: bytes.length,
+      inputs: [{ name: 'features', type: 'float32', shape: ['N', 3] }],
+      outputs: [{ name: 'probabilities', type: 'float32', shape: ['N', 2] }],
+    });
+    expect(info.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(Array.from(await store.getBytes(modelObjectKey(c, info.model_id)))).toEqual(Array.from(bytes));
+    const listed = await api.call('GET', `/api/concepts/${c}/models`, { as: 'viewer' });
+    expect(listed.status).toBe(200);
+    expect(listed.body.map((m: { model_id: string }) => m.model_id)).toEqual([info.model_id]);
+  });
+
+  it('refuses a file that is not ONNX (400 MODEL_NOT_ONNX), a bad name, an empty or too large body, a viewer and an unknown concept', async () => {
+    const api = await createTestApi(database(), { store });
+    const c = (await api.call('POST', '/api/concepts', { body: { name: 'spam', values: ['HAM', 'SPAM'] } })).body.c_id as string;
+    const garbage = await post(api, c, 'scorer.onnx', new TextEncoder().encode('PK\u0003\u0004 this is a zip, not a model'));
+    expect(garbage.status).toBe(400);
+    const error = (await garbage.json()).error;
+    expect(error.code).toBe('MODEL_NOT_ONNX');
+    expect(error.message).toContain('scorer.onnx');
+    expect(error.details.reason).toBeTruthy();
+    expect((await post(api, c, 'scorer.pkl', new Uint8Array(8))).status).toBe(400);
+    expect((await (await post(api, c, 'scorer.onnx', new Uint8Array(0))).json()).error.code).toBe('VALIDATION_FAILED');
+    const tooLarge = await post(api, c, 'big.onnx', new Uint8Array(1024 * 1024 + 1));
+    expect(tooLarge.status).toBe(413);
+    expect((await post(api, c, 'scorer.onnx', linearClassifierToOnnx({ features: 1, classes: 2, weights: [1, -1], bias: [0, 0] }), 'viewer')).status).toBe(403);
+    expect((await post(api, '00000000-0000-4000-8000-000000000000', 'scorer.onnx', new Uint8Array(8))).status).toBe(404);
+    expect((await api.call('GET', `/api/concepts/${c}/models`)).body).toEqual([]);
+  });
 });

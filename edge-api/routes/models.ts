@@ -1,9 +1,14 @@
-// ONNX in and out of Reef: a training run's label model exported as an ONNX graph.
+// ONNX in and out of Reef: a training run's label model exported as an ONNX graph, and classifier models uploaded
+// to a concept for model LFs (stored in the object store, checked by loading them into onnxruntime).
 import { createRoute, z } from '@hono/zod-openapi';
-import { errorResponse, notFound } from '../errors.ts';
-import { createRouter, errors, secured } from '../router.ts';
+import type { Context } from 'hono';
+import type { AppEnv } from '../env.ts';
+import { ApiError, errorResponse, notFound } from '../errors.ts';
+import { createRouter, errors, json, secured } from '../router.ts';
 import { runLabelModelOnnx, RunModelExportError } from '../runs/onnx-export.ts';
+import { isModelLfError, loadOnnxModel, type LoadedModel } from '../runs/onnx-lf.ts';
 import { getRun } from '../runs/run-store.ts';
+import { ConceptParams, loadConcept } from './concepts.ts';
 import { RunParams } from './runs.ts';
 
 const exportLabelModel = createRoute({
@@ -12,6 +17,44 @@ const exportLabelModel = createRoute({
   request: { params: RunParams },
   responses: { 200: { description: 'The ONNX model bytes', content: { 'application/octet-stream': { schema: z.string() } } }, ...errors },
 });
+
+const TensorInfo = z.object({ name: z.string(), type: z.string().nullable(), shape: z.array(z.union([z.number(), z.string()])).nullable() });
+const ModelInfo = z.object({
+  model_id: z.string(), c_id: z.string(), name: z.string(), bytes: z.number(), sha256: z.string(),
+  inputs: z.array(TensorInfo), outputs: z.array(TensorInfo), uploaded_at: z.string(),
+});
+type ModelInfo = z.infer<typeof ModelInfo>;
+
+const upload = createRoute({
+  method: 'post', path: '/api/concepts/{c_id}/models', tags: ['models'], security: secured,
+  summary: 'Upload an ONNX classifier (raw request body, at most 1 MB) for model LFs; refused unless onnxruntime loads it',
+  request: {
+    params: ConceptParams,
+    query: z.object({ name: z.string().regex(/^[\w.-]{1,120}\.onnx$/i, 'name must look like spam_scorer.onnx (letters, digits, _ . -)') }),
+    body: { required: true, content: { 'application/octet-stream': { schema: z.string() } } },
+  },
+  responses: { 201: json(ModelInfo, 'The stored model, with its inputs and outputs as onnxruntime reads them'), 413: errors[400], ...errors },
+});
+const list = createRoute({
+  method: 'get', path: '/api/concepts/{c_id}/models', tags: ['models'], security: secured,
+  request: { params: ConceptParams },
+  responses: { 200: json(z.array(ModelInfo), 'The concept\'s uploaded models, oldest first'), ...errors },
+});
+
+const modelsPrefix = (conceptId: string) => `models/${conceptId}/`;
+export const modelObjectKey = (conceptId: string, modelId: string) => `${modelsPrefix(conceptId)}${modelId}/model.onnx`;
+const modelInfoKey = (conceptId: string, modelId: string) => `${modelsPrefix(conceptId)}${modelId}/model.json`;
+
+function requireStore(c: Context<AppEnv>) {
+  const store = c.var.deps.store;
+  if (!store) throw new ApiError(501, 'NOT_AVAILABLE', 'This deployment has no object store; upload models through a Node deployment.');
+  return store;
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
 
 export const modelRoutes = () => createRouter()
   .openapi(exportLabelModel, async (c) => {
@@ -32,4 +75,37 @@ export const modelRoutes = () => createRouter()
       'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.length),
       'Content-Disposition': `attachment; filename="reef-${run_id}.onnx"`,
     }) as never;
+  })
+  .openapi(upload, async (c) => {
+    const { c_id } = c.req.valid('param');
+    const { name } = c.req.valid('query');
+    await loadConcept(c.var.deps.db, c_id);
+    const store = requireStore(c);
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.length === 0) throw new ApiError(400, 'VALIDATION_FAILED', 'Send the .onnx file as the request body.');
+    let model: LoadedModel;
+    try {
+      model = await loadOnnxModel(bytes);
+    } catch (err) {
+      if (isModelLfError(err)) return errorResponse(c, 400, err.code, `${name}: ${err.message}`, err.details) as never;
+      if ((err as { code?: unknown }).code === 'ONNX_RUNTIME_UNAVAILABLE') return errorResponse(c, 501, 'NOT_AVAILABLE', (err as Error).message) as never;
+      throw err;
+    }
+    await model.session.release();
+    const info: ModelInfo = {
+      model_id: crypto.randomUUID(), c_id, name, bytes: bytes.length, sha256: await sha256Hex(bytes),
+      inputs: model.inputs, outputs: model.outputs, uploaded_at: new Date().toISOString(),
+    };
+    // The model first, its description last: a listing only shows models whose bytes are already stored.
+    await store.put(modelObjectKey(c_id, info.model_id), bytes, { contentType: 'application/octet-stream' });
+    await store.put(modelInfoKey(c_id, info.model_id), JSON.stringify(info), { contentType: 'application/json' });
+    return c.json(info, 201);
+  })
+  .openapi(list, async (c) => {
+    const { c_id } = c.req.valid('param');
+    await loadConcept(c.var.deps.db, c_id);
+    const store = requireStore(c);
+    const described = (await store.list(modelsPrefix(c_id))).filter((o) => o.key.endsWith('/model.json'));
+    const models = await Promise.all(described.map(async (o) => JSON.parse(new TextDecoder().decode(await store.getBytes(o.key))) as ModelInfo));
+    return c.json(models.sort((a, b) => a.uploaded_at.localeCompare(b.uploaded_at)), 200);
   });

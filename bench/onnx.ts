@@ -1,0 +1,136 @@
+// npm run bench:onnx — model-LF throughput on the server: 1,000,000 rows × 8 float features through onnxruntime-node
+// (evaluateModelLf: columns → float32 batches → session.run → threshold votes), for a linear classifier and a small MLP,
+// beside the same models computed in plain JavaScript over the same columns in the same run (the baseline: what a
+// hand-written TypeScript LF of the same model would cost). Timings are medians of repeats after one warm-up.
+import { cpus, loadavg } from 'node:os';
+import type { BatchColumn, ColumnBatch } from '../shared/lf/column-batch.ts';
+import { encodeModel, linearClassifierToOnnx } from '../shared/onnx/index.ts';
+import { evaluateModelLf, loadOnnxModel, type ModelLfSpec } from '../edge-api/runs/onnx-lf.ts';
+import { loadOnnxRuntime } from '../edge-api/runs/onnx-runtime.ts';
+
+const N = 1_000_000;
+const F = 8;
+const C = 3;
+const HIDDEN = 64;
+const REPEATS = 3;
+const BATCHES = [8_192, 65_536, 262_144];
+
+/** Deterministic pseudo-random numbers (a 32-bit LCG), so every run scores the same rows. */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+const random = lcg(42);
+const columns: Record<string, BatchColumn> = {};
+const names = Array.from({ length: F }, (_, j) => `f${j}`);
+for (const name of names) columns[name] = { type: 'float', values: Float64Array.from({ length: N }, () => random() * 4 - 2), nulls: null };
+const batch: ColumnBatch = { length: N, columns };
+
+const w1 = Float32Array.from({ length: F * HIDDEN }, () => random() - 0.5);
+const b1 = Float32Array.from({ length: HIDDEN }, () => random() * 0.2 - 0.1);
+const w2 = Float32Array.from({ length: HIDDEN * C }, () => random() - 0.5);
+const b2 = Float32Array.from({ length: C }, () => random() * 0.2 - 0.1);
+const wLinear = Float32Array.from({ length: F * C }, () => random() - 0.5);
+const bLinear = Float32Array.from({ length: C }, () => random() * 0.2 - 0.1);
+
+const spec: ModelLfSpec = { columns: names, output_class: 2, label: 1, threshold: 0.4 };
+
+function mlpToOnnx(): Uint8Array {
+  return encodeModel({
+    graph: {
+      name: 'mlp',
+      nodes: [
+        { op: 'MatMul', inputs: ['features', 'w1'], outputs: ['h'] },
+        { op: 'Add', inputs: ['h', 'b1'], outputs: ['hb'] },
+        { op: 'Relu', inputs: ['hb'], outputs: ['hr'] },
+        { op: 'MatMul', inputs: ['hr', 'w2'], outputs: ['o'] },
+        { op: 'Add', inputs: ['o', 'b2'], outputs: ['logits'] },
+        { op: 'Softmax', inputs: ['logits'], outputs: ['probabilities'], attributes: { axis: { int: -1 } } },
+      ],
+      initializers: [
+        { name: 'w1', type: 'float32', dims: [F, HIDDEN], data: w1 },
+        { name: 'b1', type: 'float32', dims: [HIDDEN], data: b1 },
+        { name: 'w2', type: 'float32', dims: [HIDDEN, C], data: w2 },
+        { name: 'b2', type: 'float32', dims: [C], data: b2 },
+      ],
+      inputs: [{ name: 'features', type: 'float32', shape: ['N', F] }],
+      outputs: [{ name: 'probabilities', type: 'float32', shape: ['N', C] }],
+    },
+  });
+}
+
+/** The baseline: softmax(layers(x))[class] ≥ threshold computed row by row in JavaScript. */
+function votesInJs(layers: { w: Float32Array; b: Float32Array; out: number; relu: boolean }[]): Int8Array {
+  const votes = new Int8Array(N);
+  const values = names.map((n) => (columns[n] as { values: Float64Array }).values);
+  const widest = Math.max(F, ...layers.map((l) => l.out));
+  let x = new Float64Array(widest);
+  let y = new Float64Array(widest);
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < F; j++) x[j] = values[j]![i]!;
+    let width = F;
+    for (const { w, b, out, relu } of layers) {
+      for (let o = 0; o < out; o++) {
+        let s = b[o]!;
+        for (let j = 0; j < width; j++) s += x[j]! * w[j * out + o]!;
+        y[o] = relu && s < 0 ? 0 : s;
+      }
+      [x, y] = [y, x];
+      width = out;
+    }
+    let max = -Infinity;
+    for (let c = 0; c < C; c++) max = Math.max(max, x[c]!);
+    let z = 0;
+    for (let c = 0; c < C; c++) z += Math.exp(x[c]! - max);
+    votes[i] = Math.exp(x[spec.output_class]! - max) / z >= spec.threshold ? spec.label : -1;
+  }
+  return votes;
+}
+
+async function medianMs(work: () => Promise<unknown> | unknown): Promise<number> {
+  await work();
+  const times: number[] = [];
+  for (let r = 0; r < REPEATS; r++) {
+    const start = performance.now();
+    await work();
+    times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+}
+
+const rate = (ms: number) => `${Math.round(N / (ms / 1000)).toLocaleString('en-US')} rows/s`;
+
+async function main() {
+  const ort = await loadOnnxRuntime();
+  console.log(`bench:onnx — model LF over ${N.toLocaleString('en-US')} rows × ${F} float features, onnxruntime-node ${ort.env.versions.node}`);
+  console.log(`machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const models = [
+    { name: `linear ${F}→${C} softmax`, bytes: linearClassifierToOnnx({ features: F, classes: C, weights: wLinear, bias: bLinear }),
+      layers: [{ w: wLinear, b: bLinear, out: C, relu: false }] },
+    { name: `MLP ${F}→${HIDDEN} relu→${C} softmax`, bytes: mlpToOnnx(),
+      layers: [{ w: w1, b: b1, out: HIDDEN, relu: true }, { w: w2, b: b2, out: C, relu: false }] },
+  ];
+  for (const m of models) {
+    const model = await loadOnnxModel(m.bytes, ort);
+    console.log(`\n${m.name} (${m.bytes.length} bytes of ONNX)`);
+    let onnxVotes: Int8Array | undefined;
+    for (const batchRows of BATCHES) {
+      const ms = await medianMs(async () => { onnxVotes = await evaluateModelLf(model, spec, batch, { batchRows, runtime: ort }); });
+      console.log(`  onnxruntime-node, batches of ${batchRows.toLocaleString('en-US').padStart(7)} rows: ${ms.toFixed(0).padStart(6)} ms  ${rate(ms)}`);
+    }
+    let jsVotes: Int8Array | undefined;
+    const jsMs = await medianMs(() => { jsVotes = votesInJs(m.layers); });
+    console.log(`  baseline: the same model in plain JavaScript:      ${jsMs.toFixed(0).padStart(6)} ms  ${rate(jsMs)}`);
+    // float32 in the model, float64 in JavaScript: only rows at the threshold's edge may vote differently.
+    const differ = onnxVotes!.reduce((s, v, i) => s + (v === jsVotes![i] ? 0 : 1), 0);
+    const voted = onnxVotes!.reduce((s, v) => s + (v === spec.label ? 1 : 0), 0);
+    console.log(`  votes: ${voted.toLocaleString('en-US')} rows voted, ${differ} rows differ from the JavaScript baseline`);
+    await model.session.release();
+  }
+}
+
+await main();

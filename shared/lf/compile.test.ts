@@ -158,6 +158,18 @@ describe('compileLf output', () => {
     expect(Array.from(votes)).toEqual([200, -1, -1]);
   });
 
+  it('reuses its buffers across runs: votes written into the previous column, stale votes cleared', () => {
+    const lf = compileLf({ type: 'regex', name: 'r', label: 1, field: 'text', pattern: 'free' }, schema, 2);
+    const first = lf.evaluate!(columnBatchFromRows(schema, [{ text: 'free' }, { text: 'free gift' }, { text: null }]));
+    expect(Array.from(first)).toEqual([1, 1, -1]);
+    const second = lf.evaluate!(columnBatchFromRows(schema, [{ text: 'no' }, { text: 'free' }, { text: 'x' }]), first);
+    expect(second).toBe(first);
+    expect(Array.from(second)).toEqual([-1, 1, -1]);
+    const other = lf.evaluate!(columnBatchFromRows(schema, [{ text: 'free' }]), first);
+    expect(other).not.toBe(first);
+    expect(Array.from(other)).toEqual([1]);
+  });
+
   it('lists the columns an LF reads', () => {
     expect(compileLf({ type: 'sql', name: 'f', label: 0, expression: 'score > 1 AND Text IS NULL' }, schema, 2).fields).toEqual(['score', 'text']);
   });

@@ -28,13 +28,17 @@ export function compileLf(def: LfDefinition, schema: AssetSchema, k: number): Co
   }
   const condition = compileCondition(def, schema);
   const { label } = def;
+  let scratch: Uint8Array | undefined;
   return {
     name: def.name,
     type: def.type,
     label,
     fields: condition.fields,
     duckdbSql: condition.sql === null ? null : `(CASE WHEN ${condition.sql} THEN ${label} ELSE -1 END)`,
-    evaluate: (batch: ColumnBatch) => votesFromMask(condition.mask(batch), label, k),
+    evaluate: (batch: ColumnBatch, into?: VoteColumn) => {
+      scratch = condition.mask(batch, scratch);
+      return votesFromMask(scratch, label, k, into);
+    },
   };
 }
 
@@ -48,8 +52,11 @@ function compileCondition(def: Exclude<LfDefinition, { type: 'custom' }>, schema
   return compileTemplateCondition(def.name, column, def.operator, def.value);
 }
 
-export function votesFromMask(mask: Uint8Array, label: number, k: number): VoteColumn {
-  const out = k > 127 ? new Int16Array(mask.length) : new Int8Array(mask.length);
+/** Votes from a 0/1 mask, written into `into` when it fits (same length, Int16Array for k > 127). */
+export function votesFromMask(mask: Uint8Array, label: number, k: number, into?: VoteColumn): VoteColumn {
+  const wide = k > 127;
+  const fits = into && into.length === mask.length && (into.BYTES_PER_ELEMENT === 2) === wide;
+  const out = fits ? into : wide ? new Int16Array(mask.length) : new Int8Array(mask.length);
   // mask is 0/1: vote = -1 + mask·(label + 1), without a branch per row.
   const step = label + 1;
   for (let i = 0; i < mask.length; i++) out[i] = mask[i] * step - 1;

@@ -8,7 +8,17 @@ import type { ColumnBatch, NullMask } from './column-batch.ts';
 export interface CompiledCondition {
   sql: string | null;
   fields: string[];
-  mask: (batch: ColumnBatch) => Uint8Array;
+  /** `reuse`: a previous mask of the same length to overwrite, so re-running an LF allocates nothing. */
+  mask: (batch: ColumnBatch, reuse?: Uint8Array) => Uint8Array;
+}
+
+/**
+ * n zeros: `reuse` cleared when it has length n, else a new array. Fresh 1M-row typed arrays cost page faults
+ * and GC pressure on every run; an LF re-run per keystroke reuses its buffers instead.
+ */
+export function zeroedMask(n: number, reuse?: Uint8Array): Uint8Array {
+  if (reuse && reuse.length === n) return reuse.fill(0);
+  return new Uint8Array(n);
 }
 
 /** NULL never fires a condition: clear the mask on null rows. */

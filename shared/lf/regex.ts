@@ -10,7 +10,7 @@
 // scans in a worker thread it can terminate.
 import { RegExpParser, type AST } from '@eslint-community/regexpp';
 import type { ColumnBatch, StringColumn } from './column-batch.ts';
-import { withoutNulls, type CompiledCondition } from './condition.ts';
+import { withoutNulls, zeroedMask, type CompiledCondition } from './condition.ts';
 import { LfCompileError, type AssetColumn } from './types.ts';
 
 export type RegexSafety = { ok: true } | { ok: false; reason: string };
@@ -196,8 +196,8 @@ function withoutOuterDotStars(ast: AST.Pattern, pattern: string): string {
  * lookarounds see '\n' at a row's edge, which they treat as they treat the edge of a string), and, for
  * patterns with ^ or $, when no row itself contains '\n'. Otherwise rows are tested one by one.
  */
-export function regexMask(column: StringColumn, n: number, compiled: CompiledRegex): Uint8Array {
-  const out = new Uint8Array(n);
+export function regexMask(column: StringColumn, n: number, compiled: CompiledRegex, reuse?: Uint8Array): Uint8Array {
+  const out = zeroedMask(n, reuse);
   const { text, offsets } = column;
   const scan = compiled.scanRegex;
   if (n === 0) return out;
@@ -227,6 +227,6 @@ export function compileRegexCondition(lf: string, column: AssetColumn, pattern: 
   return {
     sql: null,
     fields: [column.name],
-    mask: (batch: ColumnBatch) => regexMask(batch.columns[column.name] as StringColumn, batch.length, compiled),
+    mask: (batch: ColumnBatch, reuse?: Uint8Array) => regexMask(batch.columns[column.name] as StringColumn, batch.length, compiled, reuse),
   };
 }

@@ -8,7 +8,7 @@ import { compareCodePoints } from './text.ts';
 import {
   booleanLiteral, doubleLiteral, integerLiteral, parseTimestampMicros, quoteIdent, stringLiteral, timestampLiteral,
 } from './sql-literals.ts';
-import type { CompiledCondition } from './condition.ts';
+import { zeroedMask, type CompiledCondition } from './condition.ts';
 import { LfCompileError, type AssetSchema, type ColumnType } from './types.ts';
 
 type SqlType = ColumnType | 'null';
@@ -54,9 +54,9 @@ export function compileSqlCondition(lf: string, expression: string, schema: Asse
   return {
     sql: typed.sql,
     fields,
-    mask: (batch) => {
+    mask: (batch, reuse) => {
       const get = typed.bind(batch);
-      const out = new Uint8Array(batch.length);
+      const out = zeroedMask(batch.length, reuse);
       for (let i = 0; i < out.length; i++) out[i] = +(get(i) === true);
       return out;
     },

@@ -2,7 +2,7 @@
 // the same normalised value, so they compare the same things.
 import type { TemplateOperator } from '../schema/labeling-function.ts';
 import type { BatchColumn, ColumnBatch, NullMask, StringColumn } from './column-batch.ts';
-import { withoutNulls, type CompiledCondition } from './condition.ts';
+import { withoutNulls, zeroedMask, type CompiledCondition } from './condition.ts';
 import { compareCodePoints } from './text.ts';
 import {
   booleanLiteral, doubleLiteral, integerLiteral, parseTimestampMicros, quoteIdent, stringLiteral, timestampLiteral,
@@ -28,9 +28,9 @@ export function compileTemplateCondition(
     return {
       sql: `(${col} IS ${wantNull ? '' : 'NOT '}NULL)`,
       fields,
-      mask: (batch) => {
+      mask: (batch, reuse) => {
         const { nulls } = get(batch);
-        const out = new Uint8Array(batch.length);
+        const out = zeroedMask(batch.length, reuse);
         for (let i = 0; i < out.length; i++) out[i] = +((nulls ? nulls[i] : 0) === wantNull);
         return out;
       },
@@ -44,7 +44,7 @@ export function compileTemplateCondition(
     return {
       sql: `${fn}(${col}, ${stringLiteral(value)})`,
       fields,
-      mask: (batch) => withoutNulls(textMatchMask(get(batch) as StringColumn, operator, value, batch.length), get(batch).nulls),
+      mask: (batch, reuse) => withoutNulls(textMatchMask(get(batch) as StringColumn, operator, value, zeroedMask(batch.length, reuse)), get(batch).nulls),
     };
   }
   if (!COMPARISONS.has(operator)) throw new LfCompileError('BAD_VALUE', lf, `unknown operator "${operator}".`);
@@ -57,7 +57,7 @@ function compileComparison(lf: string, column: AssetColumn, col: string, op: Com
   const scalar = typedScalar(lf, column, value, op);
   switch (scalar.kind) {
     case 'never':
-      return { sql: 'FALSE', fields, mask: (batch) => new Uint8Array(batch.length) };
+      return { sql: 'FALSE', fields, mask: (batch, reuse) => zeroedMask(batch.length, reuse) };
     case 'not_null':
       return compileTemplateCondition(lf, column, 'not_null', null);
     case 'string': {
@@ -65,7 +65,7 @@ function compileComparison(lf: string, column: AssetColumn, col: string, op: Com
       return {
         sql: `(${col} ${SQL_OPERATOR[op]} ${stringLiteral(v)})`,
         fields,
-        mask: (batch) => withoutNulls(stringCompareMask(get(batch) as StringColumn, op, v, batch.length), get(batch).nulls),
+        mask: (batch, reuse) => withoutNulls(stringCompareMask(get(batch) as StringColumn, op, v, zeroedMask(batch.length, reuse)), get(batch).nulls),
       };
     }
     case 'boolean': {
@@ -74,9 +74,9 @@ function compileComparison(lf: string, column: AssetColumn, col: string, op: Com
       return {
         sql: `(${col} ${SQL_OPERATOR[op]} ${booleanLiteral(scalar.value)})`,
         fields,
-        mask: (batch) => {
+        mask: (batch, reuse) => {
           const c = get(batch) as { values: Uint8Array; nulls: NullMask };
-          const out = new Uint8Array(batch.length);
+          const out = zeroedMask(batch.length, reuse);
           for (let i = 0; i < out.length; i++) out[i] = +(c.values[i] === want);
           return withoutNulls(out, c.nulls);
         },
@@ -90,9 +90,9 @@ function compileComparison(lf: string, column: AssetColumn, col: string, op: Com
       return {
         sql: `(${col} ${SQL_OPERATOR[op]} ${literal})`,
         fields,
-        mask: (batch) => {
+        mask: (batch, reuse) => {
           const c = get(batch) as { values: Float64Array | BigInt64Array; nulls: NullMask };
-          return withoutNulls(numericCompareMask(c.values, op, t, batch.length), c.nulls);
+          return withoutNulls(numericCompareMask(c.values, op, t, zeroedMask(batch.length, reuse)), c.nulls);
         },
       };
     }
@@ -171,17 +171,17 @@ function compileMembership(
   return {
     sql,
     fields,
-    mask: (batch) => {
+    mask: (batch, reuse) => {
       const c = get(batch);
-      const out = memberMask(c, members.map((s) => s.value), batch.length);
+      const out = memberMask(c, members.map((s) => s.value), zeroedMask(batch.length, reuse));
       if (negate) for (let i = 0; i < out.length; i++) out[i] ^= 1;
       return withoutNulls(out, c.nulls);
     },
   };
 }
 
-function memberMask(c: BatchColumn, members: (string | number | bigint | boolean)[], n: number): Uint8Array {
-  const out = new Uint8Array(n);
+function memberMask(c: BatchColumn, members: (string | number | bigint | boolean)[], out: Uint8Array): Uint8Array {
+  const n = out.length;
   if (c.type === 'string') {
     const set = new Set(members as string[]);
     for (let i = 0; i < n; i++) out[i] = +set.has(c.text.slice(c.offsets[i], c.offsets[i + 1] - 1));
@@ -207,8 +207,8 @@ function memberMask(c: BatchColumn, members: (string | number | bigint | boolean
  * DuckDB orders NaN above every number and equal to itself; JavaScript compares NaN false to everything.
  * So NaN rows fire for > and >= here, as they do in DuckDB (a template value is never NaN).
  */
-function numericCompareMask(values: Float64Array | BigInt64Array, op: Comparison, t: number | bigint, n: number): Uint8Array {
-  const out = new Uint8Array(n);
+function numericCompareMask(values: Float64Array | BigInt64Array, op: Comparison, t: number | bigint, out: Uint8Array): Uint8Array {
+  const n = out.length;
   if (isBigIntArray(values)) {
     const b = BigInt(t);
     for (let i = 0; i < n; i++) out[i] = +compareBig(values[i], b, op);
@@ -237,8 +237,8 @@ function compareBig(v: bigint, t: bigint, op: Comparison): boolean {
   }
 }
 
-function stringCompareMask(c: StringColumn, op: Comparison, v: string, n: number): Uint8Array {
-  const out = new Uint8Array(n);
+function stringCompareMask(c: StringColumn, op: Comparison, v: string, out: Uint8Array): Uint8Array {
+  const n = out.length;
   const { text, offsets } = c;
   if (op === '==' || op === '!=') {
     const want = op === '==' ? 1 : 0;
@@ -256,8 +256,8 @@ function stringCompareMask(c: StringColumn, op: Comparison, v: string, n: number
   return out;
 }
 
-function textMatchMask(c: StringColumn, op: 'contains' | 'startswith' | 'endswith', v: string, n: number): Uint8Array {
-  const out = new Uint8Array(n);
+function textMatchMask(c: StringColumn, op: 'contains' | 'startswith' | 'endswith', v: string, out: Uint8Array): Uint8Array {
+  const n = out.length;
   const { text, offsets } = c;
   if (op === 'startswith') {
     for (let i = 0; i < n; i++) out[i] = +(offsets[i] + v.length <= offsets[i + 1] - 1 && text.startsWith(v, offsets[i]));

@@ -45,8 +45,11 @@ export interface CompiledLf {
    * custom LFs (they run in a sandbox).
    */
   duckdbSql: string | null;
-  /** Votes over a column batch, or null for custom LFs (the sandbox runs those). */
-  evaluate: ((batch: ColumnBatch) => VoteColumn) | null;
+  /**
+   * Votes over a column batch, or null for custom LFs (the sandbox runs those). `into`: the LF's previous
+   * vote column, overwritten in place when it has the batch's length (the studio's per-LF column cache).
+   */
+  evaluate: ((batch: ColumnBatch, into?: VoteColumn) => VoteColumn) | null;
 }
 
 export type LfCompileErrorCode =

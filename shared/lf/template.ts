@@ -216,8 +216,9 @@ function numericCompareMask(values: Float64Array | BigInt64Array, op: Comparison
   }
   const x = Number(t);
   switch (op) {
-    case '>': for (let i = 0; i < n; i++) { const v = values[i]; out[i] = +(v > x) | +(v !== v); } break;
-    case '>=': for (let i = 0; i < n; i++) { const v = values[i]; out[i] = +(v >= x) | +(v !== v); } break;
+    // !(v <= x) is v > x for numbers and true for NaN: DuckDB's order in one comparison.
+    case '>': for (let i = 0; i < n; i++) out[i] = +!(values[i] <= x); break;
+    case '>=': for (let i = 0; i < n; i++) out[i] = +!(values[i] < x); break;
     case '<': for (let i = 0; i < n; i++) out[i] = +(values[i] < x); break;
     case '<=': for (let i = 0; i < n; i++) out[i] = +(values[i] <= x); break;
     case '==': for (let i = 0; i < n; i++) out[i] = +(values[i] === x); break;

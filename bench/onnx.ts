@@ -4,8 +4,7 @@
 // hand-written TypeScript LF of the same model would cost). Timings are medians of repeats after one warm-up.
 import { cpus, loadavg } from 'node:os';
 import type { BatchColumn, ColumnBatch } from '../shared/lf/column-batch.ts';
-import { encodeModel, linearClassifierToOnnx } from '../shared/onnx/index.ts';
-import { evaluateModelLf, loadOnnxModel, type ModelLfSpec } from '../edge-api/runs/onnx-lf.ts';
+import { encodeModel, evaluateModelLf, linearClassifierToOnnx, loadOnnxModel, type ModelLfSpec } from '../shared/onnx/index.ts';
 import { loadOnnxRuntime } from '../edge-api/runs/onnx-runtime.ts';
 
 const N = 1_000_000;
@@ -115,11 +114,11 @@ async function main() {
       layers: [{ w: w1, b: b1, out: HIDDEN, relu: true }, { w: w2, b: b2, out: C, relu: false }] },
   ];
   for (const m of models) {
-    const model = await loadOnnxModel(m.bytes, ort);
+    const model = await loadOnnxModel(ort, m.bytes);
     console.log(`\n${m.name} (${m.bytes.length} bytes of ONNX)`);
     let onnxVotes: Int8Array | undefined;
     for (const batchRows of BATCHES) {
-      const ms = await medianMs(async () => { onnxVotes = await evaluateModelLf(model, spec, batch, { batchRows, runtime: ort }); });
+      const ms = await medianMs(async () => { onnxVotes = await evaluateModelLf(ort, model, spec, batch, { batchRows }); });
       console.log(`  onnxruntime-node, batches of ${batchRows.toLocaleString('en-US').padStart(7)} rows: ${ms.toFixed(0).padStart(6)} ms  ${rate(ms)}`);
     }
     let jsVotes: Int8Array | undefined;

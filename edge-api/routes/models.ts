@@ -6,7 +6,8 @@ import type { AppEnv } from '../env.ts';
 import { ApiError, errorResponse, notFound } from '../errors.ts';
 import { createRouter, errors, json, secured } from '../router.ts';
 import { runLabelModelOnnx, RunModelExportError } from '../runs/onnx-export.ts';
-import { isModelLfError, loadOnnxModel, type LoadedModel } from '../runs/onnx-lf.ts';
+import { isModelLfError, loadOnnxModel, type LoadedModel } from '../../shared/onnx/index.ts';
+import { loadOnnxRuntime } from '../runs/onnx-runtime.ts';
 import { getRun } from '../runs/run-store.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
 import { RunParams } from './runs.ts';
@@ -85,7 +86,7 @@ export const modelRoutes = () => createRouter()
     if (bytes.length === 0) throw new ApiError(400, 'VALIDATION_FAILED', 'Send the .onnx file as the request body.');
     let model: LoadedModel;
     try {
-      model = await loadOnnxModel(bytes);
+      model = await loadOnnxModel(await loadOnnxRuntime(), bytes);
     } catch (err) {
       if (isModelLfError(err)) return errorResponse(c, 400, err.code, `${name}: ${err.message}`, err.details) as never;
       if ((err as { code?: unknown }).code === 'ONNX_RUNTIME_UNAVAILABLE') return errorResponse(c, 501, 'NOT_AVAILABLE', (err as Error).message) as never;

@@ -3,7 +3,6 @@
 import type * as Ort from 'onnxruntime-node';
 
 export type OnnxRuntime = typeof Ort;
-export type OnnxSession = Ort.InferenceSession;
 
 const MODULE = 'onnxruntime-node';
 let runtime: Promise<OnnxRuntime> | undefined;

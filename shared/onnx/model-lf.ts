@@ -3,8 +3,17 @@
 // (or logits, softmaxed here); the LF votes `label` where the chosen class's probability reaches the threshold, else
 // abstains. A row with a null feature abstains (the model was never asked). Anything the model cannot do is a
 // ModelLfError with a code, raised for that LF alone.
-import type { BatchColumn, ColumnBatch, StringColumn } from '../../shared/lf/column-batch.ts';
-import { loadOnnxRuntime, type OnnxRuntime, type OnnxSession } from './onnx-runtime.ts';
+//
+// The ONNX runtime is passed in: onnxruntime-node on the server, onnxruntime-web (`onnxruntime-web/wasm`) in a browser
+// worker; both implement onnxruntime-common's API, so one evaluator gives the same votes in both places.
+import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import type { BatchColumn, ColumnBatch, StringColumn } from '../lf/column-batch.ts';
+
+/** The part of an onnxruntime module (node or web) a model LF uses. */
+export interface OnnxRuntime {
+  InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
+  Tensor: new (type: 'float32' | 'float64', data: Float32Array | Float64Array, dims: readonly number[]) => Tensor;
+}
 
 export interface ModelLfSpec {
   /** Feature columns, in the order of the model input's last dimension. */
@@ -50,23 +59,22 @@ export interface TensorInfo {
 }
 
 export interface LoadedModel {
-  session: OnnxSession;
+  session: InferenceSession;
   inputs: TensorInfo[];
   outputs: TensorInfo[];
 }
 
 /** Loads model bytes into onnxruntime; anything it cannot load is MODEL_NOT_ONNX with onnxruntime's reason. */
-export async function loadOnnxModel(bytes: Uint8Array, runtime?: OnnxRuntime): Promise<LoadedModel> {
-  const ort = runtime ?? await loadOnnxRuntime();
-  let session: OnnxSession;
+export async function loadOnnxModel(runtime: OnnxRuntime, bytes: Uint8Array): Promise<LoadedModel> {
+  let session: InferenceSession;
   try {
-    session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all' });
+    session = await runtime.InferenceSession.create(bytes, { graphOptimizationLevel: 'all' });
   } catch (err) {
     throw new ModelLfError('MODEL_NOT_ONNX', 'The file is not an ONNX model onnxruntime can load; export it again (e.g. with skl2onnx, torch.onnx or tf2onnx).', {
       reason: (err as Error).message,
     });
   }
-  const describe = (m: OnnxSession['inputMetadata'][number]): TensorInfo =>
+  const describe = (m: InferenceSession.ValueMetadata): TensorInfo =>
     (m.isTensor ? { name: m.name, type: m.type, shape: [...m.shape] } : { name: m.name, type: null, shape: null });
   return { session, inputs: session.inputMetadata.map(describe), outputs: session.outputMetadata.map(describe) };
 }
@@ -115,9 +123,8 @@ export function checkModelLf(model: LoadedModel, spec: ModelLfSpec, columns: Rec
 
 /** Votes of the model LF for every row of the batch (-1 = abstain), running the model `batchRows` rows at a time. */
 export async function evaluateModelLf(
-  model: LoadedModel, spec: ModelLfSpec, batch: ColumnBatch, options: { batchRows?: number; runtime?: OnnxRuntime } = {},
+  runtime: OnnxRuntime, model: LoadedModel, spec: ModelLfSpec, batch: ColumnBatch, options: { batchRows?: number } = {},
 ): Promise<Int8Array> {
-  const ort = options.runtime ?? await loadOnnxRuntime();
   const { input, output } = checkModelLf(model, spec, batch.columns);
   const n = batch.length;
   const features = spec.columns.map((c) => batch.columns[c] as NumericColumn);
@@ -142,7 +149,7 @@ export async function evaluateModelLf(
       for (let r = 0; r < count; r++) buffer[r * f + j] = Number(values[rowOf[r]!]!);
     }
     if (count === 0) continue;
-    const tensor = new ort.Tensor(double ? 'float64' : 'float32', buffer.subarray(0, count * f), [count, f]);
+    const tensor = new runtime.Tensor(double ? 'float64' : 'float32', buffer.subarray(0, count * f), [count, f]);
     let scores: ArrayLike<number>;
     let dims: readonly number[];
     try {

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { lfAnalysisOfFile } from './lf-analysis.ts';
+import type { SplitName } from './matrix-input.ts';
 
 const reef = fileURLToPath(new URL('../bin/reef.js', import.meta.url));
 const youtube = fileURLToPath(new URL('../../shared/data/wrench/youtube.json', import.meta.url));
@@ -39,30 +41,31 @@ describe('reef lf-analysis', () => {
     expect(out.lfs[3]).toEqual({ j: 3, polarity: [2], coverage: 2 / 6, overlaps: 1 / 6, conflicts: 1 / 6, correct: 1, incorrect: 1, empirical_accuracy: 0.5 });
   });
 
-  it('gives null accuracy when the split has no gold labels', () => {
-    const path = writeJson('no-gold.json', { cardinality: 2, L_test: [[0, 1, -1], [0, 0, -1]] });
-    const out = JSON.parse(runReef('--matrix', path, '--split', 'test', '--json').stdout);
-    expect(out.lfs[0]).toMatchObject({ polarity: [0], coverage: 1, correct: null, empirical_accuracy: null });
-    expect(out.conflict).toBe(0.5);
-  });
 
-  it.each<[string, unknown, RegExp]>([
-    ['ragged rows', { cardinality: 2, L_train: [[0, 1], [0]] }, /ragged rows/],
-    ['a vote outside -1..k-1', { cardinality: 2, L_train: [[0, 2]] }, /outside -1\.\.1/],
-    ['k < 2', { cardinality: 1, L_train: [[0, 0]] }, /cardinality/],
-    ['a missing split', { cardinality: 2, L_train: [[0, 1]] }, /no L_valid; pick --split train/],
-  ])('exits 2 with one line on stderr for %s', (name, doc, message) => {
-    const r = runReef('--matrix', writeJson(`${name.replaceAll(' ', '-')}.json`, doc), '--split', name === 'a missing split' ? 'valid' : 'train', '--json');
+  it('exits 2 with one line on stderr for bad input (ragged rows), and for a missing --matrix', () => {
+    const r = runReef('--matrix', writeJson('ragged.json', { cardinality: 2, L_train: [[0, 1], [0]] }), '--json');
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(/^reef lf-analysis: .*ragged rows, row 1 has 1 entries, row 0 has 2/);
+    expect(runReef().status).toBe(2);
   });
 
-  it('exits 2 for a missing file and for a missing --matrix', () => {
-    const missing = runReef('--matrix', join(dir, 'absent.json'));
-    expect([missing.status, missing.stderr.trim()]).toEqual([2, `reef lf-analysis: ${join(dir, 'absent.json')}: file not found`]);
-    expect(runReef().status).toBe(2);
+  // The same error path in-process (spawning Node per case is slow): each is a BAD_INPUT error, i.e. exit 2.
+  it.each<[string, unknown, SplitName, RegExp]>([
+    ['a vote outside -1..k-1', { cardinality: 2, L_train: [[0, 2]] }, 'train', /outside -1\.\.1/],
+    ['k < 2', { cardinality: 1, L_train: [[0, 0]] }, 'train', /cardinality/],
+    ['a missing split', { cardinality: 2, L_train: [[0, 1]] }, 'valid', /no L_valid; pick --split train/],
+    ['a missing file', null, 'train', /absent\.json: file not found/],
+  ])('refuses %s as bad input', (name, doc, split, message) => {
+    const path = doc === null ? join(dir, 'absent.json') : writeJson(`${name.replaceAll(' ', '-')}.json`, doc);
+    expect(() => lfAnalysisOfFile(path, split)).toThrow(expect.objectContaining({ code: 'BAD_INPUT', message: expect.stringMatching(message) }));
+  });
+
+  it('gives null accuracy when the split has no gold labels', () => {
+    const out = lfAnalysisOfFile(writeJson('no-gold.json', { cardinality: 2, L_test: [[0, 1, -1], [0, 0, -1]] }), 'test');
+    expect(out.lfs[0]).toMatchObject({ polarity: [0], coverage: 1, correct: null, empirical_accuracy: null });
+    expect(out.conflict).toBe(0.5);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildColumn, columnBatchFromRows, type BatchColumn, type StringColumn } from './column-batch.ts';
+import { buildColumn, columnBatchFromRows, rowText, stringColumnFromUtf8, textRows, type BatchColumn, type StringColumn, type Utf8Chunk } from './column-batch.ts';
 
 type NumericColumn = Exclude<BatchColumn, StringColumn>;
 
@@ -34,5 +34,29 @@ describe('ColumnBatch', () => {
   it('refuses a value of the wrong type, naming the column and row', () => {
     expect(() => buildColumn('string', ['a', 3], 'text')).toThrow(/Column "text" row 1: expected text, got number/);
     expect(() => buildColumn('integer', [1, 1.5, 2n ** 60n], 'n')).toThrow(/Column "n" row 1: expected an integer/);
+  });
+
+  it('builds from UTF-8 bytes and offsets (Arrow\'s layout) exactly what buildColumn builds from row strings', () => {
+    const rows = ['ab', null, '', 'x\ny', 'école', 'duck 🦆 here', 'last'];
+    const chunk = (part: (string | null)[]): Utf8Chunk => {
+      const encoded = part.map((r) => new TextEncoder().encode(r ?? 'ignored'));
+      const offsets = [0];
+      for (const e of encoded) offsets.push(offsets[offsets.length - 1]! + e.length);
+      const bytes = new Uint8Array(offsets[offsets.length - 1]!);
+      encoded.forEach((e, i) => bytes.set(e, offsets[i]!));
+      return { length: part.length, bytes, offsets, nulls: part.some((r) => r === null) ? Uint8Array.from(part, (r) => (r === null ? 1 : 0)) : null };
+    };
+    const fromBytes = stringColumnFromUtf8([chunk(rows.slice(0, 3)), chunk(rows.slice(3))]);
+    const fromRows = buildColumn('string', rows) as StringColumn;
+    expect(fromBytes.text).toBe(fromRows.text);
+    expect(Array.from(fromBytes.offsets)).toEqual(Array.from(fromRows.offsets));
+    expect(Array.from(fromBytes.nulls!)).toEqual(Array.from(fromRows.nulls!));
+    expect(fromBytes.hasNewline).toBe(true);
+    expect(textRows(fromBytes)).toEqual(rows);
+    expect(rowText(fromBytes, 5)).toBe('duck 🦆 here');
+
+    const ascii = stringColumnFromUtf8([chunk(['a', 'bc'])]);
+    expect([ascii.text, Array.from(ascii.offsets), ascii.nulls, ascii.hasNewline]).toEqual(['a\nbc', [0, 2, 5], null, false]);
+    expect(() => stringColumnFromUtf8([{ length: 1, bytes: Uint8Array.from([0xff]), offsets: [0, 1], nulls: null }], 'bad')).toThrow(/not valid UTF-8/);
   });
 });

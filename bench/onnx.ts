@@ -1,8 +1,11 @@
 // npm run bench:onnx — model-LF throughput on the server: 1,000,000 rows × 8 float features through onnxruntime-node
 // (evaluateModelLf: columns → float32 batches → session.run → threshold votes), for a linear classifier and a small MLP,
 // beside the same models computed in plain JavaScript over the same columns in the same run (the baseline: what a
-// hand-written TypeScript LF of the same model would cost). Timings are medians of repeats after one warm-up.
+// hand-written TypeScript LF of the same model would cost). The browser's runtime, onnxruntime-web's wasm build, is
+// measured too, run here under Node's V8 on one thread (a browser worker runs the same wasm; this is not a browser).
+// Timings are medians of repeats after one warm-up.
 import { cpus, loadavg } from 'node:os';
+import * as ortWeb from 'onnxruntime-web/wasm';
 import type { BatchColumn, ColumnBatch } from '../shared/lf/column-batch.ts';
 import { encodeModel, evaluateModelLf, linearClassifierToOnnx, loadOnnxModel, type ModelLfSpec } from '../shared/onnx/index.ts';
 import { loadOnnxRuntime } from '../edge-api/runs/onnx-runtime.ts';
@@ -105,6 +108,7 @@ const rate = (ms: number) => `${Math.round(N / (ms / 1000)).toLocaleString('en-U
 
 async function main() {
   const ort = await loadOnnxRuntime();
+  ortWeb.env.wasm.numThreads = 1;
   console.log(`bench:onnx — model LF over ${N.toLocaleString('en-US')} rows × ${F} float features, onnxruntime-node ${ort.env.versions.node}`);
   console.log(`machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   const models = [
@@ -119,16 +123,22 @@ async function main() {
     let onnxVotes: Int8Array | undefined;
     for (const batchRows of BATCHES) {
       const ms = await medianMs(async () => { onnxVotes = await evaluateModelLf(ort, model, spec, batch, { batchRows }); });
-      console.log(`  onnxruntime-node, batches of ${batchRows.toLocaleString('en-US').padStart(7)} rows: ${ms.toFixed(0).padStart(6)} ms  ${rate(ms)}`);
+      console.log(`  onnxruntime-node (${cpus().length} CPUs), batches of ${batchRows.toLocaleString('en-US').padStart(7)} rows: ${ms.toFixed(0).padStart(6)} ms  ${rate(ms)}`);
     }
+    const webModel = await loadOnnxModel(ortWeb, m.bytes);
+    let webVotes: Int8Array | undefined;
+    const webMs = await medianMs(async () => { webVotes = await evaluateModelLf(ortWeb, webModel, spec, batch, { batchRows: 65_536 }); });
+    console.log(`  onnxruntime-web wasm (1 thread), batches of  65,536 rows: ${webMs.toFixed(0).padStart(6)} ms  ${rate(webMs)}`);
     let jsVotes: Int8Array | undefined;
     const jsMs = await medianMs(() => { jsVotes = votesInJs(m.layers); });
-    console.log(`  baseline: the same model in plain JavaScript:      ${jsMs.toFixed(0).padStart(6)} ms  ${rate(jsMs)}`);
+    console.log(`  baseline: the same model in plain JavaScript:                 ${jsMs.toFixed(0).padStart(6)} ms  ${rate(jsMs)}`);
     // float32 in the model, float64 in JavaScript: only rows at the threshold's edge may vote differently.
     const differ = onnxVotes!.reduce((s, v, i) => s + (v === jsVotes![i] ? 0 : 1), 0);
     const voted = onnxVotes!.reduce((s, v) => s + (v === spec.label ? 1 : 0), 0);
-    console.log(`  votes: ${voted.toLocaleString('en-US')} rows voted, ${differ} rows differ from the JavaScript baseline`);
+    const webDiffer = onnxVotes!.reduce((s, v, i) => s + (v === webVotes![i] ? 0 : 1), 0);
+    console.log(`  votes: ${voted.toLocaleString('en-US')} rows voted; ${differ} rows differ from the JavaScript baseline, ${webDiffer} between onnxruntime-node and -web`);
     await model.session.release();
+    await webModel.session.release();
   }
 }
 

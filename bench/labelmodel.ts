@@ -53,11 +53,14 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Median wall time, and median CPU time of this process: on a shared machine the two differ a lot. */
+/**
+ * Median wall time, and median CPU time of this process (on a shared machine the two differ a lot), after one
+ * untimed warm-up run so that JIT compilation is not counted.
+ */
 function timeMedian<T>(repeats: number, run: () => T): { ms: number; cpuMs: number; value: T } {
   const times: number[] = [];
   const cpuTimes: number[] = [];
-  let value!: T;
+  let value = run();
   for (let r = 0; r < repeats; r++) {
     const cpu = process.cpuUsage();
     const t = performance.now();
@@ -186,13 +189,13 @@ function main(): void {
   console.log(`Machine: ${cpus().length} CPUs, load average ${load} (1/5/15 min) at start; Node ${process.version}.`);
   const names = readdirSync(wrenchDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
   console.log(`## WRENCH label matrices (test split, every row scored, ties by Snorkel's hash; seed ${SEED}, lr 0.01, sgd)`);
-  console.log(`Reef columns measured now (median of ${REPEATS}); "README baseline" columns are the real Snorkel 0.10.1+dev numbers quoted from ../shared/data/wrench/README.md.`);
+  console.log(`Reef columns measured now (median of ${REPEATS} after a warm-up run); "README baseline" columns are the real Snorkel 0.10.1+dev numbers quoted from ../shared/data/wrench/README.md.`);
   printTable(
     ['dataset', 'metric', 'Reef MV', 'Reef LM 100ep', 'Reef LM 500ep', 'Reef DS', 'Reef auto (choice)', 'README baseline MV / LM def / LM 500 / LM 500+cb', 'README best', 'auto − best', 'Reef LM 500ep fit', 'README Snorkel 500ep fit', 'Reef auto fit', 'Reef DS fit', 'Reef predict (test)'],
     names.map((name) => benchDataset(name, baselines.get(name)).cells),
   );
   console.log('');
-  console.log('## Synthetic 1,000,000 × 50, k = 2 (LF accuracies 0.55–0.95; fit = statistics + 100 epochs; median of 5)');
+  console.log('## Synthetic 1,000,000 × 50, k = 2 (LF accuracies 0.55–0.95; fit = statistics + 100 epochs; median of 5 after a warm-up run)');
   console.log('Baseline, quoted from the README / issue 3 (real Snorkel, 2 cores, torch CPU): fit 2.9–3.0 s (100 epochs), predict_proba 1.9–2.7 s.');
   const semeval = benchSemeval();
   if (semeval) console.log(semeval);

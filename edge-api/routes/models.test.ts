@@ -17,7 +17,7 @@ import { materializeFixtureAsset } from '../runs/train-fixtures.ts';
 import { registerTrainingHandlers } from '../runs/train-worker.ts';
 import { LocalObjectStore } from '../storage/local.ts';
 import { createTestApi, type TestApi } from '../testing.ts';
-import { modelObjectKey } from './models.ts';
+import { modelObjectKey } from '../runs/onnx-models.ts';
 
 const ROWS = 2000;
 const FEATURES_SQL = `SELECT i AS id, (i * 37) % 100 AS a, (i * 91) % 100 AS b, (i * 13) % 7 AS c FROM range(${ROWS}) t(i)`;

@@ -6,6 +6,7 @@ import type { AppEnv } from '../env.ts';
 import { ApiError, errorResponse, notFound } from '../errors.ts';
 import { createRouter, errors, json, secured } from '../router.ts';
 import { runLabelModelOnnx, RunModelExportError } from '../runs/onnx-export.ts';
+import { modelInfoKey, modelObjectKey, modelsPrefix } from '../runs/onnx-models.ts';
 import { isModelLfError, loadOnnxModel, type LoadedModel } from '../../shared/onnx/index.ts';
 import { loadOnnxRuntime } from '../runs/onnx-runtime.ts';
 import { getRun } from '../runs/run-store.ts';
@@ -42,9 +43,6 @@ const list = createRoute({
   responses: { 200: json(z.array(ModelInfo), 'The concept\'s uploaded models, oldest first'), ...errors },
 });
 
-const modelsPrefix = (conceptId: string) => `models/${conceptId}/`;
-export const modelObjectKey = (conceptId: string, modelId: string) => `${modelsPrefix(conceptId)}${modelId}/model.onnx`;
-const modelInfoKey = (conceptId: string, modelId: string) => `${modelsPrefix(conceptId)}${modelId}/model.json`;
 
 function requireStore(c: Context<AppEnv>) {
   const store = c.var.deps.store;

@@ -5,5 +5,5 @@ export { labelModelGraph, labelModelToOnnx, LabelModelExportError, PROBABILITIES
 export type { LabelModelExport, LabelModelParameters } from './label-model.ts';
 export { linearClassifierToOnnx } from './linear-classifier.ts';
 export type { LinearClassifier } from './linear-classifier.ts';
-export { checkModelLf, evaluateModelLf, isModelLfError, loadOnnxModel, ModelLfError } from './model-lf.ts';
+export { checkModelLf, evaluateModelLf, isModelLfError, loadOnnxModel, ModelLfConfig, ModelLfError } from './model-lf.ts';
 export type { LoadedModel, ModelLfErrorCode, ModelLfSpec, OnnxRuntime, TensorInfo } from './model-lf.ts';

@@ -7,6 +7,7 @@
 // The ONNX runtime is passed in: onnxruntime-node on the server, onnxruntime-web (`onnxruntime-web/wasm`) in a browser
 // worker; both implement onnxruntime-common's API, so one evaluator gives the same votes in both places.
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
+import { z } from 'zod';
 import type { BatchColumn, ColumnBatch, StringColumn } from '../lf/column-batch.ts';
 
 /** The part of an onnxruntime module (node or web) a model LF uses. */
@@ -15,24 +16,32 @@ export interface OnnxRuntime {
   Tensor: new (type: 'float32' | 'float64', data: Float32Array | Float64Array, dims: readonly number[]) => Tensor;
 }
 
-export interface ModelLfSpec {
+/** What a model LF stores besides its name and label: which uploaded model, fed how, read how. */
+export const ModelLfConfig = z.strictObject({
+  model_id: z.uuid({ message: 'model_id must be an uploaded model id (UUID)' }),
   /** Feature columns, in the order of the model input's last dimension. */
-  columns: string[];
+  columns: z.array(z.string().min(1).max(255)).min(1, 'map at least one feature column').max(4096),
   /** Model input to feed; the model's only input when omitted. */
-  input?: string;
+  input: z.string().min(1).optional(),
   /** Model output to read; the first output when omitted. */
-  output?: string;
+  output: z.string().min(1).optional(),
   /** Which entry of the output's last dimension is the class this LF votes for. */
-  output_class: number;
+  output_class: z.number().int().min(0),
+  /** A probability (after the softmax, for logits). */
+  threshold: z.number().min(0).max(1),
+  /** 'logits' applies a softmax over the output's last dimension first. */
+  scores: z.enum(['probabilities', 'logits']).default('probabilities'),
+});
+export type ModelLfConfig = z.infer<typeof ModelLfConfig>;
+
+/** A model LF ready to run on a loaded model: its config (less the model id) and the concept value it votes. */
+export type ModelLfSpec = Omit<z.input<typeof ModelLfConfig>, 'model_id'> & {
   /** The concept value (0..k-1) voted when the probability is ≥ threshold. */
   label: number;
-  threshold: number;
-  /** 'logits' applies a softmax over the output's last dimension first. */
-  scores?: 'probabilities' | 'logits';
-}
+};
 
 export type ModelLfErrorCode =
-  | 'MODEL_NOT_ONNX' | 'MODEL_INPUT_SHAPE' | 'MODEL_OUTPUT_SHAPE' | 'MODEL_MISSING_COLUMN' | 'MODEL_COLUMN_TYPE'
+  | 'MODEL_NOT_FOUND' | 'MODEL_NOT_ONNX' | 'MODEL_INPUT_SHAPE' | 'MODEL_OUTPUT_SHAPE' | 'MODEL_MISSING_COLUMN' | 'MODEL_COLUMN_TYPE'
   | 'MODEL_NAN_OUTPUT' | 'MODEL_RUN_FAILED';
 
 export class ModelLfError extends Error {

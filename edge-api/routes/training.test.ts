@@ -23,7 +23,11 @@ import { materializeFixtureAsset } from '../runs/train-fixtures.ts';
 import { joinedSchema, lfDefinitionOf, type TrainParams } from '../runs/train-spec.ts';
 import { demoCommentsSql } from '../demo/comments.ts';
 import { hashToken } from '../security/secrets.ts';
+import type { ObjectStore } from '../storage/index.ts';
 import { LocalObjectStore } from '../storage/local.ts';
+import { S3ObjectStore } from '../storage/s3.ts';
+import { startS3TestServer } from '../storage/s3-test-server.ts';
+import { localPathOf } from '../runs/train-duckdb.ts';
 
 const ROWS = 3000;
 const UNIT_ROWS = 700;
@@ -43,6 +47,7 @@ async function openTestQueue(database: Database): Promise<{ boss: PgBoss; url?: 
 
 describeDatabases('server training runs', (database, backend) => {
   let store: LocalObjectStore;
+  let localStore: LocalObjectStore;
   let storeRoot: string;
   let boss: PgBoss;
   let databaseUrl: string | undefined;
@@ -52,6 +57,7 @@ describeDatabases('server training runs', (database, backend) => {
   beforeAll(async () => {
     storeRoot = mkdtempSync(join(tmpdir(), 'reef-train-test-'));
     store = new LocalObjectStore(storeRoot);
+    localStore = store;
     ({ boss, url: databaseUrl } = await openTestQueue(database()));
     mlflow.server = createServer((req, res) => {
       let body = '';
@@ -100,7 +106,8 @@ describeDatabases('server training runs', (database, backend) => {
   }
 
   /** A concept with a 2-part index, a rule, gold labels for 300 samples, and LFs of every kind. */
-  async function setUp(opts: { parts?: number; gold?: boolean } = {}) {
+  async function setUp(opts: { parts?: number; gold?: boolean; store?: ObjectStore } = {}) {
+    const store = opts.store ?? localStore;
     const concept = (await call('POST', '/api/concepts', { name: 'spam', values: ['HAM', 'SPAM'] })).body;
     const c = concept.c_id as string;
     const db = database().db;
@@ -153,14 +160,14 @@ describeDatabases('server training runs', (database, backend) => {
    * The whole-matrix computation the browser worker does: every row at once in one ColumnBatch, the shared LF
    * evaluators, one statistics pass and one fit — no partitions, no units.
    */
-  async function wholeMatrixProbabilities(params: TrainParams, store: LocalObjectStore) {
+  async function wholeMatrixProbabilities(params: TrainParams, store: ObjectStore) {
     const duck = await (await DuckDBInstance.create(':memory:')).connect();
     await duck.run("SET TimeZone = 'UTC'");
-    const files = (keys: { key: string }[]) => `[${keys.map((p) => `'${store.pathOf(p.key)}'`).join(', ')}]`;
+    const files = async (keys: { key: string }[]) => `[${(await Promise.all(keys.map((p) => localPathOf(store, p.key)))).map((path) => `'${path}'`).join(', ')}]`;
     const { index, rules } = params.lineage;
-    const rule = rules[0] ? `LEFT JOIN read_parquet(${files(rules[0].parts)}) r USING (id)` : '';
+    const rule = rules[0] ? `LEFT JOIN read_parquet(${await files(rules[0].parts)}) r USING (id)` : '';
     const rows = (await duck.runAndReadAll(`SELECT i.* EXCLUDE (filename, file_row_number)${rule ? ', r.text_length, r.has_link' : ''}
-      FROM read_parquet(${files(index.parts)}, filename = true, file_row_number = true) i ${rule}
+      FROM read_parquet(${await files(index.parts)}, filename = true, file_row_number = true) i ${rule}
       ORDER BY i.filename, i.file_row_number`)).getRowObjectsJS() as Record<string, CellValue>[];
     const schema = { columns: joinedSchema(index, rules) };
     const batch = columnBatchFromRows(schema, rows.map((r) => ({ ...r, posted_at: r.posted_at === null ? null : new Date(r.posted_at as Date) })));
@@ -237,6 +244,13 @@ describeDatabases('server training runs', (database, backend) => {
     expect(run.lineage.lfs.map((lf: any) => [lf.name, lf.version])).toContainEqual(['names_the_artist', 1]);
     expect(run.lineage.lfs[0].snapshot.config).toMatchObject({ pattern: 'https?://|www\\.' });
     expect(run.lineage.seed).toBe(7);
+    // Progress events, as the browser's run follower reads them.
+    const progress = (await database().db.select().from(runEvents).where(and(eq(runEvents.runId, run.run_id), eq(runEvents.kind, 'partition_done'))))
+      .map((e) => e.data as { phase: string; rows_done: number; partitions_done: number; partitions_total: number });
+    const votes = progress.filter((p) => p.phase === 'votes');
+    expect(votes.map((p) => p.partitions_done).sort((a, b) => a - b)).toEqual(params.units.map((_, i) => i + 1));
+    expect(Math.max(...votes.map((p) => p.rows_done))).toBe(ROWS);
+    expect(progress.filter((p) => p.phase === 'predict')).toHaveLength(params.units.length);
 
     const { out, last } = await allPredictions(c, started.body.job_id, 700);
     expect(out).toHaveLength(ROWS);
@@ -402,6 +416,27 @@ describeDatabases('server training runs', (database, backend) => {
     expect((await call('DELETE', `/api/concepts/${c}/snorkel/schedules/nightly`)).status).toBe(204);
     expect((await call('GET', `/api/concepts/${c}/snorkel/schedules`)).body).toEqual([]);
     expect((await call('DELETE', `/api/concepts/${c}/snorkel/schedules/nightly`)).status).toBe(404);
+  }, 180_000);
+
+  it('runs the same way on an S3 object store (s3rver): assets, votes and results in S3, pages read by range', async () => {
+    const s3 = await startS3TestServer();
+    const s3Store = new S3ObjectStore({ ...s3.options, prefix: 'reef-train/' });
+    trainer.store = s3Store;
+    app = createApp({ db: database().db, secret: 'test-secret', databaseKind: database().kind, store: s3Store, trainer });
+    try {
+      const { c, index, rule, lfs } = await setUp({ store: s3Store });
+      const job = (await call('POST', `/api/concepts/${c}/snorkel/run`, { selectedIndex: index.assetId, selectedRules: [rule.assetId], selectedLFs: lfs, seed: 2 })).body.job_id;
+      expect((await waitForJob(c, job)).status).toBe('SUCCESS');
+      expect((await s3Store.list(`results/${c}/runs/${job}/part-`)).length).toBeGreaterThanOrEqual(6);
+      const { out } = await allPredictions(c, job, 1200);
+      const run = (await call('GET', `/api/runs/${job}`)).body;
+      const expected = await wholeMatrixProbabilities(run.params, s3Store);
+      const byId = new Map(out.map((p) => [p.sample_id, p.probs]));
+      expect(Math.max(...expected.ids.map((id, i) => Math.abs(byId.get(id)[0] - expected.probs[2 * i]!)))).toBeLessThan(1e-12);
+    } finally {
+      trainer.store = localStore;
+      await s3.stop();
+    }
   }, 180_000);
 
   it.skipIf(backend !== 'postgres')('a worker killed with SIGKILL mid-run: its unit is retried and the result is exactly an uninterrupted run\'s', async () => {

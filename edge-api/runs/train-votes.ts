@@ -43,6 +43,8 @@ export async function unitLabelMatrix(
   const problems: LfProblem[] = [];
   const columns: VoteColumn[] = [];
   for (const [j, lf] of compiled.lfs.entries()) {
+    // Let the queue's heartbeat timer run between LFs: a long synchronous stretch looks like a dead worker.
+    await new Promise((resolve) => setImmediate(resolve));
     if (lf.evaluate) {
       columns.push(lf.evaluate(batch));
       continue;

@@ -149,6 +149,14 @@ async function runStep(
   const [part] = await db.select().from(partitionExecutions).where(where);
   // A retry after the step committed (the worker died before finishing the job) goes straight to what follows.
   if (part?.status === 'SUCCESS') return 'done';
+  // A unit that keeps killing or hanging its worker (out of memory, a regex backtracking on long text) would be
+  // retried until the queue gives up, leaving the run RUNNING for good: after this many starts, fail it instead.
+  if (part && part.attempts > RETRY_LIMIT) {
+    const error = { code: 'UNIT_NEVER_FINISHED', message: `Unit ${partitionKey} was started ${part.attempts} times and never finished: a worker died or hung on it each time (out of memory? an LF that is too slow on these rows?).` };
+    await db.update(partitionExecutions).set({ status: 'FAILURE', error, finishedAt: new Date() }).where(where);
+    await failRun(ctx, run, error);
+    return 'failed';
+  }
   await db.update(partitionExecutions).set({ status: 'RUNNING', startedAt: new Date(), attempts: sql`${partitionExecutions.attempts} + 1` }).where(where);
   try {
     const { rows, output } = await work(run, params);
@@ -168,10 +176,13 @@ async function runStep(
 
 async function reportProgress(db: Db, runId: string, partitionKey: string, total: number, rows: number) {
   const phase = partitionKey.startsWith('votes') ? 'votes' : 'predict';
-  const [{ done } = { done: 0 }] = await db.select({ done: sql<number>`count(*)::int` }).from(partitionExecutions)
+  const [{ done, rowsDone } = { done: 0, rowsDone: 0 }] = await db.select({
+    done: sql<number>`count(*)::int`, rowsDone: sql<number>`coalesce(sum(${partitionExecutions.rowCount}), 0)::float8`,
+  }).from(partitionExecutions)
     .where(and(eq(partitionExecutions.runId, runId), like(partitionExecutions.partitionKey, `${phase}-%`), eq(partitionExecutions.status, 'SUCCESS')));
-  await recordRunEvent(db, runId, 'partition_done', { phase, partition: partitionKey, rows, partitions_done: done, partitions_total: total });
-  await setRunProgress(db, runId, { phase, partitions_done: done, partitions_total: total });
+  const progress = { phase, partitions_done: done, partitions_total: total, rows_done: Number(rowsDone) };
+  await recordRunEvent(db, runId, 'partition_done', { partition: partitionKey, rows, ...progress });
+  await setRunProgress(db, runId, progress);
 }
 
 /** Fails the run once, and removes what it wrote, so no partial result is ever read as an answer. */

@@ -152,6 +152,11 @@ try {
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`\n${'measure'.padEnd(width)}  ${'measured'.padStart(14)}  target / baseline`);
   for (const [name, value, target] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(14)}  ${target}`);
+  const phases = (m: Measure) => {
+    const d = m.detail as { workerMs?: number; phases?: Record<string, number> } | undefined;
+    return d?.phases ? `in the data worker ${ms(d.workerMs ?? NaN)}: ${Object.entries(d.phases).map(([p, t]) => `${p} ${ms(t)}`).join(', ')}` : '';
+  };
+  console.log(`\ncold load ${phases(cold)}\ncached load ${phases(cached)}`);
   console.log(`\none edit vs recomputing every LF: ${(fullRecompute / median(edits)).toFixed(1)}× faster`);
 } finally {
   await browser.close();

@@ -167,6 +167,25 @@ export function rowText(column: StringColumn, i: number): string | null {
   return column.nulls?.[i] ? null : column.text.slice(column.offsets[i], column.offsets[i + 1]! - 1);
 }
 
+/** Row i's value: text, a number (timestamps as microseconds), a bigint (integers past 2^53), a boolean, or null. */
+export function cellValue(column: BatchColumn, i: number): string | number | bigint | boolean | null {
+  if (column.nulls?.[i]) return null;
+  switch (column.type) {
+    case 'string': return rowText(column, i);
+    case 'boolean': return column.values[i] === 1;
+    default: return column.values[i]!;
+  }
+}
+
+/** Every row's cellValue, for consumers that need plain values (DuckDB tables, the custom-LF sandbox). */
+export function columnValues(column: BatchColumn): (string | number | bigint | boolean | null)[] {
+  if (column.type === 'string') return textRows(column);
+  const n = column.values.length;
+  const out = new Array<string | number | bigint | boolean | null>(n);
+  for (let i = 0; i < n; i++) out[i] = cellValue(column, i);
+  return out;
+}
+
 /** Every row of a text column as its own string (for consumers that need plain values). */
 export function textRows(column: StringColumn): (string | null)[] {
   const n = column.offsets.length - 1;

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeLabelMatrix } from '../../../shared/analysis/analyze.ts';
-import { joinOnKey, toSampleTable } from '../workers/asset-table.ts';
+import { columnValues } from '../../../shared/lf/column-batch.ts';
+import { assetFromValues, joinOnKey, toSampleTable } from '../workers/asset-table.ts';
 import { LfSession } from './lf-session.ts';
 
 // 6 comments; a rule gives the length of 5 of them (id 6 missing), in another order.
-const index = { name: 'comments', keyColumn: 'id', n: 6, columns: {
+const indexValues = {
   id: [1n, 2n, 3n, 4n, 5n, 6n],
   text: ['buy now http://x', 'nice song', 'FREE money', 'great lesson', 'click http://y', 'thanks'],
-} };
-const rule = { name: 'features', keyColumn: 'id', n: 5, columns: { id: [5n, 4n, 3n, 2n, 1n], text_length: [14, 12, 10, 9, 16] } };
+};
+const index = assetFromValues('comments', 'id', indexValues);
+const rule = assetFromValues('features', 'id', { id: [5n, 4n, 3n, 2n, 1n], text_length: [14, 12, 10, 9, 16] });
 
 function session() {
   const joined = joinOnKey(index, [rule]);
@@ -18,13 +20,22 @@ function session() {
 describe('joinOnKey', () => {
   it('places rule columns on the index row of the same key, null where the rule has no row', () => {
     const joined = joinOnKey(index, [rule]);
-    expect(Array.from(joined.columns.text_length!)).toEqual([16, 9, 10, 12, 14, null]);
+    expect(columnValues(joined.columns.text_length!)).toEqual([16, 9, 10, 12, 14, null]);
   });
   it('takes a rule in the index\'s key order as it is, and names a clashing column after its rule', () => {
-    const sameOrder = { name: 'copy', keyColumn: 'id', n: 6, columns: { id: [...index.columns.id], text: ['a', 'b', 'c', 'd', 'e', 'f'] } };
+    const sameOrder = assetFromValues('copy', 'id', { id: [...indexValues.id], text: ['a', 'b', 'c', 'd', 'e', 'f'] });
     const joined = joinOnKey(index, [sameOrder]);
     expect(joined.columns['copy.text']).toBe(sameOrder.columns.text);
     expect(joined.columns.text).toBe(index.columns.text);
+  });
+});
+
+describe('sample rows', () => {
+  it('shows timestamps as ISO dates and nulls as ∅', () => {
+    const asset = assetFromValues('events', 'id', { id: [1, 2], at: [new Date('2024-03-05T06:07:08Z'), null], note: ['x', null] });
+    const s = new LfSession(toSampleTable('id', 2, joinOnKey(asset, []).columns), 2);
+    expect(s.sampleRow(0).fields).toEqual({ id: '1', at: '2024-03-05T06:07:08', note: 'x' });
+    expect(s.sampleRow(1).fields).toEqual({ id: '2', at: '∅', note: '∅' });
   });
 });
 

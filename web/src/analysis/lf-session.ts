@@ -3,7 +3,7 @@
 // updates the statistics in O(n)). Pure and DOM-free: it runs in the data worker and in unit tests.
 import { LfAnalysisCache } from '../../../shared/analysis/column-cache.ts';
 import type { LabelMatrixAnalysis, LfStats } from '../../../shared/analysis/analyze.ts';
-import type { ColumnBatch } from '../../../shared/lf/column-batch.ts';
+import { cellValue, type BatchColumn, type ColumnBatch } from '../../../shared/lf/column-batch.ts';
 import { compileLf } from '../../../shared/lf/compile.ts';
 import type { AssetSchema, LfDefinition, VoteColumn } from '../../../shared/lf/types.ts';
 
@@ -11,9 +11,8 @@ export interface SampleTable {
   n: number;
   keyColumn: string;
   schema: AssetSchema;
+  /** The only copy of the samples: LFs scan it, and rows are read back from it (cellValue) when shown. */
   batch: ColumnBatch;
-  /** Row values as decoded, for showing samples and feeding custom LFs. */
-  values: Record<string, ArrayLike<unknown>>;
 }
 
 export interface SampleRow { row: number; key: string; vote?: number; gold: number; fields: Record<string, string> }
@@ -37,7 +36,19 @@ export type SampleFilter =
 
 const SAMPLE_COUNT = 5;
 
-const show = (v: unknown) => (v === null || v === undefined ? '∅' : v instanceof Date ? v.toISOString() : String(v));
+/** A cell as text: timestamps (microseconds of wall-clock time) as ISO dates, null as ∅. */
+function show(column: BatchColumn | undefined, i: number): string {
+  if (!column) return '∅';
+  const v = cellValue(column, i);
+  if (v === null) return '∅';
+  if (column.type === 'timestamp') return isoTimestamp(Number(v));
+  return String(v);
+}
+
+function isoTimestamp(micros: number): string {
+  const date = new Date(Math.floor(micros / 1000));
+  return Number.isNaN(date.getTime()) ? String(micros) : date.toISOString().replace(/(\.000)?Z$/, '');
+}
 
 export class LfSession {
   readonly table: SampleTable;
@@ -98,9 +109,9 @@ export class LfSession {
   rowsOfKeys(keys: string[]): number[] {
     const wanted = new Map(keys.map((k, i) => [k, i]));
     const rows = new Array<number>(keys.length).fill(-1);
-    const values = this.table.values[this.table.keyColumn]!;
+    const keyColumn = this.table.batch.columns[this.table.keyColumn];
     for (let i = 0; i < this.table.n; i++) {
-      const at = wanted.get(show(values[i]));
+      const at = wanted.get(show(keyColumn, i));
       if (at !== undefined) rows[at] = i;
     }
     return rows;
@@ -150,8 +161,9 @@ export class LfSession {
 
   sampleRow(i: number, votes?: VoteColumn): SampleRow {
     const fields: Record<string, string> = {};
-    for (const c of this.table.schema.columns) fields[c.name] = show(this.table.values[c.name]?.[i]);
-    return { row: i, key: show(this.table.values[this.table.keyColumn]?.[i]), vote: votes?.[i], gold: this.gold[i]!, fields };
+    const columns = this.table.batch.columns;
+    for (const c of this.table.schema.columns) fields[c.name] = show(columns[c.name], i);
+    return { row: i, key: show(columns[this.table.keyColumn], i), vote: votes?.[i], gold: this.gold[i]!, fields };
   }
 
   private rowTest(filter: SampleFilter): (i: number) => boolean {

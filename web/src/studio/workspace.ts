@@ -38,7 +38,7 @@ export function ensureLoaded(assets: PipelineAssets, k: number): Promise<LoadRes
   applied.clear();
   performance.mark('reef:asset-load:start');
   loading = dataWorker().load(assets.index, assets.rules, getToken() ?? '', k).then((result) => {
-    performance.measure('reef:asset-load', { start: 'reef:asset-load:start', detail: { rows: result.n, fromCache: result.fromCache } });
+    performance.measure('reef:asset-load', { start: 'reef:asset-load:start', detail: { rows: result.n, fromCache: result.fromCache, workerMs: result.ms, phases: result.phases } });
     return result;
   });
   loading.catch(() => { loadedKey = ''; });

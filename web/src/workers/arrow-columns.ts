@@ -1,9 +1,11 @@
-// Arrow columns (from parquet-wasm) as the plain value arrays the sample table is built from, with their LF
-// column types read from the Arrow schema. Text is decoded in one pass per column, not one call per row.
-import { DataType, type Table, type Vector } from 'apache-arrow';
+// Arrow tables (from parquet-wasm, one per Parquet part) as the ColumnBatch columns LFs scan, with their LF column
+// types read from the Arrow schema. Text goes from Arrow's UTF-8 bytes and offsets into the joined text column in
+// one copy and one decode: no JS string per row is ever made (rows are cut out only when shown).
+import { DataType, type Data, type Table, type Vector } from 'apache-arrow';
+import { buildColumn, ColumnBatchError, stringColumnFromUtf8, type BatchColumn, type NullMask, type Utf8Chunk } from '../../../shared/lf/column-batch.ts';
 import type { ColumnType } from '../../../shared/lf/types.ts';
 
-export interface ArrowColumns { n: number; columns: Record<string, unknown[]>; types: Record<string, ColumnType> }
+export interface ArrowColumns { n: number; columns: Record<string, BatchColumn> }
 
 export function lfColumnType(type: DataType): ColumnType {
   if (DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isDictionary(type)) return 'string';
@@ -17,11 +19,7 @@ export function lfColumnType(type: DataType): ColumnType {
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** One column's values: strings, numbers (bigint only beyond 2^53), booleans, timestamps as microseconds; null where missing. */
-function columnValues(vector: Vector, type: ColumnType): unknown[] {
-  if (DataType.isUtf8(vector.type) && vector.nullCount === 0) {
-    const text = asciiText(vector);
-    if (text) return text;
-  }
+function vectorValues(vector: Vector, type: ColumnType): unknown[] {
   // Without nulls, numbers come out of Arrow's typed buffers in one copy; Arrow's row iterator is much slower.
   const raw: ArrayLike<unknown> = vector.nullCount === 0 && type !== 'string' ? vector.toArray() as ArrayLike<unknown> : Array.from(vector as Iterable<unknown>);
   const values = new Array<unknown>(raw.length);
@@ -43,33 +41,45 @@ function timestampMicros(v: unknown, type: DataType): number {
   return DataType.isTimestamp(type) || DataType.isDate(type) ? Number(v) * 1000 : Number(v);
 }
 
-/**
- * An all-ASCII text column decoded with one TextDecoder call per record batch and cut at its byte offsets (equal
- * to character offsets when every byte is ASCII); undefined when it has other characters (then Arrow decodes rows).
- */
-function asciiText(vector: Vector): string[] | undefined {
-  const out = new Array<string>(vector.length);
-  const decoder = new TextDecoder();
-  let row = 0;
-  for (const data of vector.data) {
-    const bytes = data.values as Uint8Array;
-    const offsets = data.valueOffsets as Int32Array;
-    const start = offsets[0]!;
-    const end = offsets[data.length]!;
-    for (let i = start; i < end; i++) if (bytes[i]! > 0x7f) return undefined;
-    const text = decoder.decode(bytes.subarray(start, end));
-    for (let r = 0; r < data.length; r++) out[row++] = text.slice(offsets[r]! - start, offsets[r + 1]! - start);
+/** Arrow's validity bitmap (1 = present) as a byte mask (1 = null); null when the chunk has no nulls. */
+function nullMask(data: Data): NullMask {
+  if (!data.nullCount || !data.nullBitmap) return null;
+  const mask = new Uint8Array(data.length);
+  const bits = data.nullBitmap;
+  for (let r = 0; r < data.length; r++) {
+    const bit = data.offset + r;
+    mask[r] = ((bits[bit >> 3]! >> (bit & 7)) & 1) ^ 1;
   }
-  return out;
+  return mask;
 }
 
-export function columnsFromArrow(table: Table): ArrowColumns {
-  const columns: Record<string, unknown[]> = {};
-  const types: Record<string, ColumnType> = {};
-  for (const field of table.schema.fields) {
-    const type = lfColumnType(field.type);
-    types[field.name] = type;
-    columns[field.name] = columnValues(table.getChild(field.name)!, type);
+function utf8Chunks(vectors: Vector[]): Utf8Chunk[] {
+  return vectors.flatMap((v) => v.data).map((d) => ({
+    length: d.length, bytes: d.values as Uint8Array, offsets: (d.valueOffsets as Int32Array).subarray(d.offset, d.offset + d.length + 1), nulls: nullMask(d),
+  }));
+}
+
+function arrowColumn(vectors: Vector[], name: string): BatchColumn {
+  const type = lfColumnType(vectors[0]!.type);
+  if (vectors.every((v) => DataType.isUtf8(v.type))) {
+    try {
+      return stringColumnFromUtf8(utf8Chunks(vectors), name);
+    } catch (e) {
+      // Invalid UTF-8: Arrow's own decoder replaces the bad bytes, row by row.
+      if (!(e instanceof ColumnBatchError)) throw e;
+    }
   }
-  return { n: table.numRows, columns, types };
+  const values = vectors.length === 1 ? vectorValues(vectors[0]!, type) : vectors.flatMap((v) => vectorValues(v, type));
+  return buildColumn(type, values as never[], name);
+}
+
+/** The columns of one asset split over several tables (its Parquet parts), each as one batch column. */
+export function columnsFromArrow(tables: Table[]): ArrowColumns {
+  const columns: Record<string, BatchColumn> = {};
+  const first = tables[0];
+  if (!first) return { n: 0, columns };
+  for (const field of first.schema.fields) {
+    columns[field.name] = arrowColumn(tables.map((t) => t.getChild(field.name)!), field.name);
+  }
+  return { n: tables.reduce((sum, t) => sum + t.numRows, 0), columns };
 }

@@ -1,9 +1,9 @@
 // Fetching a materialized asset version's Parquet parts, once per version: versions are immutable, so the
 // Cache API keeps them by URL (which names the version) and a reload decodes from the cache, not the network.
-import { tableFromIPC } from 'apache-arrow';
+import { tableFromIPC, type Table } from 'apache-arrow';
 import initParquetWasm, { readParquet } from 'parquet-wasm/esm';
 import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
-import { columnsFromArrow, type ArrowColumns } from './arrow-columns.ts';
+import { columnsFromArrow } from './arrow-columns.ts';
 import type { DecodedAsset } from './asset-table.ts';
 
 const CACHE_NAME = 'reef-assets-v1';
@@ -33,14 +33,24 @@ async function partBytes(url: string, token: string): Promise<{ bytes: ArrayBuff
 
 let parquetReady: Promise<unknown> | undefined;
 
-/** Parquet → Arrow in WebAssembly (parquet-wasm), then plain columns: several times faster than decoding in JS. */
-async function decodeParquet(bytes: ArrayBuffer): Promise<ArrowColumns> {
+/** Parquet → Arrow in WebAssembly (parquet-wasm): several times faster than decoding in JS. */
+async function decodeParquet(bytes: ArrayBuffer): Promise<Table> {
   parquetReady ??= initParquetWasm({ module_or_path: new URL(parquetWasmUrl, self.location.href) });
   await parquetReady;
-  return columnsFromArrow(tableFromIPC(readParquet(new Uint8Array(bytes)).intoIPCStream()));
+  return tableFromIPC(readParquet(new Uint8Array(bytes)).intoIPCStream());
 }
 
-export async function loadAsset(ref: AssetRef, token: string): Promise<DecodedAsset & { fromCache: boolean }> {
+/** Milliseconds spent reading bytes (network or cache), decoding Parquet, and building batch columns. */
+export interface LoadPhases { bytes: number; parquet: number; columns: number }
+
+export async function loadAsset(ref: AssetRef, token: string): Promise<DecodedAsset & { fromCache: boolean; phases: LoadPhases }> {
+  const phases: LoadPhases = { bytes: 0, parquet: 0, columns: 0 };
+  let t = performance.now();
+  const lap = (phase: keyof LoadPhases) => {
+    const now = performance.now();
+    phases[phase] += now - t;
+    t = now;
+  };
   const versionUrl = `/api/assets/${encodeURIComponent(ref.versionId)}`;
   const cache = await caches.open(CACHE_NAME);
   // The version's part list is immutable too: cached with the parts, so a cached load makes no request at all.
@@ -51,16 +61,15 @@ export async function loadAsset(ref: AssetRef, token: string): Promise<DecodedAs
   }
   const { parts } = await info.json() as VersionInfo;
   let fromCache = true;
-  const decodedParts: ArrowColumns[] = [];
+  const tables: Table[] = [];
   for (const part of parts) {
     const { bytes, fromCache: hit } = await partBytes(part.url, token);
     fromCache &&= hit;
-    decodedParts.push(await decodeParquet(bytes));
+    lap('bytes');
+    tables.push(await decodeParquet(bytes));
+    lap('parquet');
   }
-  const n = decodedParts.reduce((sum, p) => sum + p.n, 0);
-  const names = [...new Set(decodedParts.flatMap((p) => Object.keys(p.columns)))];
-  const columns = Object.fromEntries(names.map((name) => [name, decodedParts.length === 1
-    ? decodedParts[0]!.columns[name]!
-    : ([] as unknown[]).concat(...decodedParts.map((p) => p.columns[name] ?? new Array<unknown>(p.n).fill(null)))]));
-  return { name: ref.name, keyColumn: ref.keyColumn, n, columns, types: decodedParts[0]?.types ?? {}, fromCache };
+  const { n, columns } = columnsFromArrow(tables);
+  lap('columns');
+  return { name: ref.name, keyColumn: ref.keyColumn, n, columns, fromCache, phases };
 }

@@ -1,6 +1,7 @@
-// Turning decoded asset columns into the notebook's sample table: rules joined to the index on its key,
-// column types inferred, typed LF columns built with shared/lf's builders (the same layout as the server's).
-import { buildColumn, type BatchColumn } from '../../../shared/lf/column-batch.ts';
+// Turning decoded asset columns into the notebook's sample table: rules joined to the index on its key, as the
+// typed ColumnBatch columns shared/lf's engines scan (the same layout as the server's). The batch is the only copy
+// of the data: rows are read back from it when shown.
+import { buildColumn, cellValue, type BatchColumn, type CellValue } from '../../../shared/lf/column-batch.ts';
 import type { AssetColumn, ColumnType } from '../../../shared/lf/types.ts';
 import type { SampleTable } from '../analysis/lf-session.ts';
 
@@ -8,9 +9,7 @@ export interface DecodedAsset {
   name: string;
   keyColumn: string;
   n: number;
-  columns: Record<string, ArrayLike<unknown>>;
-  /** Column types from the file's schema; inferred from the values where absent. */
-  types?: Record<string, ColumnType>;
+  columns: Record<string, BatchColumn>;
 }
 
 /** The LF column type of decoded values: the first non-null value decides (Parquet columns hold one type). */
@@ -38,64 +37,76 @@ function columnType(values: ArrayLike<unknown>): ColumnType {
   return 'integer';
 }
 
+/** An asset from plain row values, column types inferred (assets from files carry their schema's types instead). */
+export function assetFromValues(name: string, keyColumn: string, values: Record<string, ArrayLike<unknown>>): DecodedAsset {
+  const columns: Record<string, BatchColumn> = {};
+  let n = 0;
+  for (const [column, vs] of Object.entries(values)) {
+    columns[column] = buildColumn(columnType(vs), Array.from(vs) as CellValue[], column);
+    n = vs.length;
+  }
+  return { name, keyColumn, n, columns };
+}
+
 /**
  * The index's rows, with each rule's columns placed on the index row of the same key (null where a rule has no row
  * for a key). A rule column whose name the index already uses is named `rule.column`.
  */
-export function joinOnKey(index: DecodedAsset, rules: DecodedAsset[]): { n: number; columns: Record<string, ArrayLike<unknown>>; types: Record<string, ColumnType> } {
+export function joinOnKey(index: DecodedAsset, rules: DecodedAsset[]): { n: number; columns: Record<string, BatchColumn> } {
   const n = index.n;
-  const columns: Record<string, ArrayLike<unknown>> = { ...index.columns };
-  const types: Record<string, ColumnType> = { ...index.types };
+  const columns: Record<string, BatchColumn> = { ...index.columns };
   const keys = index.columns[index.keyColumn];
   if (!keys) throw new Error(`The index "${index.name}" has no key column "${index.keyColumn}".`);
   let rowOf: Map<unknown, number> | undefined;
   for (const rule of rules) {
     const ruleKeys = rule.columns[rule.keyColumn];
     if (!ruleKeys) throw new Error(`The rule "${rule.name}" has no key column "${rule.keyColumn}".`);
-    const joinedName = (name: string) => {
-      const joined = name in columns ? `${rule.name}.${name}` : name;
-      const type = rule.types?.[name];
-      if (type) types[joined] = type;
-      return joined;
-    };
+    const joinedName = (name: string) => (name in columns ? `${rule.name}.${name}` : name);
     // Rules are usually queried from the same table as their index, so their rows come in the index's order:
     // then the columns are taken as they are, with no lookup per row.
-    if (sameKeys(keys, ruleKeys)) {
-      for (const [name, values] of Object.entries(rule.columns)) if (name !== rule.keyColumn) columns[joinedName(name)] = values;
+    if (sameKeys(keys, ruleKeys, n, rule.n)) {
+      for (const [name, column] of Object.entries(rule.columns)) if (name !== rule.keyColumn) columns[joinedName(name)] = column;
       continue;
     }
     if (!rowOf) {
       rowOf = new Map();
-      for (let i = 0; i < n; i++) rowOf.set(joinKey(keys[i]), i);
+      for (let i = 0; i < n; i++) rowOf.set(joinKey(cellValue(keys, i)), i);
     }
     const target = new Int32Array(rule.n);
-    for (let r = 0; r < rule.n; r++) target[r] = rowOf.get(joinKey(ruleKeys[r])) ?? -1;
-    for (const [name, values] of Object.entries(rule.columns)) {
+    for (let r = 0; r < rule.n; r++) target[r] = rowOf.get(joinKey(cellValue(ruleKeys, r))) ?? -1;
+    for (const [name, column] of Object.entries(rule.columns)) {
       if (name === rule.keyColumn) continue;
-      const joined: unknown[] = new Array(n).fill(null);
-      for (let r = 0; r < rule.n; r++) if (target[r]! >= 0) joined[target[r]!] = values[r];
-      columns[joinedName(name)] = joined;
+      const joined: CellValue[] = new Array(n).fill(null);
+      for (let r = 0; r < rule.n; r++) if (target[r]! >= 0) joined[target[r]!] = cellValue(column, r);
+      const name2 = joinedName(name);
+      columns[name2] = buildColumn(column.type, joined, name2);
     }
   }
-  return { n, columns, types };
+  return { n, columns };
 }
 
-function sameKeys(a: ArrayLike<unknown>, b: ArrayLike<unknown>): boolean {
+function sameKeys(a: BatchColumn, b: BatchColumn, na: number, nb: number): boolean {
+  if (na !== nb) return false;
+  if (a.type === 'string' && b.type === 'string') return a.text === b.text && sameArray(a.offsets, b.offsets) && sameNulls(a.nulls, b.nulls);
+  if (a.type !== 'string' && b.type !== 'string' && a.values.constructor === b.values.constructor) {
+    return sameArray<unknown>(a.values, b.values) && sameNulls(a.nulls, b.nulls);
+  }
+  for (let i = 0; i < na; i++) if (joinKey(cellValue(a, i)) !== joinKey(cellValue(b, i))) return false;
+  return true;
+}
+
+function sameArray<T>(a: ArrayLike<T>, b: ArrayLike<T>): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
+const sameNulls = (a: Uint8Array | null, b: Uint8Array | null) => (a === null || b === null ? a === b : sameArray(a, b));
+
 /** Map keys: a safe-integer bigint as a number, which hashes much faster than a bigint. */
 const joinKey = (k: unknown) => (typeof k === 'bigint' && k >= -9007199254740991n && k <= 9007199254740991n ? Number(k) : k);
 
-export function toSampleTable(keyColumn: string, n: number, columns: Record<string, ArrayLike<unknown>>, types: Record<string, ColumnType> = {}): SampleTable {
-  const schemaColumns: AssetColumn[] = [];
-  const batchColumns: Record<string, BatchColumn> = {};
-  for (const [name, values] of Object.entries(columns)) {
-    const type = types[name] ?? columnType(values);
-    schemaColumns.push({ name, type });
-    batchColumns[name] = buildColumn(type, (Array.isArray(values) ? values : Array.from(values)) as never[], name);
-  }
-  return { n, keyColumn, schema: { columns: schemaColumns }, batch: { length: n, columns: batchColumns }, values: columns };
+export function toSampleTable(keyColumn: string, n: number, columns: Record<string, BatchColumn>): SampleTable {
+  const schemaColumns: AssetColumn[] = Object.entries(columns).map(([name, column]) => ({ name, type: column.type }));
+  return { n, keyColumn, schema: { columns: schemaColumns }, batch: { length: n, columns } };
 }

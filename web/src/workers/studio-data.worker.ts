@@ -3,6 +3,7 @@
 import * as Comlink from 'comlink';
 import { LfCompileError, type LfDefinition } from '../../../shared/lf/types.ts';
 import { rowTypeSource } from '../../../shared/lf/custom.ts';
+import { columnValues, type BatchColumn } from '../../../shared/lf/column-batch.ts';
 import { LfSession, type LfFailure, type LfResult, type SampleFilter } from '../analysis/lf-session.ts';
 import { loadAsset, type AssetRef } from './asset-fetch.ts';
 import { joinOnKey, toSampleTable } from './asset-table.ts';
@@ -10,7 +11,11 @@ import { DuckDbSession, type QueryResult } from './duckdb-session.ts';
 
 type Summary = ReturnType<LfSession['summary']>;
 
-export interface LoadResult { n: number; columns: { name: string; type: string }[]; rowType: string; fromCache: boolean; ms: number }
+export interface LoadResult {
+  n: number; columns: { name: string; type: string }[]; rowType: string; fromCache: boolean; ms: number;
+  /** Where the load's time went, summed over the assets (they load concurrently, so bytes overlap decoding). */
+  phases: Record<string, number>;
+}
 
 let session: LfSession | undefined;
 let lfNames = new Map<string, string>();
@@ -28,18 +33,28 @@ const failure = (slot: string, e: unknown): LfFailure => ({
   message: (e as Error).message,
 });
 
+/** A column's values as DuckDB's Arrow table takes them: timestamps in milliseconds (the batch keeps microseconds). */
+function duckValues(column: BatchColumn): unknown[] {
+  const values = columnValues(column);
+  return column.type === 'timestamp' ? values.map((v) => (v === null ? null : Number(v) / 1000)) : values;
+}
+
 const api = {
   async load(index: AssetRef, rules: AssetRef[], token: string, k: number): Promise<LoadResult> {
     const started = performance.now();
     const [indexData, ...ruleData] = await Promise.all([index, ...rules].map((ref) => loadAsset(ref, token)));
+    const assetsLoaded = performance.now();
     const joined = joinOnKey(indexData!, ruleData);
-    session = new LfSession(toSampleTable(index.keyColumn, joined.n, joined.columns, joined.types), k);
+    session = new LfSession(toSampleTable(index.keyColumn, joined.n, joined.columns), k);
+    const phases: Record<string, number> = { bytes: 0, parquet: 0, columns: 0 };
+    for (const d of [indexData!, ...ruleData]) for (const [phase, ms] of Object.entries(d.phases)) phases[phase]! += ms;
+    phases.join = performance.now() - assetsLoaded;
     lfNames = new Map();
     duckHasSamples = false;
     const schema = session.table.schema;
     return {
       n: joined.n, columns: schema.columns, rowType: rowTypeSource(schema),
-      fromCache: [indexData!, ...ruleData].every((d) => d.fromCache), ms: performance.now() - started,
+      fromCache: [indexData!, ...ruleData].every((d) => d.fromCache), ms: performance.now() - started, phases,
     };
   },
   /** Applies one LF and answers with its cell's numbers and the new summary, in one message. */
@@ -79,12 +94,12 @@ const api = {
   /** The columns a custom LF reads, as plain values (for the sandbox; structured-cloned). */
   rowsFor(): Record<string, unknown[]> {
     const s = current();
-    return Object.fromEntries(s.table.schema.columns.map((c) => [c.name, Array.from(s.table.values[c.name] ?? [], (v) => (typeof v === 'bigint' ? Number(v) : v))]));
+    return Object.fromEntries(s.table.schema.columns.map((c) => [c.name, columnValues(s.table.batch.columns[c.name]!).map((v) => (typeof v === 'bigint' ? Number(v) : v))]));
   },
   /** The sample keys, in row order (results are keyed by them). */
   keyValues(): unknown[] {
     const s = current();
-    return Array.from(s.table.values[s.table.keyColumn] ?? [], (v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v));
+    return columnValues(s.table.batch.columns[s.table.keyColumn]!).map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v));
   },
   /** The label matrix of these LFs (in this order), its keys and gold labels, moved to the caller. */
   trainingInput(slots: string[]) {
@@ -102,7 +117,7 @@ const api = {
   async sql(query: string): Promise<QueryResult> {
     const s = current();
     if (!duckHasSamples) {
-      await duck.putTable('samples', s.table.schema.columns.map((c) => ({ ...c, values: s.table.values[c.name]! })));
+      await duck.putTable('samples', s.table.schema.columns.map((c) => ({ ...c, values: duckValues(s.table.batch.columns[c.name]!) })));
       duckHasSamples = true;
     }
     const slots = s.liveSlots();
@@ -110,7 +125,7 @@ const api = {
     const m = slots.length;
     const keyType = s.table.schema.columns.find((c) => c.name === s.table.keyColumn)?.type ?? 'string';
     await duck.putTable('votes', [
-      { name: s.table.keyColumn, type: keyType, values: s.table.values[s.table.keyColumn]! },
+      { name: s.table.keyColumn, type: keyType, values: duckValues(s.table.batch.columns[s.table.keyColumn]!) },
       ...slots.map((slot, c) => ({
         name: lfNames.get(slot) ?? slot, type: 'integer' as const,
         values: Array.from({ length: s.table.n }, (_, i) => L[i * m + c]),

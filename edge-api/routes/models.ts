@@ -29,7 +29,7 @@ type ModelInfo = z.infer<typeof ModelInfo>;
 
 const upload = createRoute({
   method: 'post', path: '/api/concepts/{c_id}/models', tags: ['models'], security: secured,
-  summary: 'Upload an ONNX classifier (raw request body, at most 1 MB) for model LFs; refused unless onnxruntime loads it',
+  summary: 'Upload an ONNX classifier (raw request body, at most 100 MB) for model LFs; refused unless onnxruntime loads it',
   request: {
     params: ConceptParams,
     query: z.object({ name: z.string().regex(/^[\w.-]{1,120}\.onnx$/i, 'name must look like spam_scorer.onnx (letters, digits, _ . -)') }),
@@ -43,6 +43,10 @@ const list = createRoute({
   responses: { 200: json(z.array(ModelInfo), 'The concept\'s uploaded models, oldest first'), ...errors },
 });
 
+
+/** Models are loaded whole to be validated, so they get a bound of their own (the JSON body limit does not apply). */
+export const MAX_MODEL_BYTES = 100 * 1024 * 1024;
+const tooLarge = () => new ApiError(413, 'PAYLOAD_TOO_LARGE', `A model may be at most ${MAX_MODEL_BYTES / 1024 / 1024} MB.`);
 
 function requireStore(c: Context<AppEnv>) {
   const store = c.var.deps.store;
@@ -80,7 +84,9 @@ export const modelRoutes = () => createRouter()
     const { name } = c.req.valid('query');
     await loadConcept(c.var.deps.db, c_id);
     const store = requireStore(c);
+    if (Number(c.req.header('Content-Length') ?? 0) > MAX_MODEL_BYTES) throw tooLarge();
     const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.length > MAX_MODEL_BYTES) throw tooLarge();
     if (bytes.length === 0) throw new ApiError(400, 'VALIDATION_FAILED', 'Send the .onnx file as the request body.');
     let model: LoadedModel;
     try {

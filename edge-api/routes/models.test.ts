@@ -97,7 +97,7 @@ describeDatabases('label model export', (database) => {
 
   // Dawid–Skene is covered on fitted parameters in runs/onnx-label-model.test.ts: a server DS run cannot finish while its
   // vote-pattern keys hold U+0000 (abstain), which PostgreSQL jsonb refuses.
-  it.each(['snorkel', 'mv'])('%s: the exported model reproduces the run\'s results Parquet probabilities to 1e-5', async (model) => {
+  it.each(['snorkel', 'mv', 'ds'])('%s: the exported model reproduces the run\'s results Parquet probabilities to 1e-5', async (model) => {
     const api = await createTestApi(database(), { store, trainer });
     const { c, index, lfs } = await setUp(api);
     const run = await train(api, c, index.assetId, lfs, model);

@@ -5,7 +5,9 @@ import { countLabelMatrix, type AnalysisCounts } from '../../shared/analysis/ana
 import { compileLf } from '../../shared/lf/compile.ts';
 import type { ColumnBatch } from '../../shared/lf/column-batch.ts';
 import type { AssetColumn, CompiledLf, VoteColumn } from '../../shared/lf/types.ts';
-import { allocateLabels, computeSufficientStats, mergeStats, type LabelArray, type SufficientStats } from '../../shared/labelmodel/index.ts';
+import {
+  allocateLabels, computeSufficientStats, mergeStats, statsFromJSON, statsToJSON, type LabelArray, type SufficientStats, type SufficientStatsJSON,
+} from '../../shared/labelmodel/index.ts';
 import { NumpyRandomState } from '../../shared/labelmodel/random.ts';
 import { CustomLfError, CustomLfSandbox, DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox.ts';
 import { lfDefinitionOf, type PinnedLf, type TrainUnit } from './train-spec.ts';
@@ -108,27 +110,11 @@ export function selectRows(L: LabelArray, m: number, mask: Uint8Array, k: number
 
 /** What a unit hands to the fit, as JSON (stored on its partition row). */
 export interface UnitContribution {
-  stats: SerializedStats;
+  stats: SufficientStatsJSON;
   counts: SerializedCounts;
   /** Votes and gold labels of the rows that have gold labels: the dev split for `auto` and the dev accuracy. */
   dev?: { L: string; Y: number[] };
   problems: LfProblem[];
-}
-
-export interface SerializedStats { n: number; m: number; k: number; nz: number[]; patterns?: [string, number][] }
-
-/** Co-vote counts are mostly zero for sparse LFs: kept as (index, count) pairs. */
-export function serializeStats(s: SufficientStats): SerializedStats {
-  const nz: number[] = [];
-  for (let i = 0; i < s.coVotes.length; i++) if (s.coVotes[i] !== 0) nz.push(i, s.coVotes[i]!);
-  return { n: s.n, m: s.m, k: s.k, nz, ...(s.patterns ? { patterns: [...s.patterns] } : {}) };
-}
-
-export function deserializeStats(s: SerializedStats): SufficientStats {
-  const d = s.m * s.k;
-  const coVotes = new Float64Array(d * d);
-  for (let i = 0; i < s.nz.length; i += 2) coVotes[s.nz[i]!] = s.nz[i + 1]!;
-  return { n: s.n, m: s.m, k: s.k, coVotes, ...(s.patterns ? { patterns: new Map(s.patterns) } : {}) };
 }
 
 export type SerializedCounts = Omit<AnalysisCounts, 'voteCounts' | 'overlapCounts' | 'conflictCounts' | 'goldCounts'> & {
@@ -162,8 +148,8 @@ export function mergeCounts(all: SerializedCounts[]): AnalysisCounts {
   };
 }
 
-export function mergeAllStats(all: SerializedStats[]): SufficientStats {
-  return all.map(deserializeStats).reduce((a, b) => mergeStats(a, b));
+export function mergeAllStats(all: SufficientStatsJSON[]): SufficientStats {
+  return all.map(statsFromJSON).reduce((a, b) => mergeStats(a, b));
 }
 
 export const labelBytes = (L: LabelArray) => new Uint8Array(L.buffer, L.byteOffset, L.byteLength);
@@ -189,5 +175,5 @@ export function unitContribution(
     for (let i = 0; i < n; i++) if (options.gold[i]! >= 0) { rows[i] = 1; Y.push(options.gold[i]!); }
     if (Y.length) dev = { L: Buffer.from(labelBytes(selectRows(L, m, rows, k).L)).toString('base64'), Y };
   }
-  return { stats: serializeStats(stats), counts: serializeCounts(counts), ...(dev ? { dev } : {}), problems: options.problems };
+  return { stats: statsToJSON(stats), counts: serializeCounts(counts), ...(dev ? { dev } : {}), problems: options.problems };
 }

@@ -47,6 +47,8 @@ describe('sufficient statistics', () => {
     const back = statsFromJSON(JSON.parse(JSON.stringify(statsToJSON(stats))));
     expect(Array.from(back.coVotes)).toEqual(Array.from(stats.coVotes));
     expect([...back.patterns!]).toEqual([...stats.patterns!]);
+    // Regression: abstains made U+0000 in pattern keys, which PostgreSQL's jsonb refuses (Dawid–Skene runs failed).
+    expect(JSON.stringify(statsToJSON(stats))).not.toMatch(/\\u00[01][0-9a-f]/);
     expect(() => statsFromJSON({ n: 1, m: 2, k: 2, coVotes: [[4, 1]] })).toThrow(/outside the upper triangle/);
   });
 

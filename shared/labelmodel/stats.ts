@@ -216,8 +216,15 @@ export interface SufficientStatsJSON {
   k: number;
   /** Non-zero co-vote counts as [index into the d×d matrix, count] pairs: the matrix is mostly zeros. */
   coVotes: [number, number][];
+  /**
+   * Vote patterns with their counts. A key holds one character per LF, vote + 1 + PATTERN_KEY_OFFSET, so it has no
+   * control characters (PostgreSQL's jsonb refuses U+0000, which an abstain would be in the in-memory key).
+   */
   patterns?: [string, number][];
 }
+
+const PATTERN_KEY_OFFSET = 0x30;
+const shiftKey = (key: string, by: number) => String.fromCharCode(...Array.from(key, (ch) => ch.charCodeAt(0) + by));
 
 export function statsToJSON(stats: SufficientStats): SufficientStatsJSON {
   const coVotes: [number, number][] = [];
@@ -225,7 +232,7 @@ export function statsToJSON(stats: SufficientStats): SufficientStatsJSON {
     if (count !== 0) coVotes.push([index, count]);
   });
   const json: SufficientStatsJSON = { n: stats.n, m: stats.m, k: stats.k, coVotes };
-  if (stats.patterns) json.patterns = [...stats.patterns];
+  if (stats.patterns) json.patterns = [...stats.patterns].map(([key, count]) => [shiftKey(key, PATTERN_KEY_OFFSET), count]);
   return json;
 }
 
@@ -243,6 +250,6 @@ export function statsFromJSON(json: SufficientStatsJSON): SufficientStats {
     coVotes[index] = count;
   }
   const stats: SufficientStats = { n, m, k, coVotes };
-  if (json.patterns) stats.patterns = new Map(json.patterns);
+  if (json.patterns) stats.patterns = new Map(json.patterns.map(([key, count]) => [shiftKey(key, -PATTERN_KEY_OFFSET), count]));
   return stats;
 }

@@ -100,8 +100,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * The same StringColumn as buildColumn('string', rows), straight from UTF-8 bytes and offsets (Arrow's layout):
  * the rows' bytes are copied once with '\n' between them and decoded by one TextDecoder call, instead of one JS
- * string per row that is then joined again. Row offsets are byte offsets when the text is ASCII, else counted in
- * UTF-16 units over the bytes. Invalid UTF-8 throws a ColumnBatchError.
+ * string per row that is then joined again. Row offsets are the byte offsets when the text is ASCII (the decoded
+ * length tells), else counted in UTF-16 units over the bytes. Invalid UTF-8 throws a ColumnBatchError.
  */
 export function stringColumnFromUtf8(chunks: Utf8Chunk[], name = '?'): StringColumn {
   let n = 0;
@@ -114,51 +114,85 @@ export function stringColumnFromUtf8(chunks: Utf8Chunk[], name = '?'): StringCol
   const joined = new Uint8Array(size);
   const starts = new Int32Array(n + 1);
   let nulls: NullMask = null;
+  let hasNewline = false;
   let at = 0;
   let row = 0;
-  let high = 0;
-  let hasNewline = false;
   for (const c of chunks) {
-    const { bytes, offsets } = c;
+    const first = c.offsets[0]!;
+    const last = c.offsets[c.length]!;
+    // The chunk's bytes go in as one block, then each row slides right by its row number (copyWithin, from the
+    // last row back, so nothing is overwritten before it moves): no per-row subarray, no per-byte loop in JS.
+    joined.set(c.bytes.subarray(first, last), at);
+    if (!hasNewline) hasNewline = c.bytes.subarray(first, last).includes(10) && rowsHaveNewline(c);
+    for (let r = c.length - 1; r >= 0; r--) {
+      const from = at + c.offsets[r]! - first;
+      const to = from + r;
+      if (to !== from) joined.copyWithin(to, from, from + c.offsets[r + 1]! - c.offsets[r]!);
+    }
     for (let r = 0; r < c.length; r++, row++) {
-      starts[row] = at;
       if (c.nulls?.[r]) {
         nulls ??= new Uint8Array(n);
         nulls[row] = 1;
-      } else {
-        for (let b = offsets[r]!, end = offsets[r + 1]!; b < end; b++) {
-          const x = bytes[b]!;
-          high |= x;
-          if (x === 10) hasNewline = true;
-          joined[at++] = x;
-        }
       }
-      joined[at++] = 10;
+      starts[row] = at + c.offsets[r]! - first + r;
+      joined[at + c.offsets[r + 1]! - first + r] = 10;
     }
+    at += last - first + c.length;
   }
   starts[n] = at;
+  const column = nulls ? withoutNullBytes(joined, starts, nulls, n) : { joined, size: at };
+  return { ...decodeJoined(column.joined, starts, n, column.size, name), nulls, hasNewline };
+}
+
+/** Whether a row (not a null one) of the chunk contains '\n'. */
+function rowsHaveNewline(c: Utf8Chunk): boolean {
+  for (let r = 0; r < c.length; r++) {
+    if (c.nulls?.[r]) continue;
+    for (let b = c.offsets[r]!; b < c.offsets[r + 1]!; b++) if (c.bytes[b] === 10) return true;
+  }
+  return false;
+}
+
+/** Null rows must be '' in the joined text: compacts their bytes (if any) away, in place. */
+function withoutNullBytes(joined: Uint8Array, starts: Int32Array, nulls: Uint8Array, n: number): { joined: Uint8Array; size: number } {
+  let at = 0;
+  for (let r = 0; r < n; r++) {
+    const from = starts[r]!;
+    const len = nulls[r] ? 0 : starts[r + 1]! - 1 - from;
+    joined.copyWithin(at, from, from + len);
+    starts[r] = at;
+    at += len;
+    joined[at++] = 10;
+  }
+  starts[n] = at;
+  return { joined, size: at };
+}
+
+function decodeJoined(joined: Uint8Array, starts: Int32Array, n: number, size: number, name: string): { type: 'string'; text: string; offsets: Int32Array } {
   let text: string;
   try {
-    text = utf8.decode(joined.subarray(0, Math.max(0, at - 1)));
+    text = utf8.decode(joined.subarray(0, Math.max(0, size - 1)));
   } catch {
     throw new ColumnBatchError(`Column "${name}" is not valid UTF-8 text.`);
   }
-  const offsets = high < 0x80 ? starts : utf16Offsets(joined, starts, n);
-  return { type: 'string', text, offsets, nulls, hasNewline };
+  // Every character outside ASCII takes more UTF-8 bytes than UTF-16 units, so equal lengths mean all ASCII.
+  const offsets = text.length === Math.max(0, size - 1) ? starts : utf16Offsets(joined, starts, n);
+  return { type: 'string', text, offsets };
 }
 
 /** Byte offsets → UTF-16 offsets: every byte but continuation bytes starts a character; 4-byte ones take two units. */
 function utf16Offsets(bytes: Uint8Array, byteStarts: Int32Array, n: number): Int32Array {
   const out = new Int32Array(n + 1);
   let units = 0;
-  let r = 0;
-  const end = byteStarts[n]!;
-  for (let b = 0; b < end; b++) {
-    while (r < n && byteStarts[r] === b) out[r++] = units;
-    const x = bytes[b]!;
-    if ((x & 0xc0) !== 0x80) units += x >= 0xf0 ? 2 : 1;
+  for (let r = 0; r < n; r++) {
+    out[r] = units;
+    const end = byteStarts[r + 1]!;
+    for (let b = byteStarts[r]!; b < end; b++) {
+      const x = bytes[b]!;
+      units += ((x & 0xc0) !== 0x80 ? 1 : 0) + (x >= 0xf0 ? 1 : 0);
+    }
   }
-  while (r <= n) out[r++] = units;
+  out[n] = units;
   return out;
 }
 

@@ -37,7 +37,9 @@ let parquetReady: Promise<unknown> | undefined;
 async function decodeParquet(bytes: ArrayBuffer): Promise<Table> {
   parquetReady ??= initParquetWasm({ module_or_path: new URL(parquetWasmUrl, self.location.href) });
   await parquetReady;
-  return tableFromIPC(readParquet(new Uint8Array(bytes)).intoIPCStream());
+  // One record batch per row group instead of parquet-wasm's default 1,024 rows: ~1,000 tiny batches per
+  // million rows made decoding twice as slow and every column a thousand pieces.
+  return tableFromIPC(readParquet(new Uint8Array(bytes), { batchSize: 1 << 20 }).intoIPCStream());
 }
 
 /** Milliseconds spent reading bytes (network or cache), decoding Parquet, and building batch columns. */

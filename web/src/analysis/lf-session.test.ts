@@ -22,6 +22,12 @@ describe('joinOnKey', () => {
     const joined = joinOnKey(index, [rule]);
     expect(columnValues(joined.columns.text_length!)).toEqual([16, 9, 10, 12, 14, null]);
   });
+  it('joins on text keys and on sparse number keys too (looked up in a map)', () => {
+    const byName = joinOnKey(assetFromValues('a', 'k', { k: ['x', 'y', 'z'], v: [1, 2, 3] }), [assetFromValues('r', 'k', { k: ['z', 'x'], flag: [true, false] })]);
+    expect(columnValues(byName.columns.flag!)).toEqual([false, null, true]);
+    const sparse = joinOnKey(assetFromValues('a', 'k', { k: [1e12, 5, -7] }), [assetFromValues('r', 'k', { k: [-7, 1e12], s: ['m', 'n'] })]);
+    expect(columnValues(sparse.columns.s!)).toEqual(['n', null, 'm']);
+  });
   it('takes a rule in the index\'s key order as it is, and names a clashing column after its rule', () => {
     const sameOrder = assetFromValues('copy', 'id', { id: [...indexValues.id], text: ['a', 'b', 'c', 'd', 'e', 'f'] });
     const joined = joinOnKey(index, [sameOrder]);

@@ -112,7 +112,7 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
     setResults((r) => ({ ...r, [cell.id]: result }));
     setSummary(next);
     setVersion((v) => v + 1);
-    requestAnimationFrame(() => performance.measure('reef:lf-update', { start: mark.name, detail: { lf: draft.name, type: draft.type } }));
+    requestAnimationFrame(() => performance.measure('reef:lf-update', { start: mark.name, detail: { lf: draft.name, type: draft.type, workerMs: 'ms' in result ? result.ms : undefined } }));
     const saved = cell.lfId ? lfById.get(cell.lfId) : undefined;
     if (saved) markApplied(saved.lf_id, sameDefinition(draft, definitionOf(saved)) && !('code' in result) ? saved.version : undefined);
   }, [refreshSummary, lfById]);

@@ -45,14 +45,10 @@ async function decodeParquet(bytes: ArrayBuffer): Promise<Table> {
 /** Milliseconds spent reading bytes (network or cache), decoding Parquet, and building batch columns. */
 export interface LoadPhases { bytes: number; parquet: number; columns: number }
 
-export async function loadAsset(ref: AssetRef, token: string): Promise<DecodedAsset & { fromCache: boolean; phases: LoadPhases }> {
-  const phases: LoadPhases = { bytes: 0, parquet: 0, columns: 0 };
-  let t = performance.now();
-  const lap = (phase: keyof LoadPhases) => {
-    const now = performance.now();
-    phases[phase] += now - t;
-    t = now;
-  };
+export interface FetchedAsset { ref: AssetRef; parts: ArrayBuffer[]; fromCache: boolean }
+
+/** The version's Parquet parts as bytes, from the Cache API or the network (then cached). */
+export async function fetchAsset(ref: AssetRef, token: string): Promise<FetchedAsset> {
   const versionUrl = `/api/assets/${encodeURIComponent(ref.versionId)}`;
   const cache = await caches.open(CACHE_NAME);
   // The version's part list is immutable too: cached with the parts, so a cached load makes no request at all.
@@ -62,16 +58,18 @@ export async function loadAsset(ref: AssetRef, token: string): Promise<DecodedAs
     await cache.put(versionUrl, info.clone());
   }
   const { parts } = await info.json() as VersionInfo;
-  let fromCache = true;
+  const fetched = await Promise.all(parts.map((part) => partBytes(part.url, token)));
+  return { ref, parts: fetched.map((f) => f.bytes), fromCache: fetched.every((f) => f.fromCache) };
+}
+
+/** Decodes a fetched asset into batch columns (synchronous work: call once the bytes of every asset are in). */
+export async function decodeAsset(fetched: FetchedAsset, phases: LoadPhases): Promise<DecodedAsset> {
+  let t = performance.now();
   const tables: Table[] = [];
-  for (const part of parts) {
-    const { bytes, fromCache: hit } = await partBytes(part.url, token);
-    fromCache &&= hit;
-    lap('bytes');
-    tables.push(await decodeParquet(bytes));
-    lap('parquet');
-  }
+  for (const bytes of fetched.parts) tables.push(await decodeParquet(bytes));
+  phases.parquet += performance.now() - t;
+  t = performance.now();
   const { n, columns } = columnsFromArrow(tables);
-  lap('columns');
-  return { name: ref.name, keyColumn: ref.keyColumn, n, columns, fromCache, phases };
+  phases.columns += performance.now() - t;
+  return { name: fetched.ref.name, keyColumn: fetched.ref.keyColumn, n, columns };
 }

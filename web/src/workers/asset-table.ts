@@ -57,7 +57,7 @@ export function joinOnKey(index: DecodedAsset, rules: DecodedAsset[]): { n: numb
   const columns: Record<string, BatchColumn> = { ...index.columns };
   const keys = index.columns[index.keyColumn];
   if (!keys) throw new Error(`The index "${index.name}" has no key column "${index.keyColumn}".`);
-  let rowOf: Map<unknown, number> | undefined;
+  let rowOf: ((key: CellValue) => number) | undefined;
   for (const rule of rules) {
     const ruleKeys = rule.columns[rule.keyColumn];
     if (!ruleKeys) throw new Error(`The rule "${rule.name}" has no key column "${rule.keyColumn}".`);
@@ -68,21 +68,62 @@ export function joinOnKey(index: DecodedAsset, rules: DecodedAsset[]): { n: numb
       for (const [name, column] of Object.entries(rule.columns)) if (name !== rule.keyColumn) columns[joinedName(name)] = column;
       continue;
     }
-    if (!rowOf) {
-      rowOf = new Map();
-      for (let i = 0; i < n; i++) rowOf.set(joinKey(cellValue(keys, i)), i);
-    }
+    rowOf ??= rowLookup(keys, n);
     const target = new Int32Array(rule.n);
-    for (let r = 0; r < rule.n; r++) target[r] = rowOf.get(joinKey(cellValue(ruleKeys, r))) ?? -1;
+    for (let r = 0; r < rule.n; r++) target[r] = rowOf(cellValue(ruleKeys, r));
     for (const [name, column] of Object.entries(rule.columns)) {
       if (name === rule.keyColumn) continue;
-      const joined: CellValue[] = new Array(n).fill(null);
-      for (let r = 0; r < rule.n; r++) if (target[r]! >= 0) joined[target[r]!] = cellValue(column, r);
-      const name2 = joinedName(name);
-      columns[name2] = buildColumn(column.type, joined, name2);
+      const joined = joinedName(name);
+      columns[joined] = gatherColumn(column, target, n, joined);
     }
   }
   return { n, columns };
+}
+
+/**
+ * The index row of a key (-1 if none). Whole-number keys in a range not much wider than the row count (ids from
+ * a sequence, the common case) are looked up in a typed table; other keys in a Map.
+ */
+function rowLookup(keys: BatchColumn, n: number): (key: CellValue) => number {
+  if (keys.type === 'integer' && keys.values instanceof Float64Array && !keys.nulls && n > 0) {
+    const values = keys.values;
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      if (values[i]! < min) min = values[i]!;
+      if (values[i]! > max) max = values[i]!;
+    }
+    if (max - min < 4 * n + 1024) {
+      const table = new Int32Array(max - min + 1).fill(-1);
+      for (let i = 0; i < n; i++) table[values[i]! - min] = i;
+      return (key) => {
+        const k = typeof key === 'bigint' ? Number(key) : key;
+        return typeof k === 'number' && k >= min && k <= max ? table[k - min]! : -1;
+      };
+    }
+  }
+  const map = new Map<unknown, number>();
+  for (let i = 0; i < n; i++) map.set(joinKey(cellValue(keys, i)), i);
+  return (key) => map.get(joinKey(key)) ?? -1;
+}
+
+/** A rule column placed on the index rows: row target[r] takes rule row r; rows no rule row reaches are null. */
+function gatherColumn(column: BatchColumn, target: Int32Array, n: number, name: string): BatchColumn {
+  if (column.type === 'string') {
+    const joined: CellValue[] = new Array(n).fill(null);
+    for (let r = 0; r < target.length; r++) if (target[r]! >= 0) joined[target[r]!] = cellValue(column, r);
+    return buildColumn('string', joined, name);
+  }
+  const source = column.values;
+  const values = new (source.constructor as new (n: number) => typeof source)(n);
+  const nulls = new Uint8Array(n).fill(1);
+  for (let r = 0; r < target.length; r++) {
+    const to = target[r]!;
+    if (to < 0) continue;
+    values[to] = source[r]!;
+    nulls[to] = column.nulls?.[r] ?? 0;
+  }
+  return { ...column, values, nulls: nulls.includes(1) ? nulls : null } as BatchColumn;
 }
 
 function sameKeys(a: BatchColumn, b: BatchColumn, na: number, nb: number): boolean {

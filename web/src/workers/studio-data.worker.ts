@@ -5,8 +5,8 @@ import { LfCompileError, type LfDefinition } from '../../../shared/lf/types.ts';
 import { rowTypeSource } from '../../../shared/lf/custom.ts';
 import { columnValues, type BatchColumn } from '../../../shared/lf/column-batch.ts';
 import { LfSession, type LfFailure, type LfResult, type SampleFilter } from '../analysis/lf-session.ts';
-import { loadAsset, type AssetRef } from './asset-fetch.ts';
-import { joinOnKey, toSampleTable } from './asset-table.ts';
+import { decodeAsset, fetchAsset, type AssetRef, type LoadPhases } from './asset-fetch.ts';
+import { joinOnKey, toSampleTable, type DecodedAsset } from './asset-table.ts';
 import { DuckDbSession, type QueryResult } from './duckdb-session.ts';
 
 type Summary = ReturnType<LfSession['summary']>;
@@ -42,19 +42,22 @@ function duckValues(column: BatchColumn): unknown[] {
 const api = {
   async load(index: AssetRef, rules: AssetRef[], token: string, k: number): Promise<LoadResult> {
     const started = performance.now();
-    const [indexData, ...ruleData] = await Promise.all([index, ...rules].map((ref) => loadAsset(ref, token)));
-    const assetsLoaded = performance.now();
+    // Bytes of every asset are fetched concurrently; decoding is synchronous, so it runs one asset after another.
+    const fetched = await Promise.all([index, ...rules].map((ref) => fetchAsset(ref, token)));
+    const phases: LoadPhases & Record<string, number> = { bytes: performance.now() - started, parquet: 0, columns: 0 };
+    const decoded: DecodedAsset[] = [];
+    for (const f of fetched) decoded.push(await decodeAsset(f, phases));
+    const [indexData, ...ruleData] = decoded;
+    const joinStarted = performance.now();
     const joined = joinOnKey(indexData!, ruleData);
     session = new LfSession(toSampleTable(index.keyColumn, joined.n, joined.columns), k);
-    const phases: Record<string, number> = { bytes: 0, parquet: 0, columns: 0 };
-    for (const d of [indexData!, ...ruleData]) for (const [phase, ms] of Object.entries(d.phases)) phases[phase]! += ms;
-    phases.join = performance.now() - assetsLoaded;
+    phases.join = performance.now() - joinStarted;
     lfNames = new Map();
     duckHasSamples = false;
     const schema = session.table.schema;
     return {
       n: joined.n, columns: schema.columns, rowType: rowTypeSource(schema),
-      fromCache: [indexData!, ...ruleData].every((d) => d.fromCache), ms: performance.now() - started, phases,
+      fromCache: fetched.every((f) => f.fromCache), ms: performance.now() - started, phases,
     };
   },
   /** Applies one LF and answers with its cell's numbers and the new summary, in one message. */

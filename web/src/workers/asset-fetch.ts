@@ -35,7 +35,6 @@ let parquetReady: Promise<unknown> | undefined;
 
 /** Parquet → Arrow in WebAssembly (parquet-wasm): several times faster than decoding in JS. */
 async function decodeParquet(bytes: ArrayBuffer): Promise<Table> {
-  parquetReady ??= initParquetWasm({ module_or_path: new URL(parquetWasmUrl, self.location.href) });
   await parquetReady;
   // One record batch per row group instead of parquet-wasm's default 1,024 rows: ~1,000 tiny batches per
   // million rows made decoding twice as slow and every column a thousand pieces.
@@ -49,6 +48,8 @@ export interface FetchedAsset { ref: AssetRef; parts: ArrayBuffer[]; fromCache: 
 
 /** The version's Parquet parts as bytes, from the Cache API or the network (then cached). */
 export async function fetchAsset(ref: AssetRef, token: string): Promise<FetchedAsset> {
+  // The Parquet decoder compiles while the bytes download.
+  parquetReady ??= initParquetWasm({ module_or_path: new URL(parquetWasmUrl, self.location.href) });
   const versionUrl = `/api/assets/${encodeURIComponent(ref.versionId)}`;
   const cache = await caches.open(CACHE_NAME);
   // The version's part list is immutable too: cached with the parts, so a cached load makes no request at all.

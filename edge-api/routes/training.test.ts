@@ -33,7 +33,8 @@ const ROWS = 3000;
 const UNIT_ROWS = 700;
 const demo = `(${demoCommentsSql(ROWS)})`;
 const INDEX_SQL = `SELECT id, author, text, posted_at, video, likes FROM ${demo}`;
-const RULE_SQL = `SELECT id, length(text) AS text_length, regexp_matches(text, 'https?://|www\\.') AS has_link FROM ${demo}`;
+// The rule's `likes` collides with the index's: LFs see it as "text_features.likes", as the browser's join names it.
+const RULE_SQL = `SELECT id, length(text) AS text_length, regexp_matches(text, 'https?://|www\\.') AS has_link, likes + 1 AS likes FROM ${demo}`;
 const CUSTOM_ARTIST = '(row: Row) => /psy|katy/i.test(row.text ?? "") ? 0 : ABSTAIN';
 
 /** The queue on the test database: PGlite in-process, or the throwaway PostgreSQL database by its URL. */
@@ -166,7 +167,7 @@ describeDatabases('server training runs', (database, backend) => {
     const files = async (keys: { key: string }[]) => `[${(await Promise.all(keys.map((p) => localPathOf(store, p.key)))).map((path) => `'${path}'`).join(', ')}]`;
     const { index, rules } = params.lineage;
     const rule = rules[0] ? `LEFT JOIN read_parquet(${await files(rules[0].parts)}) r USING (id)` : '';
-    const rows = (await duck.runAndReadAll(`SELECT i.* EXCLUDE (filename, file_row_number)${rule ? ', r.text_length, r.has_link' : ''}
+    const rows = (await duck.runAndReadAll(`SELECT i.* EXCLUDE (filename, file_row_number)${rule ? ', r.text_length, r.has_link, r.likes AS "text_features.likes"' : ''}
       FROM read_parquet(${await files(index.parts)}, filename = true, file_row_number = true) i ${rule}
       ORDER BY i.filename, i.file_row_number`)).getRowObjectsJS() as Record<string, CellValue>[];
     const schema = { columns: joinedSchema(index, rules) };
@@ -224,8 +225,9 @@ describeDatabases('server training runs', (database, backend) => {
   it('trains over partitions and units to exactly the whole-matrix probabilities, pins lineage, pages and downloads results', async () => {
     const { c, index, rule, lfs, custom } = await setUp();
     expect((await call('POST', `/api/concepts/${c}/labeling-functions/${custom}/approve`, {})).status).toBe(200);
+    const ruleLikes = (await call('POST', `/api/concepts/${c}/labeling-functions/template`, { name: 'rule_likes', field: 'text_features.likes', operator: '>', value: 250, label: 'HAM' })).body.lf_id;
     const started = await call('POST', `/api/concepts/${c}/snorkel/run`, {
-      selectedIndex: index.assetId, selectedRules: [rule.assetId], selectedLFs: [...lfs, custom],
+      selectedIndex: index.assetId, selectedRules: [rule.assetId], selectedLFs: [...lfs, custom, ruleLikes],
       snorkel: { epochs: 200, lr: 0.01, output_type: 'softmax' }, model: 'snorkel', seed: 7,
     });
     expect(started.status).toBe(202);
@@ -274,6 +276,7 @@ describeDatabases('server training runs', (database, backend) => {
     expect(run.metrics.conflict).toBeCloseTo(analysis.conflict, 12);
     expect(run.metrics.lfs.map((lf: any) => lf.coverage)).toEqual(analysis.lfs.map((lf) => lf.coverage));
     expect(run.metrics.fit.dev.rows).toBe(300);
+    expect(run.metrics.lfs.find((lf: any) => lf.name === 'rule_likes').coverage).toBeGreaterThan(0);
     expect(run.metrics.fit.dev.accuracy).toBeGreaterThan(0.8);
     expect(run.metrics.label_distribution.HAM + run.metrics.label_distribution.SPAM + run.metrics.abstained).toBe(ROWS);
     expect(run.metrics.lfs.find((lf: any) => lf.name === 'has_url').empirical_accuracy).toBeGreaterThan(0.7);

@@ -13,7 +13,7 @@ import type { BatchColumn, ColumnBatch, StringColumn } from '../../shared/lf/col
 import { quoteIdent, stringLiteral } from '../../shared/lf/sql-literals.ts';
 import type { AssetColumn } from '../../shared/lf/types.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import type { PinnedAsset, TrainUnit } from './train-spec.ts';
+import { columnSources, type PinnedAsset, type TrainUnit } from './train-spec.ts';
 
 export interface UnitDb {
   connection: DuckDBConnection;
@@ -110,14 +110,18 @@ export async function loadUnit(db: UnitDb, source: UnitSource): Promise<UnitRows
   const { connection } = db;
   const { unit, index, rules, schema } = source;
   const n = unit.hi - unit.lo;
-  const columnSql = (qualifier: (column: AssetColumn) => string) => schema.map((column, j) => `CAST(${qualifier(column)}${quoteIdent(column.name)} AS ${CAST[column.type]}) AS c${j}`);
-  if (rules.length === 0 && !source.gold) {
-    return { relation: indexSlice(source.indexPath, unit, columnSql(() => '').join(', ')), n };
+  const sources = columnSources(index, rules.map((r) => r.asset));
+  if (sources.length !== schema.length || sources.some((c, j) => c.name !== schema[j]!.name)) {
+    throw new UnitDataError('ASSET_READ_FAILED', 'The run\'s column list does not match its pinned assets; start the run again.');
   }
-  const columns = columnSql((column) => {
-    if (index.columns.some((c) => c.name === column.name)) return 'i.';
-    return `r${rules.findIndex((x) => x.asset.columns.some((c) => c.name === column.name) && x.asset.key_column !== column.name)}.`;
+  const columnSql = (qualified: boolean) => sources.map((c, j) => {
+    const from = !qualified ? '' : c.from === 'index' ? 'i.' : `r${c.from}.`;
+    return `CAST(${from}${quoteIdent(c.column)} AS ${CAST[c.type]}) AS c${j}`;
   });
+  if (rules.length === 0 && !source.gold) {
+    return { relation: indexSlice(source.indexPath, unit, columnSql(false).join(', ')), n };
+  }
+  const columns = columnSql(true);
   const key = quoteIdent(index.key_column);
   let from = `${indexSlice(source.indexPath, unit, '*')} i`;
   rules.forEach((rule, r) => {

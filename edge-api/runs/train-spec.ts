@@ -169,13 +169,33 @@ async function pinLfs(db: Db, conceptId: string, ids: string[]): Promise<PinnedL
   });
 }
 
-/** The columns LFs see: the index's, then each rule's except its key; a name already taken keeps its first meaning. */
+/** Where a column LFs see comes from: the index ('index') or rule number `rule`, and its name there. */
+export interface ColumnSource extends AssetColumn {
+  from: 'index' | number;
+  column: string;
+}
+
+/**
+ * The columns LFs see, named as the browser's join names them (web/src/workers/asset-table.ts joinOnKey): the
+ * index's, then each rule's except its key; a rule column whose name is taken is called "<rule name>.<column>".
+ */
+export function columnSources(index: PinnedAsset, rules: PinnedAsset[]): ColumnSource[] {
+  const sources: ColumnSource[] = index.columns.map((c) => ({ ...c, from: 'index', column: c.name }));
+  rules.forEach((rule, r) => {
+    for (const c of rule.columns) {
+      if (c.name === rule.key_column) continue;
+      const name = sources.some((x) => x.name === c.name) ? `${rule.name}.${c.name}` : c.name;
+      const source: ColumnSource = { name, type: c.type, from: r, column: c.name };
+      const taken = sources.findIndex((x) => x.name === name);
+      if (taken >= 0) sources[taken] = source;
+      else sources.push(source);
+    }
+  });
+  return sources;
+}
+
 export function joinedSchema(index: PinnedAsset, rules: PinnedAsset[]): AssetColumn[] {
-  const columns = [...index.columns];
-  for (const rule of rules) {
-    for (const c of rule.columns) if (c.name !== rule.key_column && !columns.some((x) => x.name === c.name)) columns.push(c);
-  }
-  return columns;
+  return columnSources(index, rules).map(({ name, type }) => ({ name, type }));
 }
 
 export function planUnits(index: PinnedAsset, unitRows: number): TrainUnit[] {

@@ -37,7 +37,7 @@ export function parseTemplateValue(text: string, operator: string, column: Asset
 
 const valueText = (v: TemplateValue | undefined) => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : String(v));
 
-export function LfCell({ cellId, draft, columns, values, result, dirty, unsaved, saving, onChange, onSave, onRemove, onRunCustom, pendingApproval }: {
+export function LfCell({ cellId, draft, columns, values, result, dirty, unsaved, saving, onChange, onSave, onRemove, onRunCustom, pendingApproval, onApprove }: {
   cellId: string;
   draft: LfDraft;
   columns: AssetColumn[];
@@ -47,6 +47,8 @@ export function LfCell({ cellId, draft, columns, values, result, dirty, unsaved,
   unsaved: boolean;
   saving: boolean;
   pendingApproval: boolean;
+  /** Set for an approver or admin when the saved custom LF awaits approval. */
+  onApprove?: () => void;
   onChange: (d: LfDraft) => void;
   onSave: () => void;
   onRemove: () => void;
@@ -71,6 +73,7 @@ export function LfCell({ cellId, draft, columns, values, result, dirty, unsaved,
           {values.map((v, i) => <option key={v} value={i}>{v}</option>)}
         </select></label>
         {pendingApproval && <span className="badge warn" title="Custom LFs count in training once an approver approves them">preview only · awaiting approval</span>}
+        {onApprove && <button type="button" className="primary" onClick={onApprove} title="Approve this code: the LF becomes active and counts in training">Approve</button>}
         <span className="spacer" />
         {(dirty || unsaved) && <span className="muted">{unsaved ? 'not saved' : 'edited'}</span>}
         <button type="button" onClick={onSave} disabled={saving || (!dirty && !unsaved) || !draft.name.trim()}>{saving ? 'Saving…' : 'Save'}</button>

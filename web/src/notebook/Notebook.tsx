@@ -63,6 +63,11 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
   const slotOf = (cell: NotebookCell) => cell.lfId ?? cell.id;
   const lfById = useMemo(() => new Map((lfs ?? []).map((lf) => [lf.lf_id, lf])), [lfs]);
 
+  // Approvers and admins approve custom LFs from their cells (the API checks the role again).
+  const [role, setRole] = useState<string>();
+  useEffect(() => { api<{ role: string }>('GET', '/api/me').then((me) => setRole(me.role), () => undefined); }, []);
+  const canApprove = role === 'approver' || role === 'admin';
+
   const refreshLfs = useCallback(() => api<LabelingFunction[]>('GET', `/api/concepts/${cId}/labeling-functions`).then(setLfs, (e: unknown) => setError((e as Error).message)), [cId]);
   useEffect(() => { void refreshLfs(); }, [refreshLfs]);
 
@@ -198,6 +203,18 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
     if (load.phase === 'ready') await refreshSummary();
   };
 
+  const approve = async (cell: NotebookCell) => {
+    if (!cell.lfId) return;
+    setError(undefined);
+    try {
+      await api('POST', `/api/concepts/${cId}/labeling-functions/${cell.lfId}/approve`);
+      await refreshLfs();
+      onLfsChanged();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
   const label = async (row: SampleRow, labelIndex: number | null) => {
     try {
       await api('PUT', `/api/concepts/${cId}/gold-labels`, { labels: [{ sample_key: row.key, label: labelIndex }] });
@@ -249,6 +266,8 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
           <LfCell key={cell.id} cellId={cell.id} draft={draft} columns={columns} values={values} result={live}
             dirty={saved ? !sameDefinition(draft, definitionOf(saved)) : true} unsaved={!saved} saving={saving === cell.id}
             pendingApproval={draft.type === 'custom' && !(saved?.active)}
+            // Only saved, unedited code can be approved: what the approver reads is what runs.
+            onApprove={canApprove && saved && draft.type === 'custom' && !saved.active && sameDefinition(draft, definitionOf(saved)) ? () => void approve(cell) : undefined}
             onChange={(d) => change(cell, d)} onSave={() => void save(cell)} onRemove={() => void remove(cell)} onRunCustom={() => void runCustom(cell)} />
         );
       })}

@@ -51,7 +51,9 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
     );
   }
   const dist = labelDistribution(result);
-  const hist = confidenceHistogram(conf, result.k);
+  // No-vote rows all get the model's prior: left out of the histogram, which is about rows with evidence.
+  const hist = confidenceHistogram(conf.filter((_, i) => !result.noVotes[i]), result.k);
+  const noVoteRows = dist[result.k + 1]!;
   const histMax = Math.max(...hist, 1);
   const distMax = Math.max(...dist, 1);
   const columns = resultColumns(result);
@@ -80,7 +82,7 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
           <h3>Label distribution</h3>
           <div className="bars">
             {dist.map((count, c) => (
-              <div className="bar" key={c}><span>{c < result.k ? result.values[c] : 'unlabeled'}</span><div><span style={{ width: `${(count / distMax) * 100}%` }} /></div><span>{count.toLocaleString('en-US')}</span></div>
+              <div className="bar" key={c}><span>{c < result.k ? result.values[c] : c === result.k ? 'unlabeled (tie)' : 'no votes'}</span><div><span style={{ width: `${(count / distMax) * 100}%` }} /></div><span>{count.toLocaleString('en-US')}</span></div>
             ))}
           </div>
         </section>
@@ -90,7 +92,7 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
             <div className="histogram" data-testid="confidence-histogram">
               {hist.map((count, b) => <span key={b} title={`${count} rows`} style={{ height: `${(count / histMax) * 100}%` }} />)}
             </div>
-            <p className="muted">confidence from {(1 / result.k).toFixed(2)} (left) to 1.0 (right)</p>
+            <p className="muted">confidence from {(1 / result.k).toFixed(2)} (left) to 1.0 (right){noVoteRows > 0 && `, over the ${(result.n - noVoteRows).toLocaleString('en-US')} rows some LF voted on`}</p>
           </section>
         )}
         {result.weights && (
@@ -111,7 +113,11 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
               <tr key={i}>
                 {columns.map((c) => {
                   const v = c.values[i];
-                  return <td key={c.name}>{c.name === 'predicted_label' ? (v === -1 ? '—' : `${v} (${result.values[v as number]})`) : typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)}</td>;
+                  if (c.name === 'predicted_label') {
+                    const label = v === -1 ? '— (tie)' : `${v} (${result.values[v as number]})`;
+                    return <td key={c.name}>{result.noVotes[i] ? <span className="muted" title={`No LF voted on this row; the model's prior gives ${label}`}>no votes</span> : label}</td>;
+                  }
+                  return <td key={c.name}>{typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)}</td>;
                 })}
                 <td>{rows[i] ? Object.entries(rows[i]!.fields).filter(([k]) => k !== result.keyColumn).map(([, v]) => v).join(' · ') : ''}</td>
               </tr>

@@ -6,7 +6,7 @@ import { confidenceHistogram, labelDistribution, resultColumns, resultCsv, resul
 const result: TrainedResult = {
   jobId: 'j', cId: 'c', values: ['HAM', 'SPAM'], n: 3, k: 2, output: 'softmax', model: 'snorkel', params: {},
   probs: Float64Array.from([0.9, 0.1, 0.5, 0.5, 0.2, 0.8]), preds: Int32Array.from([0, -1, 1]),
-  keyColumn: 'id', keys: [10, 11, 12], lfNames: [], weights: null, ms: 1, createdAt: '',
+  keyColumn: 'id', keys: [10, 11, 12], lfNames: [], weights: null, noVotes: Uint8Array.from([0, 0, 0]), ms: 1, createdAt: '',
   serverRequest: { selectedIndex: 'i', selectedRules: [], selectedLFs: [], snorkel: { epochs: 100, lr: 0.01, output_type: 'softmax' }, model: 'snorkel', seed: 0 },
 };
 
@@ -17,8 +17,10 @@ describe('result columns', () => {
     expect(Array.from(cols[4]!.values as Float64Array)).toEqual([0.9, 0.5, 0.8]);
     expect(resultColumns({ ...result, output: 'hard' }).map((c) => c.name)).toEqual(['id', 'predicted_label']);
   });
-  it('counts labels with unlabeled rows last, and bins confidence over [1/k, 1]', () => {
-    expect(labelDistribution(result)).toEqual([1, 1, 1]);
+  it('counts labels with unlabeled rows, then rows no LF voted on, last; and bins confidence over [1/k, 1]', () => {
+    expect(labelDistribution(result)).toEqual([1, 1, 1, 0]);
+    // Row 2 had no votes: the model's prior said SPAM, but it is counted as "no votes", not as SPAM.
+    expect(labelDistribution({ ...result, noVotes: Uint8Array.from([0, 0, 1]) })).toEqual([1, 0, 1, 1]);
     expect(confidenceHistogram(Float64Array.from([0.5, 0.85, 1]), 2, 5)).toEqual([1, 0, 0, 1, 1]);
   });
   it('writes a CSV and a Parquet file that read back the same rows', async () => {

@@ -31,10 +31,13 @@ export function confidences(r: Pick<TrainedResult, 'probs' | 'n' | 'k'>): Float6
   return out;
 }
 
-/** Rows per predicted class; index k counts rows left unlabeled (-1, a tie or no votes). */
-export function labelDistribution(r: Pick<TrainedResult, 'preds' | 'k'>): number[] {
-  const counts = new Array<number>(r.k + 1).fill(0);
-  for (const p of r.preds) counts[p < 0 ? r.k : p]!++;
+/**
+ * Rows per predicted class among rows some LF voted on; index k counts voted rows left unlabeled (-1, a tie) and
+ * index k + 1 the rows no LF voted on, whatever class the model's prior picked for them.
+ */
+export function labelDistribution(r: Pick<TrainedResult, 'preds' | 'k' | 'noVotes'>): number[] {
+  const counts = new Array<number>(r.k + 2).fill(0);
+  r.preds.forEach((p, i) => { counts[r.noVotes[i] ? r.k + 1 : p < 0 ? r.k : p]!++; });
   return counts;
 }
 

@@ -25,6 +25,8 @@ export interface TrainedResult {
   keys: unknown[];
   lfNames: string[];
   weights: number[] | null;
+  /** 1 where no LF voted (the model can only answer its class prior there). */
+  noVotes: Uint8Array;
   ms: number;
   createdAt: string;
   serverRequest: ServerTrainRequest;

@@ -42,7 +42,7 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   saveResult({
     jobId, cId: concept.c_id, values: concept.values, n: input.n, k, output: settings.output, model: out.model, params: out.params,
     probs: out.probs, preds: out.preds, keyColumn: assets.index.keyColumn, keys,
-    lfNames: lfs, weights: out.weights ? Array.from(out.weights) : null, ms: out.ms, createdAt: new Date().toISOString(), serverRequest,
+    lfNames: lfs, weights: out.weights ? Array.from(out.weights) : null, noVotes: out.noVotes, ms: out.ms, createdAt: new Date().toISOString(), serverRequest,
   });
   onState({ phase: 'done' });
   return jobId;

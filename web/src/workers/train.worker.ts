@@ -16,7 +16,19 @@ export interface TrainOutput {
   params: Record<string, unknown>;
   /** Snorkel's learned LF accuracies (get_weights), when the model is Snorkel's. */
   weights: Float64Array | null;
+  /** 1 where no LF voted: the model's answer there is its class prior, not evidence about the row. */
+  noVotes: Uint8Array;
   ms: number;
+}
+
+function rowsWithoutVotes(L: Int8Array, n: number, m: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let voted = false;
+    for (let j = i * m, end = j + m; j < end && !voted; j++) voted = L[j] !== -1;
+    out[i] = voted ? 0 : 1;
+  }
+  return out;
 }
 
 /** The gold-labelled rows as auto's dev split. */
@@ -52,8 +64,9 @@ const api = {
     const probs = model.predictProba(L, n);
     // Ties abstain (-1), Snorkel's default and the server run's default, so both report the same labels.
     const preds = probsToPreds(probs, k, 'abstain');
-    const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, weights, ms: performance.now() - started };
-    return Comlink.transfer(out, [probs.buffer, preds.buffer, ...(weights ? [weights.buffer] : [])]);
+    const noVotes = rowsWithoutVotes(L, n, m);
+    const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, weights, noVotes, ms: performance.now() - started };
+    return Comlink.transfer(out, [probs.buffer, preds.buffer, noVotes.buffer, ...(weights ? [weights.buffer] : [])]);
   },
 };
 

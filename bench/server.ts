@@ -4,7 +4,7 @@
 // time (POST /snorkel/run → SUCCESS), rows/s and each worker's peak RSS, against the issue's targets.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { eq } from 'drizzle-orm';
@@ -100,6 +100,7 @@ async function main() {
     const lfIds: string[] = [];
     for (const [type, body] of LFS) lfIds.push((await call('POST', `/api/concepts/${concept.c_id}/labeling-functions/${type}`, body)).lf_id);
 
+    const loadBefore = loadavg()[0]!;
     const results: { workers: number; seconds: number; peaks: number[]; metrics: TrainMetrics }[] = [];
     for (const workers of [1, 2]) {
       const started = await Promise.all(Array.from({ length: workers }, () => startWorker(databaseUrl, storeRoot)));
@@ -125,6 +126,8 @@ async function main() {
     const m = results[0]!.metrics;
     console.log(`\nreef bench:server — ${ROWS.toLocaleString('en')} rows, ${LFS.length} template/regex LFs, snorkel (100 epochs), softmax, k=2, ${m.artifacts.parts.length} units`);
     console.log(`coverage ${m.coverage.toFixed(3)}, conflict ${m.conflict.toFixed(3)}, avg confidence ${m.avg_confidence?.toFixed(3)}, labels ${JSON.stringify(m.label_distribution)}, fit ${m.fit.fit_ms} ms`);
+    // Worker processes only scale while cores are free: other load on the machine shows in the speedup.
+    console.log(`machine: ${availableParallelism()} cores; 1-minute load average ${loadBefore.toFixed(2)} before the runs, ${loadavg()[0]!.toFixed(2)} after`);
     console.log('workers | end-to-end s | rows/s     | peak RSS per worker (MB)');
     for (const r of results) {
       console.log(`${String(r.workers).padStart(7)} | ${r.seconds.toFixed(1).padStart(12)} | ${Math.round(ROWS / r.seconds).toLocaleString('en').padStart(10)} | ${r.peaks.join(', ')}`);

@@ -60,4 +60,27 @@ describe('LfAnalysisCache', () => {
     const cache = new LfAnalysisCache(3, 2);
     expect(() => cache.setColumn(0, new Int8Array(2))).toThrow(expect.objectContaining({ code: 'BAD_SHAPE' }));
   });
+
+  it('takes gold labels one row at a time and equals a full analysis with the same gold', () => {
+    const rand = rng(7);
+    const n = 300;
+    const k = 3;
+    const columns = [0, 1, 2, 3].map(() => randomColumn(n, k, 0.5, rand));
+    for (const startWithGold of [false, true]) {
+      const gold = new Int32Array(n).fill(-1);
+      const cache = new LfAnalysisCache(n, k, startWithGold ? gold : undefined);
+      columns.forEach((col, j) => cache.setColumn(j, col));
+      for (let step = 0; step < 200; step++) {
+        const i = Math.floor(rand() * n);
+        const y = Math.floor(rand() * (k + 1)) - 1;
+        gold[i] = y;
+        cache.setGold(i, y);
+      }
+      // A column added after the labels counts them too.
+      const added = randomColumn(n, k, 0.3, rand);
+      cache.setColumn(4, added);
+      expect(cache.analysis()).toEqual(analyzeLabelMatrix(rowMajor([...columns, added], n), n, 5, k, gold));
+    }
+    expect(() => new LfAnalysisCache(2, 2).setGold(0, 2)).toThrow(/gold label 2/);
+  });
 });

@@ -12,7 +12,7 @@ type VoteColumn = LabelMatrix;
 export class LfAnalysisCache {
   readonly n: number;
   readonly k: number;
-  private readonly gold: Int32Array | undefined;
+  private gold: Int32Array | undefined;
   private readonly columns: (VoteColumn | undefined)[] = [];
   /** Per row: number of votes, and number of distinct classes voted (conflict iff ≥ 2). Uint16: m ≤ 65535 LFs. */
   private readonly rowVotes: Uint16Array;
@@ -26,7 +26,7 @@ export class LfAnalysisCache {
   private overlapCounts: number[] = [];
   private conflictCounts: number[] = [];
   private joint: Int32Array[] = [];
-  private readonly perClass: Int32Array | undefined;
+  private perClass: Int32Array | undefined;
 
   constructor(n: number, k: number, gold?: ArrayLike<number>) {
     if (!Number.isInteger(n) || n < 0) throw new AnalysisError('BAD_SHAPE', `n must be a non-negative integer, got ${n}.`);
@@ -84,6 +84,32 @@ export class LfAnalysisCache {
     }
     this.columns[j] = column;
     this.recountColumn(j, column);
+  }
+
+  /**
+   * Sets row i's gold label (-1 clears it) in O(m): only that row's entries of the per-LF gold tallies move, so
+   * labelling a sample does not re-add every cached column. A cache built without gold starts tracking it here.
+   */
+  setGold(i: number, label: number): void {
+    const { n, k } = this;
+    if (!Number.isInteger(i) || i < 0 || i >= n) throw new AnalysisError('BAD_SHAPE', `row ${i} is outside 0..${n - 1}.`);
+    if (!Number.isInteger(label) || label < -1 || label >= k) throw new AnalysisError('BAD_LABEL', `gold label ${label} is not -1 or a class 0..${k - 1}.`);
+    if (!this.gold || !this.perClass) {
+      this.gold = new Int32Array(n).fill(-1);
+      this.perClass = new Int32Array(k);
+      this.joint = this.columns.map(() => new Int32Array((k + 1) * k));
+    }
+    const before = this.gold[i]!;
+    if (before === label) return;
+    this.gold[i] = label;
+    if (before !== -1) this.perClass[before]--;
+    if (label !== -1) this.perClass[label]++;
+    for (let j = 0; j < this.columns.length; j++) {
+      const vote = this.columns[j]?.[i] ?? -1;
+      const joint = this.joint[j]!;
+      if (before !== -1) joint[(vote + 1) * k + before]--;
+      if (label !== -1) joint[(vote + 1) * k + label]++;
+    }
   }
 
   counts(): AnalysisCounts {

@@ -54,7 +54,7 @@ export class LfSession {
   readonly table: SampleTable;
   readonly k: number;
   private gold: Int32Array;
-  private cache: LfAnalysisCache;
+  private readonly cache: LfAnalysisCache;
   /** LF slot (the notebook cell's LF id) → column index in the cache; a removed LF's column is all-abstain and its index reused. */
   private readonly slots = new Map<string, number>();
   private readonly columns: VoteColumn[] = [];
@@ -99,10 +99,11 @@ export class LfSession {
 
   /** Records gold labels as [row, label] pairs (label -1 clears one); accuracy numbers then count them. */
   setGold(entries: [number, number][]): void {
-    for (const [row, label] of entries) this.gold[row] = label;
-    // Gold enters the cache's per-LF tallies at construction; re-adding the cached columns is O(n·m), no LF re-runs.
-    this.cache = new LfAnalysisCache(this.table.n, this.k, this.gold);
-    this.columns.forEach((col, j) => this.cache.setColumn(j, col));
+    // O(m) per label: only the labelled row's entries of the cache's gold tallies move.
+    for (const [row, label] of entries) {
+      this.gold[row] = label;
+      this.cache.setGold(row, label);
+    }
   }
 
   /** The row of each key (as text), for placing gold labels that the API stores by sample key. */

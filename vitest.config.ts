@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
+// Test workers inherit this: concurrent materializations need more than libuv's default 4 pool threads (bin/reef.js).
+process.env.UV_THREADPOOL_SIZE ??= '32';
+
 export default defineConfig({
   test: {
     include: ['shared/**/*.test.ts', 'edge-api/**/*.test.ts', 'web/src/**/*.test.{ts,tsx}', 'cli/**/*.test.ts'],

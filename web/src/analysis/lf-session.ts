@@ -15,7 +15,11 @@ export interface SampleTable {
   batch: ColumnBatch;
 }
 
-export interface SampleRow { row: number; key: string; vote?: number; gold: number; fields: Record<string, string> }
+export interface SampleRow {
+  row: number; key: string; vote?: number; gold: number; fields: Record<string, string>;
+  /** After training: the predicted class (-1: a tie) and its probability. */
+  predicted?: number; confidence?: number;
+}
 
 export interface LfResult {
   slot: string;
@@ -32,7 +36,9 @@ export type SampleFilter =
   | { kind: 'lf'; slot: string; vote?: number }
   | { kind: 'conflicts' }
   | { kind: 'abstain-all' }
-  | { kind: 'gold'; label: number };
+  | { kind: 'gold'; label: number }
+  /** After training: rows predicted `label` (-1: ties) with confidence in [minConfidence, maxConfidence]. */
+  | { kind: 'predicted'; label: number; minConfidence: number; maxConfidence: number };
 
 const SAMPLE_COUNT = 5;
 
@@ -59,6 +65,7 @@ export class LfSession {
   private readonly slots = new Map<string, number>();
   private readonly columns: VoteColumn[] = [];
   private readonly freeColumns: number[] = [];
+  private predictions: { preds: Int32Array; confidence: Float64Array } | undefined;
 
   constructor(table: SampleTable, k: number, gold?: Int32Array) {
     this.table = table;
@@ -140,13 +147,27 @@ export class LfSession {
     return [...this.slots.keys()];
   }
 
-  /** Rows matching a filter, from `offset`, at most `limit`, with the filtered count. */
-  samples(filter: SampleFilter, offset = 0, limit = 20): { total: number; rows: SampleRow[] } {
+  /** The last training's predictions (row order), for browsing samples by predicted label and confidence. */
+  setPredictions(preds: Int32Array, probs: Float64Array): void {
     const { n } = this.table;
+    if (preds.length !== n || probs.length !== n * this.k) throw new Error(`Predictions for ${preds.length} rows do not fit the ${n} loaded samples; train again.`);
+    const confidence = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let c = 0; c < this.k; c++) best = Math.max(best, probs[i * this.k + c]!);
+      confidence[i] = best;
+    }
+    this.predictions = { preds, confidence };
+  }
+
+  /** Rows matching a filter, from `offset`, at most `limit`, with the filtered count. */
+  samples(filter: SampleFilter, offset = 0, limit = 20): { total: number; rows: SampleRow[]; predicted: boolean } {
+    const { n } = this.table;
+    const predicted = this.predictions !== undefined;
     if (filter.kind === 'all') {
       const rows = [];
       for (let i = offset; i < Math.min(n, offset + limit); i++) rows.push(this.sampleRow(i));
-      return { total: n, rows };
+      return { total: n, rows, predicted };
     }
     const test = this.rowTest(filter);
     const rows: SampleRow[] = [];
@@ -157,14 +178,18 @@ export class LfSession {
       if (total >= offset && rows.length < limit) rows.push(this.sampleRow(i, col));
       total++;
     }
-    return { total, rows };
+    return { total, rows, predicted };
   }
 
   sampleRow(i: number, votes?: VoteColumn): SampleRow {
     const fields: Record<string, string> = {};
     const columns = this.table.batch.columns;
     for (const c of this.table.schema.columns) fields[c.name] = show(columns[c.name], i);
-    return { row: i, key: show(columns[this.table.keyColumn], i), vote: votes?.[i], gold: this.gold[i]!, fields };
+    const p = this.predictions;
+    return {
+      row: i, key: show(columns[this.table.keyColumn], i), vote: votes?.[i], gold: this.gold[i]!, fields,
+      ...(p ? { predicted: p.preds[i]!, confidence: p.confidence[i]! } : {}),
+    };
   }
 
   private rowTest(filter: SampleFilter): (i: number) => boolean {
@@ -172,6 +197,11 @@ export class LfSession {
     switch (filter.kind) {
       case 'all': return () => true;
       case 'gold': return (i) => this.gold[i] === filter.label;
+      case 'predicted': {
+        const p = this.predictions;
+        if (!p) return () => false;
+        return (i) => p.preds[i] === filter.label && p.confidence[i]! >= filter.minConfidence && p.confidence[i]! <= filter.maxConfidence;
+      }
       case 'lf': {
         const col = this.columns[this.slots.get(filter.slot) ?? -1];
         if (!col) return () => false;

@@ -9,6 +9,9 @@ import { applyActiveLfs, ensureLoaded, pipelineAssets } from '../studio/workspac
 import { dataWorker, trainWorker } from '../studio/workers.ts';
 import { saveResult } from './results-store.ts';
 
+/** Fired on window when a training's predictions reach the data worker. */
+export const PREDICTIONS_EVENT = 'reef:predictions';
+
 export async function trainPipeline({ concept, catalog, nodes, settings, onState }: {
   concept: Concept; catalog: Catalog; nodes: PipelineNode[]; settings: TrainSettings; onState: (s: TrainingState) => void;
 }): Promise<string> {
@@ -44,6 +47,11 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
     probs: out.probs, preds: out.preds, keyColumn: assets.index.keyColumn, keys,
     lfNames: lfs, weights: out.weights ? Array.from(out.weights) : null, noVotes: out.noVotes, ms: out.ms, createdAt: new Date().toISOString(), serverRequest,
   });
+  // The notebook's sample browser filters by these; copies, as the result keeps its own arrays.
+  const preds = out.preds.slice();
+  const probs = out.probs.slice();
+  await dataWorker().setPredictions(Comlink.transfer(preds, [preds.buffer]), Comlink.transfer(probs, [probs.buffer]));
+  window.dispatchEvent(new Event(PREDICTIONS_EVENT));
   onState({ phase: 'done' });
   return jobId;
 }

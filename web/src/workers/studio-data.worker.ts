@@ -103,6 +103,10 @@ const api = {
     s.setGold(entries);
     return entries.length;
   },
+  /** The last training's predictions, for the sample browser's predicted-label filter. */
+  setPredictions(preds: Int32Array, probs: Float64Array): void {
+    current().setPredictions(preds, probs);
+  },
   /** The columns a custom LF reads, as plain values (for the sandbox; structured-cloned). */
   rowsFor(): Record<string, unknown[]> {
     const s = current();

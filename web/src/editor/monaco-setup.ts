@@ -1,5 +1,6 @@
 // Monaco from the app's own bundle: no CDN (the loader would fetch one by default) and workers built by Vite.
 import { loader } from '@monaco-editor/react';
+import { applyRowTypes } from './custom-lf-row-type.ts';
 import * as monaco from 'monaco-editor';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
@@ -33,10 +34,12 @@ monaco.languages.registerCompletionItemProvider('sql', {
 });
 
 /** Declares the `Row` type custom LF code is checked against, generated from the asset's columns. */
-export function setCustomLfRowType(declaration: string): void {
+function setCustomLfRowType(declaration: string): void {
   const ts = monaco.typescript;
   ts.typescriptDefaults.setCompilerOptions({ target: ts.ScriptTarget.ES2020, strict: true });
   ts.typescriptDefaults.setExtraLibs([{ content: declaration, filePath: 'file:///reef-row.d.ts' }]);
 }
+
+applyRowTypes(setCustomLfRowType);
 
 export { monaco };

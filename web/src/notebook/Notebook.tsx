@@ -9,6 +9,7 @@ import type { AssetColumn } from '../../../shared/lf/types.ts';
 import type { LfFailure, LfResult, SampleRow } from '../analysis/lf-session.ts';
 import { api } from '../api/client.ts';
 import type { PipelineNode } from '../canvas/graph.ts';
+import { publishRowType } from '../editor/custom-lf-row-type.ts';
 import { runCustomLf } from '../sandbox/custom-lf.ts';
 import { definitionOf, lfBody, type LfDraft } from '../studio/lf-definitions.ts';
 import { ensureLoaded, markApplied, pipelineAssets } from '../studio/workspace.ts';
@@ -98,8 +99,7 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
       if (!live) return;
       setResults({});
       setLoad({ phase: 'ready', result });
-      const { setCustomLfRowType } = await import('../editor/monaco-setup.ts');
-      setCustomLfRowType(result.rowType);
+      publishRowType(result.rowType);
     }, (e: unknown) => live && setLoad({ phase: 'error', message: (e as Error).message }));
     return () => { live = false; };
   }, [assetsKey, k, cId]); // eslint-disable-line react-hooks/exhaustive-deps

@@ -9,6 +9,10 @@ import { decodeAsset, fetchAsset, type AssetRef, type LoadPhases } from './asset
 import { joinOnKey, toSampleTable, type DecodedAsset } from './asset-table.ts';
 import { cachedBatch, storeBatch } from './batch-cache.ts';
 import { DuckDbSession, type QueryResult } from './duckdb-session.ts';
+import type { LfScanApi } from './lf-scan.worker.ts';
+import { rowRange } from './row-range.ts';
+import { compileLf } from '../../../shared/lf/compile.ts';
+import type { ColumnBatch } from '../../../shared/lf/column-batch.ts';
 
 type Summary = ReturnType<LfSession['summary']>;
 
@@ -22,6 +26,37 @@ let session: LfSession | undefined;
 let lfNames = new Map<string, string>();
 const duck = new DuckDbSession();
 let duckHasSamples = false;
+
+/**
+ * Regex LFs over many rows run on two cores: the first half of the rows here, the second in the scan worker
+ * (which receives its half once per load). Below this many rows one scan is quicker than the round trip.
+ */
+const SPLIT_ROWS = 100_000;
+let scanWorker: Comlink.Remote<LfScanApi> | undefined;
+let split: { at: number; head: ColumnBatch; ready: Promise<void> } | undefined;
+
+function prepareSplit(s: LfSession): void {
+  split = undefined;
+  const { n, batch, schema } = s.table;
+  if (n < SPLIT_ROWS) return;
+  scanWorker ??= Comlink.wrap<LfScanApi>(new Worker(new URL('./lf-scan.worker.ts', import.meta.url), { type: 'module', name: 'reef-lf-scan' }));
+  const at = Math.floor(n / 2);
+  split = { at, head: rowRange(batch, 0, at), ready: scanWorker.load(rowRange(batch, at, n), schema) };
+}
+
+/** A regex LF's votes, half here and half in the scan worker; undefined when the rows are not split. */
+async function splitVotes(s: LfSession, def: Exclude<LfDefinition, { type: 'custom' }>): Promise<Int8Array | Int16Array | undefined> {
+  if (!split || !scanWorker || def.type !== 'regex') return undefined;
+  const compiled = compileLf(def, s.table.schema, s.k); // bad definitions fail here, before any message
+  await split.ready;
+  const tail = scanWorker.votes(def, s.k);
+  const head = compiled.evaluate!(split.head);
+  const rest = await tail;
+  const votes = new (head.constructor as Int8ArrayConstructor)(s.table.n);
+  votes.set(head);
+  votes.set(rest, split.at);
+  return votes;
+}
 
 function current(): LfSession {
   if (!session) throw new Error('Load the pipeline\'s assets first.');
@@ -61,6 +96,7 @@ const api = {
     phases.join = performance.now() - joinStarted;
     lfNames = new Map();
     duckHasSamples = false;
+    prepareSplit(session);
     const schema = session.table.schema;
     // Stored once the load has answered, so the first load does not wait for it.
     setTimeout(() => refs.forEach((ref, i) => { if (!cached[i]) void storeBatch(ref.versionId, decoded[i]!).catch(() => undefined); }), 0);
@@ -70,11 +106,14 @@ const api = {
     };
   },
   /** Applies one LF and answers with its cell's numbers and the new summary, in one message. */
-  setLf(slot: string, def: Exclude<LfDefinition, { type: 'custom' }>): { result: LfResult | LfFailure; summary: Summary } {
+  async setLf(slot: string, def: Exclude<LfDefinition, { type: 'custom' }>): Promise<{ result: LfResult | LfFailure; summary: Summary }> {
     let result: LfResult | LfFailure;
     try {
       lfNames.set(slot, def.name);
-      result = current().setLf(slot, def);
+      const started = performance.now();
+      const s = current();
+      const votes = await splitVotes(s, def);
+      result = votes ? { ...s.setVotes(slot, votes), ms: performance.now() - started } : s.setLf(slot, def);
     } catch (e) {
       current().removeLf(slot);
       result = failure(slot, e);

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { columnValues } from '../../../shared/lf/column-batch.ts';
+import { compileLf } from '../../../shared/lf/compile.ts';
+import { assetFromValues, toSampleTable } from './asset-table.ts';
+import { rowRange } from './row-range.ts';
+
+describe('rowRange', () => {
+  const asset = assetFromValues('a', 'id', { id: [1, 2, 3, 4, 5], text: ['free money', null, 'hello\nfree', 'nice', 'FREE'], x: [1, null, 3, 4, 5] });
+  const table = toSampleTable('id', 5, asset.columns);
+
+  it('cuts rows out of every column, nulls and text included', () => {
+    const tail = rowRange(table.batch, 2, 5);
+    expect(tail.length).toBe(3);
+    expect(columnValues(tail.columns.text!)).toEqual(['hello\nfree', 'nice', 'FREE']);
+    expect(columnValues(tail.columns.x!)).toEqual([3, 4, 5]);
+    expect(columnValues(rowRange(table.batch, 0, 2).columns.text!)).toEqual(['free money', null]);
+  });
+
+  it('gives the same votes, half and half, as one scan of every row', () => {
+    for (const pattern of ['free', '^free', 'e$', '.']) {
+      const lf = compileLf({ type: 'regex', name: 'r', label: 1, field: 'text', pattern, case_insensitive: true }, table.schema, 2);
+      const whole = Array.from(lf.evaluate!(table.batch));
+      const halves = [...lf.evaluate!(rowRange(table.batch, 0, 2)), ...lf.evaluate!(rowRange(table.batch, 2, 5))];
+      expect(halves).toEqual(whole);
+    }
+  });
+});

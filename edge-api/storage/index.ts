@@ -34,6 +34,13 @@ export interface ObjectStore {
   presignGet(key: string, expiresInSeconds: number): Promise<string | null>;
 }
 
+/** An object's bytes, or a range of them, in memory: for small objects and ranges. */
+export async function readAll(stream: Readable): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
 export type ObjectStoreErrorCode = 'OBJECT_NOT_FOUND' | 'OBJECT_KEY_INVALID' | 'OBJECT_STORE_UNAVAILABLE';
 
 export class ObjectStoreError extends Error {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertValidKey, notFound, ObjectStoreError } from './index.ts';
+import { assertValidKey, notFound, ObjectStoreError, readAll } from './index.ts';
 import type { ByteRange, ObjectInfo, ObjectStore, PutBody } from './index.ts';
 
 const TEMP_DIR = '.tmp';
@@ -63,9 +63,7 @@ export class LocalObjectStore implements ObjectStore {
   }
 
   async getBytes(key: string, range?: ByteRange): Promise<Uint8Array> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.get(key, range)) chunks.push(chunk as Buffer);
-    return new Uint8Array(Buffer.concat(chunks));
+    return readAll(await this.get(key, range));
   }
 
   async head(key: string): Promise<ObjectInfo | null> {

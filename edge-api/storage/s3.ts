@@ -14,7 +14,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { BuildMiddleware, MetadataBearer } from '@aws-sdk/types';
 import { Readable } from 'node:stream';
-import { assertValidKey, notFound, ObjectStoreError } from './index.ts';
+import { assertValidKey, notFound, ObjectStoreError, readAll } from './index.ts';
 import type { ByteRange, ObjectInfo, ObjectStore, PutBody } from './index.ts';
 
 export type S3StoreOptions = {
@@ -104,9 +104,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async getBytes(key: string, range?: ByteRange): Promise<Uint8Array> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of await this.get(key, range)) chunks.push(chunk as Buffer);
-    return new Uint8Array(Buffer.concat(chunks));
+    return readAll(await this.get(key, range));
   }
 
   async head(key: string): Promise<ObjectInfo | null> {

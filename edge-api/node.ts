@@ -11,6 +11,7 @@ import { apiTokens } from './db/schema.ts';
 import { seedDemo } from './demo/seed.ts';
 import { openQueue } from './runs/queue.ts';
 import type { TrainingContext } from './runs/train.ts';
+import { triggerSchedulesForAsset } from './runs/train-schedule.ts';
 import { registerTrainingHandlers } from './runs/train-worker.ts';
 import { createMaterializer, startWorker, type WorkerOptions } from './runs/worker.ts';
 import { generateToken, hashToken } from './security/secrets.ts';
@@ -65,7 +66,10 @@ export async function openRuntime(config: ReefConfig) {
   const database = await openConfiguredDatabase(config);
   const store = openObjectStore(config);
   const boss = await openQueue({ databaseUrl: config.databaseUrl, database });
-  const materializer = createMaterializer({ db: database.db, store, boss, secret: config.secret });
+  const materializer = {
+    ...createMaterializer({ db: database.db, store, boss, secret: config.secret }),
+    onNewVersion: async (assetId: string) => { await triggerSchedulesForAsset(boss, assetId); },
+  };
   const trainer: TrainingContext = { db: database.db, store, boss, mlflowTrackingUri: config.mlflowTrackingUri };
   return {
     database, store, boss, materializer, trainer,

@@ -18,6 +18,7 @@ import { apiTokens, goldLabels, labelingFunctions, partitionExecutions, runEvent
 import { describeDatabases, testDatabaseUrl } from '../db/test-databases.ts';
 import { openQueue } from '../runs/queue.ts';
 import type { TrainingContext } from '../runs/train.ts';
+import { triggerSchedulesForAsset } from '../runs/train-schedule.ts';
 import { registerTrainingHandlers } from '../runs/train-worker.ts';
 import { materializeFixtureAsset } from '../runs/train-fixtures.ts';
 import { joinedSchema, lfDefinitionOf, type TrainParams } from '../runs/train-spec.ts';
@@ -405,6 +406,20 @@ describeDatabases('server training runs', (database, backend) => {
     expect((await waitForJob(c, listed[0].run_id)).status).toBe('SUCCESS');
     const [fired] = await database().db.select().from(runs).where(eq(runs.id, listed[0].run_id));
     expect(fired!.createdBy).toBe('schedule:nightly');
+
+    // Re-run on re-materialization: only a schedule that asked for it, and only for an asset its request uses;
+    // several new versions within the delay collapse into one queued firing.
+    expect(await triggerSchedulesForAsset(boss, index.assetId)).toEqual([]);
+    await call('POST', `/api/concepts/${c}/snorkel/schedules`, { name: 'on_new_data', cron: '0 4 * * 0', on_materialize: true, run: request });
+    expect((await call('GET', `/api/concepts/${c}/snorkel/schedules`)).body.map((s: any) => [s.name, s.on_materialize]))
+      .toEqual([['nightly', false], ['on_new_data', true]]);
+    expect(await triggerSchedulesForAsset(boss, '00000000-0000-4000-8000-000000000000')).toEqual([]);
+    expect(await triggerSchedulesForAsset(boss, index.assetId)).toEqual(['on_new_data']);
+    await triggerSchedulesForAsset(boss, index.assetId);
+    const queued = await database().db.execute(sql`select data, start_after > now() + interval '10 seconds' as delayed from pgboss.job where name = 'train-schedule' and state = 'created' and singleton_key like 'materialized:%'`);
+    const rows = ((queued as { rows?: unknown[] }).rows ?? (queued as unknown as unknown[])) as { data: { name: string }; delayed: boolean }[];
+    expect(rows.map((r) => [r.data.name, r.delayed])).toEqual([['on_new_data', true]]);
+    expect((await call('DELETE', `/api/concepts/${c}/snorkel/schedules/on_new_data`)).status).toBe(204);
 
     await database().db.update(labelingFunctions).set({ active: false }).where(eq(labelingFunctions.id, lfs[0]!));
     await boss.send('train-schedule', schedule!.data!);

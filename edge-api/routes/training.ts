@@ -96,10 +96,12 @@ const ScheduleBody = z.object({
   /** Five cron fields, e.g. "0 3 * * *" for 03:00 every day. */
   cron: z.string().min(1).max(200),
   tz: z.string().max(100).default('UTC'),
+  /** Also re-run when an index or rule the run uses is re-materialized. */
+  on_materialize: z.boolean().default(false),
   run: TrainRequest,
 });
 const Schedule = z.object({
-  name: z.string(), cron: z.string(), tz: z.string(), request: z.unknown(), next_runs: z.array(z.string()), last_job_id: z.string().nullable(),
+  name: z.string(), cron: z.string(), tz: z.string(), on_materialize: z.boolean(), request: z.unknown(), next_runs: z.array(z.string()), last_job_id: z.string().nullable(),
 });
 const putSchedule = createRoute({
   method: 'post', path: '/api/concepts/{c_id}/snorkel/schedules', tags, security: secured,
@@ -200,7 +202,7 @@ export const trainingRoutes = () => createRouter()
     const { c_id } = c.req.valid('param');
     const body = c.req.valid('json');
     await loadConcept(trainer.db, c_id);
-    return c.json(await scheduleTraining(trainer, c_id, body.name, body.cron, body.tz, body.run), 201);
+    return c.json(await scheduleTraining(trainer, c_id, body.name, body.cron, body.tz, body.run, body.on_materialize), 201);
   })
   .openapi(listSchedules, async (c) => {
     const trainer = requireTrainer(c.var.deps.trainer);

@@ -96,8 +96,11 @@ describeDatabases('materialization runs', (database, backend) => {
 
   it('streams a PostgreSQL query into a Parquet version with every value and type kept', async () => {
     const indexId = await createIndex({});
+    const newVersions: string[] = [];
+    ctx.onNewVersion = async (assetId) => { newVersions.push(assetId); };
     const run = await materialize(indexId);
     expect(run.status).toBe('SUCCESS');
+    expect(newVersions).toEqual([indexId]);
     const index = (await api.call('GET', `/api/concepts/${cId}/indexes/${indexId}`)).body;
     expect(index).toMatchObject({ is_materialized: true, row_count: ROWS, storage_path: `assets/${cId}/indexes/${indexId}/v1` });
     const { stats, types } = await readBack(versionDir(indexId, 1));

@@ -33,6 +33,8 @@ export interface MaterializeContext {
   isTransient: (err: unknown) => boolean;
   /** The analyst-readable form of a source error. */
   describeError: (err: unknown, where: { asset: string; partition: string }) => { code: string; message: string };
+  /** Called once an asset has switched to a new version (e.g. to re-run pipelines scheduled on it). */
+  onNewVersion?: (assetId: string) => Promise<void>;
 }
 
 export interface MaterializeParams {
@@ -189,7 +191,7 @@ export async function materializePartition(ctx: MaterializeContext, job: Partiti
  * the first failure and the previous version stays current.
  */
 export async function finalizeIfComplete(ctx: MaterializeContext, runId: string): Promise<boolean> {
-  return ctx.db.transaction(async (tx) => {
+  const switched = await ctx.db.transaction(async (tx): Promise<{ assetId: string } | boolean> => {
     const [run] = await tx.select().from(runs).where(eq(runs.id, runId)).for('update');
     if (!run || (run.status as RunStatus) !== 'RUNNING') return false;
     const parts = await tx.select().from(partitionExecutions).where(eq(partitionExecutions.runId, runId));
@@ -216,6 +218,11 @@ export async function finalizeIfComplete(ctx: MaterializeContext, runId: string)
     const metrics = { row_count: rowCount, partitions: parts.length, version: params.version, asset_version_id: version!.id };
     await tx.update(runs).set({ status: 'SUCCESS', finishedAt: now, metrics, progress: { rows: rowCount, partitions_done: parts.length, partitions: parts.length } }).where(eq(runs.id, runId));
     await recordRunEvent(tx as unknown as Db, runId, 'status', { status: 'SUCCESS', ...metrics });
-    return true;
+    return { assetId: params.asset_id };
   });
+  if (typeof switched === 'object' && ctx.onNewVersion) {
+    // The version is committed whatever a follower does: a failing hook is logged, never the run's failure.
+    await ctx.onNewVersion(switched.assetId).catch((err: unknown) => console.error('reef: after materialization:', err));
+  }
+  return switched !== false;
 }

@@ -11,9 +11,15 @@ import { pinTrainingRun, type TrainRequest } from './train-spec.ts';
 
 export const TRAIN_SCHEDULE_QUEUE = 'train-schedule';
 
-export interface TrainScheduleData { conceptId: string; name: string; request: TrainRequest }
+export interface TrainScheduleData {
+  conceptId: string;
+  name: string;
+  request: TrainRequest;
+  /** Also run when an asset the request uses gets a new materialized version. */
+  onMaterialize?: boolean;
+}
 
-export interface TrainSchedule { name: string; cron: string; tz: string; request: TrainRequest; next_runs: string[]; last_job_id: string | null }
+export interface TrainSchedule { name: string; cron: string; tz: string; on_materialize: boolean; request: TrainRequest; next_runs: string[]; last_job_id: string | null }
 
 // pg-boss keys allow letters, digits, _ - . and /.
 const scheduleKey = (conceptId: string, name: string) => `${conceptId}/${name}`;
@@ -29,7 +35,9 @@ function nextRuns(boss: PgBoss, cron: string, tz: string): string[] {
 }
 
 /** Creates or replaces the concept's schedule `name`; the request is checked now, as a run would check it. */
-export async function scheduleTraining(ctx: TrainingContext, conceptId: string, name: string, cron: string, tz: string, request: TrainRequest): Promise<TrainSchedule> {
+export async function scheduleTraining(
+  ctx: TrainingContext, conceptId: string, name: string, cron: string, tz: string, request: TrainRequest, onMaterialize = false,
+): Promise<TrainSchedule> {
   let next: string[];
   try {
     next = nextRuns(ctx.boss, cron, tz);
@@ -38,9 +46,9 @@ export async function scheduleTraining(ctx: TrainingContext, conceptId: string, 
   }
   await pinTrainingRun(ctx.db, ctx.store, conceptId, request);
   await ensureScheduleQueue(ctx.boss);
-  const data: TrainScheduleData = { conceptId, name, request };
+  const data: TrainScheduleData = { conceptId, name, request, onMaterialize };
   await ctx.boss.schedule(TRAIN_SCHEDULE_QUEUE, cron, data, { key: scheduleKey(conceptId, name), tz });
-  return { name, cron, tz, request, next_runs: next, last_job_id: null };
+  return { name, cron, tz, on_materialize: onMaterialize, request, next_runs: next, last_job_id: null };
 }
 
 export async function listTrainingSchedules(ctx: TrainingContext, conceptId: string): Promise<TrainSchedule[]> {
@@ -50,7 +58,10 @@ export async function listTrainingSchedules(ctx: TrainingContext, conceptId: str
     .filter((s) => (s.data as TrainScheduleData | undefined)?.conceptId === conceptId)
     .map((s) => {
       const data = s.data as TrainScheduleData;
-      return { name: data.name, cron: s.cron, tz: s.timezone, request: data.request, next_runs: nextRuns(ctx.boss, s.cron, s.timezone), last_job_id: s.lastJobId };
+      return {
+        name: data.name, cron: s.cron, tz: s.timezone, on_materialize: data.onMaterialize === true, request: data.request,
+        next_runs: nextRuns(ctx.boss, s.cron, s.timezone), last_job_id: s.lastJobId,
+      };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -61,6 +72,27 @@ export async function unscheduleTraining(ctx: TrainingContext, conceptId: string
   if (!(await ctx.boss.getSchedule(TRAIN_SCHEDULE_QUEUE, key))) return false;
   await ctx.boss.unschedule(TRAIN_SCHEDULE_QUEUE, key);
   return true;
+}
+
+/** How long a re-materialization waits before it re-runs the pipeline, so an index and its rules materialized
+ * together start one run, on all their new versions, not one run each. */
+export const MATERIALIZE_TRIGGER_DELAY_SECONDS = 30;
+
+/** Queues one firing of every schedule that asked to re-run when `assetId` gets a new version; returns their names. */
+export async function triggerSchedulesForAsset(boss: PgBoss, assetId: string): Promise<string[]> {
+  await ensureScheduleQueue(boss);
+  const triggered: string[] = [];
+  for (const s of await boss.getSchedules(TRAIN_SCHEDULE_QUEUE)) {
+    const data = s.data as TrainScheduleData | undefined;
+    if (!data?.onMaterialize || ![data.request.selectedIndex, ...data.request.selectedRules].includes(assetId)) continue;
+    await boss.send(TRAIN_SCHEDULE_QUEUE, data, {
+      singletonKey: `materialized:${scheduleKey(data.conceptId, data.name)}`,
+      singletonSeconds: MATERIALIZE_TRIGGER_DELAY_SECONDS,
+      startAfter: MATERIALIZE_TRIGGER_DELAY_SECONDS,
+    });
+    triggered.push(data.name);
+  }
+  return triggered;
 }
 
 /** One firing of a schedule: an ordinary training run, or a failed run saying why it could not start. */

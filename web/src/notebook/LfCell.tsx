@@ -1,4 +1,5 @@
 // One LF as a notebook cell: its form (or TypeScript editor), and its live statistics and matching samples.
+import { memo } from 'react';
 import type { LfStats } from '../../../shared/analysis/analyze.ts';
 import { TemplateOperator, templateValueProblem } from '../../../shared/schema/labeling-function.ts';
 import type { AssetColumn, TemplateValue } from '../../../shared/lf/types.ts';
@@ -37,7 +38,7 @@ export function parseTemplateValue(text: string, operator: string, column: Asset
 
 const valueText = (v: TemplateValue | undefined) => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : String(v));
 
-export function LfCell({ cellId, draft, columns, values, result, dirty, unsaved, saving, onChange, onSave, onRemove, onRunCustom, pendingApproval, onApprove }: {
+function LfCellView({ cellId, draft, columns, values, result, dirty, unsaved, saving, onChange, onSave, onRemove, onRunCustom, pendingApproval, onApprove }: {
   cellId: string;
   draft: LfDraft;
   columns: AssetColumn[];
@@ -129,3 +130,18 @@ export function LfCell({ cellId, draft, columns, values, result, dirty, unsaved,
     </article>
   );
 }
+
+type LfCellProps = Parameters<typeof LfCellView>[0];
+
+/**
+ * Cells re-render only when what they show changes: an edit re-renders its own cell and those whose numbers moved,
+ * not all of them (the notebook's main thread stays idle while the data worker works). Handlers are left out of
+ * the comparison: the notebook's handlers read its latest state through a ref, so an older one does the same.
+ */
+function sameCellProps(a: LfCellProps, b: LfCellProps): boolean {
+  return a.cellId === b.cellId && a.draft === b.draft && a.columns === b.columns && a.values === b.values
+    && a.dirty === b.dirty && a.unsaved === b.unsaved && a.saving === b.saving && a.pendingApproval === b.pendingApproval
+    && !a.onApprove === !b.onApprove && (a.result === b.result || JSON.stringify(a.result) === JSON.stringify(b.result));
+}
+
+export const LfCell = memo(LfCellView, sameCellProps);

@@ -225,6 +225,10 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
     }
   };
 
+  // Cells are memoized and may hold an older handler; through this ref every handler sees the latest state.
+  const handlers = useRef({ change, save, remove, runCustom, approve });
+  handlers.current = { change, save, remove, runCustom, approve };
+
   const statsBySlot = new Map<string, LfStats>((summary?.lfs ?? []).map((l) => [l.slot, l.stats]));
   const lfCells = cells.filter((c) => c.kind === 'lf' && drafts[c.id]);
   const summaryRows: SummaryRow[] = lfCells.flatMap((c) => {
@@ -267,8 +271,9 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
             dirty={saved ? !sameDefinition(draft, definitionOf(saved)) : true} unsaved={!saved} saving={saving === cell.id}
             pendingApproval={draft.type === 'custom' && !(saved?.active)}
             // Only saved, unedited code can be approved: what the approver reads is what runs.
-            onApprove={canApprove && saved && draft.type === 'custom' && !saved.active && sameDefinition(draft, definitionOf(saved)) ? () => void approve(cell) : undefined}
-            onChange={(d) => change(cell, d)} onSave={() => void save(cell)} onRemove={() => void remove(cell)} onRunCustom={() => void runCustom(cell)} />
+            onApprove={canApprove && saved && draft.type === 'custom' && !saved.active && sameDefinition(draft, definitionOf(saved)) ? () => void handlers.current.approve(cell) : undefined}
+            onChange={(d) => handlers.current.change(cell, d)} onSave={() => void handlers.current.save(cell)}
+            onRemove={() => void handlers.current.remove(cell)} onRunCustom={() => void handlers.current.runCustom(cell)} />
         );
       })}
       {load.phase === 'ready' && (

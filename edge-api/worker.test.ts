@@ -6,11 +6,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateDatabase, openDatabase } from './db/client.ts';
 import { apiTokens } from './db/schema.ts';
-import { testDatabaseUrl } from './db/test-databases.ts';
+import { createThrowawayPostgres, testDatabaseUrl } from './db/test-databases.ts';
 import { hashToken } from './security/secrets.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -46,22 +44,16 @@ async function waitForHealth(base: string, child: ChildProcess, output: () => st
 }
 
 describe.skipIf(!testDatabaseUrl)('Cloudflare Worker (wrangler dev --local) on PostgreSQL', () => {
-  const dbName = `reef_worker_${randomBytes(6).toString('hex')}`;
   const persistDir = mkdtempSync(join(tmpdir(), 'reef-wrangler-'));
-  const admin = () => postgres(testDatabaseUrl!, { max: 1, onnotice: () => {} });
+  let dropDatabase = async () => {};
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   let base = '';
   let output = '';
 
   beforeAll(async () => {
-    const sql = admin();
-    await sql.unsafe(`create database ${dbName}`);
-    await sql.end();
-    const url = new URL(testDatabaseUrl!);
-    url.pathname = `/${dbName}`;
-    const database = await openDatabase({ url: url.toString() });
-    await migrateDatabase(database);
+    const { database, url, drop } = await createThrowawayPostgres('reef_worker');
+    dropDatabase = drop;
     await database.db.insert(apiTokens).values({ name: 'worker test admin', role: 'admin', tokenHash: await hashToken(adminToken) });
     await database.close();
 
@@ -92,9 +84,7 @@ describe.skipIf(!testDatabaseUrl)('Cloudflare Worker (wrangler dev --local) on P
       if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
     }
     rmSync(persistDir, { recursive: true, force: true });
-    const sql = admin();
-    await sql.unsafe(`drop database if exists ${dbName} with (force)`);
-    await sql.end();
+    await dropDatabase();
   }, 30_000);
 
   const call = async (method: string, path: string, body?: unknown, token: string | null = adminToken) => {

@@ -33,31 +33,44 @@ async function openPglite(): Promise<Database> {
 
 export const testDatabaseUrl = process.env.TEST_DATABASE_URL;
 
-export function backends(): Backend[] {
-  const dbName = `reef_test_${randomBytes(6).toString('hex')}`;
+/** A migrated database of its own on TEST_DATABASE_URL's server; `drop` removes it whatever is connected. */
+export async function createThrowawayPostgres(prefix: string): Promise<{ database: Database; url: string; drop(): Promise<void> }> {
+  const dbName = `${prefix}_${randomBytes(6).toString('hex')}`;
   const admin = () => postgres(testDatabaseUrl!, { max: 1, onnotice: () => {} });
+  const sql = admin();
+  await sql.unsafe(`create database ${dbName}`);
+  await sql.end();
+  const url = new URL(testDatabaseUrl!);
+  url.pathname = `/${dbName}`;
+  const database = await openDatabase({ url: url.toString() });
+  await migrateDatabase(database);
+  return {
+    database,
+    url: url.toString(),
+    async drop() {
+      const again = admin();
+      await again.unsafe(`drop database if exists ${dbName} with (force)`);
+      await again.end();
+    },
+  };
+}
+
+export function backends(): Backend[] {
+  let drop = async () => {};
   return [
     { name: 'pglite', open: openPglite, dispose: async () => {} },
     {
       name: 'postgres',
       async open() {
-        const sql = admin();
-        await sql.unsafe(`create database ${dbName}`);
-        await sql.end();
-        const url = new URL(testDatabaseUrl!);
-        url.pathname = `/${dbName}`;
-        const database = await openDatabase({ url: url.toString() });
-        await migrateDatabase(database);
-        return database;
+        const created = await createThrowawayPostgres('reef_test');
+        drop = created.drop;
+        return created.database;
       },
-      async dispose() {
-        const sql = admin();
-        await sql.unsafe(`drop database if exists ${dbName} with (force)`);
-        await sql.end();
-      },
+      dispose: () => drop(),
     },
   ];
 }
+
 const tables = [
   'run_events', 'partition_executions', 'asset_versions', 'labeling_function_versions', 'labeling_functions',
   'concept_rules', 'concept_indexes', 'pipelines', 'gold_labels', 'runs', 'concept_values', 'concepts',

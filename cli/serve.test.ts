@@ -22,6 +22,15 @@ function startReef(env: Record<string, string>): Promise<{ child: ChildProcess; 
   });
 }
 
+/** Stops a server and waits until it has exited, so nothing still writes into its data folder. */
+function stopReef(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill();
+  });
+}
+
 describe('reef serve (embedded default)', () => {
   let dataDir: string;
   let server: Awaited<ReturnType<typeof startReef>>;
@@ -29,8 +38,8 @@ describe('reef serve (embedded default)', () => {
     dataDir = mkdtempSync(join(tmpdir(), 'reef-serve-'));
     server = await startReef({ REEF_DATA_DIR: dataDir, PORT: '0' });
   });
-  afterAll(() => {
-    server?.child.kill();
+  afterAll(async () => {
+    if (server) await stopReef(server.child);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -48,10 +57,10 @@ describe('reef serve (embedded default)', () => {
   });
 
   it('keeps the admin token across restarts, and REEF_ADMIN_TOKEN replaces it', async () => {
-    server.child.kill();
+    await stopReef(server.child);
     const again = await startReef({ REEF_DATA_DIR: dataDir, PORT: '0' });
     expect(again.token).toBe(server.token);
-    again.child.kill();
+    await stopReef(again.child);
     const chosen = await startReef({ REEF_DATA_DIR: dataDir, PORT: '0', REEF_ADMIN_TOKEN: 'my-chosen-admin-token' });
     server = chosen;
     expect(chosen.token).toBe('my-chosen-admin-token');

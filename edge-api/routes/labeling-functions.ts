@@ -13,7 +13,9 @@ import { ApiError, notFound } from '../errors.ts';
 import { requireRole } from '../security/auth.ts';
 import { checkCustomLfCode } from '../security/custom-lf-check.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
+import type { ObjectStore } from '../storage/index.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
+import { checkModelLfDefinition } from './model-lf-check.ts';
 
 const LfParams = ConceptParams.extend({ lf_id: z.uuid({ message: 'lf_id must be a labeling function id (UUID)' }) });
 
@@ -36,7 +38,11 @@ export function resolveLabel(label: number | string, values: string[]): number {
 /** The type-specific part of a definition: what the LF engines run. */
 function configOf(type: LfType, definition: LfDefinition): LfConfig {
   const config: LfConfig = {};
-  for (const key of lfConfigKeys[type]) config[key] = definition[key] ?? null;
+  for (const key of lfConfigKeys[type]) {
+    // A model LF's optional keys (input, output) are left out when absent: ModelLfConfig reads them as "the only one".
+    if (type === 'model' && definition[key] === undefined) continue;
+    config[key] = definition[key] ?? null;
+  }
   return config;
 }
 
@@ -81,11 +87,12 @@ const approvalRequired = () => new ApiError(409, 'APPROVAL_REQUIRED',
   'A custom LF runs only once an approver has approved its code: save it inactive, then POST …/approve as an approver.');
 
 /** Inserts the LF and its version 1 together: no LF ever exists without the snapshot a run would pin. */
-async function createLf(db: Db, cId: string, type: LfType, body: LfDefinition, createdBy: string) {
+async function createLf(db: Db, store: ObjectStore | undefined, cId: string, type: LfType, body: LfDefinition, createdBy: string) {
   const { values } = await loadConcept(db, cId);
   const label = resolveLabel(body.label, values);
   const config = configOf(type, body);
   checkDefinition(type, config);
+  if (type === 'model') await checkModelLfDefinition(db, store, cId, config, label);
   const isCustom = type === 'custom';
   if (isCustom && body.active === true) throw approvalRequired();
   const row = await db.transaction(async (tx) => {
@@ -100,7 +107,7 @@ async function createLf(db: Db, cId: string, type: LfType, body: LfDefinition, c
 }
 
 /** Applies a patch as a new version, in one transaction with its snapshot. New custom code needs approval again. */
-async function patchLf(db: Db, cId: string, lfId: string, patch: LfUpdate, by: string) {
+async function patchLf(db: Db, store: ObjectStore | undefined, cId: string, lfId: string, patch: LfUpdate, by: string) {
   const { values } = await loadConcept(db, cId);
   if (Object.keys(patch).length === 0) {
     throw new ApiError(400, 'VALIDATION_FAILED', 'The patch is empty; send the fields to change.');
@@ -121,6 +128,8 @@ async function patchLf(db: Db, cId: string, lfId: string, patch: LfUpdate, by: s
     const config = configOf(type, definition);
     checkDefinition(type, config);
     const label = resolveLabel(definition.label, values);
+    // Through the transaction: PGlite has one connection, which the open transaction holds.
+    if (type === 'model') await checkModelLfDefinition(tx as unknown as Db, store, cId, config, label);
     const codeChanged = type === 'custom' && config.code !== (current.config as LfConfig).code;
     if (type === 'custom' && (current.requiresApproval || codeChanged) && patch.active === true) throw approvalRequired();
     const [row] = await tx.update(labelingFunctions).set({
@@ -192,7 +201,7 @@ export const labelingFunctionRoutes = () => {
     router.openapi(createLfRoute(type), async (c) => {
       // Validated by this type's schema; the loop over types only widens its static type.
       const body = c.req.valid('json') as LfDefinition;
-      const lf = await createLf(c.var.deps.db, c.req.valid('param').c_id, type, body, c.var.principal.name);
+      const lf = await createLf(c.var.deps.db, c.var.deps.store, c.req.valid('param').c_id, type, body, c.var.principal.name);
       return c.json(lf, 201);
     });
   }
@@ -214,7 +223,7 @@ export const labelingFunctionRoutes = () => {
     })
     .openapi(update, async (c) => {
       const { c_id, lf_id } = c.req.valid('param');
-      const lf = await patchLf(c.var.deps.db, c_id, lf_id, c.req.valid('json'), c.var.principal.name);
+      const lf = await patchLf(c.var.deps.db, c.var.deps.store, c_id, lf_id, c.req.valid('json'), c.var.principal.name);
       return c.json(lf, 200);
     })
     .openapi(remove, async (c) => {

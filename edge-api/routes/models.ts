@@ -37,6 +37,13 @@ const upload = createRoute({
   },
   responses: { 201: json(ModelInfo, 'The stored model, with its inputs and outputs as onnxruntime reads them'), 413: errors[400], ...errors },
 });
+const ModelParams = ConceptParams.extend({ model_id: z.uuid({ message: 'model_id must be an uploaded model id (UUID)' }) });
+const download = createRoute({
+  method: 'get', path: '/api/concepts/{c_id}/models/{model_id}/model.onnx', tags: ['models'], security: secured,
+  summary: 'The uploaded model\'s bytes (the browser runs model LFs with them); immutable, so cacheable by URL',
+  request: { params: ModelParams },
+  responses: { 200: { description: 'The ONNX model bytes', content: { 'application/octet-stream': { schema: z.string() } } }, ...errors },
+});
 const list = createRoute({
   method: 'get', path: '/api/concepts/{c_id}/models', tags: ['models'], security: secured,
   request: { params: ConceptParams },
@@ -105,6 +112,16 @@ export const modelRoutes = () => createRouter()
     await store.put(modelObjectKey(c_id, info.model_id), bytes, { contentType: 'application/octet-stream' });
     await store.put(modelInfoKey(c_id, info.model_id), JSON.stringify(info), { contentType: 'application/json' });
     return c.json(info, 201);
+  })
+  .openapi(download, async (c) => {
+    const { c_id, model_id } = c.req.valid('param');
+    const store = requireStore(c);
+    const key = modelObjectKey(c_id, model_id);
+    if (!(await store.head(key))) throw notFound('model in this concept', model_id);
+    const bytes = await store.getBytes(key);
+    return c.body(bytes as Uint8Array<ArrayBuffer>, 200, {
+      'Content-Type': 'application/octet-stream', 'Content-Length': String(bytes.length), 'Cache-Control': 'private, max-age=31536000, immutable',
+    }) as never;
   })
   .openapi(list, async (c) => {
     const { c_id } = c.req.valid('param');

@@ -6,6 +6,7 @@ import { z } from '@hono/zod-openapi';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { compileLf } from '../../shared/lf/compile.ts';
 import type { AssetColumn, LfDefinition } from '../../shared/lf/types.ts';
+import type { ModelLfConfig } from '../../shared/onnx/index.ts';
 import type { LfSnapshot } from '../../shared/schema/labeling-function.ts';
 import type { Db } from '../db/client.ts';
 import { assetVersions, conceptIndexes, conceptRules, conceptValues, labelingFunctionVersions, labelingFunctions } from '../db/schema.ts';
@@ -98,6 +99,7 @@ export function lfDefinitionOf(snapshot: LfSnapshot): LfDefinition {
     case 'regex': return { type: 'regex', ...base, field: c.field, pattern: c.pattern, case_insensitive: c.case_insensitive ?? false };
     case 'sql': return { type: 'sql', ...base, expression: c.expression };
     case 'custom': return { type: 'custom', ...base, code: c.code };
+    case 'model': return { type: 'model', ...base, ...(snapshot.config as unknown as ModelLfConfig) };
   }
 }
 

@@ -28,6 +28,8 @@ describe('compileLf refuses bad LFs with a code and a message naming the LF', ()
     ['unknown field', { type: 'template', name: 'has_score', label: 1, field: 'scor', operator: '>', value: 1 }, 'UNKNOWN_FIELD', /LF "has_score": unknown field "scor"; the asset has "text", "score"/],
     ['label past k-1', { type: 'template', name: 'big', label: 2, field: 'score', operator: '>', value: 1 }, 'LABEL_OUT_OF_RANGE', /LF "big": label 2 is not a class of this concept \(0\.\.1\)/],
     ['negative label', { type: 'regex', name: 'neg', label: -1, field: 'text', pattern: 'x' }, 'LABEL_OUT_OF_RANGE', /LF "neg"/],
+    ['model LF over a missing column', { type: 'model', name: 'm', label: 1, model_id: 'x', columns: ['score', 'scor'], output_class: 0, threshold: 0.5 }, 'UNKNOWN_FIELD', /LF "m": unknown feature column "scor"/],
+    ['model LF over text', { type: 'model', name: 'm', label: 1, model_id: 'x', columns: ['text'], output_class: 0, threshold: 0.5 }, 'TYPE_MISMATCH', /LF "m": feature column "text" is string/],
     ['number against text', { type: 'template', name: 'tm', label: 0, field: 'text', operator: '>', value: 3 }, 'TYPE_MISMATCH', /"text" is string; ">" needs a text value, got 3/],
     ['text against a float', { type: 'template', name: 'tm2', label: 0, field: 'score', operator: '==', value: '3' }, 'TYPE_MISMATCH', /needs a finite number/],
     ['ordering booleans', { type: 'template', name: 'tm3', label: 0, field: 'flag', operator: '>', value: true }, 'TYPE_MISMATCH', /">" does not apply to "flag", a boolean column/],

@@ -12,6 +12,8 @@
 // - Regex: ECMAScript with the u flag, run by the JS engine everywhere (see regex.ts); no DuckDB form.
 // - SQL: a checked subset (see sql-expression.ts), rendered again for DuckDB, evaluated with three-valued logic.
 // - Custom: TypeScript `(row: Row) => number`, run by a sandbox (see custom.ts).
+// - Model: an uploaded ONNX classifier over numeric columns, run by onnxruntime (see shared/onnx/model-lf.ts); compiling
+//   one checks its columns, the runtime checks the model.
 import type { ColumnBatch } from './column-batch.ts';
 import { compileRegexCondition } from './regex.ts';
 import { compileSqlCondition } from './sql-expression.ts';
@@ -25,6 +27,10 @@ export function compileLf(def: LfDefinition, schema: AssetSchema, k: number): Co
   }
   if (def.type === 'custom') {
     return { name: def.name, type: def.type, label: def.label, fields: schema.columns.map((c) => c.name), duckdbSql: null, evaluate: null };
+  }
+  if (def.type === 'model') {
+    checkModelColumns(def.name, def.columns, schema);
+    return { name: def.name, type: def.type, label: def.label, fields: [...new Set(def.columns)], duckdbSql: null, evaluate: null };
   }
   const condition = compileCondition(def, schema);
   const { label } = def;
@@ -42,7 +48,22 @@ export function compileLf(def: LfDefinition, schema: AssetSchema, k: number): Co
   };
 }
 
-function compileCondition(def: Exclude<LfDefinition, { type: 'custom' }>, schema: AssetSchema): CompiledCondition {
+const NUMERIC: readonly string[] = ['integer', 'float', 'boolean'];
+
+/** A model's features are numbers: every mapped column must exist and be integer, float or boolean. */
+function checkModelColumns(lf: string, columns: string[], schema: AssetSchema): void {
+  for (const name of columns) {
+    const column = schema.columns.find((c) => c.name === name);
+    if (!column) {
+      throw new LfCompileError('UNKNOWN_FIELD', lf, `unknown feature column "${name}"; the asset has ${schema.columns.map((c) => `"${c.name}"`).join(', ')}.`);
+    }
+    if (!NUMERIC.includes(column.type)) {
+      throw new LfCompileError('TYPE_MISMATCH', lf, `feature column "${name}" is ${column.type}; a model LF reads integer, float or boolean columns.`);
+    }
+  }
+}
+
+function compileCondition(def: Exclude<LfDefinition, { type: 'custom' | 'model' }>, schema: AssetSchema): CompiledCondition {
   if (def.type === 'sql') return compileSqlCondition(def.name, def.expression, schema);
   const column = schema.columns.find((c) => c.name === def.field);
   if (!column) {

@@ -28,7 +28,19 @@ export type LfDefinition =
   | { type: 'template'; name: string; label: number; field: string; operator: TemplateOperator; value?: TemplateValue }
   | { type: 'regex'; name: string; label: number; field: string; pattern: string; case_insensitive?: boolean }
   | { type: 'sql'; name: string; label: number; expression: string }
-  | { type: 'custom'; name: string; label: number; code: string };
+  | { type: 'custom'; name: string; label: number; code: string }
+  | ({ type: 'model'; name: string; label: number } & ModelLfFields);
+
+/** A model LF's config (shared/onnx/model-lf.ts ModelLfConfig): which uploaded model, fed by which columns, read how. */
+export interface ModelLfFields {
+  model_id: string;
+  columns: string[];
+  input?: string;
+  output?: string;
+  output_class: number;
+  threshold: number;
+  scores?: 'probabilities' | 'logits';
+}
 
 /** One LF's votes over a batch: class index or -1 per row. Int16Array when k > 127, as the label matrix. */
 export type VoteColumn = Int8Array | Int16Array;
@@ -46,7 +58,8 @@ export interface CompiledLf {
    */
   duckdbSql: string | null;
   /**
-   * Votes over a column batch, or null for custom LFs (the sandbox runs those). `into`: the LF's previous
+   * Votes over a column batch, or null for custom LFs (the sandbox runs those) and model LFs (an ONNX runtime runs
+   * those, asynchronously: shared/onnx evaluateModelLf). `into`: the LF's previous
    * vote column, overwritten in place when it has the batch's length (the studio's per-LF column cache).
    */
   evaluate: ((batch: ColumnBatch, into?: VoteColumn) => VoteColumn) | null;

@@ -92,8 +92,13 @@ const FLOAT_INPUTS = new Set(['float32', 'float64']);
 
 type NumericColumn = Exclude<BatchColumn, StringColumn>;
 
-/** Checks the spec against the model and the batch's columns before any row runs. */
-export function checkModelLf(model: LoadedModel, spec: ModelLfSpec, columns: Record<string, BatchColumn>): { input: TensorInfo; output: TensorInfo } {
+/**
+ * Checks the spec against the model's tensors and the columns (a batch's, or an asset schema's) before any row runs:
+ * on save, from the uploaded model's description, and again before a batch runs, from the loaded model.
+ */
+export function checkModelLf(
+  model: Pick<LoadedModel, 'inputs' | 'outputs'>, spec: ModelLfSpec, columns: Record<string, { type: string }>,
+): { input: TensorInfo; output: TensorInfo } {
   const input = spec.input === undefined ? (model.inputs.length === 1 ? model.inputs[0] : undefined) : model.inputs.find((i) => i.name === spec.input);
   const inputNames = model.inputs.map((i) => i.name).join(', ');
   if (!input) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ModelLfConfig } from '../onnx/model-lf.ts';
 import { Name } from './common.ts';
 
 export const TemplateOperator = z.enum([
@@ -35,14 +36,17 @@ export const RegexLfCreate = z.strictObject({
 });
 export const SqlLfCreate = z.strictObject({ ...common, expression: z.string().min(1).max(100_000) });
 export const CustomLfCreate = z.strictObject({ ...common, code: z.string().min(1).max(200_000) });
+/** An uploaded ONNX classifier over numeric feature columns (shared/onnx/model-lf.ts). */
+export const ModelLfCreate = z.strictObject({ ...common, ...ModelLfConfig.shape });
 
-export const LfType = z.enum(['template', 'regex', 'sql', 'custom']);
+export const LfType = z.enum(['template', 'regex', 'sql', 'custom', 'model']);
 export type LfType = z.infer<typeof LfType>;
 export const lfCreateSchemas = {
   template: TemplateLfCreate,
   regex: RegexLfCreate,
   sql: SqlLfCreate,
   custom: CustomLfCreate,
+  model: ModelLfCreate,
 } as const;
 
 /** The keys of each type's `config` (what the engines run); the rest of an LF is common to every type. */
@@ -51,6 +55,7 @@ export const lfConfigKeys = {
   regex: ['field', 'pattern', 'case_insensitive'],
   sql: ['expression'],
   custom: ['code'],
+  model: ['model_id', 'columns', 'input', 'output', 'output_class', 'threshold', 'scores'],
 } as const satisfies Record<LfType, readonly string[]>;
 
 /** A patch may change any field of the LF's type; it makes a new version. */
@@ -64,6 +69,8 @@ export const LfUpdate = z.strictObject({
   case_insensitive: z.boolean(),
   expression: z.string().min(1).max(100_000),
   code: z.string().min(1).max(200_000),
+  ...ModelLfConfig.shape,
+  scores: ModelLfConfig.shape.scores.unwrap(),
 }).partial();
 export type LfUpdate = z.infer<typeof LfUpdate>;
 

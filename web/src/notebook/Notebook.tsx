@@ -36,6 +36,8 @@ function starterLf(type: LfDraft['type'], columns: AssetColumn[], label: number)
     case 'template': return { type, name, label, field: text, operator: 'contains', value: '' };
     case 'sql': return { type, name, label, expression: `length(${text}) > 100` };
     case 'custom': return { type, name, label, code: `(row: Row) => (row[${JSON.stringify(text)}] ?? '').includes('http') ? ${label} : ABSTAIN` };
+    // The cell's form picks the model and maps one numeric column per model feature.
+    case 'model': return { type, name, label, model_id: '', columns: columns.filter((c) => c.type !== 'string' && c.type !== 'timestamp').slice(0, 1).map((c) => c.name), output_class: 0, threshold: 0.5, scores: 'probabilities' };
   }
 }
 

@@ -1,6 +1,6 @@
 // LF definitions as the API stores them (type + config) and as the engines and the notebook's forms use them.
 import type { LabelingFunction } from '../../../shared/schema/labeling-function.ts';
-import type { LfDefinition } from '../../../shared/lf/types.ts';
+import type { LfDefinition, ModelLfFields } from '../../../shared/lf/types.ts';
 
 export type LfDraft = LfDefinition & { active?: boolean };
 
@@ -12,6 +12,7 @@ export function definitionOf(lf: LabelingFunction): LfDefinition {
     case 'regex': return { type: 'regex', name: lf.name, label: lf.label, field: c.field, pattern: c.pattern, case_insensitive: Boolean(c.case_insensitive) };
     case 'sql': return { type: 'sql', name: lf.name, label: lf.label, expression: c.expression };
     case 'custom': return { type: 'custom', name: lf.name, label: lf.label, code: c.code };
+    case 'model': return { type: 'model', name: lf.name, label: lf.label, ...(lf.config as unknown as ModelLfFields) };
   }
 }
 

@@ -1,5 +1,6 @@
 // One unit's votes and what it contributes to the fit: every LF evaluated by shared/lf (the browser's engine and
-// semantics), custom LFs in the QuickJS sandbox, the label matrix, the label model's sufficient statistics and the
+// semantics), custom LFs in the QuickJS sandbox, model LFs in onnxruntime-node (shared/onnx, the browser worker's
+// evaluator), the label matrix, the label model's sufficient statistics and the
 // LF analysis tallies. Statistics and tallies are integer counts, so partitions add up to the whole-matrix ones.
 import { countLabelMatrix, type AnalysisCounts } from '../../shared/analysis/analyze.ts';
 import { compileLf } from '../../shared/lf/compile.ts';
@@ -9,6 +10,8 @@ import {
   allocateLabels, computeSufficientStats, mergeStats, statsFromJSON, statsToJSON, type LabelArray, type SufficientStats, type SufficientStatsJSON,
 } from '../../shared/labelmodel/index.ts';
 import { NumpyRandomState } from '../../shared/labelmodel/random.ts';
+import { isModelLfError, type ModelLfConfig } from '../../shared/onnx/index.ts';
+import { modelLfVotes, type ModelCache } from './onnx-models.ts';
 import { CustomLfError, CustomLfSandbox, DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox.ts';
 import { lfDefinitionOf, type PinnedLf, type TrainUnit } from './train-spec.ts';
 
@@ -32,13 +35,40 @@ export function compileUnitLfs(lfs: PinnedLf[], schema: AssetColumn[], k: number
   return { lfs: compiled, fields };
 }
 
+/** A model LF that cannot run (its model's code: MODEL_NAN_OUTPUT, MODEL_OUTPUT_SHAPE, …), naming the LF. */
+export class ModelLfRunError extends Error {
+  readonly code: string;
+  readonly lf: string;
+  constructor(code: string, lf: string, message: string) {
+    super(`Model LF "${lf}": ${message}`);
+    this.name = 'ModelLfRunError';
+    this.code = code;
+    this.lf = lf;
+  }
+}
+
+/** What model LFs need: the process's loaded models and the concept they were uploaded to. */
+export interface UnitModels { cache: ModelCache; conceptId: string }
+
+/** A model LF's votes on the unit, as the label matrix's element type; a model that cannot run is a ModelLfRunError. */
+async function modelVotes(models: UnitModels | undefined, lf: PinnedLf, label: number, batch: ColumnBatch, k: number): Promise<Int8Array | Int16Array> {
+  if (!models) throw new ModelLfRunError('MODEL_NOT_FOUND', lf.name, 'this process has no object store to load models from.');
+  try {
+    const votes = await modelLfVotes(models.cache, models.conceptId, lf.snapshot.config as unknown as ModelLfConfig, label, batch);
+    return k > 127 ? Int16Array.from(votes) : votes;
+  } catch (err) {
+    if (isModelLfError(err)) throw new ModelLfRunError(err.code, lf.name, err.message);
+    throw err;
+  }
+}
+
 /**
- * The unit's N×M label matrix. A custom LF that fails is reported; with on_lf_error 'fail' the error is thrown
- * (naming the LF) and the run fails, with 'skip' the LF abstains where it failed.
+ * The unit's N×M label matrix. A custom or model LF that fails is reported; with on_lf_error 'fail' the error is thrown
+ * (naming the LF) and the run fails, with 'skip' the LF abstains where it failed. The other LFs vote either way.
  */
 export async function unitLabelMatrix(
   batch: ColumnBatch, compiled: CompiledUnitLfs, lfs: PinnedLf[], schema: AssetColumn[], k: number,
-  options: { onLfError: 'fail' | 'skip'; sandbox?: SandboxLimits },
+  options: { onLfError: 'fail' | 'skip'; sandbox?: SandboxLimits; models?: UnitModels },
 ): Promise<{ L: LabelArray; problems: LfProblem[] }> {
   const n = batch.length;
   const m = compiled.lfs.length;
@@ -49,6 +79,16 @@ export async function unitLabelMatrix(
     await new Promise((resolve) => setImmediate(resolve));
     if (lf.evaluate) {
       columns.push(lf.evaluate(batch));
+      continue;
+    }
+    if (lf.type === 'model') {
+      try {
+        columns.push(await modelVotes(options.models, lfs[j]!, lf.label, batch, k));
+      } catch (err) {
+        if (options.onLfError === 'fail' || !(err instanceof ModelLfRunError)) throw err;
+        problems.push({ lf: lf.name, code: err.code, message: err.message, rows: n });
+        columns.push(allocateLabels(k, n).fill(-1));
+      }
       continue;
     }
     const code = (lfs[j]!.snapshot.config as { code: string }).code;

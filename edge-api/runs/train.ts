@@ -16,6 +16,7 @@ import { confidences, isLabelModelError, probsToPreds } from '../../shared/label
 import type { Db } from '../db/client.ts';
 import { goldLabels, partitionExecutions, runs } from '../db/schema.ts';
 import type { ObjectStore } from '../storage/index.ts';
+import { modelCacheOf } from './onnx-models.ts';
 import { createRun, getRun, recordRunEvent, setRunProgress, transitionRun, type RunRow, type RunStatus } from './run-store.ts';
 import type { SandboxLimits } from './sandbox.ts';
 import { localPathOf, loadUnit, openUnitDb, readUnitColumns, readUnitGold, writeResultsParquet } from './train-duckdb.ts';
@@ -123,7 +124,9 @@ async function computeVotes(ctx: TrainingContext, run: RunRow, params: TrainPara
     const compiled = compileUnitLfs(lineage.lfs, schema, k);
     const batch = await readUnitColumns(unitDb, schema, compiled.fields, rows);
     const goldOfRows = gold ? await readUnitGold(unitDb, rows) : undefined;
-    const { L, problems } = await unitLabelMatrix(batch, compiled, lineage.lfs, schema, k, { onLfError: request.on_lf_error, sandbox: ctx.sandbox });
+    const { L, problems } = await unitLabelMatrix(batch, compiled, lineage.lfs, schema, k, {
+      onLfError: request.on_lf_error, sandbox: ctx.sandbox, models: { cache: modelCacheOf(ctx.store), conceptId: run.conceptId! },
+    });
     await ctx.store.put(votesObjectKey(resultsPrefix(run.conceptId!, run.id), unit.unit), labelBytes(L));
     const size = request.snorkel.sample_size;
     const sample = size && size < params.total_rows ? sampleMask(unit, n, params.total_rows, size, request.seed) : undefined;

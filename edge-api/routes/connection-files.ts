@@ -10,9 +10,9 @@ import { ConnectionParams, findConnection } from './connections.ts';
 export const MAX_UPLOAD_BYTES = 10 * 1024 ** 3;
 const FILE_NAME = /^[A-Za-z_][A-Za-z0-9_]*\.(csv|parquet)$/i;
 
-/** Raw uploads (data files, ONNX models) carry limits of their own instead of the 1 MB JSON body limit. */
+/** Raw uploads (data files, ONNX models, browser training results) carry limits of their own instead of the 1 MB JSON body limit. */
 export const isFileUpload = (method: string, path: string) =>
-  method === 'POST' && (/^\/api\/connections\/[^/]+\/files$/.test(path) || /^\/api\/concepts\/[^/]+\/models$/.test(path));
+  method === 'POST' && (/^\/api\/connections\/[^/]+\/files$/.test(path) || /^\/api\/concepts\/[^/]+\/(models|snorkel\/browser-runs)$/.test(path));
 
 const FileInfo = z.object({ name: z.string(), table: z.string(), bytes: z.number(), uploaded_at: z.string() });
 

@@ -8,6 +8,7 @@ import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, json, jsonBody, secured } from '../router.ts';
 import type { RunRow } from '../runs/run-store.ts';
 import { startTraining, type TrainingContext, type TrainMetrics } from '../runs/train.ts';
+import { recordBrowserTraining, type BrowserTrainParams } from '../runs/train-browser.ts';
 import { compareRuns, readPredictionPage } from '../runs/train-results.ts';
 import { listTrainingSchedules, scheduleTraining, unscheduleTraining } from '../runs/train-schedule.ts';
 import { TrainRequest, type TrainParams } from '../runs/train-spec.ts';
@@ -31,6 +32,10 @@ const TrainJob = z.object({
   dagster_run_id: z.string(),
   status: Run.shape.status,
   output_type: z.enum(['softmax', 'hard']),
+  /** Where the model was trained: by the server's workers, or in the browser and uploaded. */
+  source: z.enum(['server', 'browser']),
+  /** Snorkel's learned LF accuracies, in lineage LF order, for a browser run that trained Snorkel. */
+  weights: z.array(z.number()).nullable().optional(),
   progress: z.record(z.string(), z.unknown()),
   error: z.unknown().nullable(),
   /** softmax: one object per sample; hard: the predicted class per sample (-1 where a tie abstained). */
@@ -59,6 +64,17 @@ const job = createRoute({
     query: z.object({ offset: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(10_000).default(100) }),
   },
   responses: { 200: json(TrainJob, 'The job, with predictions[offset, offset+limit) when it succeeded'), ...errors },
+});
+/** A browser's results Parquet is held whole to be checked; 1M rows × k=2 is about 40 MB. */
+export const MAX_BROWSER_RESULTS_BYTES = 256 * 1024 * 1024;
+const saveBrowserRun = createRoute({
+  method: 'post', path: '/api/concepts/{c_id}/snorkel/browser-runs', tags, security: secured,
+  summary: 'Keep a training done in the browser as a run: the raw body is its results Parquet (key, predicted_label, prob_class_*, confidence) with the request, LF versions and analysis in the file\'s "reef.browser_training" metadata',
+  request: {
+    params: ConceptParams,
+    body: { required: true, content: { 'application/vnd.apache.parquet': { schema: z.string() } } },
+  },
+  responses: { 201: json(TrainStarted, 'The run, already SUCCESS; its results read like a server run\'s at /snorkel/jobs/{job_id}'), ...errors },
 });
 const download = createRoute({
   method: 'get', path: '/api/concepts/{c_id}/snorkel/jobs/{job_id}/results', tags, security: secured,
@@ -146,8 +162,10 @@ export const trainingRoutes = () => createRouter()
     const row = await loadTrainRun(trainer, c_id, job_id);
     const params = row.params as TrainParams;
     const outputType = params.request.snorkel.output_type;
+    const browser = (params as BrowserTrainParams).source === 'browser';
     const base = {
       job_id: row.id, run_id: row.id, dagster_run_id: row.id, status: toRun(row).status, output_type: outputType,
+      source: browser ? 'browser' as const : 'server' as const, ...(browser ? { weights: (params as BrowserTrainParams).weights } : {}),
       progress: row.progress as Record<string, unknown>, error: row.error ?? null,
     };
     if (row.status !== 'SUCCESS') return c.json(base, 200);
@@ -162,6 +180,19 @@ export const trainingRoutes = () => createRouter()
       ...base, predictions, ...(outputType === 'hard' ? { sample_ids: page.sampleIds } : {}),
       summary, offset, limit, metrics, results,
     }, 200);
+  })
+  .openapi(saveBrowserRun, async (c) => {
+    const { db, store } = c.var.deps;
+    if (!store) throw new ApiError(501, 'NOT_AVAILABLE', 'This deployment has no object store to keep results in; use a Node deployment (reef serve).');
+    const { c_id } = c.req.valid('param');
+    await loadConcept(db, c_id);
+    const tooLarge = () => new ApiError(413, 'PAYLOAD_TOO_LARGE', `Browser results are kept up to ${MAX_BROWSER_RESULTS_BYTES / 2 ** 20} MB; train this pipeline with Run on server.`);
+    if (Number(c.req.header('Content-Length') ?? 0) > MAX_BROWSER_RESULTS_BYTES) throw tooLarge();
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.length > MAX_BROWSER_RESULTS_BYTES) throw tooLarge();
+    if (bytes.length === 0) throw new ApiError(400, 'VALIDATION_FAILED', 'Send the results Parquet as the request body.');
+    const saved = await recordBrowserTraining({ db, store }, c_id, bytes, c.var.principal.name);
+    return c.json({ job_id: saved.id, run_id: saved.id, dagster_run_id: saved.id, status: toRun(saved).status }, 201);
   })
   .openapi(download, async (c) => {
     const trainer = requireTrainer(c.var.deps.trainer);

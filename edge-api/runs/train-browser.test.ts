@@ -1,0 +1,178 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq, sql } from 'drizzle-orm';
+import { parquetReadObjects } from 'hyparquet';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import type { PgBoss } from 'pg-boss';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import type { Role } from '../../shared/schema/common.ts';
+import { createApp } from '../app.ts';
+import type { Database } from '../db/client.ts';
+import { apiTokens, assetVersions, conceptIndexes } from '../db/schema.ts';
+import { describeDatabases, testDatabaseUrl } from '../db/test-databases.ts';
+import { demoCommentsSql } from '../demo/comments.ts';
+import { hashToken } from '../security/secrets.ts';
+import { LocalObjectStore } from '../storage/local.ts';
+import { openQueue } from './queue.ts';
+import { BROWSER_TRAINING_KEY, type BrowserTraining } from './train-browser.ts';
+import { materializeFixtureAsset } from './train-fixtures.ts';
+
+const ROWS = 300;
+const INDEX_SQL = `SELECT id, author, text, likes FROM (${demoCommentsSql(ROWS)})`;
+
+async function openTestQueue(database: Database): Promise<PgBoss> {
+  if (database.kind === 'pglite') return openQueue({ database });
+  const [row] = (await database.db.execute(sql`select current_database() as name`)) as unknown as { name: string }[];
+  const url = new URL(testDatabaseUrl!);
+  url.pathname = `/${row!.name}`;
+  return openQueue({ database, databaseUrl: url.toString() });
+}
+
+/** A results Parquet as the studio writes it: the seed's columns, the training in its key-value metadata. */
+function resultsParquet(ids: number[], probs1: number[], training: unknown): Uint8Array {
+  const p1 = Float64Array.from(probs1);
+  const p0 = p1.map((p) => 1 - p);
+  return new Uint8Array(parquetWriteBuffer({
+    columnData: [
+      { name: 'id', data: ids.map(BigInt), type: 'INT64', nullable: false },
+      { name: 'predicted_label', data: probs1.map((p) => (p > 0.5 ? 1 : p < 0.5 ? 0 : -1)), type: 'INT32', nullable: false },
+      { name: 'prob_class_0', data: p0, type: 'DOUBLE', nullable: false },
+      { name: 'prob_class_1', data: p1, type: 'DOUBLE', nullable: false },
+      { name: 'confidence', data: p1.map((p) => Math.max(p, 1 - p)), type: 'DOUBLE', nullable: false },
+    ],
+    kvMetadata: [{ key: BROWSER_TRAINING_KEY, value: JSON.stringify(training) }],
+  }));
+}
+
+describeDatabases('browser trainings kept as runs', (database) => {
+  let storeRoot: string;
+  let store: LocalObjectStore;
+  let boss: PgBoss;
+  let app: ReturnType<typeof createApp>;
+  let tokens: Record<Role, string>;
+
+  beforeAll(async () => {
+    storeRoot = mkdtempSync(join(tmpdir(), 'reef-browser-runs-'));
+    store = new LocalObjectStore(storeRoot);
+    boss = await openTestQueue(database());
+  }, 60_000);
+  afterAll(async () => {
+    await boss?.stop({ graceful: false, close: true });
+    rmSync(storeRoot, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    app = createApp({ db: database().db, secret: 'test-secret', databaseKind: database().kind, store, trainer: { db: database().db, store, boss } });
+    tokens = { viewer: 'br_viewer', analyst: 'br_analyst', approver: 'br_approver', admin: 'br_admin' };
+    for (const [role, token] of Object.entries(tokens)) await database().db.insert(apiTokens).values({ name: role, role, tokenHash: await hashToken(token) });
+  });
+
+  async function call(method: string, path: string, body?: unknown, as: Role = 'analyst') {
+    const raw = body instanceof Uint8Array;
+    const res = await app.request(path, {
+      method,
+      headers: { Authorization: `Bearer ${tokens[as]}`, ...(body === undefined ? {} : { 'Content-Type': raw ? 'application/vnd.apache.parquet' : 'application/json' }) },
+      body: body === undefined ? undefined : raw ? body as Uint8Array<ArrayBuffer> : JSON.stringify(body),
+    });
+    const type = res.headers.get('content-type') ?? '';
+    return { status: res.status, body: type.includes('json') ? await res.json() : new Uint8Array(await res.arrayBuffer()) } as { status: number; body: any };
+  }
+
+  async function setUp() {
+    const c = (await call('POST', '/api/concepts', { name: 'spam', values: ['HAM', 'SPAM'] }, 'admin')).body.c_id as string;
+    const index = await materializeFixtureAsset(database().db, store, { conceptId: c, kind: 'indexes', name: 'comments', select: INDEX_SQL, keyColumn: 'id' });
+    const lfs: { lf_id: string; version: number }[] = [];
+    for (const [type, body] of [
+      ['regex', { name: 'has_url', field: 'text', pattern: 'https?://', label: 'SPAM' }],
+      ['regex', { name: 'about_the_song', field: 'text', pattern: 'song', case_insensitive: true, label: 'HAM' }],
+      ['template', { name: 'well_liked', field: 'likes', operator: '>', value: 20, label: 'HAM' }],
+    ] as const) lfs.push((await call('POST', `/api/concepts/${c}/labeling-functions/${type}`, body)).body);
+    const ids = Array.from({ length: ROWS }, (_, i) => i + 1);
+    const probs1 = ids.map((id) => (id % 7) / 7);
+    const training: BrowserTraining = {
+      request: {
+        selectedIndex: index.assetId, selectedRules: [], selectedLFs: lfs.map((l) => l.lf_id),
+        snorkel: { epochs: 50, lr: 0.01, output_type: 'softmax', l2: 0, optimizer: 'sgd' }, model: 'snorkel', seed: 7, tie_break: 'abstain', on_lf_error: 'fail',
+      },
+      asset_version_ids: [index.versionId],
+      lf_versions: Object.fromEntries(lfs.map((l) => [l.lf_id, l.version])),
+      analysis: {
+        coverage: 0.5, overlap: 0.1, conflict: 0.05,
+        lfs: lfs.map(() => ({ coverage: 0.2, overlaps: 0.1, conflicts: 0.05, polarity: [1], empirical_accuracy: 0.9 })),
+      },
+      fit: { model: 'snorkel', params: { epochs: 50 }, fit_ms: 12.5, weights: [0.9, 0.8, 0.7] },
+    };
+    return { c, index, lfs, ids, probs1, training };
+  }
+
+  it('keeps an uploaded browser result as a SUCCESS run that pages, downloads and lists like a server run', async () => {
+    const { c, index, lfs, ids, probs1, training } = await setUp();
+    const bytes = resultsParquet(ids, probs1, training);
+    const saved = await call('POST', `/api/concepts/${c}/snorkel/browser-runs`, bytes);
+    expect(saved.status, JSON.stringify(saved.body)).toBe(201);
+    expect(saved.body.status).toBe('SUCCESS');
+    const jobId = saved.body.job_id as string;
+
+    const page = (await call('GET', `/api/concepts/${c}/snorkel/jobs/${jobId}?offset=100&limit=50`, undefined, 'viewer')).body;
+    expect(page.source).toBe('browser');
+    expect(page.weights).toEqual([0.9, 0.8, 0.7]);
+    expect(page.predictions).toHaveLength(50);
+    expect(page.predictions[0]).toEqual({ sample_id: 101, probs: [1 - probs1[100]!, probs1[100]!], predicted_class: probs1[100]! > 0.5 ? 1 : 0, confidence: Math.max(probs1[100]!, 1 - probs1[100]!) });
+    // SPAM where p > 0.5 (no ties: id % 7 / 7 is never 0.5): ids with id % 7 in 4..6.
+    const spam = ids.filter((id) => id % 7 >= 4).length;
+    expect(page.summary).toMatchObject({ total_samples: ROWS, label_distribution: { HAM: ROWS - spam, SPAM: spam } });
+    expect(page.summary.avg_confidence).toBeCloseTo(ids.reduce((s, id) => s + Math.max((id % 7) / 7, 1 - (id % 7) / 7), 0) / ROWS, 12);
+
+    const download = await call('GET', page.results[0].url, undefined, 'viewer');
+    expect(download.status).toBe(200);
+    expect(Buffer.from(download.body).equals(Buffer.from(bytes))).toBe(true);
+    const rows = await parquetReadObjects({ file: download.body.buffer });
+    expect(rows).toHaveLength(ROWS);
+
+    const [listed] = (await call('GET', `/api/concepts/${c}/runs`, undefined, 'viewer')).body;
+    expect(listed.run_id).toBe(jobId);
+    expect(listed.params.source).toBe('browser');
+    expect(listed.lineage.index.asset_version_id).toBe(index.versionId);
+    expect(listed.lineage.lfs.map((l: any) => [l.lf_id, l.version])).toEqual(lfs.map((l) => [l.lf_id, l.version]));
+    expect(listed.metrics.lfs.map((l: any) => l.name)).toEqual(['has_url', 'about_the_song', 'well_liked']);
+    expect(listed.metrics.fit).toMatchObject({ model: 'snorkel', fit_rows: ROWS });
+  }, 60_000);
+
+  it('refuses what is not a result of the current pipeline with a coded error, and a viewer', async () => {
+    const { c, index, lfs, ids, probs1, training } = await setUp();
+    const post = (body: Uint8Array, as: Role = 'analyst') => call('POST', `/api/concepts/${c}/snorkel/browser-runs`, body, as);
+
+    const notParquet = await post(new TextEncoder().encode('id,predicted_label\n1,0\n'));
+    expect(notParquet.status).toBe(400);
+    expect(notParquet.body.error).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/not a Parquet file/) });
+
+    const noMetadata = await post(new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'id', data: [1n], type: 'INT64' }] })));
+    expect(noMetadata.status).toBe(400);
+    expect(noMetadata.body.error.message).toContain(BROWSER_TRAINING_KEY);
+
+    const shortResult = await post(resultsParquet(ids.slice(1), probs1.slice(1), training));
+    expect(shortResult.status).toBe(400);
+    expect(shortResult.body.error.message).toMatch(/299 rows; the index comments v1 has 300/);
+
+    const badLabel = await post(resultsParquet(ids, probs1.map((p, i) => (i === 5 ? 1.5 : p)), training));
+    expect(badLabel.status).toBe(400);
+    expect(badLabel.body.error.message).toMatch(/confidence 1\.5 is not within \[0, 1\]/);
+
+    const edited = await call('PATCH', `/api/concepts/${c}/labeling-functions/${lfs[0]!.lf_id}`, { pattern: 'https?://|www\\.' });
+    expect(edited.status).toBe(200);
+    const staleLf = await post(resultsParquet(ids, probs1, training));
+    expect(staleLf.status).toBe(409);
+    expect(staleLf.body.error).toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/has_url \(now v2, trained on 1\)/) });
+
+    const [version] = await database().db.select().from(assetVersions).where(eq(assetVersions.id, index.versionId));
+    const [v2] = await database().db.insert(assetVersions).values({ ...version!, id: undefined, version: 2 }).returning();
+    await database().db.update(conceptIndexes).set({ currentVersionId: v2!.id }).where(eq(conceptIndexes.id, index.assetId));
+    const upToDateLfs = { ...training, lf_versions: { ...training.lf_versions, [lfs[0]!.lf_id]: 2 } };
+    const staleAsset = await post(resultsParquet(ids, probs1, upToDateLfs));
+    expect(staleAsset.status).toBe(409);
+    expect(staleAsset.body.error.message).toMatch(/comments \(now v2\)/);
+
+    expect((await post(resultsParquet(ids, probs1, training), 'viewer')).status).toBe(403);
+    expect((await call('GET', `/api/concepts/${c}/runs`, undefined, 'viewer')).body).toEqual([]);
+  }, 60_000);
+});

@@ -75,7 +75,7 @@ export class LfSession {
   }
 
   /** Compiles and applies an LF (template, regex or SQL expression), replacing the slot's previous votes. */
-  setLf(slot: string, def: Exclude<LfDefinition, { type: 'custom' }>): LfResult {
+  setLf(slot: string, def: Exclude<LfDefinition, { type: 'custom' | 'model' }>): LfResult {
     const started = performance.now();
     const compiled = compileLf(def, this.table.schema, this.k);
     const votes = compiled.evaluate!(this.table.batch);

@@ -6,6 +6,8 @@ import type { AssetColumn, TemplateValue } from '../../../shared/lf/types.ts';
 import type { LfFailure, LfResult } from '../analysis/lf-session.ts';
 import { LazyCodeEditor } from '../editor/LazyCodeEditor.tsx';
 import type { LfDraft } from '../studio/lf-definitions.ts';
+import type { ModelInfo } from '../api/models.ts';
+import { ModelLfForm } from './ModelLfForm.tsx';
 
 const pct = (x: number | undefined) => (x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
 
@@ -38,10 +40,12 @@ export function parseTemplateValue(text: string, operator: string, column: Asset
 
 const valueText = (v: TemplateValue | undefined) => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : String(v));
 
-function LfCellView({ cellId, draft, columns, values, result, dirty, unsaved, saving, onChange, onSave, onRemove, onRunCustom, pendingApproval, onApprove }: {
+function LfCellView({ cellId, draft, columns, models, values, result, dirty, unsaved, saving, onChange, onSave, onRemove, onRunCustom, onUploadModel, pendingApproval, onApprove }: {
   cellId: string;
   draft: LfDraft;
   columns: AssetColumn[];
+  /** The concept's uploaded models, for model LFs. */
+  models: ModelInfo[];
   values: string[];
   result: LfResult | LfFailure | undefined;
   dirty: boolean;
@@ -54,6 +58,7 @@ function LfCellView({ cellId, draft, columns, values, result, dirty, unsaved, sa
   onSave: () => void;
   onRemove: () => void;
   onRunCustom: () => void;
+  onUploadModel: (file: File) => void;
 }) {
   const set = (patch: Partial<LfDraft>) => onChange({ ...draft, ...patch } as LfDraft);
   const fieldSelect = (field: string, onlyText: boolean) => (
@@ -105,6 +110,7 @@ function LfCellView({ cellId, draft, columns, values, result, dirty, unsaved, sa
             )}
           </>
         )}
+        {draft.type === 'model' && <ModelLfForm draft={draft} columns={columns} models={models} onChange={onChange} onUpload={onUploadModel} />}
         {draft.type === 'sql' && (
           <label className="grow">SQL expression (true → vote)
             <input value={draft.expression} onChange={(e) => set({ expression: e.target.value })} aria-label="SQL expression" size={60} />
@@ -139,7 +145,7 @@ type LfCellProps = Parameters<typeof LfCellView>[0];
  * the comparison: the notebook's handlers read its latest state through a ref, so an older one does the same.
  */
 function sameCellProps(a: LfCellProps, b: LfCellProps): boolean {
-  return a.cellId === b.cellId && a.draft === b.draft && a.columns === b.columns && a.values === b.values
+  return a.cellId === b.cellId && a.draft === b.draft && a.columns === b.columns && a.models === b.models && a.values === b.values
     && a.dirty === b.dirty && a.unsaved === b.unsaved && a.saving === b.saving && a.pendingApproval === b.pendingApproval
     && !a.onApprove === !b.onApprove && (a.result === b.result || JSON.stringify(a.result) === JSON.stringify(b.result));
 }

@@ -8,6 +8,7 @@ import type { LabelingFunction } from '../../../shared/schema/labeling-function.
 import type { AssetColumn } from '../../../shared/lf/types.ts';
 import type { LfFailure, LfResult, SampleRow } from '../analysis/lf-session.ts';
 import { api } from '../api/client.ts';
+import { listModels, uploadModel, type ModelInfo } from '../api/models.ts';
 import type { PipelineNode } from '../canvas/graph.ts';
 import { publishRowType } from '../editor/custom-lf-row-type.ts';
 import { runCustomLf } from '../sandbox/custom-lf.ts';
@@ -16,6 +17,7 @@ import { ensureLoaded, markApplied, pipelineAssets } from '../studio/workspace.t
 import { dataWorker } from '../studio/workers.ts';
 import type { LoadResult } from '../workers/studio-data.worker.ts';
 import { LfCell } from './LfCell.tsx';
+import { withModel } from './ModelLfForm.tsx';
 import { LfSummary, type SummaryRow } from './LfSummary.tsx';
 import { SampleBrowser } from './SampleBrowser.tsx';
 import { SqlCell } from './SqlCell.tsx';
@@ -70,6 +72,10 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
   const [role, setRole] = useState<string>();
   useEffect(() => { api<{ role: string }>('GET', '/api/me').then((me) => setRole(me.role), () => undefined); }, []);
   const canApprove = role === 'approver' || role === 'admin';
+
+  // Uploaded models, for model LF cells; refreshed after an upload from a cell.
+  const [models, setModels] = useState<ModelInfo[]>([]);
+  useEffect(() => { listModels(cId).then(setModels, () => undefined); }, [cId]);
 
   const refreshLfs = useCallback(() => api<LabelingFunction[]>('GET', `/api/concepts/${cId}/labeling-functions`).then(setLfs, (e: unknown) => setError((e as Error).message)), [cId]);
   useEffect(() => { void refreshLfs(); }, [refreshLfs]);
@@ -159,7 +165,10 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
   const addLf = (type: LfDraft['type']) => {
     const id = newCellId('draft');
     const columns = load.result?.columns as AssetColumn[] | undefined ?? [];
-    setDrafts((d) => ({ ...d, [id]: starterLf(type, columns, k - 1) }));
+    const starter = starterLf(type, columns, k - 1);
+    // A new model LF starts on the latest upload, if there is one.
+    const latest = models[models.length - 1];
+    setDrafts((d) => ({ ...d, [id]: starter.type === 'model' && latest ? withModel(starter, latest, columns) : starter }));
     setCells((c) => [...c, { id, kind: 'lf' }]);
   };
 
@@ -205,6 +214,19 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
     if (load.phase === 'ready') await refreshSummary();
   };
 
+  /** Uploads a model from a model LF's cell and points that LF at it. */
+  const uploadFor = async (cell: NotebookCell, file: File) => {
+    setError(undefined);
+    try {
+      const model = await uploadModel(cId, file);
+      setModels((ms) => [...ms, model]);
+      const draft = draftsRef.current[cell.id];
+      if (draft?.type === 'model') change(cell, withModel(draft, model, (load.result?.columns ?? []) as AssetColumn[]));
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
   const approve = async (cell: NotebookCell) => {
     if (!cell.lfId) return;
     setError(undefined);
@@ -228,8 +250,8 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
   };
 
   // Cells are memoized and may hold an older handler; through this ref every handler sees the latest state.
-  const handlers = useRef({ change, save, remove, runCustom, approve });
-  handlers.current = { change, save, remove, runCustom, approve };
+  const handlers = useRef({ change, save, remove, runCustom, approve, uploadFor });
+  handlers.current = { change, save, remove, runCustom, approve, uploadFor };
 
   const statsBySlot = new Map<string, LfStats>((summary?.lfs ?? []).map((l) => [l.slot, l.stats]));
   const lfCells = cells.filter((c) => c.kind === 'lf' && drafts[c.id]);
@@ -257,6 +279,7 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
         <button type="button" onClick={() => addLf('template')} disabled={load.phase !== 'ready'}>+ Template LF</button>
         <button type="button" onClick={() => addLf('sql')} disabled={load.phase !== 'ready'}>+ SQL LF</button>
         <button type="button" onClick={() => addLf('custom')} disabled={load.phase !== 'ready'}>+ Custom LF</button>
+        <button type="button" onClick={() => addLf('model')} disabled={load.phase !== 'ready'}>+ Model LF</button>
         <button type="button" onClick={() => setCells((c) => [...c, { id: newCellId('sql'), kind: 'sql', sql: 'SELECT count(*) AS samples FROM samples' }])} disabled={load.phase !== 'ready'}>+ SQL cell</button>
       </div>
       {cells.map((cell) => {
@@ -269,13 +292,14 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
         const result = results[cell.id];
         const live = result && 'stats' in result ? { ...result, stats: statsBySlot.get(slotOf(cell)) ?? result.stats } : result;
         return (
-          <LfCell key={cell.id} cellId={cell.id} draft={draft} columns={columns} values={values} result={live}
+          <LfCell key={cell.id} cellId={cell.id} draft={draft} columns={columns} models={models} values={values} result={live}
             dirty={saved ? !sameDefinition(draft, definitionOf(saved)) : true} unsaved={!saved} saving={saving === cell.id}
             pendingApproval={draft.type === 'custom' && !(saved?.active)}
             // Only saved, unedited code can be approved: what the approver reads is what runs.
             onApprove={canApprove && saved && draft.type === 'custom' && !saved.active && sameDefinition(draft, definitionOf(saved)) ? () => void handlers.current.approve(cell) : undefined}
             onChange={(d) => handlers.current.change(cell, d)} onSave={() => void handlers.current.save(cell)}
-            onRemove={() => void handlers.current.remove(cell)} onRunCustom={() => void handlers.current.runCustom(cell)} />
+            onRemove={() => void handlers.current.remove(cell)} onRunCustom={() => void handlers.current.runCustom(cell)}
+            onUploadModel={(file) => void handlers.current.uploadFor(cell, file)} />
         );
       })}
       {load.phase === 'ready' && (

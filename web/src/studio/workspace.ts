@@ -9,7 +9,7 @@ import type { LoadResult } from '../workers/studio-data.worker.ts';
 import { definitionOf } from './lf-definitions.ts';
 import { dataWorker } from './workers.ts';
 
-export interface PipelineAssets { index: AssetRef; rules: AssetRef[]; key: string }
+export interface PipelineAssets { index: AssetRef; rules: AssetRef[]; key: string; conceptId: string }
 
 /** The materialized versions the pipeline reads, or why it cannot be loaded yet. */
 export function pipelineAssets(nodes: PipelineNode[], catalog: Catalog): PipelineAssets | { problem: string } {
@@ -24,7 +24,7 @@ export function pipelineAssets(nodes: PipelineNode[], catalog: Catalog): Pipelin
     if (rule?.is_materialized && rule.current_version_id) rules.push({ name: rule.name, versionId: rule.current_version_id, keyColumn: rule.key_column });
   }
   const ref = { name: index.name, versionId: index.current_version_id, keyColumn: index.key_column };
-  return { index: ref, rules, key: [ref, ...rules].map((r) => r.versionId).join('+') };
+  return { index: ref, rules, key: [ref, ...rules].map((r) => r.versionId).join('+'), conceptId: index.c_id };
 }
 
 let loadedKey = '';
@@ -37,7 +37,7 @@ export function ensureLoaded(assets: PipelineAssets, k: number): Promise<LoadRes
   loadedKey = assets.key;
   applied.clear();
   performance.mark('reef:asset-load:start');
-  loading = dataWorker().load(assets.index, assets.rules, getToken() ?? '', k).then((result) => {
+  loading = dataWorker().load(assets.index, assets.rules, getToken() ?? '', k, assets.conceptId).then((result) => {
     performance.measure('reef:asset-load', { start: 'reef:asset-load:start', detail: { rows: result.n, fromCache: result.fromCache, workerMs: result.ms, phases: result.phases } });
     return result;
   });
@@ -50,7 +50,7 @@ export function markApplied(lfId: string, version: number | undefined): void {
   else applied.set(lfId, version);
 }
 
-/** Applies every active template/regex/SQL LF not yet applied at its current version; returns the slots to train on. */
+/** Applies every active template/regex/SQL/model LF not yet applied at its current version; returns the slots to train on. */
 export async function applyActiveLfs(cId: string): Promise<{ slots: string[]; skipped: string[] }> {
   const lfs = await api<LabelingFunction[]>('GET', `/api/concepts/${cId}/labeling-functions`);
   const slots: string[] = [];

@@ -12,7 +12,7 @@ const api = {
     rows = { batch, schema };
   },
   /** The LF's votes over this worker's rows, moved to the caller. */
-  votes(def: Exclude<LfDefinition, { type: 'custom' }>, k: number) {
+  votes(def: Exclude<LfDefinition, { type: 'custom' | 'model' }>, k: number) {
     if (!rows) throw new Error('The scan worker has no rows yet.');
     const votes = compileLf(def, rows.schema, k).evaluate!(rows.batch);
     return Comlink.transfer(votes, [votes.buffer]);

@@ -10,6 +10,7 @@ import { joinOnKey, toSampleTable, type DecodedAsset } from './asset-table.ts';
 import { cachedBatch, storeBatch } from './batch-cache.ts';
 import { DuckDbSession, type QueryResult } from './duckdb-session.ts';
 import type { LfScanApi } from './lf-scan.worker.ts';
+import type { ModelLfApi } from './model-lf.worker.ts';
 import { rowRange } from './row-range.ts';
 import { compileLf } from '../../../shared/lf/compile.ts';
 import type { ColumnBatch } from '../../../shared/lf/column-batch.ts';
@@ -23,6 +24,8 @@ export interface LoadResult {
 }
 
 let session: LfSession | undefined;
+/** What model LFs need to fetch their model: the API token and the concept the models were uploaded to. */
+let modelSource: { token: string; conceptId: string } | undefined;
 let lfNames = new Map<string, string>();
 const duck = new DuckDbSession();
 let duckHasSamples = false;
@@ -45,7 +48,7 @@ function prepareSplit(s: LfSession): void {
 }
 
 /** A regex LF's votes, half here and half in the scan worker; undefined when the rows are not split. */
-async function splitVotes(s: LfSession, def: Exclude<LfDefinition, { type: 'custom' }>): Promise<Int8Array | Int16Array | undefined> {
+async function splitVotes(s: LfSession, def: Exclude<LfDefinition, { type: 'custom' | 'model' }>): Promise<Int8Array | Int16Array | undefined> {
   if (!split || !scanWorker || def.type !== 'regex') return undefined;
   const compiled = compileLf(def, s.table.schema, s.k); // bad definitions fail here, before any message
   await split.ready;
@@ -56,6 +59,22 @@ async function splitVotes(s: LfSession, def: Exclude<LfDefinition, { type: 'cust
   votes.set(head);
   votes.set(rest, split.at);
   return votes;
+}
+
+let modelWorker: Comlink.Remote<ModelLfApi> | undefined;
+
+/** A model LF's votes from the model worker (onnxruntime-web), fed only the columns it maps. */
+async function modelVotes(s: LfSession, def: Extract<LfDefinition, { type: 'model' }>): Promise<Int8Array | Int16Array> {
+  compileLf(def, s.table.schema, s.k); // unknown or non-numeric columns fail here, before any message
+  if (!modelSource) throw Object.assign(new Error('Load the pipeline\'s assets first.'), { code: 'MODEL_NOT_FOUND' });
+  if (!def.model_id) throw Object.assign(new Error('Pick an uploaded model for this LF (or upload one).'), { code: 'MODEL_NOT_FOUND' });
+  modelWorker ??= Comlink.wrap<ModelLfApi>(new Worker(new URL('./model-lf.worker.ts', import.meta.url), { type: 'module', name: 'reef-model-lf' }));
+  const { type: _type, name: _name, model_id: modelId, ...spec } = def;
+  const columns = Object.fromEntries(def.columns.map((c) => [c, s.table.batch.columns[c]!]));
+  const url = `${self.location.origin}/api/concepts/${modelSource.conceptId}/models/${modelId}/model.onnx`;
+  const out = await modelWorker.votes(url, modelSource.token, spec, { length: s.table.n, columns });
+  if ('code' in out) throw Object.assign(new Error(`Model LF "${def.name}": ${out.message}`), { code: out.code });
+  return s.k > 127 ? Int16Array.from(out.votes) : out.votes;
 }
 
 function current(): LfSession {
@@ -76,8 +95,9 @@ function duckValues(column: BatchColumn): unknown[] {
 }
 
 const api = {
-  async load(index: AssetRef, rules: AssetRef[], token: string, k: number): Promise<LoadResult> {
+  async load(index: AssetRef, rules: AssetRef[], token: string, k: number, conceptId: string): Promise<LoadResult> {
     const started = performance.now();
+    modelSource = { token, conceptId };
     // Assets decoded here before come from the batch cache; the others' bytes are fetched concurrently, and
     // decoded (synchronous work) one after another.
     const phases: LoadPhases & Record<string, number> = { batchCache: 0, bytes: 0, parquet: 0, columns: 0 };
@@ -112,8 +132,8 @@ const api = {
       lfNames.set(slot, def.name);
       const started = performance.now();
       const s = current();
-      const votes = await splitVotes(s, def);
-      result = votes ? { ...s.setVotes(slot, votes), ms: performance.now() - started } : s.setLf(slot, def);
+      const votes = def.type === 'model' ? await modelVotes(s, def) : await splitVotes(s, def);
+      result = votes ? { ...s.setVotes(slot, votes), ms: performance.now() - started } : s.setLf(slot, def as Exclude<LfDefinition, { type: 'custom' | 'model' }>);
     } catch (e) {
       current().removeLf(slot);
       result = failure(slot, e);

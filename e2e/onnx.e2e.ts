@@ -2,7 +2,8 @@
 // 1. a model LF: the test writes a small ONNX classifier, uploads it from the notebook, maps its features to the
 //    demo's numeric columns; its votes (onnxruntime-web in the model worker) equal a server run's (onnxruntime-node
 //    in the partition jobs) on every row;
-// 2. the label model export: /api/runs/{id}/model.onnx run by onnxruntime-web in the page on the run's own vote
+// 2. browser training counts the model LF's votes;
+// 3. the label model export: /api/runs/{id}/model.onnx run by onnxruntime-web in the page on the run's own vote
 //    matrix reproduces the run's probabilities to 1e-5.
 // No request may leave 127.0.0.1 (onnxruntime-web's wasm is the app's own asset).
 import assert from 'node:assert/strict';
@@ -192,6 +193,14 @@ test('a model LF votes in the browser exactly as in a server run, and the label 
   const maxDiff = fromPage.probs.reduce((max, p, i) => Math.max(max, Math.abs(p - expected[i]!)), 0);
   assert.ok(maxDiff < 1e-5, `onnxruntime-web in the page reproduces the run's probabilities (max |Δ| = ${maxDiff})`);
   assert.ok(new Set(expected.map((p) => p.toFixed(3))).size > 3, 'the probabilities vary across rows');
+
+  // Browser training (the canvas's Train Model) counts the model LF: its votes are a column of the label matrix.
+  const train = page.getByTestId('node-train');
+  await train.getByRole('combobox').selectOption('snorkel');
+  await train.getByRole('button', { name: 'Train Model' }).click();
+  await page.getByRole('heading', { name: 'Training results' }).waitFor({ timeout: 180_000 });
+  await page.locator('.bar', { hasText: 'spam_scorer' }).first().waitFor();
+  await page.screenshot({ path: `${artifacts}02-browser-training.png` });
 
   const foreign = requested.filter((u) => !u.startsWith('http://127.0.0.1:'));
   assert.deepEqual(foreign, [], 'nothing is fetched from outside 127.0.0.1');

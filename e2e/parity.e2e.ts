@@ -113,6 +113,12 @@ test('the browser worker and the server give every demo sample the same probabil
   await page.getByText(new RegExp(`model snorkel · Softmax \\(Probabilities\\) · ${lfCount} LFs`)).waitFor();
   await page.screenshot({ path: `${artifacts}02-browser-results.png` });
 
+  // The result is kept on the server as a run of its own, with the weights Snorkel learned in the browser.
+  await page.getByTestId('result-kept').waitFor();
+  const browserJobId = new URL(page.url()).pathname.split('/').pop()!;
+  const browserJob = await api<{ source: string; weights: number[] }>('GET', `/api/concepts/${cId}/snorkel/jobs/${browserJobId}?limit=1`);
+  assert.equal(browserJob.source, 'browser');
+  assert.equal(browserJob.weights.length, lfCount);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download Parquet' }).click()]);
   const browserRows = await parquetRows(asArrayBuffer(readFileSync((await download.path())!)));
   assert.equal(browserRows.length, samples, 'the browser scored every loaded sample');

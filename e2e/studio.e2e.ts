@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { parquetReadObjects } from 'hyparquet';
 import type { Page } from 'playwright-core';
 import { createConceptAndConnection, createSourceDatabase, dropSourceDatabase } from './fixtures.ts';
 import { launchChromium, startReef, type Browser, type ReefServer } from './harness.ts';
@@ -206,12 +207,30 @@ test('from a fresh start to downloaded results, without leaving 127.0.0.1', { ti
   const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
   assert.equal(csv[0], 'id,predicted_label,prob_class_0,prob_class_1,confidence');
   assert.equal(csv.length, ROWS + 1);
+  // The browser's result is kept on the server as a run: its page is the run's.
+  await page.getByTestId('result-kept').waitFor();
+  const browserResultUrl = page.url();
+  assert.match(new URL(browserResultUrl).pathname, /\/snorkel\/jobs\/[0-9a-f-]{36}$/);
 
   // The same pipeline handed to the server: the page follows the run, then shows the server's results.
   await page.getByRole('button', { name: 'Run on server' }).click();
   await page.getByText(/^Server run · 3,000 samples/).waitFor({ timeout: 180_000 });
   await page.getByTestId('confidence-histogram').waitFor();
   await shot('server-results');
+
+  // The browser-trained result survives a reload: the page reads it back from the API, every row as trained.
+  await page.goto(browserResultUrl);
+  await page.getByText(/^Browser run · 3,000 samples/).waitFor({ timeout: 30_000 });
+  await page.getByTestId('confidence-histogram').waitFor();
+  await shot('browser-results-after-reload');
+  const [kept] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Download Parquet \(part 0, 3,000 rows\)/ }).click()]);
+  const keptBytes = readFileSync((await kept.path())!);
+  const keptRows = await parquetReadObjects({ file: keptBytes.buffer.slice(keptBytes.byteOffset, keptBytes.byteOffset + keptBytes.byteLength) as ArrayBuffer });
+  assert.deepEqual(
+    keptRows.map((r) => [r.id, r.predicted_label, r.prob_class_0, r.prob_class_1, r.confidence].map(String).join(',')),
+    csv.slice(1),
+    'the kept result is the one trained, row for row',
+  );
 
   const outside = requested.filter((url) => !url.startsWith(`${server.url}/`) && !/^(data|blob|about):/.test(url));
   assert.deepEqual(outside, [], 'no request leaves 127.0.0.1');

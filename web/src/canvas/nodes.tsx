@@ -88,7 +88,7 @@ const TrainNodeView = memo(function TrainNodeView({ id, data }: NodeProps<TrainN
     const value = Number(e.target.value);
     if (Number.isFinite(value)) updateTrain(id, { [key]: value });
   };
-  const busy = training.phase === 'loading' || training.phase === 'training';
+  const busy = training.phase === 'loading' || training.phase === 'training' || training.phase === 'saving';
   return (
     <div className="node node-train nodrag-inputs" data-testid="node-train">
       <Handle type="target" position={Position.Left} />
@@ -111,7 +111,7 @@ const TrainNodeView = memo(function TrainNodeView({ id, data }: NodeProps<TrainN
       {busy && (
         <div className="training">
           <progress max={training.epochs ?? 1} value={training.epoch} aria-label="Training progress" />
-          <span className="muted">{training.phase === 'loading' ? 'Loading data…' : `Epoch ${training.epoch ?? 0} / ${training.epochs ?? '?'}`}</span>
+          <span className="muted">{training.phase === 'loading' ? 'Loading data…' : training.phase === 'saving' ? 'Keeping the results on the server…' : `Epoch ${training.epoch ?? 0} / ${training.epochs ?? '?'}`}</span>
         </div>
       )}
       {training.phase === 'error' && <p role="alert" className="error">{training.message}</p>}

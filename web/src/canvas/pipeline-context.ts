@@ -5,7 +5,7 @@ import type { Catalog } from '../../../shared/schema/asset.ts';
 import type { RunProgress } from '../api/runs.ts';
 import type { TrainSettings } from './graph.ts';
 
-export interface TrainingState { phase: 'idle' | 'loading' | 'training' | 'done' | 'error'; epoch?: number; epochs?: number; message?: string }
+export interface TrainingState { phase: 'idle' | 'loading' | 'training' | 'saving' | 'done' | 'error'; epoch?: number; epochs?: number; message?: string }
 
 export interface PipelineActions {
   catalog: Catalog | null;

@@ -10,7 +10,7 @@ import { findResult } from '../training/results-store.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
 import { resultsPath } from '../routes.ts';
 import { ServerJobView } from './ServerJobView.tsx';
-import { confidenceHistogram, confidences, labelDistribution, resultColumns, resultCsv, resultParquet } from './result-table.ts';
+import { confidenceHistogram, confidences, labelDistribution, resultColumns, resultCsv } from './result-table.ts';
 
 const TABLE_ROWS = 50;
 
@@ -40,13 +40,14 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
 
   const back = <a href={conceptPath(cId)} onClick={(e) => { e.preventDefault(); navigate(conceptPath(cId)); }}>← Back to the pipeline</a>;
   if (!result || !conf) {
-    // Not trained in this tab: a server job (its id is a UUID), or a browser result from a tab that is gone.
+    // Not in this tab's memory (a reload, or another tab): a run the API keeps (its id is a UUID, whether trained by
+    // the server or in a browser), or a browser result the server did not keep, from a tab that is gone.
     return (
       <main className="page results">
         {back}
         <h1>Training results</h1>
         {/^[0-9a-f-]{36}$/i.test(jobId) ? <ServerJobView cId={cId} jobId={jobId} values={values} />
-          : <p>This result is not in this tab any more (browser training keeps results in memory). Train again, or use <b>Run on server</b> for results that are kept.</p>}
+          : <p>This result was not kept on the server and is not in this tab any more. Train again, or use <b>Run on server</b>.</p>}
       </main>
     );
   }
@@ -72,11 +73,14 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
       <h1>Training results</h1>
       <p className="muted">{result.n.toLocaleString('en-US')} samples · model {result.model} · {result.output === 'softmax' ? 'Softmax (Probabilities)' : 'Hard Labels'} · {result.lfNames.length} LFs · fitted in {result.ms.toFixed(0)} ms</p>
       <div className="notebook-toolbar">
-        <button type="button" onClick={() => download(`reef-${jobId}.parquet`, resultParquet(columns), 'application/vnd.apache.parquet')}>Download Parquet</button>
+        <button type="button" onClick={() => download(`reef-${jobId}.parquet`, result.parquet, 'application/vnd.apache.parquet')}>Download Parquet</button>
         <button type="button" onClick={() => download(`reef-${jobId}.csv`, resultCsv(columns), 'text/csv')}>Download CSV</button>
         <button type="button" onClick={() => void runOnServer()}>Run on server</button>
         {serverMessage && <span className="muted">{serverMessage}</span>}
       </div>
+      {result.notKept
+        ? <p role="alert" className="error">Not kept on the server: {result.notKept}. This result lives in this tab only.</p>
+        : <p className="muted" data-testid="result-kept">Kept on the server as run {result.jobId}: this page and its downloads survive a reload.</p>}
       <div className="cards">
         <section aria-label="Label distribution">
           <h3>Label distribution</h3>

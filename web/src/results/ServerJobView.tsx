@@ -1,5 +1,6 @@
-// A training job run on the server (same page address as a browser result): its progress from the run's
-// events, then the label distribution, confidence histogram, a page of predictions and the Parquet results.
+// A training job the API keeps, run on the server or trained in a browser and kept (same page address as a
+// browser result in memory): its progress from the run's events, then the label distribution, confidence
+// histogram, LF weights (browser Snorkel runs), a page of predictions and the Parquet results.
 import { useEffect, useState } from 'react';
 import { api, getToken } from '../api/client.ts';
 import { followRun, type RunProgress } from '../api/runs.ts';
@@ -11,6 +12,9 @@ interface TrainJob {
   run_id: string;
   status: string;
   output_type: 'softmax' | 'hard';
+  source: 'server' | 'browser';
+  weights?: number[] | null;
+  metrics?: { lfs: { name: string }[] };
   error: { message?: string } | null;
   predictions?: Prediction[] | number[];
   sample_ids?: unknown[];
@@ -69,7 +73,7 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
   const histMax = Math.max(1, ...hist);
   return (
     <>
-      <p className="muted">Server run · {job.summary?.total_samples.toLocaleString('en-US')} samples{job.summary?.avg_confidence != null ? ` · mean confidence ${job.summary.avg_confidence.toFixed(3)}` : ''}</p>
+      <p className="muted">{job.source === 'browser' ? 'Browser run' : 'Server run'} · {job.summary?.total_samples.toLocaleString('en-US')} samples{job.summary?.avg_confidence != null ? ` · mean confidence ${job.summary.avg_confidence.toFixed(3)}` : ''}</p>
       <div className="notebook-toolbar">
         {(job.results ?? []).map((r) => (
           <button key={r.part} type="button" onClick={() => void downloadWithToken(r.url, `reef-${jobId}-part-${r.part}.parquet`)}>Download Parquet (part {r.part}, {r.rows.toLocaleString('en-US')} rows)</button>
@@ -87,6 +91,14 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
             <h3>Confidence histogram (first {predictions.length.toLocaleString('en-US')} samples)</h3>
             <div className="histogram" data-testid="confidence-histogram">
               {hist.map((count, b) => <span key={b} title={`${count} rows`} style={{ height: `${(count / histMax) * 100}%` }} />)}
+            </div>
+          </section>
+        )}
+        {job.weights && (
+          <section aria-label="LF weights">
+            <h3>LF weights learned</h3>
+            <div className="bars">
+              {job.weights.map((w, j) => <div className="bar" key={j}><span>{job.metrics?.lfs[j]?.name}</span><div><span style={{ width: `${w * 100}%` }} /></div><span>{w.toFixed(3)}</span></div>)}
             </div>
           </section>
         )}

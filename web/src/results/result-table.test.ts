@@ -1,4 +1,4 @@
-import { parquetReadObjects } from 'hyparquet';
+import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import type { TrainedResult } from '../training/results-store.ts';
 import { confidenceHistogram, labelDistribution, resultColumns, resultCsv, resultParquet } from './result-table.ts';
@@ -8,6 +8,7 @@ const result: TrainedResult = {
   probs: Float64Array.from([0.9, 0.1, 0.5, 0.5, 0.2, 0.8]), preds: Int32Array.from([0, -1, 1]),
   keyColumn: 'id', keys: [10, 11, 12], lfNames: [], weights: null, noVotes: Uint8Array.from([0, 0, 0]), ms: 1, createdAt: '',
   serverRequest: { selectedIndex: 'i', selectedRules: [], selectedLFs: [], snorkel: { epochs: 100, lr: 0.01, output_type: 'softmax' }, model: 'snorkel', seed: 0 },
+  parquet: new ArrayBuffer(0),
 };
 
 describe('result columns', () => {
@@ -28,5 +29,9 @@ describe('result columns', () => {
     expect(resultCsv(cols).split('\n')[1]).toBe('10,0,0.9,0.1,0.9');
     const rows = await parquetReadObjects({ file: resultParquet(cols) });
     expect(rows[2]).toEqual({ id: 12n, predicted_label: 1, prob_class_0: 0.2, prob_class_1: 0.8, confidence: 0.8 });
+  });
+  it('carries the training\'s metadata in the Parquet footer, where the server reads it', () => {
+    const file = resultParquet(resultColumns(result), { 'reef.browser_training': '{"seed":7}' });
+    expect(parquetMetadata(file).key_value_metadata).toEqual([{ key: 'reef.browser_training', value: '{"seed":7}' }]);
   });
 });

@@ -5,7 +5,7 @@ import type { TrainedResult } from '../training/results-store.ts';
 
 export interface ResultColumn { name: string; values: ArrayLike<unknown>; type: 'STRING' | 'INT32' | 'DOUBLE' | 'INT64' }
 
-export function resultColumns(r: TrainedResult): ResultColumn[] {
+export function resultColumns(r: Pick<TrainedResult, 'keys' | 'keyColumn' | 'preds' | 'probs' | 'n' | 'k' | 'output'>): ResultColumn[] {
   const keysAreNumbers = r.keys.every((v) => typeof v === 'number' && Number.isSafeInteger(v));
   const columns: ResultColumn[] = [
     keysAreNumbers
@@ -61,8 +61,10 @@ export function resultCsv(columns: ResultColumn[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function resultParquet(columns: ResultColumn[]): ArrayBuffer {
+/** The columns as Parquet; `metadata` goes into the file's key-value metadata (the server reads a training's lineage there). */
+export function resultParquet(columns: ResultColumn[], metadata: Record<string, string> = {}): ArrayBuffer {
   return parquetWriteBuffer({
     columnData: columns.map((c) => ({ name: c.name, data: (c.type === 'INT32' ? Array.from(c.values as Int32Array) : c.values) as never, type: c.type, nullable: false })),
+    kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
   });
 }

@@ -1,5 +1,7 @@
-// Browser-trained results, by job id, for the results page. They live in this tab's memory: training in the
-// browser is the interactive loop; results to keep are produced by a server run.
+// Browser-trained results, by job id, for the results page while this tab has them in memory. Each is also kept
+// on the server as a run (POST …/snorkel/browser-runs), so its job id is the run's and the page survives a reload
+// (then read from the API, as a server run's); when that fails, the result lives in this tab only, under a
+// `browser-…` id, and the page says why.
 /** The body of POST /api/concepts/{c_id}/snorkel/run that trains the same pipeline on the server. */
 export interface ServerTrainRequest {
   selectedIndex: string;
@@ -30,6 +32,10 @@ export interface TrainedResult {
   ms: number;
   createdAt: string;
   serverRequest: ServerTrainRequest;
+  /** The results Parquet the download gives and the server keeps (written in the train worker). */
+  parquet: ArrayBuffer;
+  /** Why the server did not keep this result; absent when it did (then jobId is the run id). */
+  notKept?: string;
 }
 
 const results = new Map<string, TrainedResult>();

@@ -1,13 +1,37 @@
 // Train Model in the browser: load the pipeline's samples (cached), apply the active LFs, fit the label model in
-// its worker with epoch progress, keep the result for the results page.
+// its worker with epoch progress, keep the result for the results page and, as a run, on the server.
 import * as Comlink from 'comlink';
 import type { Catalog } from '../../../shared/schema/asset.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
+import type { LabelingFunction } from '../../../shared/schema/labeling-function.ts';
+import { api, getToken } from '../api/client.ts';
 import type { PipelineNode, TrainSettings } from '../canvas/graph.ts';
 import type { TrainingState } from '../canvas/pipeline-context.ts';
 import { applyActiveLfs, ensureLoaded, pipelineAssets } from '../studio/workspace.ts';
 import { dataWorker, trainWorker } from '../studio/workers.ts';
-import { saveResult } from './results-store.ts';
+import { saveResult, type ServerTrainRequest } from './results-store.ts';
+
+/** The metadata key the server reads a browser training from (edge-api/runs/train-browser.ts). */
+const BROWSER_TRAINING_KEY = 'reef.browser_training';
+
+async function lfVersions(cId: string): Promise<Record<string, number>> {
+  const lfs = await api<LabelingFunction[]>('GET', `/api/concepts/${cId}/labeling-functions`);
+  return Object.fromEntries(lfs.map((lf) => [lf.lf_id, lf.version]));
+}
+
+/** Uploads the results Parquet as a run; its job id, or why the server did not keep it. */
+async function keepOnServer(cId: string, parquet: ArrayBuffer): Promise<{ jobId: string } | { error: string }> {
+  try {
+    const res = await fetch(`/api/concepts/${cId}/snorkel/browser-runs`, {
+      method: 'POST', headers: { Authorization: `Bearer ${getToken() ?? ''}`, 'Content-Type': 'application/vnd.apache.parquet' }, body: parquet,
+    });
+    const payload = await res.json().catch(() => undefined);
+    if (!res.ok) return { error: `${payload?.error?.message ?? `${res.status} ${res.statusText}`} (${payload?.error?.code ?? 'HTTP_ERROR'})` };
+    return { jobId: payload.job_id as string };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
 
 /** Fired on window when a training's predictions reach the data worker. */
 export const PREDICTIONS_EVENT = 'reef:predictions';
@@ -20,8 +44,14 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   onState({ phase: 'loading' });
   const k = concept.values.length;
   await ensureLoaded(assets, k);
+  // The LF versions trained on, for the run's lineage: applyActiveLfs applies the versions it reads, which are
+  // these when the list reads the same before and after it (versions only grow).
+  const before = await lfVersions(concept.c_id);
   const { slots } = await applyActiveLfs(concept.c_id);
   if (slots.length === 0) throw new Error('No active labeling function could be applied; fix or activate one in the notebook.');
+  const after = await lfVersions(concept.c_id);
+  const changed = slots.find((slot) => before[slot] !== after[slot]);
+  if (changed) throw new Error('A labeling function was edited while training started; train again.');
   const input = await dataWorker().trainingInput(slots);
   const started = performance.mark('reef:train:start');
   onState({ phase: 'training', epoch: 0, epochs: settings.epochs });
@@ -32,9 +62,8 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   performance.measure('reef:train', { start: started.name, detail: { n: input.n, m: input.m, model: out.model } });
   const keys = await dataWorker().keyValues();
   const lfs = slots.map((slot) => catalog.labeling_functions.find((lf) => lf.id === slot)?.name ?? slot);
-  const jobId = `browser-${crypto.randomUUID()}`;
   const indexNode = nodes.find((n) => n.type === 'index');
-  const serverRequest = {
+  const serverRequest: ServerTrainRequest = {
     selectedIndex: indexNode?.type === 'index' ? indexNode.data.assetId : '',
     selectedRules: nodes.flatMap((n) => (n.type === 'rule' ? [n.data.assetId] : [])),
     selectedLFs: slots,
@@ -42,10 +71,24 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
     model: settings.model,
     seed: settings.seed,
   };
+  onState({ phase: 'saving' });
+  const weights = out.weights ? Array.from(out.weights) : null;
+  const parquet = await trainWorker().resultParquet(keys, assets.index.keyColumn, {
+    [BROWSER_TRAINING_KEY]: JSON.stringify({
+      request: serverRequest,
+      asset_version_ids: [assets.index.versionId, ...assets.rules.map((r) => r.versionId)],
+      lf_versions: Object.fromEntries(slots.map((slot) => [slot, after[slot]])),
+      analysis: out.analysis,
+      fit: { model: out.model, params: out.params, fit_ms: out.ms, weights },
+    }),
+  });
+  const kept = await keepOnServer(concept.c_id, parquet);
+  const jobId = 'jobId' in kept ? kept.jobId : `browser-${crypto.randomUUID()}`;
   saveResult({
     jobId, cId: concept.c_id, values: concept.values, n: input.n, k, output: settings.output, model: out.model, params: out.params,
     probs: out.probs, preds: out.preds, keyColumn: assets.index.keyColumn, keys,
-    lfNames: lfs, weights: out.weights ? Array.from(out.weights) : null, noVotes: out.noVotes, ms: out.ms, createdAt: new Date().toISOString(), serverRequest,
+    lfNames: lfs, weights, noVotes: out.noVotes, ms: out.ms, createdAt: new Date().toISOString(), serverRequest,
+    parquet, ...('error' in kept ? { notKept: kept.error } : {}),
   });
   // The notebook's sample browser filters by these; copies, as the result keeps its own arrays.
   const preds = out.preds.slice();

@@ -1,5 +1,6 @@
 // The label model off the main thread: the label matrix arrives transferred, probabilities leave transferred.
 import * as Comlink from 'comlink';
+import { analyzeLabelMatrix } from '../../../shared/analysis/analyze.ts';
 import { fitAuto } from '../../../shared/labelmodel/auto.ts';
 import { predictLogLinear } from '../../../shared/labelmodel/loglinear.ts';
 import { fitModel, type FittedLabelModel } from '../../../shared/labelmodel/models.ts';
@@ -7,6 +8,7 @@ import { probsToPreds } from '../../../shared/labelmodel/predictions.ts';
 import { fitSnorkel, snorkelWeights } from '../../../shared/labelmodel/snorkel.ts';
 import { computeSufficientStats } from '../../../shared/labelmodel/stats.ts';
 import type { TrainSettings } from '../canvas/graph.ts';
+import { resultColumns, resultParquet } from '../results/result-table.ts';
 
 export interface TrainInput { L: Int8Array; n: number; m: number; k: number; gold: Int32Array; settings: TrainSettings }
 export interface TrainOutput {
@@ -18,7 +20,30 @@ export interface TrainOutput {
   weights: Float64Array | null;
   /** 1 where no LF voted: the model's answer there is its class prior, not evidence about the row. */
   noVotes: Uint8Array;
+  /** The LF analysis of the matrix trained on (shared/analysis, with the gold labels), kept with the run. */
+  analysis: TrainAnalysis;
   ms: number;
+}
+
+export interface TrainAnalysis {
+  coverage: number;
+  overlap: number;
+  conflict: number;
+  lfs: { coverage: number; overlaps: number; conflicts: number; polarity: number[]; empirical_accuracy?: number }[];
+}
+
+/** The last fit's predictions, kept here so its results Parquet is written off the main thread. */
+let last: { probs: Float64Array; preds: Int32Array; n: number; k: number; output: TrainSettings['output'] } | undefined;
+
+function analysisOf(L: Int8Array, n: number, m: number, k: number, gold: Int32Array): TrainAnalysis {
+  const a = analyzeLabelMatrix(L, n, m, k, gold.some((y) => y >= 0) ? gold : undefined);
+  return {
+    coverage: a.coverage, overlap: a.overlap, conflict: a.conflict,
+    lfs: a.lfs.map((s) => ({
+      coverage: s.coverage, overlaps: s.overlaps, conflicts: s.conflicts, polarity: s.polarity,
+      ...(s.empiricalAccuracy === undefined ? {} : { empirical_accuracy: s.empiricalAccuracy }),
+    })),
+  };
 }
 
 function rowsWithoutVotes(L: Int8Array, n: number, m: number): Uint8Array {
@@ -65,8 +90,17 @@ const api = {
     // Ties abstain (-1), Snorkel's default and the server run's default, so both report the same labels.
     const preds = probsToPreds(probs, k, 'abstain');
     const noVotes = rowsWithoutVotes(L, n, m);
-    const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, weights, noVotes, ms: performance.now() - started };
+    const ms = performance.now() - started;
+    const analysis = analysisOf(L, n, m, k, gold);
+    last = { probs: probs.slice(), preds: preds.slice(), n, k, output: settings.output };
+    const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, weights, noVotes, analysis, ms };
     return Comlink.transfer(out, [probs.buffer, preds.buffer, noVotes.buffer, ...(weights ? [weights.buffer] : [])]);
+  },
+  /** The last fit's results as Parquet (the seed's columns), with `metadata` as key-value metadata; moved to the caller. */
+  resultParquet(keys: unknown[], keyColumn: string, metadata: Record<string, string>): ArrayBuffer {
+    if (!last) throw new Error('Train a model first.');
+    const bytes = resultParquet(resultColumns({ ...last, keys, keyColumn }), metadata);
+    return Comlink.transfer(bytes, [bytes]);
   },
 };
 

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilesSource } from '../sources/files.ts';
 import { createMysqlTestDb } from '../sources/mysql-test-db.ts';
@@ -135,14 +136,16 @@ describe('streamQueryToParquet from PostgreSQL', () => {
     });
   }
 
-  it('writes Parquet the browser reader (hyparquet) decodes, timestamps adjusted to UTC with microseconds', async () => {
+  it('writes zstd Parquet a JavaScript reader (hyparquet) decodes, timestamps adjusted to UTC with microseconds', async () => {
     const store = new LocalObjectStore(join(scratch, 'store-hyparquet'));
     await streamQueryToParquet(new PostgresSource(pg.config), 'SELECT id, big, amount, tstz, int_list, text_list FROM everything ORDER BY id', {}, store, 'h/part-0.parquet');
     const bytes = await store.getBytes('h/part-0.parquet');
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    const tstz = parquetMetadata(file).schema.find((e) => e.name === 'tstz');
+    const metadata = parquetMetadata(file);
+    expect(metadata.row_groups[0].columns.map((c) => c.meta_data?.codec)).toEqual(Array(6).fill('ZSTD'));
+    const tstz = metadata.schema.find((e) => e.name === 'tstz');
     expect(tstz?.logical_type).toEqual({ type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MICROS' });
-    const rows = await parquetReadObjects({ file });
+    const rows = await parquetReadObjects({ file, compressors });
     expect(rows.map((r) => r.id)).toEqual([1n, 2n, 3n]);
     expect(rows[0]).toMatchObject({ big: 9223372036854775807n, amount: 12345678.91, int_list: [1, null, 3], text_list: ['x,y', '', null] });
     expect((rows[0].tstz as Date).toISOString()).toBe('2024-06-01T08:00:00.654Z');

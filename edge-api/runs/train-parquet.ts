@@ -1,6 +1,7 @@
 // Parquet read straight from the object store with ranged reads (hyparquet), so the API can read a footer or one
 // page of results without downloading a whole part, on the local store and on S3 alike.
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData, type SchemaTree } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import type { AssetColumn, ColumnType } from '../../shared/lf/types.ts';
 import type { ObjectStore } from '../storage/index.ts';
 
@@ -54,5 +55,6 @@ function lfColumnType(node: SchemaTree): ColumnType | undefined {
 
 /** Rows [rowStart, rowEnd) of one Parquet object, as objects; only the row groups that hold them are fetched. */
 export async function readParquetRows(store: ObjectStore, key: string, rowStart: number, rowEnd: number, columns?: string[]) {
-  return parquetReadObjects({ file: await storeAsyncBuffer(store, key), rowStart, rowEnd, columns });
+  // Assets are zstd-compressed (materialize/index.ts); hyparquet alone reads only snappy.
+  return parquetReadObjects({ file: await storeAsyncBuffer(store, key), rowStart, rowEnd, columns, compressors });
 }

@@ -1,11 +1,11 @@
 // PostgreSQL source: postgres.js for tests, schema, previews and describing queries; node-postgres with
-// pg-copy-streams for the COPY that materializes (see copySession). Each operation opens one connection, runs one
+// CopyToStream (postgres-copy.ts) for the COPY that materializes (see copySession). Each operation opens one connection, runs one
 // read-only transaction with a statement timeout, releases any session advisory lock a function may have taken,
 // and closes the connection — a pooled connection could carry a lock or a setting into the next query.
 import pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import postgres from 'postgres';
 import type { Readable } from 'node:stream';
+import { CopyToStream } from './postgres-copy.ts';
 import { assertSourceSql, bindValues, runCallback, SourceError, sourceFailure, translateSourceError } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
 import {
@@ -170,7 +170,7 @@ export class PostgresSource implements Source {
       for (let i = 0; i < values.length; i++) {
         if (values[i] !== null) await client.query('select set_config($1, $2, true)', [`reef.p${i + 1}`, String(values[i])]);
       }
-      const csv = client.query(copyTo(copy));
+      const csv = client.query(new CopyToStream(copy));
       const result = await runCallback(() => consume(columns, csv));
       // A consumer that stopped reading early leaves the COPY running: drop the connection rather than wait on it.
       if (!csv.readableEnded) drop();
@@ -199,7 +199,7 @@ export class PostgresSource implements Source {
 
   /**
    * Runs `work` in a read-only transaction with the limits on a node-postgres connection used for nothing else,
-   * for COPY: pg-copy-streams hands back its stream before any data arrives, whereas a postgres.js COPY stream
+   * for COPY: a Submittable hands back its stream before any data arrives, whereas a postgres.js COPY stream
    * that fails in its first packet emits the error before a listener can be attached and crashes the process.
    */
   private async copySession<T>(

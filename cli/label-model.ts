@@ -7,12 +7,14 @@ import {
   fitAuto,
   fitModel,
   isLabelModelError,
+  LR_SCHEDULERS,
   METRIC_NAMES,
   OPTIMIZERS,
   probsToPreds,
   scorePredictions,
   TIE_POLICIES,
   type FittedLabelModel,
+  type LrSchedulerName,
   type MetricName,
   type OptimizerName,
   type Scores,
@@ -38,6 +40,8 @@ interface EvalOptions {
   l2: number;
   seed: number;
   optimizer: OptimizerName;
+  lrScheduler: LrSchedulerName;
+  warmupEpochs?: number;
   classBalance?: number[] | 'valid';
   precInit: number;
   tieBreak: TiePolicy;
@@ -77,6 +81,8 @@ export function registerLabelModelCommand(program: Command): void {
     .option('--l2 <x>', 'Snorkel: l2 pull toward the initial mu (and weight decay)', parseNonNegative, 0)
     .option('--seed <n>', 'random seed (Snorkel\'s init scale, random tie-break)', parseInteger(0), 123)
     .addOption(new Option('--optimizer <name>', 'Snorkel: optimizer').choices(OPTIMIZERS).default('sgd'))
+    .addOption(new Option('--lr-scheduler <name>', 'Snorkel: learning-rate schedule').choices(LR_SCHEDULERS).default('constant'))
+    .option('--warmup-epochs <n>', 'Snorkel: linear warmup from 0 over the first n epochs', parseInteger(1))
     .option('--class-balance <p0,p1,...|valid>', 'Snorkel: class prior, or "valid" for the Y_valid label frequencies (default uniform)', parseClassBalance)
     .option('--prec-init <x>', 'Snorkel: prior LF precision', parseProbability, 0.7)
     .addOption(new Option('--tie-break <policy>', 'how tied probabilities become labels (hash = Snorkel/WRENCH deterministic)').choices(TIE_POLICIES).default('hash'))
@@ -153,7 +159,10 @@ function fitChosenModel(
     }
     const model = fitModel(stats, {
       kind: 'snorkel',
-      options: { nEpochs: options.epochs, lr: options.lr, l2: options.l2, seed: options.seed, optimizer: options.optimizer, classBalance, precInit: options.precInit },
+      options: {
+        nEpochs: options.epochs, lr: options.lr, l2: options.l2, seed: options.seed, optimizer: options.optimizer, classBalance, precInit: options.precInit,
+        lrScheduler: options.lrScheduler, lrScheduleConfig: options.warmupEpochs ? { warmupSteps: options.warmupEpochs } : undefined,
+      },
     });
     return { model, params: model.params };
   }

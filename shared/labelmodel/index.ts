@@ -12,6 +12,8 @@ export type { StatsOptions, SufficientStats, SufficientStatsJSON } from './stats
 export { majorityVoteProbs } from './majority.ts';
 export { classBalanceFromLabels, fitSnorkel, OPTIMIZERS, snorkelWeights } from './snorkel.ts';
 export type { OptimizerName, SnorkelModel, SnorkelOptions, SnorkelParams } from './snorkel.ts';
+export { learningRates, LR_SCHEDULERS } from './lr-schedule.ts';
+export type { LrScheduleConfig, LrSchedulerName } from './lr-schedule.ts';
 export { fitDawidSkene } from './dawid-skene.ts';
 export type { DawidSkeneModel, DawidSkeneOptions } from './dawid-skene.ts';
 export { predictLogLinear } from './loglinear.ts';

@@ -5,6 +5,7 @@
 // the same seed it returns Snorkel's probabilities (checked against ../shared/data/golden).
 import { solveAssignment } from './hungarian.ts';
 import type { LogLinearModel } from './loglinear.ts';
+import { learningRates, type LrScheduleConfig, type LrSchedulerName } from './lr-schedule.ts';
 import { LabelModelError } from './matrix.ts';
 import { NumpyRandomState } from './random.ts';
 import { lfCoverages, type SufficientStats } from './stats.ts';
@@ -19,6 +20,9 @@ export interface SnorkelOptions {
   /** Pull toward mu_init inside the loss (weight l2²) and toward 0 as the optimizer's weight decay, as Snorkel does. */
   l2?: number;
   optimizer?: OptimizerName;
+  /** Snorkel's lr_scheduler (default constant) and lr_scheduler_config (warmup in epochs, min_lr, gammas). */
+  lrScheduler?: LrSchedulerName;
+  lrScheduleConfig?: LrScheduleConfig;
   /** Seeds numpy's generator for the one random scale of mu_init. */
   seed?: number;
   /** Class prior p; uniform when omitted. */
@@ -35,6 +39,8 @@ export interface SnorkelParams {
   lr: number;
   l2: number;
   optimizer: OptimizerName;
+  lrScheduler: LrSchedulerName;
+  lrScheduleConfig?: LrScheduleConfig;
   seed: number;
   classBalance: number[];
   precInit: number | number[];
@@ -66,6 +72,8 @@ export function fitSnorkel(stats: SufficientStats, options: SnorkelOptions = {})
   if (n === 0) throw new LabelModelError('BAD_INPUT', 'cannot fit a label model on 0 rows');
   if (!OPTIMIZERS.includes(optimizer)) throw new LabelModelError('BAD_PARAMS', `unrecognized optimizer '${optimizer}'; use sgd, adam or adamax`);
   if (!(Number.isInteger(nEpochs) && nEpochs >= 0)) throw new LabelModelError('BAD_PARAMS', `n_epochs must be a non-negative integer, got ${nEpochs}`);
+  const lrScheduler = options.lrScheduler ?? 'constant';
+  const rates = learningRates(nEpochs, lr, lrScheduler, options.lrScheduleConfig);
   const p = resolveClassBalance(options.classBalance, k);
   const prec = resolvePrecInit(options.precInit ?? 0.7, m);
 
@@ -78,14 +86,14 @@ export function fitSnorkel(stats: SufficientStats, options: SnorkelOptions = {})
   const mu = muInit.map((x) => x * scale);
 
   const grad = new Float64Array(size * k);
-  const step = makeOptimizerStep(optimizer, mu.length, lr, l2);
+  const step = makeOptimizerStep(optimizer, mu.length, l2);
   const l2sq = l2 * l2;
   let loss = NaN;
   for (let epoch = 0; epoch < nEpochs; epoch++) {
     loss = lossAndGradient(problem, mu, muInit, p, l2sq, grad);
     if (Number.isNaN(loss)) throw new LabelModelError('NAN_LOSS', 'Loss is NaN. Consider reducing learning rate.');
     options.onEpoch?.(epoch, loss);
-    step(mu, grad, epoch + 1);
+    step(mu, grad, epoch + 1, rates[epoch]);
   }
 
   const d = m * k;
@@ -110,6 +118,8 @@ export function fitSnorkel(stats: SufficientStats, options: SnorkelOptions = {})
       lr,
       l2,
       optimizer,
+      lrScheduler,
+      ...(options.lrScheduleConfig ? { lrScheduleConfig: options.lrScheduleConfig } : {}),
       seed,
       classBalance: Array.from(p),
       precInit: typeof options.precInit === 'number' || options.precInit === undefined ? (options.precInit ?? 0.7) : Array.from(prec),
@@ -269,14 +279,14 @@ function lossAndGradient(problem: ActiveProblem, mu: Float64Array, muInit: Float
   return maskedLoss + diagLoss + l2Loss;
 }
 
-type OptimizerStep = (param: Float64Array, grad: Float64Array, t: number) => void;
+type OptimizerStep = (param: Float64Array, grad: Float64Array, t: number, lr: number) => void;
 
 /** torch.optim's SGD (momentum 0.9, no dampening/Nesterov), Adam and Adamax update rules, weight decay included. */
-function makeOptimizerStep(name: OptimizerName, size: number, lr: number, weightDecay: number): OptimizerStep {
+function makeOptimizerStep(name: OptimizerName, size: number, weightDecay: number): OptimizerStep {
   const first = new Float64Array(size);
   const second = new Float64Array(size);
   if (name === 'sgd') {
-    return (param, grad, t) => {
+    return (param, grad, t, lr) => {
       for (let i = 0; i < size; i++) {
         const g = grad[i] + weightDecay * param[i];
         first[i] = t === 1 ? g : SGD_MOMENTUM * first[i] + g;
@@ -285,7 +295,7 @@ function makeOptimizerStep(name: OptimizerName, size: number, lr: number, weight
     };
   }
   if (name === 'adam') {
-    return (param, grad, t) => {
+    return (param, grad, t, lr) => {
       const stepSize = lr / (1 - BETA1 ** t);
       const correction2 = Math.sqrt(1 - BETA2 ** t);
       for (let i = 0; i < size; i++) {
@@ -296,7 +306,7 @@ function makeOptimizerStep(name: OptimizerName, size: number, lr: number, weight
       }
     };
   }
-  return (param, grad, t) => {
+  return (param, grad, t, lr) => {
     const clr = lr / (1 - BETA1 ** t);
     for (let i = 0; i < size; i++) {
       const g = grad[i] + weightDecay * param[i];

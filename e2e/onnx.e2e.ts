@@ -7,7 +7,7 @@
 //    matrix reproduces the run's probabilities to 1e-5.
 // No request may leave 127.0.0.1 (onnxruntime-web's wasm is the app's own asset).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -201,6 +201,16 @@ test('a model LF votes in the browser exactly as in a server run, and the label 
   await page.getByRole('heading', { name: 'Training results' }).waitFor({ timeout: 180_000 });
   await page.locator('.bar', { hasText: 'spam_scorer' }).first().waitFor();
   await page.screenshot({ path: `${artifacts}02-browser-training.png` });
+
+  // The server run's results view exports the same ONNX bytes the API serves.
+  await page.goto(`${server.url}/concepts/${cId}/snorkel/jobs/${run.run_id}`);
+  const exportButton = page.getByRole('button', { name: 'Export label model (ONNX)' });
+  await exportButton.waitFor({ timeout: 60_000 });
+  const [exported] = await Promise.all([page.waitForEvent('download'), exportButton.click()]);
+  assert.equal(exported.suggestedFilename(), `reef-${run.run_id}-label-model.onnx`);
+  const apiBytes = Buffer.from(await (await fetch(`${server.url}/api/runs/${run.run_id}/model.onnx`, { headers: { Authorization: `Bearer ${server.token}` } })).arrayBuffer());
+  assert.ok(readFileSync(await exported.path()).equals(apiBytes), 'the downloaded export is the API\'s model.onnx');
+  await page.screenshot({ path: `${artifacts}03-export-label-model.png` });
 
   const foreign = requested.filter((u) => !u.startsWith('http://127.0.0.1:'));
   assert.deepEqual(foreign, [], 'nothing is fetched from outside 127.0.0.1');

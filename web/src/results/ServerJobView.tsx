@@ -26,6 +26,10 @@ const FINISHED = ['SUCCESS', 'FAILURE', 'CANCELED'];
 
 async function downloadWithToken(url: string, name: string) {
   const res = await fetch(url, { headers: { Authorization: `Bearer ${getToken() ?? ''}` } });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
+    throw new Error(body?.error?.message ?? `The download failed (HTTP ${res.status}).`);
+  }
   const href = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
   a.href = href;
@@ -38,6 +42,11 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
   const [job, setJob] = useState<TrainJob | null>(null);
   const [progress, setProgress] = useState<RunProgress | null>(null);
   const [error, setError] = useState<string>();
+  const [downloadError, setDownloadError] = useState<string>();
+  const save = (url: string, name: string) => {
+    setDownloadError(undefined);
+    downloadWithToken(url, name).catch((e: unknown) => setDownloadError((e as Error).message));
+  };
 
   useEffect(() => {
     const controller = new AbortController();
@@ -76,8 +85,13 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
       <p className="muted">{job.source === 'browser' ? 'Browser run' : 'Server run'} · {job.summary?.total_samples.toLocaleString('en-US')} samples{job.summary?.avg_confidence != null ? ` · mean confidence ${job.summary.avg_confidence.toFixed(3)}` : ''}</p>
       <div className="notebook-toolbar">
         {(job.results ?? []).map((r) => (
-          <button key={r.part} type="button" onClick={() => void downloadWithToken(r.url, `reef-${jobId}-part-${r.part}.parquet`)}>Download Parquet (part {r.part}, {r.rows.toLocaleString('en-US')} rows)</button>
+          <button key={r.part} type="button" onClick={() => save(r.url, `reef-${jobId}-part-${r.part}.parquet`)}>Download Parquet (part {r.part}, {r.rows.toLocaleString('en-US')} rows)</button>
         ))}
+        {/* Server runs keep their fitted label model; onnxruntime anywhere reproduces these probabilities from the votes. */}
+        {job.source === 'server' && (
+          <button type="button" onClick={() => save(`/api/runs/${job.run_id}/model.onnx`, `reef-${jobId}-label-model.onnx`)}>Export label model (ONNX)</button>
+        )}
+        {downloadError && <span role="alert" className="error">{downloadError}</span>}
       </div>
       <div className="cards">
         <section aria-label="Label distribution">

@@ -129,7 +129,14 @@ try {
   const editsTo = await page.evaluate(() => performance.now());
   const editMeasures = (await measures(page, 'reef:lf-update')).filter((m) => m.startTime >= editsFrom);
   const edits = editMeasures.map((m) => m.duration);
-  const editWorkerMs = editMeasures.map((m) => (m.detail as { workerMs?: number } | undefined)?.workerMs ?? NaN).filter((x) => !Number.isNaN(x));
+  type EditDetail = { type?: string; workerMs?: number; answeredMs?: number; phases?: Record<string, number> } | undefined;
+  const detailOf = (m: Measure) => m.detail as EditDetail;
+  const editWorkerMs = editMeasures.map((m) => detailOf(m)?.workerMs ?? NaN).filter((x) => !Number.isNaN(x));
+  const p50Of = (xs: (number | undefined)[]) => median(xs.filter((x): x is number => typeof x === 'number'));
+  const editPhases = ['votes', 'stats', 'samples', 'summary'].map((p) => `${p} ${ms(p50Of(editMeasures.map((m) => detailOf(m)?.phases?.[p])))}`).join(', ');
+  const editMessaging = p50Of(editMeasures.map((m) => (detailOf(m)?.answeredMs ?? NaN) - (detailOf(m)?.workerMs ?? NaN)).filter((x) => !Number.isNaN(x)));
+  const editRender = p50Of(editMeasures.map((m) => m.duration - (detailOf(m)?.answeredMs ?? NaN)).filter((x) => !Number.isNaN(x)));
+  const editsOfType = (type: string) => editMeasures.filter((m) => detailOf(m)?.type === type).map((m) => m.duration);
   const editLongTasks = await longTasks(page, editsFrom, editsTo);
 
   const train = page.getByTestId('node-train');
@@ -147,6 +154,9 @@ try {
     [`LF edit → cell stats + LF summary, p50 of ${edits.length} edits (reef:lf-update)`, ms(median(edits)), '≤ 100 ms'],
     ['  slowest edit', ms(Math.max(...edits)), ''],
     ['  of which in the data worker (LF run + stats), p50', ms(median(editWorkerMs)), ''],
+    ['  message passing + main-thread wait (answer − worker), p50', ms(editMessaging), ''],
+    ['  React render to the next frame (measure − answer), p50', ms(editRender), ''],
+    [`  regex edits p50 (${editsOfType('regex').length}) / template edits p50 (${editsOfType('template').length})`, `${ms(median(editsOfType('regex')))} / ${ms(median(editsOfType('template')))}`, ''],
     [`baseline: recompute all ${LF_COUNT} LF columns + summary (notebook load)`, ms(fullRecompute), 'measured, same run'],
     [`label model fit + predict, snorkel 100 epochs, ${ROWS.toLocaleString('en-US')}×${LF_COUNT} (reef:train)`, ms(fit.duration), '≤ 1000 ms'],
     ['main-thread tasks > 50 ms while editing', `${editLongTasks.length} (max ${ms(Math.max(0, ...editLongTasks))})`, '0'],
@@ -160,6 +170,13 @@ try {
     return d?.phases ? `in the data worker ${ms(d.workerMs ?? NaN)}: ${Object.entries(d.phases).map(([p, t]) => `${p} ${ms(t)}`).join(', ')}` : '';
   };
   console.log(`\ncold load ${phases(cold)}\ncached load ${phases(cached)}`);
+  console.log(`LF edit in the data worker, p50 per phase: ${editPhases}`);
+  console.log('each edit: LF, type, total = votes + stats + samples + summary in the worker, then messaging and render');
+  for (const m of editMeasures) {
+    const d = detailOf(m) as (EditDetail & { lf?: string }) | undefined;
+    const p = d?.phases ?? {};
+    console.log(`  ${String(d?.lf).padEnd(14)} ${String(d?.type).padEnd(8)} ${ms(m.duration).padStart(7)} = ${['votes', 'stats', 'samples', 'summary'].map((k) => ms(p[k] ?? NaN)).join(' + ')}, messaging ${ms((d?.answeredMs ?? NaN) - (d?.workerMs ?? NaN))}, render ${ms(m.duration - (d?.answeredMs ?? NaN))}`);
+  }
   console.log(`\none edit vs recomputing every LF: ${(fullRecompute / median(edits)).toFixed(1)}× faster`);
 } finally {
   await browser.close();

@@ -83,4 +83,31 @@ describe('LfAnalysisCache', () => {
     }
     expect(() => new LfAnalysisCache(2, 2).setGold(0, 2)).toThrow(/gold label 2/);
   });
+
+  it('counts the rows labelled since the last edit when a column is replaced between labels', () => {
+    const rand = rng(11);
+    const n = 200;
+    const k = 2;
+    const columns = [0, 1, 2].map(() => randomColumn(n, k, 0.5, rand));
+    const gold = new Int32Array(n).fill(-1);
+    const cache = new LfAnalysisCache(n, k, gold);
+    columns.forEach((col, j) => cache.setColumn(j, col));
+    for (let step = 0; step < 60; step++) {
+      const i = Math.floor(rand() * n);
+      gold[i] = Math.floor(rand() * (k + 1)) - 1;
+      cache.setGold(i, gold[i]!);
+      const j = step % 3;
+      columns[j] = randomColumn(n, k, 0.5, rand);
+      cache.setColumn(j, columns[j]!);
+      expect(cache.analysis()).toEqual(analyzeLabelMatrix(rowMajor(columns, n), n, 3, k, gold));
+    }
+  });
+
+  it('leaves its numbers as they were when a column holds a vote outside -1..k-1', () => {
+    const cache = new LfAnalysisCache(3, 2);
+    cache.setColumn(0, Int8Array.from([1, -1, 0]));
+    const before = cache.analysis();
+    expect(() => cache.setColumn(0, Int8Array.from([0, 0, 2]))).toThrow(expect.objectContaining({ code: 'BAD_LABEL' }));
+    expect(cache.analysis()).toEqual(before);
+  });
 });

@@ -27,6 +27,7 @@ export class LfAnalysisCache {
   private conflictCounts: number[] = [];
   private joint: Int32Array[] = [];
   private perClass: Int32Array | undefined;
+  private goldRowsCache: Int32Array | undefined;
 
   constructor(n: number, k: number, gold?: ArrayLike<number>) {
     if (!Number.isInteger(n) || n < 0) throw new AnalysisError('BAD_SHAPE', `n must be a non-negative integer, got ${n}.`);
@@ -51,17 +52,22 @@ export class LfAnalysisCache {
   setColumn(j: number, column: VoteColumn): void {
     const { n, k } = this;
     if (column.length !== n) throw new AnalysisError('BAD_SHAPE', `LF ${j}'s vote column has ${column.length} rows, not ${n}.`);
+    // One pass checks the votes and counts them per class, before anything changes (a bad column changes nothing).
+    const votes = new Int32Array(k + 1);
     for (let i = 0; i < n; i++) {
       const v = column[i];
       if (v < -1 || v >= k) throw badLabel(v, i, j, k);
+      votes[v + 1]++;
     }
     while (this.columns.length <= j) this.appendEmptyColumn();
-    const old = this.columns[j];
+    // A typical edit changes few rows: the loop below skips equal votes, so compare with an all-abstain column
+    // rather than branch on a missing one per row.
+    const old = this.columns[j] ?? new Int8Array(n).fill(-1);
     const rowVotes = this.rowVotes;
     const overlapCounts = this.overlapCounts;
     const conflictCounts = this.conflictCounts;
     for (let i = 0; i < n; i++) {
-      const before = old ? old[i] : -1;
+      const before = old[i];
       const after = column[i];
       if (before === after) continue;
       const wasOverlap = rowVotes[i] >= 2;
@@ -83,7 +89,8 @@ export class LfAnalysisCache {
       }
     }
     this.columns[j] = column;
-    this.recountColumn(j, column);
+    this.voteCounts[j] = votes.subarray(1);
+    this.recountGold(j, column);
   }
 
   /**
@@ -102,6 +109,7 @@ export class LfAnalysisCache {
     const before = this.gold[i]!;
     if (before === label) return;
     this.gold[i] = label;
+    if (before === -1 || label === -1) this.goldRowsCache = undefined;
     if (before !== -1) this.perClass[before]--;
     if (label !== -1) this.perClass[label]++;
     for (let j = 0; j < this.columns.length; j++) {
@@ -179,18 +187,22 @@ export class LfAnalysisCache {
     }
   }
 
-  /** Per-class vote counts and gold tallies depend on this column alone. */
-  private recountColumn(j: number, column: VoteColumn): void {
-    const k = this.k;
-    const votes = new Int32Array(k);
-    for (let i = 0; i < this.n; i++) if (column[i] !== -1) votes[column[i]]++;
-    this.voteCounts[j] = votes;
+  /** The gold tallies depend on this column alone, on the gold-labelled rows only (a few hundred, not n). */
+  private recountGold(j: number, column: VoteColumn): void {
     if (!this.gold) return;
+    const k = this.k;
     const joint = new Int32Array((k + 1) * k);
-    for (let i = 0; i < this.n; i++) {
-      const y = this.gold[i];
-      if (y !== -1) joint[(column[i] + 1) * k + y]++;
-    }
+    for (const i of this.goldRows()) joint[(column[i] + 1) * k + this.gold[i]!]++;
     this.joint[j] = joint;
+  }
+
+  /** The rows with a gold label, ascending; rebuilt only after setGold changed them. */
+  private goldRows(): Int32Array {
+    if (this.goldRowsCache) return this.goldRowsCache;
+    const rows: number[] = [];
+    const gold = this.gold!;
+    for (let i = 0; i < this.n; i++) if (gold[i] !== -1) rows.push(i);
+    this.goldRowsCache = Int32Array.from(rows);
+    return this.goldRowsCache;
   }
 }

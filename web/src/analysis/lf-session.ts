@@ -27,6 +27,8 @@ export interface LfResult {
   /** A few rows the LF votes on. */
   samples: SampleRow[];
   ms: number;
+  /** Where the time went: computing the votes, the incremental statistics, picking the sample rows (`ms`), then the summary. */
+  phases: { votes: number; stats: number; samples: number; summary?: number };
 }
 
 export interface LfFailure { slot: string; code: string; message: string }
@@ -227,12 +229,15 @@ export class LfSession {
       j = this.freeColumns.pop() ?? this.columns.length;
       this.slots.set(slot, j);
     }
+    const placing = performance.now();
     this.cache.setColumn(j, votes);
     this.columns[j] = votes;
     const stats = this.cache.analysis().lfs[j]!;
+    const sampling = performance.now();
     const samples: SampleRow[] = [];
     for (let i = 0; i < votes.length && samples.length < SAMPLE_COUNT; i++) if (votes[i] !== -1) samples.push(this.sampleRow(i, votes));
-    return { slot, stats, samples, ms: performance.now() - started };
+    const done = performance.now();
+    return { slot, stats, samples, ms: done - started, phases: { votes: placing - started, stats: sampling - placing, samples: done - sampling } };
   }
 
   private emptyColumn(): VoteColumn {

@@ -133,12 +133,20 @@ const api = {
       const started = performance.now();
       const s = current();
       const votes = def.type === 'model' ? await modelVotes(s, def) : await splitVotes(s, def);
-      result = votes ? { ...s.setVotes(slot, votes), ms: performance.now() - started } : s.setLf(slot, def as Exclude<LfDefinition, { type: 'custom' | 'model' }>);
+      if (votes) {
+        const placed = s.setVotes(slot, votes);
+        result = { ...placed, ms: performance.now() - started, phases: { ...placed.phases, votes: placed.phases.votes + (performance.now() - started - placed.ms) } };
+      } else {
+        result = s.setLf(slot, def as Exclude<LfDefinition, { type: 'custom' | 'model' }>);
+      }
     } catch (e) {
       current().removeLf(slot);
       result = failure(slot, e);
     }
-    return { result, summary: current().summary() };
+    const summarizing = performance.now();
+    const summary = current().summary();
+    if ('phases' in result) result.phases = { ...result.phases, summary: performance.now() - summarizing };
+    return { result, summary };
   },
   setVotes(slot: string, name: string, votes: Int8Array): { result: LfResult; summary: Summary } {
     lfNames.set(slot, name);

@@ -28,6 +28,8 @@ export class LfAnalysisCache {
   private joint: Int32Array[] = [];
   private perClass: Int32Array | undefined;
   private goldRowsCache: Int32Array | undefined;
+  /** Scratch for setColumn's restatement, allocated on first use and reused (three n-long arrays). */
+  private restated: { rows: Int32Array; dOverlap: Int8Array; dConflict: Int8Array } | undefined;
 
   constructor(n: number, k: number, gold?: ArrayLike<number>) {
     if (!Number.isInteger(n) || n < 0) throw new AnalysisError('BAD_SHAPE', `n must be a non-negative integer, got ${n}.`);
@@ -66,6 +68,9 @@ export class LfAnalysisCache {
     const rowVotes = this.rowVotes;
     const overlapCounts = this.overlapCounts;
     const conflictCounts = this.conflictCounts;
+    // Rows whose overlap/conflict status changes, restated for the other LFs after the loop, one LF at a time.
+    const restated = this.restated ??= { rows: new Int32Array(n), dOverlap: new Int8Array(n), dConflict: new Int8Array(n) };
+    let changed = 0;
     for (let i = 0; i < n; i++) {
       const before = old[i];
       const after = column[i];
@@ -81,13 +86,17 @@ export class LfAnalysisCache {
       const isOverlap = rowVotes[i] >= 2;
       const isConflict = this.rowDistinct[i] >= 2;
       if (isOverlap !== wasOverlap || isConflict !== wasConflict) {
-        this.restateOtherColumns(i, j, (isOverlap ? 1 : 0) - (wasOverlap ? 1 : 0), (isConflict ? 1 : 0) - (wasConflict ? 1 : 0));
+        restated.rows[changed] = i;
+        restated.dOverlap[changed] = (isOverlap ? 1 : 0) - (wasOverlap ? 1 : 0);
+        restated.dConflict[changed] = (isConflict ? 1 : 0) - (wasConflict ? 1 : 0);
+        changed++;
       }
       if (after !== -1) {
         if (isOverlap) overlapCounts[j]++;
         if (isConflict) conflictCounts[j]++;
       }
     }
+    if (changed > 0) this.restateOtherColumns(j, changed);
     this.columns[j] = column;
     this.voteCounts[j] = votes.subarray(1);
     this.recountGold(j, column);
@@ -177,13 +186,25 @@ export class LfAnalysisCache {
     }
   }
 
-  /** Row i changed overlap/conflict status: every other LF voting on it gains or loses it. */
-  private restateOtherColumns(i: number, j: number, dOverlap: number, dConflict: number): void {
+  /**
+   * The first `count` rows of `restated` changed overlap/conflict status: every other LF voting on one gains or
+   * loses it. Column by column (one array read sequentially, sums in locals) rather than row by row across m arrays.
+   */
+  private restateOtherColumns(j: number, count: number): void {
+    const { rows, dOverlap, dConflict } = this.restated!;
     for (let other = 0; other < this.columns.length; other++) {
       const col = this.columns[other];
-      if (other === j || !col || col[i] === -1) continue;
-      this.overlapCounts[other] += dOverlap;
-      this.conflictCounts[other] += dConflict;
+      if (other === j || !col) continue;
+      let overlap = 0;
+      let conflict = 0;
+      for (let t = 0; t < count; t++) {
+        if (col[rows[t]!] !== -1) {
+          overlap += dOverlap[t]!;
+          conflict += dConflict[t]!;
+        }
+      }
+      this.overlapCounts[other] += overlap;
+      this.conflictCounts[other] += conflict;
     }
   }
 

@@ -1,9 +1,13 @@
 // Test-only: an app over a test database, with a token per role, and a request helper.
+import { sql } from 'drizzle-orm';
+import type { PgBoss } from 'pg-boss';
 import type { Role } from '../shared/schema/common.ts';
 import { createApp } from './app.ts';
 import type { Database } from './db/client.ts';
 import type { AppDeps } from './env.ts';
 import { apiTokens } from './db/schema.ts';
+import { testDatabaseUrl } from './db/test-databases.ts';
+import { openQueue } from './runs/queue.ts';
 import { hashToken } from './security/secrets.ts';
 
 export interface TestApi {
@@ -42,4 +46,13 @@ export async function createTestApi(database: Database, deps: Partial<AppDeps> =
       return { status: res.status, body: parsed, text };
     },
   };
+}
+
+/** The run queue on a test database: PGlite in-process, or the throwaway PostgreSQL database by its URL. */
+export async function openTestQueue(database: Database): Promise<{ boss: PgBoss; url?: string }> {
+  if (database.kind === 'pglite') return { boss: await openQueue({ database }) };
+  const [row] = (await database.db.execute(sql`select current_database() as name`)) as unknown as { name: string }[];
+  const url = new URL(testDatabaseUrl!);
+  url.pathname = `/${row!.name}`;
+  return { boss: await openQueue({ database, databaseUrl: url.toString() }), url: url.toString() };
 }

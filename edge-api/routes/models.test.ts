@@ -9,27 +9,17 @@ import * as ort from 'onnxruntime-node';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { linearClassifierToOnnx } from '../../shared/onnx/index.ts';
-import type { Database } from '../db/client.ts';
-import { describeDatabases, testDatabaseUrl } from '../db/test-databases.ts';
-import { openQueue } from '../runs/queue.ts';
+import { describeDatabases } from '../db/test-databases.ts';
 import type { TrainingContext, TrainMetrics } from '../runs/train.ts';
 import { materializeFixtureAsset } from '../runs/train-fixtures.ts';
 import { registerTrainingHandlers } from '../runs/train-worker.ts';
 import { LocalObjectStore } from '../storage/local.ts';
-import { createTestApi, type TestApi } from '../testing.ts';
+import { createTestApi, type TestApi, openTestQueue } from '../testing.ts';
 import { MAX_MODEL_BYTES } from './models.ts';
 import { modelObjectKey } from '../runs/onnx-models.ts';
 
 const ROWS = 2000;
 const FEATURES_SQL = `SELECT i AS id, (i * 37) % 100 AS a, (i * 91) % 100 AS b, (i * 13) % 7 AS c FROM range(${ROWS}) t(i)`;
-
-async function openTestQueue(database: Database): Promise<PgBoss> {
-  if (database.kind === 'pglite') return openQueue({ database });
-  const [row] = (await database.db.execute(sql`select current_database() as name`)) as unknown as { name: string }[];
-  const url = new URL(testDatabaseUrl!);
-  url.pathname = `/${row!.name}`;
-  return openQueue({ database, databaseUrl: url.toString() });
-}
 
 describeDatabases('label model export', (database) => {
   let storeRoot: string;
@@ -40,7 +30,7 @@ describeDatabases('label model export', (database) => {
   beforeAll(async () => {
     storeRoot = mkdtempSync(join(tmpdir(), 'reef-onnx-export-'));
     store = new LocalObjectStore(storeRoot);
-    boss = await openTestQueue(database());
+    ({ boss } = await openTestQueue(database()));
     trainer = { db: database().db, store, boss, unitRows: 700, sandbox: { batchTimeoutMs: 1_000, memoryBytes: 32 * 1024 * 1024, batchRows: 500 } };
     await registerTrainingHandlers(boss, trainer);
   }, 60_000);

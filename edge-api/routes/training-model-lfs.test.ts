@@ -4,19 +4,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'drizzle-orm';
 import { parquetReadObjects } from 'hyparquet';
 import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodeModel, linearClassifierToOnnx, type LinearClassifier } from '../../shared/onnx/index.ts';
-import type { Database } from '../db/client.ts';
-import { describeDatabases, testDatabaseUrl } from '../db/test-databases.ts';
-import { openQueue } from '../runs/queue.ts';
+import { describeDatabases } from '../db/test-databases.ts';
 import type { TrainingContext, TrainMetrics } from '../runs/train.ts';
 import { materializeFixtureAsset } from '../runs/train-fixtures.ts';
 import { registerTrainingHandlers } from '../runs/train-worker.ts';
 import { LocalObjectStore } from '../storage/local.ts';
-import { createTestApi, type TestApi } from '../testing.ts';
+import { createTestApi, type TestApi, openTestQueue } from '../testing.ts';
 
 const ROWS = 1500;
 // d is negative on about half the rows: a model taking its square root returns NaN there.
@@ -49,14 +46,6 @@ function expectedVote(id: number): number | undefined {
   return p >= THRESHOLD ? 1 : -1;
 }
 
-async function openTestQueue(database: Database): Promise<PgBoss> {
-  if (database.kind === 'pglite') return openQueue({ database });
-  const [row] = (await database.db.execute(sql`select current_database() as name`)) as unknown as { name: string }[];
-  const url = new URL(testDatabaseUrl!);
-  url.pathname = `/${row!.name}`;
-  return openQueue({ database, databaseUrl: url.toString() });
-}
-
 describeDatabases('model LFs in server training runs', (database) => {
   let storeRoot: string;
   let store: LocalObjectStore;
@@ -66,7 +55,7 @@ describeDatabases('model LFs in server training runs', (database) => {
   beforeAll(async () => {
     storeRoot = mkdtempSync(join(tmpdir(), 'reef-train-model-lfs-'));
     store = new LocalObjectStore(storeRoot);
-    boss = await openTestQueue(database());
+    ({ boss } = await openTestQueue(database()));
     trainer = { db: database().db, store, boss, unitRows: 400 };
     await registerTrainingHandlers(boss, trainer);
   }, 60_000);

@@ -13,9 +13,9 @@ import { compileLf } from '../../shared/lf/compile.ts';
 import { computeSufficientStats, fitModel } from '../../shared/labelmodel/index.ts';
 import type { Role } from '../../shared/schema/common.ts';
 import { createApp } from '../app.ts';
-import type { Database } from '../db/client.ts';
 import { apiTokens, goldLabels, labelingFunctions, partitionExecutions, runEvents, runs } from '../db/schema.ts';
-import { describeDatabases, testDatabaseUrl } from '../db/test-databases.ts';
+import { describeDatabases } from '../db/test-databases.ts';
+import { openTestQueue } from '../testing.ts';
 import { openQueue } from '../runs/queue.ts';
 import type { TrainingContext } from '../runs/train.ts';
 import { triggerSchedulesForAsset } from '../runs/train-schedule.ts';
@@ -37,15 +37,6 @@ const INDEX_SQL = `SELECT id, author, text, posted_at, video, likes FROM ${demo}
 // The rule's `likes` collides with the index's: LFs see it as "text_features.likes", as the browser's join names it.
 const RULE_SQL = `SELECT id, length(text) AS text_length, regexp_matches(text, 'https?://|www\\.') AS has_link, likes + 1 AS likes FROM ${demo}`;
 const CUSTOM_ARTIST = '(row: Row) => /psy|katy/i.test(row.text ?? "") ? 0 : ABSTAIN';
-
-/** The queue on the test database: PGlite in-process, or the throwaway PostgreSQL database by its URL. */
-async function openTestQueue(database: Database): Promise<{ boss: PgBoss; url?: string }> {
-  if (database.kind === 'pglite') return { boss: await openQueue({ database }) };
-  const [row] = (await database.db.execute(sql`select current_database() as name`)) as unknown as { name: string }[];
-  const url = new URL(testDatabaseUrl!);
-  url.pathname = `/${row!.name}`;
-  return { boss: await openQueue({ database, databaseUrl: url.toString() }), url: url.toString() };
-}
 
 describeDatabases('server training runs', (database, backend) => {
   let store: LocalObjectStore;

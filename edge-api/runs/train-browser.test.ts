@@ -8,26 +8,18 @@ import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Role } from '../../shared/schema/common.ts';
 import { createApp } from '../app.ts';
-import type { Database } from '../db/client.ts';
 import { apiTokens, assetVersions, conceptIndexes } from '../db/schema.ts';
-import { describeDatabases, testDatabaseUrl } from '../db/test-databases.ts';
+import { describeDatabases } from '../db/test-databases.ts';
+import { openTestQueue } from '../testing.ts';
 import { demoCommentsSql } from '../demo/comments.ts';
 import { hashToken } from '../security/secrets.ts';
 import { LocalObjectStore } from '../storage/local.ts';
-import { openQueue } from './queue.ts';
 import { BROWSER_TRAINING_KEY, type BrowserTraining } from './train-browser.ts';
 import { materializeFixtureAsset } from './train-fixtures.ts';
 
 const ROWS = 300;
 const INDEX_SQL = `SELECT id, author, text, likes FROM (${demoCommentsSql(ROWS)})`;
 
-async function openTestQueue(database: Database): Promise<PgBoss> {
-  if (database.kind === 'pglite') return openQueue({ database });
-  const [row] = (await database.db.execute(sql`select current_database() as name`)) as unknown as { name: string }[];
-  const url = new URL(testDatabaseUrl!);
-  url.pathname = `/${row!.name}`;
-  return openQueue({ database, databaseUrl: url.toString() });
-}
 
 /** A results Parquet as the studio writes it: the seed's columns, the training in its key-value metadata. */
 function resultsParquet(ids: number[], probs1: number[], training: unknown): Uint8Array {
@@ -55,7 +47,7 @@ describeDatabases('browser trainings kept as runs', (database) => {
   beforeAll(async () => {
     storeRoot = mkdtempSync(join(tmpdir(), 'reef-browser-runs-'));
     store = new LocalObjectStore(storeRoot);
-    boss = await openTestQueue(database());
+    ({ boss } = await openTestQueue(database()));
   }, 60_000);
   afterAll(async () => {
     await boss?.stop({ graceful: false, close: true });

@@ -24,4 +24,22 @@ describe('rowRange', () => {
       expect(halves).toEqual(whole);
     }
   });
+
+  it('gives the same votes, half and half, for text templates and SQL over text (they are split too)', () => {
+    const defs = [
+      ...(['contains', 'startswith', 'endswith'] as const).map((operator) => ({ type: 'template' as const, name: operator, label: 1, field: 'text', operator, value: 'free' })),
+      { type: 'template' as const, name: 'in', label: 0, field: 'text', operator: 'in' as const, value: ['nice', 'FREE'] },
+      { type: 'template' as const, name: 'eq', label: 0, field: 'text', operator: '==' as const, value: 'free money' },
+      { type: 'sql' as const, name: 'sql', label: 1, expression: "text LIKE '%e%' AND x > 2" },
+    ];
+    for (const def of defs) {
+      const lf = compileLf(def, table.schema, 2);
+      const whole = Array.from(lf.evaluate!(table.batch));
+      expect(whole.some((v) => v !== -1), def.name).toBe(true);
+      for (const at of [1, 2, 3]) {
+        const halves = [...lf.evaluate!(rowRange(table.batch, 0, at)), ...lf.evaluate!(rowRange(table.batch, at, 5))];
+        expect(halves, `${def.name} split at ${at}`).toEqual(whole);
+      }
+    }
+  });
 });

@@ -31,8 +31,9 @@ const duck = new DuckDbSession();
 let duckHasSamples = false;
 
 /**
- * Regex LFs over many rows run on two cores: the first half of the rows here, the second in the scan worker
- * (which receives its half once per load). Below this many rows one scan is quicker than the round trip.
+ * LFs that scan text over many rows (regexes, text templates, SQL over text) run on two cores: the first half of
+ * the rows here, the second in the scan worker (which receives its half once per load). Below this many rows, or
+ * for LFs over numbers and booleans only (a few ms per million rows), one scan is quicker than the round trip.
  */
 const SPLIT_ROWS = 100_000;
 let scanWorker: Comlink.Remote<LfScanApi> | undefined;
@@ -47,10 +48,11 @@ function prepareSplit(s: LfSession): void {
   split = { at, head: rowRange(batch, 0, at), ready: scanWorker.load(rowRange(batch, at, n), schema) };
 }
 
-/** A regex LF's votes, half here and half in the scan worker; undefined when the rows are not split. */
+/** A text-scanning LF's votes, half here and half in the scan worker; undefined when the rows are not split. */
 async function splitVotes(s: LfSession, def: Exclude<LfDefinition, { type: 'custom' | 'model' }>): Promise<Int8Array | Int16Array | undefined> {
-  if (!split || !scanWorker || def.type !== 'regex') return undefined;
+  if (!split || !scanWorker) return undefined;
   const compiled = compileLf(def, s.table.schema, s.k); // bad definitions fail here, before any message
+  if (!compiled.fields.some((f) => s.table.batch.columns[f]?.type === 'string')) return undefined;
   await split.ready;
   const tail = scanWorker.votes(def, s.k);
   const head = compiled.evaluate!(split.head);

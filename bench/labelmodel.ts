@@ -6,10 +6,12 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readLabelMatrixInput, type MatrixSplit } from '../cli/matrix-input.ts';
 import {
+  classBalanceFromLabels,
   computeSufficientStats,
   fitAuto,
   fitModel,
   metricValue,
+  pickBest,
   probsToPreds,
   scorePredictions,
   type FittedLabelModel,
@@ -95,14 +97,17 @@ function benchDataset(name: string, baseline: Baseline | undefined): Row {
   const lm100 = fitTimed({ kind: 'snorkel', options: { nEpochs: 100, lr: 0.01, seed: SEED } });
   const lm500 = fitTimed({ kind: 'snorkel', options: { nEpochs: 500, lr: 0.01, seed: SEED } });
   const ds = fitTimed({ kind: 'ds', options: { abstainAsVote: true } });
+  const fs = fitTimed({ kind: 'fs' });
   const dev = valid?.Y ? { L: valid.L, n: valid.n, Y: valid.Y } : undefined;
+  const fsDevBalance = dev && new Set(dev.Y).size === k ? fitModel(statsFor(false), { kind: 'fs', options: { classBalance: classBalanceFromLabels(dev.Y, k) } }) : undefined;
   const auto = timeMedian(REPEATS, () => fitAuto(statsFor(false), { seed: SEED, metric, dev }));
+  // What auto would choose without its FlyingSquid candidate: the same rule over the other candidates' dev scores.
+  const withoutFs = auto.value.candidates.filter((c) => c.spec.kind !== 'fs');
+  const autoWithoutFs = withoutFs.length > 0 ? fitModel(statsFor(false), withoutFs[pickBest(withoutFs)].spec) : auto.value.model;
   const predict = timeMedian(REPEATS, () => lm500.value.predictProba(test.L, test.n));
   const autoScore = score(auto.value.model, test, k, metric);
   const chosen = auto.value.model;
-  const choice = chosen.kind === 'snorkel'
-    ? `snorkel ${chosen.params.nEpochs}ep l2=${chosen.params.l2}${isUniform(chosen.params.classBalance as number[]) ? '' : ' cb'}`
-    : chosen.kind;
+  const choice = describeChoice(chosen);
   return {
     name,
     cells: [
@@ -112,7 +117,10 @@ function benchDataset(name: string, baseline: Baseline | undefined): Row {
       fmt(score(lm100.value, test, k, metric)),
       fmt(score(lm500.value, test, k, metric)),
       fmt(score(ds.value, test, k, metric)),
+      fmt(score(fs.value, test, k, metric)),
+      fsDevBalance ? fmt(score(fsDevBalance, test, k, metric)) : '–',
       `${fmt(autoScore)} (${choice}${auto.value.criterion === 'dev' ? '' : ', no dev'})`,
+      `${fmt(score(autoWithoutFs, test, k, metric))} (${describeChoice(autoWithoutFs)})`,
       baseline ? `${baseline.mv} / ${baseline.lmDefault} / ${baseline.lm500} / ${baseline.lm500cb}` : '–',
       baseline ? fmt(baseline.best) : '–',
       baseline ? signed(autoScore - baseline.best) : '–',
@@ -120,9 +128,17 @@ function benchDataset(name: string, baseline: Baseline | undefined): Row {
       baseline?.fit500 ?? '–',
       `${auto.ms.toFixed(0)} ms`,
       `${ds.ms.toFixed(1)} ms`,
+      `${fs.ms.toFixed(1)} ms`,
       `${predict.ms.toFixed(2)} ms`,
     ],
   };
+}
+
+function describeChoice(model: FittedLabelModel): string {
+  const balance = model.params.classBalance as number[] | undefined;
+  const cb = !balance || isUniform(balance) ? '' : ' cb';
+  if (model.kind === 'snorkel') return `snorkel ${model.params.nEpochs}ep l2=${model.params.l2}${cb}`;
+  return model.kind === 'fs' ? `fs${cb}` : model.kind;
 }
 
 function isUniform(p: number[]): boolean {
@@ -190,8 +206,9 @@ function main(): void {
   const names = readdirSync(wrenchDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
   console.log(`## WRENCH label matrices (test split, every row scored, ties by Snorkel's hash; seed ${SEED}, lr 0.01, sgd)`);
   console.log(`Reef columns measured now (median of ${REPEATS} after a warm-up run); "README baseline" columns are the real Snorkel 0.10.1+dev numbers quoted from ../shared/data/wrench/README.md.`);
+  console.log('Reef FS: FlyingSquid triplet method (triplet mean, uniform class balance; k > 2 one-vs-rest). "FS valid cb": with the Y_valid class balance, as WRENCH runs it and as auto\'s candidate. "auto without FS": the same dev-split choice with the FS candidate removed.');
   printTable(
-    ['dataset', 'metric', 'Reef MV', 'Reef LM 100ep', 'Reef LM 500ep', 'Reef DS', 'Reef auto (choice)', 'README baseline MV / LM def / LM 500 / LM 500+cb', 'README best', 'auto − best', 'Reef LM 500ep fit', 'README Snorkel 500ep fit', 'Reef auto fit', 'Reef DS fit', 'Reef predict (test)'],
+    ['dataset', 'metric', 'Reef MV', 'Reef LM 100ep', 'Reef LM 500ep', 'Reef DS', 'Reef FS', 'Reef FS valid cb', 'Reef auto (choice)', 'Reef auto without FS (choice)', 'README baseline MV / LM def / LM 500 / LM 500+cb', 'README best', 'auto − best', 'Reef LM 500ep fit', 'README Snorkel 500ep fit', 'Reef auto fit', 'Reef DS fit', 'Reef FS fit', 'Reef predict (test)'],
     names.map((name) => benchDataset(name, baselines.get(name)).cells),
   );
   console.log('');

@@ -19,10 +19,12 @@ import {
   type OptimizerName,
   type Scores,
   type TiePolicy,
+  type TripletAggregate,
 } from '../shared/labelmodel/index.ts';
 import { readLabelMatrixInput, type LabelMatrixInput, type MatrixInputSource } from './matrix-input.ts';
 
-const MODEL_NAMES = ['mv', 'snorkel', 'ds', 'auto'] as const;
+const MODEL_NAMES = ['mv', 'snorkel', 'ds', 'fs', 'auto'] as const;
+const TRIPLET_AGGREGATES = ['mean', 'median'] as const;
 type ModelName = (typeof MODEL_NAMES)[number];
 
 interface EvalOptions {
@@ -44,6 +46,7 @@ interface EvalOptions {
   warmupEpochs?: number;
   classBalance?: number[] | 'valid';
   precInit: number;
+  tripletAggregate: TripletAggregate;
   tieBreak: TiePolicy;
   metric: MetricName;
   probs?: boolean;
@@ -63,7 +66,7 @@ export interface EvalResult {
 export const BAD_INPUT_EXIT = 2;
 
 export function registerLabelModelCommand(program: Command): void {
-  const group = program.command('label-model').description('Evaluate label models (majority vote, Snorkel LabelModel, Dawid–Skene, auto) on WRENCH-style matrices');
+  const group = program.command('label-model').description('Evaluate label models (majority vote, Snorkel LabelModel, Dawid–Skene, FlyingSquid triplets, auto) on WRENCH-style matrices');
   const evalCommand = group
     .command('eval')
     .description('Fit on the train split, score on the test split (WRENCH scoring: every row, ties by Snorkel\'s hash); prints one result')
@@ -83,8 +86,9 @@ export function registerLabelModelCommand(program: Command): void {
     .addOption(new Option('--optimizer <name>', 'Snorkel: optimizer').choices(OPTIMIZERS).default('sgd'))
     .addOption(new Option('--lr-scheduler <name>', 'Snorkel: learning-rate schedule').choices(LR_SCHEDULERS).default('constant'))
     .option('--warmup-epochs <n>', 'Snorkel: linear warmup from 0 over the first n epochs', parseInteger(1))
-    .option('--class-balance <p0,p1,...|valid>', 'Snorkel: class prior, or "valid" for the Y_valid label frequencies (default uniform)', parseClassBalance)
+    .option('--class-balance <p0,p1,...|valid>', 'Snorkel, fs: class prior, or "valid" for the Y_valid label frequencies (default uniform)', parseClassBalance)
     .option('--prec-init <x>', 'Snorkel: prior LF precision', parseProbability, 0.7)
+    .addOption(new Option('--triplet-aggregate <how>', 'fs: combine an LF\'s triplet estimates by their mean or median').choices(TRIPLET_AGGREGATES).default('mean'))
     .addOption(new Option('--tie-break <policy>', 'how tied probabilities become labels (hash = Snorkel/WRENCH deterministic)').choices(TIE_POLICIES).default('hash'))
     .addOption(new Option('--metric <name>', 'what auto maximises on the valid split').choices(METRIC_NAMES).default('accuracy'))
     .option('--probs', 'include the test probabilities (test_probs) in the output')
@@ -149,14 +153,18 @@ function fitChosenModel(
       params: { chosen: result.model.kind, criterion: result.criterion, metric: options.metric, ...result.model.params },
     };
   }
+  let classBalance: ArrayLike<number> | undefined;
+  if (options.classBalance === 'valid') {
+    if (!valid?.Y) throw new CliInputError('--class-balance valid needs valid gold labels (Y_valid, or --valid and --valid-labels)');
+    classBalance = classBalanceFromLabels(valid.Y, input.k);
+  } else {
+    classBalance = options.classBalance;
+  }
+  if (options.model === 'fs') {
+    const model = fitModel(stats, { kind: 'fs', options: { classBalance, aggregate: options.tripletAggregate } });
+    return { model, params: model.params };
+  }
   if (options.model === 'snorkel') {
-    let classBalance: ArrayLike<number> | undefined;
-    if (options.classBalance === 'valid') {
-      if (!valid?.Y) throw new CliInputError('--class-balance valid needs valid gold labels (Y_valid, or --valid and --valid-labels)');
-      classBalance = classBalanceFromLabels(valid.Y, input.k);
-    } else {
-      classBalance = options.classBalance;
-    }
     const model = fitModel(stats, {
       kind: 'snorkel',
       options: {

@@ -31,7 +31,7 @@ export const BrowserTraining = z.object({
     lfs: z.array(z.object({ coverage: Rate, overlaps: Rate, conflicts: Rate, polarity: z.array(z.number().int()), empirical_accuracy: Rate.optional() })),
   }),
   fit: z.object({
-    model: z.enum(['mv', 'snorkel', 'ds']),
+    model: z.enum(['mv', 'snorkel', 'ds', 'fs']),
     params: z.record(z.string(), z.unknown()),
     fit_ms: z.number().min(0),
     /** Snorkel's learned LF accuracies, in selectedLFs order. */

@@ -1,8 +1,8 @@
 // The one fit of a training run: the units' statistics summed, the requested model fitted once (seeded), and the
 // model kept as plain numbers on the run so any worker can predict any unit with it.
 import {
-  fitAuto, fitDawidSkene, fitSnorkel, majorityVoteProbs, predictLogLinear, probsToPreds, scorePredictions,
-  type LabelArray, type ModelSpec, type SnorkelOptions, type SufficientStats,
+  fitAuto, fitDawidSkene, fitFlyingSquid, fitSnorkel, majorityVoteProbs, predictLogLinear, probsToPreds, scorePredictions,
+  type FlyingSquidOptions, type LabelArray, type ModelSpec, type SnorkelOptions, type SufficientStats,
 } from '../../shared/labelmodel/index.ts';
 import type { TrainParams } from './train-spec.ts';
 import { labelsFromBytes, mergeAllStats, type UnitContribution } from './train-votes.ts';
@@ -13,7 +13,7 @@ export type SerializedModel =
 
 export interface FitReport {
   /** The model actually fitted (for auto: the one chosen). */
-  model: 'mv' | 'snorkel' | 'ds';
+  model: 'mv' | 'snorkel' | 'ds' | 'fs';
   params: Record<string, unknown>;
   fit_rows: number;
   fit_ms: number;
@@ -69,6 +69,7 @@ export function fitRunModel(params: TrainParams, contributions: UnitContribution
     const chosen = auto.model;
     if (chosen.kind === 'mv') model = { kind: 'mv', m, k };
     else if (chosen.kind === 'snorkel') model = fitSnorkelModel(stats, chosen.params as SnorkelOptions).model;
+    else if (chosen.kind === 'fs') model = logLinear(fitFlyingSquid(stats, chosen.params as FlyingSquidOptions));
     else model = logLinear(fitDawidSkene(stats, chosen.params));
     report = {
       model: chosen.kind, params: chosen.params, criterion: auto.criterion,
@@ -85,7 +86,7 @@ export function fitRunModel(params: TrainParams, contributions: UnitContribution
 }
 
 function candidateParams(spec: ModelSpec): Record<string, unknown> {
-  if (spec.kind !== 'snorkel') return {};
+  if (spec.kind !== 'snorkel' && spec.kind !== 'fs') return {};
   const { classBalance, ...rest } = spec.options ?? {};
   return { ...rest, ...(classBalance ? { classBalance: Array.from(classBalance) } : {}) };
 }

@@ -1,13 +1,14 @@
 // One interface over every label model here, so the CLI, the server run and the browser worker fit and
 // predict without knowing which model they hold.
 import { fitDawidSkene, type DawidSkeneOptions } from './dawid-skene.ts';
+import { fitFlyingSquid, type FlyingSquidOptions } from './flying-squid.ts';
 import { predictLogLinear, type LogLinearModel } from './loglinear.ts';
 import { majorityVoteProbs } from './majority.ts';
 import type { LabelArray } from './matrix.ts';
 import { fitSnorkel, type SnorkelOptions } from './snorkel.ts';
 import type { SufficientStats } from './stats.ts';
 
-export type ModelKind = 'mv' | 'snorkel' | 'ds';
+export type ModelKind = 'mv' | 'snorkel' | 'ds' | 'fs';
 
 export interface FittedLabelModel {
   kind: ModelKind;
@@ -22,7 +23,8 @@ export interface FittedLabelModel {
 export type ModelSpec =
   | { kind: 'mv' }
   | { kind: 'snorkel'; options?: SnorkelOptions }
-  | { kind: 'ds'; options?: DawidSkeneOptions };
+  | { kind: 'ds'; options?: DawidSkeneOptions }
+  | { kind: 'fs'; options?: FlyingSquidOptions };
 
 export function fitModel(stats: SufficientStats, spec: ModelSpec): FittedLabelModel {
   const { m, k } = stats;
@@ -32,6 +34,10 @@ export function fitModel(stats: SufficientStats, spec: ModelSpec): FittedLabelMo
   if (spec.kind === 'snorkel') {
     const model = fitSnorkel(stats, spec.options);
     return logLinearModel('snorkel', model, { ...model.params });
+  }
+  if (spec.kind === 'fs') {
+    const model = fitFlyingSquid(stats, spec.options);
+    return logLinearModel('fs', model, { ...model.params, unestimated: model.unestimated });
   }
   const model = fitDawidSkene(stats, spec.options);
   return logLinearModel('ds', model, { ...model.params, iterations: model.iterations });

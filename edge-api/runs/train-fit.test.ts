@@ -1,0 +1,33 @@
+// A server run's auto keeps the model it chose as numbers; when that is FlyingSquid it must be refitted as FlyingSquid.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readLabelMatrixInput } from '../../cli/matrix-input.ts';
+import { fitModel } from '../../shared/labelmodel/index.ts';
+import { fitRunModel, predictorOf } from './train-fit.ts';
+import type { TrainParams } from './train-spec.ts';
+import { mergeAllStats, unitContribution } from './train-votes.ts';
+
+const wrenchDir = fileURLToPath(new URL('../../../shared/data/wrench/', import.meta.url));
+
+describe.skipIf(!existsSync(`${wrenchDir}trec.json`))('fitRunModel with auto', () => {
+  it('refits the FlyingSquid model auto chose on trec (gold rows as dev) and predicts with it', () => {
+    const input = readLabelMatrixInput({ matrix: `${wrenchDir}trec.json` });
+    const { k } = input;
+    const train = input.splits.train!;
+    const valid = input.splits.valid!;
+    const m = train.m;
+    const contributions = [
+      unitContribution(train.L, train.n, m, k, { patterns: false, problems: [] }),
+      unitContribution(valid.L, valid.n, m, k, { gold: Int16Array.from(valid.Y!), patterns: false, problems: [] }),
+    ];
+    const params = { request: { model: 'auto', seed: 123, tie_break: 'hash', snorkel: { epochs: 100, lr: 0.01, l2: 0, optimizer: 'sgd' } } } as unknown as TrainParams;
+    const { model, report } = fitRunModel(params, contributions);
+    expect(report.model).toBe('fs');
+    expect(report.candidates!.find((c) => c.model === 'fs')!.params).toHaveProperty('classBalance');
+    // The kept numbers predict exactly as the FlyingSquid model fitted directly on the same statistics.
+    const stats = mergeAllStats(contributions.map((c) => c.stats));
+    const direct = fitModel(stats, { kind: 'fs', options: { classBalance: report.params.classBalance as number[] } });
+    expect(Array.from(predictorOf(model)(valid.L, valid.n))).toEqual(Array.from(direct.predictProba(valid.L, valid.n)));
+  });
+});

@@ -6,6 +6,8 @@ import { loadConfig } from '../edge-api/config.ts';
 import { openConfiguredDatabase, openRuntime, startServer, webDist } from '../edge-api/node.ts';
 
 const webRoot = fileURLToPath(new URL('../web', import.meta.url));
+/** The isomorphic core the web bundle imports (LF engines, analysis, label model): a change there is a change to the app. */
+const sharedRoot = fileURLToPath(new URL('../shared', import.meta.url));
 
 function newestMtime(path: string): number {
   const stat = statSync(path);
@@ -13,10 +15,10 @@ function newestMtime(path: string): number {
   return Math.max(stat.mtimeMs, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
 }
 
-/** Builds web/dist when it is missing or older than the web sources (a fresh clone, or after a pull). */
+/** Builds web/dist when it is missing or older than the web sources or shared/ (a fresh clone, or after a pull). */
 export async function buildWebIfNeeded(): Promise<void> {
   const built = join(webDist, 'index.html');
-  const sources = [join(webRoot, 'src'), join(webRoot, 'index.html'), join(webRoot, 'vite.config.ts')].filter(existsSync);
+  const sources = [join(webRoot, 'src'), join(webRoot, 'index.html'), join(webRoot, 'vite.config.ts'), sharedRoot].filter(existsSync);
   if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
   console.log('reef: building the web app (web/dist)…');
   const { build } = await import('vite');

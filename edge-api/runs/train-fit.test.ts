@@ -1,4 +1,4 @@
-// A server run's auto keeps the model it chose as numbers; when that is FlyingSquid it must be refitted as FlyingSquid.
+// A server run keeps its fitted model as numbers: FlyingSquid, asked for or chosen by auto, must come back as FlyingSquid.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { mergeAllStats, unitContribution } from './train-votes.ts';
 
 const wrenchDir = fileURLToPath(new URL('../../../shared/data/wrench/', import.meta.url));
 
-describe.skipIf(!existsSync(`${wrenchDir}trec.json`))('fitRunModel with auto', () => {
+describe.skipIf(!existsSync(`${wrenchDir}trec.json`))('fitRunModel with FlyingSquid', () => {
   it('refits the FlyingSquid model auto chose on trec (gold rows as dev) and predicts with it', () => {
     const input = readLabelMatrixInput({ matrix: `${wrenchDir}trec.json` });
     const { k } = input;
@@ -29,5 +29,16 @@ describe.skipIf(!existsSync(`${wrenchDir}trec.json`))('fitRunModel with auto', (
     const stats = mergeAllStats(contributions.map((c) => c.stats));
     const direct = fitModel(stats, { kind: 'fs', options: { classBalance: report.params.classBalance as number[] } });
     expect(Array.from(predictorOf(model)(valid.L, valid.n))).toEqual(Array.from(direct.predictProba(valid.L, valid.n)));
+  });
+
+  it('fits FlyingSquid when a run asks for it (model "fs"), uniform class balance', () => {
+    const input = readLabelMatrixInput({ matrix: `${wrenchDir}trec.json` });
+    const train = input.splits.train!;
+    const contributions = [unitContribution(train.L, train.n, train.m, input.k, { patterns: false, problems: [] })];
+    const params = { request: { model: 'fs', seed: 123, tie_break: 'hash', snorkel: { epochs: 100, lr: 0.01, l2: 0, optimizer: 'sgd' } } } as unknown as TrainParams;
+    const { model, report } = fitRunModel(params, contributions);
+    expect(report.model).toBe('fs');
+    const direct = fitModel(mergeAllStats(contributions.map((c) => c.stats)), { kind: 'fs' });
+    expect(Array.from(predictorOf(model)(train.L, 50))).toEqual(Array.from(direct.predictProba(train.L, 50)));
   });
 });

@@ -58,6 +58,10 @@ export function fitRunModel(params: TrainParams, contributions: UnitContribution
     const fitted = fitSnorkelModel(stats, snorkelOptions);
     model = fitted.model;
     report = { model: 'snorkel', params: fitted.params, final_loss: fitted.finalLoss };
+  } else if (request.model === 'fs') {
+    const fitted = fitFlyingSquid(stats);
+    model = logLinear(fitted);
+    report = { model: 'fs', params: { ...fitted.params } };
   } else if (request.model === 'ds') {
     const fitted = fitDawidSkene(stats);
     model = logLinear(fitted);

@@ -28,7 +28,7 @@ export const TrainRequest = z.object({
     optimizer: z.enum(['sgd', 'adam', 'adamax']).default('sgd'),
   }).default({ epochs: 100, lr: 0.01, output_type: 'softmax', l2: 0, optimizer: 'sgd' }),
   /** snorkel: Snorkel's LabelModel; mv: majority vote; ds: Dawid–Skene; auto: chosen on the gold (dev) labels. */
-  model: z.enum(['snorkel', 'mv', 'ds', 'auto']).default('snorkel'),
+  model: z.enum(['snorkel', 'mv', 'ds', 'fs', 'auto']).default('snorkel'),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
   /** Hard labels for tied probabilities: Snorkel's default abstains (-1); hash breaks ties as Snorkel's probs_to_preds. */
   tie_break: z.enum(['abstain', 'hash']).default('abstain'),

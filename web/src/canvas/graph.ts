@@ -1,7 +1,7 @@
 // The pipeline graph's node types: one typed union, so every node's data is checked where it is built and read.
 import type { Edge, Node } from '@xyflow/react';
 
-export type ModelChoice = 'auto' | 'snorkel' | 'mv' | 'ds';
+export type ModelChoice = 'auto' | 'snorkel' | 'mv' | 'ds' | 'fs';
 export type OutputMode = 'softmax' | 'hard';
 
 // A type alias, not an interface: React Flow's node data must be assignable to Record<string, unknown>.

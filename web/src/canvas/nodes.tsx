@@ -79,7 +79,7 @@ const LfNodeView = memo(function LfNodeView(_props: NodeProps<LfNode>) {
 
 const models: { value: ModelChoice; label: string }[] = [
   { value: 'auto', label: 'auto' }, { value: 'snorkel', label: 'snorkel' },
-  { value: 'mv', label: 'majority vote' }, { value: 'ds', label: 'Dawid–Skene' },
+  { value: 'mv', label: 'majority vote' }, { value: 'ds', label: 'Dawid–Skene' }, { value: 'fs', label: 'FlyingSquid' },
 ];
 
 const TrainNodeView = memo(function TrainNodeView({ id, data }: NodeProps<TrainNode>) {

@@ -8,7 +8,7 @@ export interface ServerTrainRequest {
   selectedRules: string[];
   selectedLFs: string[];
   snorkel: { epochs: number; lr: number; output_type: 'softmax' | 'hard' };
-  model: 'auto' | 'snorkel' | 'mv' | 'ds';
+  model: 'auto' | 'snorkel' | 'mv' | 'ds' | 'fs';
   seed: number;
 }
 

@@ -83,7 +83,7 @@ const api = {
     } else if (settings.model === 'auto') {
       model = fitAuto(stats, { seed: settings.seed, dev: devSplit(L, m, gold) }).model;
     } else {
-      model = fitModel(stats, settings.model === 'mv' ? { kind: 'mv' } : { kind: 'ds' });
+      model = fitModel(stats, { kind: settings.model });
     }
     onEpoch(settings.epochs, settings.epochs);
     const probs = model.predictProba(L, n);

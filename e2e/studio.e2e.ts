@@ -156,6 +156,14 @@ test('from a fresh start to downloaded results, without leaving 127.0.0.1', { ti
   await page.keyboard.press('ControlOrMeta+Enter');
   await sqlCell.locator('tbody td', { hasText: /^800$/ }).waitFor({ timeout: 60_000 });
   await shot('sql-cell');
+  // The page is cross-origin isolated, so DuckDB-WASM runs its threaded bundle.
+  assert.equal(await page.evaluate(() => crossOriginIsolated), true, 'the studio is cross-origin isolated');
+  await typeInEditor(sqlCell, 'SQL cell', "SELECT current_setting('threads') AS duckdb_threads");
+  await page.keyboard.press('ControlOrMeta+Enter');
+  await sqlCell.locator('th', { hasText: 'duckdb_threads' }).waitFor({ timeout: 30_000 });
+  const threads = Number(await sqlCell.locator('tbody td').first().innerText());
+  assert.ok(threads > 1, `DuckDB-WASM runs ${threads} thread(s)`);
+  t.diagnostic(`DuckDB-WASM threads: ${threads}`);
   await sqlCell.getByRole('button', { name: 'Remove SQL cell' }).click();
 
   // Custom LF code runs in the sandbox: its votes count, an endless loop is stopped and reported on the cell,

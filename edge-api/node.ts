@@ -14,6 +14,7 @@ import type { TrainingContext } from './runs/train.ts';
 import { triggerSchedulesForAsset } from './runs/train-schedule.ts';
 import { registerTrainingHandlers } from './runs/train-worker.ts';
 import { createMaterializer, startWorker, type WorkerOptions } from './runs/worker.ts';
+import { withCrossOriginIsolation } from './security/isolation.ts';
 import { generateToken, hashToken } from './security/secrets.ts';
 import type { ObjectStore } from './storage/index.ts';
 import { LocalObjectStore } from './storage/local.ts';
@@ -106,7 +107,7 @@ export async function startServer(config: ReefConfig, opts: ServeOptions = {}): 
     app.get('*', serveStatic({ root: webDist, path: 'index.html' }));
   }
   const server = await new Promise<ServerType>((resolveServer) => {
-    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolveServer(s));
+    const s = serve({ fetch: withCrossOriginIsolation(app.fetch), port: config.port, hostname: config.host }, () => resolveServer(s));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,6 +1,10 @@
 // DuckDB-WASM for SQL cells: started on the first query (cold asset loads do not pay for it), with extension
-// autoloading off so nothing is fetched from extensions.duckdb.org. Tables arrive as Arrow IPC streams.
+// autoloading off so nothing is fetched from extensions.duckdb.org. Tables arrive as Arrow IPC streams. The page is
+// cross-origin isolated (edge-api/security/isolation.ts), so selectBundle picks the threaded `coi` bundle.
 import * as duckdb from '@duckdb/duckdb-wasm';
+import coiPthreadWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.pthread.worker.js?url';
+import coiWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-coi.worker.js?url';
+import coiWasm from '@duckdb/duckdb-wasm/dist/duckdb-coi.wasm?url';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
 import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
@@ -11,6 +15,10 @@ import type { ColumnType } from '../../../shared/lf/types.ts';
 const bundles: duckdb.DuckDBBundles = {
   mvp: { mainModule: new URL(mvpWasm, self.location.href).href, mainWorker: new URL(mvpWorker, self.location.href).href },
   eh: { mainModule: new URL(ehWasm, self.location.href).href, mainWorker: new URL(ehWorker, self.location.href).href },
+  coi: {
+    mainModule: new URL(coiWasm, self.location.href).href, mainWorker: new URL(coiWorker, self.location.href).href,
+    pthreadWorker: new URL(coiPthreadWorker, self.location.href).href,
+  },
 };
 
 export interface QueryResult { columns: string[]; rows: unknown[][]; ms: number }

@@ -67,7 +67,7 @@ export class LfSession {
   private readonly slots = new Map<string, number>();
   private readonly columns: VoteColumn[] = [];
   private readonly freeColumns: number[] = [];
-  private predictions: { preds: Int32Array; confidence: Float64Array } | undefined;
+  private predictions: { preds: Int32Array; probs: Float64Array; confidence: Float64Array } | undefined;
 
   constructor(table: SampleTable, k: number, gold?: Int32Array) {
     this.table = table;
@@ -159,7 +159,12 @@ export class LfSession {
       for (let c = 0; c < this.k; c++) best = Math.max(best, probs[i * this.k + c]!);
       confidence[i] = best;
     }
-    this.predictions = { preds, confidence };
+    this.predictions = { preds, probs, confidence };
+  }
+
+  /** The last training's predicted labels and row-major n×k probabilities, if any. */
+  lastPredictions(): { preds: Int32Array; probs: Float64Array } | undefined {
+    return this.predictions && { preds: this.predictions.preds, probs: this.predictions.probs };
   }
 
   /** Rows matching a filter, from `offset`, at most `limit`, with the filtered count. */

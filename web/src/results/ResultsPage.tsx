@@ -5,12 +5,12 @@ import { api } from '../api/client.ts';
 import type { SampleRow } from '../analysis/lf-session.ts';
 import { navigate } from '../navigation.ts';
 import { conceptPath } from '../routes.ts';
-import { dataWorker } from '../studio/workers.ts';
+import { dataWorker, trainWorker } from '../studio/workers.ts';
 import { findResult } from '../training/results-store.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
 import { resultsPath } from '../routes.ts';
 import { ServerJobView } from './ServerJobView.tsx';
-import { confidenceHistogram, confidences, labelDistribution, resultColumns, resultCsv } from './result-table.ts';
+import { confidenceHistogram, confidences, labelDistribution } from './result-table.ts';
 
 const TABLE_ROWS = 50;
 
@@ -57,7 +57,16 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
   const noVoteRows = dist[result.k + 1]!;
   const histMax = Math.max(...hist, 1);
   const distMax = Math.max(...dist, 1);
-  const columns = resultColumns(result);
+  // The table shows the first rows only: their keys come with their sample fields, the rest from the result's arrays.
+  const probColumns = result.output === 'softmax' ? Array.from({ length: result.k }, (_, c) => `prob_class_${c}`) : [];
+  const columns = [result.keyColumn, 'predicted_label', ...probColumns, ...(result.output === 'softmax' ? ['confidence'] : [])];
+  const downloadCsv = async () => {
+    try {
+      download(`reef-${jobId}.csv`, await trainWorker().resultCsv(result.parquet.slice(0)), 'text/csv');
+    } catch (e) {
+      setServerMessage((e as Error).message);
+    }
+  };
   const runOnServer = async () => {
     try {
       const run = await api<{ job_id: string }>('POST', `/api/concepts/${cId}/snorkel/run`, result.serverRequest);
@@ -74,7 +83,7 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
       <p className="muted">{result.n.toLocaleString('en-US')} samples · model {result.model} · {result.output === 'softmax' ? 'Softmax (Probabilities)' : 'Hard Labels'} · {result.lfNames.length} LFs · fitted in {result.ms.toFixed(0)} ms</p>
       <div className="notebook-toolbar">
         <button type="button" onClick={() => download(`reef-${jobId}.parquet`, result.parquet, 'application/vnd.apache.parquet')}>Download Parquet</button>
-        <button type="button" onClick={() => download(`reef-${jobId}.csv`, resultCsv(columns), 'text/csv')}>Download CSV</button>
+        <button type="button" onClick={() => void downloadCsv()}>Download CSV</button>
         <button type="button" onClick={() => void runOnServer()}>Run on server</button>
         {serverMessage && <span className="muted">{serverMessage}</span>}
       </div>
@@ -111,21 +120,21 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
       <h3>Samples</h3>
       <div className="table-scroll">
         <table>
-          <thead><tr>{columns.map((c) => <th key={c.name}>{c.name}</th>)}<th>sample</th></tr></thead>
+          <thead><tr>{columns.map((c) => <th key={c}>{c}</th>)}<th>sample</th></tr></thead>
           <tbody>
-            {Array.from({ length: Math.min(TABLE_ROWS, result.n) }, (_, i) => (
-              <tr key={i}>
-                {columns.map((c) => {
-                  const v = c.values[i];
-                  if (c.name === 'predicted_label') {
-                    const label = v === -1 ? '— (tie)' : `${v} (${result.values[v as number]})`;
-                    return <td key={c.name}>{result.noVotes[i] ? <span className="muted" title={`No LF voted on this row; the model's prior gives ${label}`}>no votes</span> : label}</td>;
-                  }
-                  return <td key={c.name}>{typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v)}</td>;
-                })}
-                <td>{rows[i] ? Object.entries(rows[i]!.fields).filter(([k]) => k !== result.keyColumn).map(([, v]) => v).join(' · ') : ''}</td>
-              </tr>
-            ))}
+            {Array.from({ length: Math.min(TABLE_ROWS, result.n) }, (_, i) => {
+              const p = result.preds[i]!;
+              const label = p === -1 ? '— (tie)' : `${p} (${result.values[p]})`;
+              return (
+                <tr key={i}>
+                  <td>{rows[i]?.key ?? ''}</td>
+                  <td>{result.noVotes[i] ? <span className="muted" title={`No LF voted on this row; the model's prior gives ${label}`}>no votes</span> : label}</td>
+                  {probColumns.map((name, c) => <td key={name}>{result.probs[i * result.k + c]!.toFixed(4)}</td>)}
+                  {result.output === 'softmax' && <td>{conf[i]!.toFixed(4)}</td>}
+                  <td>{rows[i] ? Object.entries(rows[i]!.fields).filter(([k]) => k !== result.keyColumn).map(([, v]) => v).join(' · ') : ''}</td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       </div>

@@ -1,22 +1,23 @@
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import type { TrainedResult } from '../training/results-store.ts';
-import { confidenceHistogram, labelDistribution, resultColumns, resultCsv, resultParquet } from './result-table.ts';
+import { confidenceHistogram, labelDistribution, resultColumns, resultCsv, resultCsvFromParquet, resultParquet, type ResultArrays } from './result-table.ts';
 
 const result: TrainedResult = {
   jobId: 'j', cId: 'c', values: ['HAM', 'SPAM'], n: 3, k: 2, output: 'softmax', model: 'snorkel', params: {},
   probs: Float64Array.from([0.9, 0.1, 0.5, 0.5, 0.2, 0.8]), preds: Int32Array.from([0, -1, 1]),
-  keyColumn: 'id', keys: [10, 11, 12], lfNames: [], weights: null, noVotes: Uint8Array.from([0, 0, 0]), ms: 1, createdAt: '',
+  keyColumn: 'id', lfNames: [], weights: null, noVotes: Uint8Array.from([0, 0, 0]), ms: 1, createdAt: '',
   serverRequest: { selectedIndex: 'i', selectedRules: [], selectedLFs: [], snorkel: { epochs: 100, lr: 0.01, output_type: 'softmax' }, model: 'snorkel', seed: 0 },
   parquet: new ArrayBuffer(0),
 };
+const arrays: ResultArrays = { ...result, keys: [10, 11, 12] };
 
 describe('result columns', () => {
   it('has the seed\'s columns, with confidence the top probability', () => {
-    const cols = resultColumns(result);
+    const cols = resultColumns(arrays);
     expect(cols.map((c) => c.name)).toEqual(['id', 'predicted_label', 'prob_class_0', 'prob_class_1', 'confidence']);
     expect(Array.from(cols[4]!.values as Float64Array)).toEqual([0.9, 0.5, 0.8]);
-    expect(resultColumns({ ...result, output: 'hard' }).map((c) => c.name)).toEqual(['id', 'predicted_label']);
+    expect(resultColumns({ ...arrays, output: 'hard' }).map((c) => c.name)).toEqual(['id', 'predicted_label']);
   });
   it('counts labels with unlabeled rows, then rows no LF voted on, last; and bins confidence over [1/k, 1]', () => {
     expect(labelDistribution(result)).toEqual([1, 1, 1, 0]);
@@ -25,13 +26,17 @@ describe('result columns', () => {
     expect(confidenceHistogram(Float64Array.from([0.5, 0.85, 1]), 2, 5)).toEqual([1, 0, 0, 1, 1]);
   });
   it('writes a CSV and a Parquet file that read back the same rows', async () => {
-    const cols = resultColumns(result);
+    const cols = resultColumns(arrays);
     expect(resultCsv(cols).split('\n')[1]).toBe('10,0,0.9,0.1,0.9');
     const rows = await parquetReadObjects({ file: resultParquet(cols) });
     expect(rows[2]).toEqual({ id: 12n, predicted_label: 1, prob_class_0: 0.2, prob_class_1: 0.8, confidence: 0.8 });
   });
+  it('writes the download\'s CSV from the Parquet, the same text as from the arrays', async () => {
+    const cols = resultColumns(arrays);
+    expect(await resultCsvFromParquet(resultParquet(cols))).toBe(resultCsv(cols));
+  });
   it('carries the training\'s metadata in the Parquet footer, where the server reads it', () => {
-    const file = resultParquet(resultColumns(result), { 'reef.browser_training': '{"seed":7}' });
+    const file = resultParquet(resultColumns(arrays), { 'reef.browser_training': '{"seed":7}' });
     expect(parquetMetadata(file).key_value_metadata).toEqual([{ key: 'reef.browser_training', value: '{"seed":7}' }]);
   });
 });

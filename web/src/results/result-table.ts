@@ -1,11 +1,15 @@
 // A trained result as the seed's result columns: the index key, predicted_label, and for softmax output
 // prob_class_0..k-1 and confidence. The same columns go to the page, the CSV and the Parquet download.
+import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { TrainedResult } from '../training/results-store.ts';
 
 export interface ResultColumn { name: string; values: ArrayLike<unknown>; type: 'STRING' | 'INT32' | 'DOUBLE' | 'INT64' }
 
-export function resultColumns(r: Pick<TrainedResult, 'keys' | 'keyColumn' | 'preds' | 'probs' | 'n' | 'k' | 'output'>): ResultColumn[] {
+/** A training's predictions with the sample keys they belong to (row order). */
+export interface ResultArrays extends Pick<TrainedResult, 'keyColumn' | 'preds' | 'probs' | 'n' | 'k' | 'output'> { keys: unknown[] }
+
+export function resultColumns(r: ResultArrays): ResultColumn[] {
   const keysAreNumbers = r.keys.every((v) => typeof v === 'number' && Number.isSafeInteger(v));
   const columns: ResultColumn[] = [
     keysAreNumbers
@@ -67,4 +71,12 @@ export function resultParquet(columns: ResultColumn[], metadata: Record<string, 
     columnData: columns.map((c) => ({ name: c.name, data: (c.type === 'INT32' ? Array.from(c.values as Int32Array) : c.values) as never, type: c.type, nullable: false })),
     kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
   });
+}
+
+/** The CSV of a results Parquet: the same columns in the same order, numbers as JavaScript prints them (exact). */
+export async function resultCsvFromParquet(parquet: ArrayBuffer): Promise<string> {
+  const metadata = parquetMetadata(parquet);
+  const names = parquetSchema(metadata).children.map((c) => c.element.name);
+  const rows = await parquetReadObjects({ file: parquet, metadata });
+  return resultCsv(names.map((name) => ({ name, values: rows.map((r) => r[name]), type: 'STRING' })));
 }

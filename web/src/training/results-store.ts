@@ -24,7 +24,6 @@ export interface TrainedResult {
   probs: Float64Array;
   preds: Int32Array;
   keyColumn: string;
-  keys: unknown[];
   lfNames: string[];
   weights: number[] | null;
   /** 1 where no LF voted (the model can only answer its class prior there). */

@@ -60,7 +60,6 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
     Comlink.proxy((epoch: number, epochs: number) => onState({ phase: 'training', epoch, epochs })),
   );
   performance.measure('reef:train', { start: started.name, detail: { n: input.n, m: input.m, model: out.model } });
-  const keys = await dataWorker().keyValues();
   const lfs = slots.map((slot) => catalog.labeling_functions.find((lf) => lf.id === slot)?.name ?? slot);
   const indexNode = nodes.find((n) => n.type === 'index');
   const serverRequest: ServerTrainRequest = {
@@ -71,9 +70,15 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
     model: settings.model,
     seed: settings.seed,
   };
+  // The notebook's sample browser filters by these, and the data worker writes the results Parquet from them
+  // with the keys it holds; copies, as the result keeps its own arrays.
+  const preds = out.preds.slice();
+  const probs = out.probs.slice();
+  await dataWorker().setPredictions(Comlink.transfer(preds, [preds.buffer]), Comlink.transfer(probs, [probs.buffer]));
+  window.dispatchEvent(new Event(PREDICTIONS_EVENT));
   onState({ phase: 'saving' });
   const weights = out.weights ? Array.from(out.weights) : null;
-  const parquet = await trainWorker().resultParquet(keys, assets.index.keyColumn, {
+  const parquet = await dataWorker().resultParquet(settings.output, {
     [BROWSER_TRAINING_KEY]: JSON.stringify({
       request: serverRequest,
       asset_version_ids: [assets.index.versionId, ...assets.rules.map((r) => r.versionId)],
@@ -86,15 +91,10 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   const jobId = 'jobId' in kept ? kept.jobId : `browser-${crypto.randomUUID()}`;
   saveResult({
     jobId, cId: concept.c_id, values: concept.values, n: input.n, k, output: settings.output, model: out.model, params: out.params,
-    probs: out.probs, preds: out.preds, keyColumn: assets.index.keyColumn, keys,
+    probs: out.probs, preds: out.preds, keyColumn: assets.index.keyColumn,
     lfNames: lfs, weights, noVotes: out.noVotes, ms: out.ms, createdAt: new Date().toISOString(), serverRequest,
     parquet, ...('error' in kept ? { notKept: kept.error } : {}),
   });
-  // The notebook's sample browser filters by these; copies, as the result keeps its own arrays.
-  const preds = out.preds.slice();
-  const probs = out.probs.slice();
-  await dataWorker().setPredictions(Comlink.transfer(preds, [preds.buffer]), Comlink.transfer(probs, [probs.buffer]));
-  window.dispatchEvent(new Event(PREDICTIONS_EVENT));
   onState({ phase: 'done' });
   return jobId;
 }

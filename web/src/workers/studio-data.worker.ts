@@ -12,6 +12,7 @@ import { DuckDbSession, type QueryResult } from './duckdb-session.ts';
 import type { LfScanApi } from './lf-scan.worker.ts';
 import type { ModelLfApi } from './model-lf.worker.ts';
 import { rowRange } from './row-range.ts';
+import { resultColumns, resultParquet } from '../results/result-table.ts';
 import { compileLf } from '../../../shared/lf/compile.ts';
 import type { ColumnBatch } from '../../../shared/lf/column-batch.ts';
 
@@ -181,10 +182,18 @@ const api = {
     const s = current();
     return Object.fromEntries(s.table.schema.columns.map((c) => [c.name, columnValues(s.table.batch.columns[c.name]!).map((v) => (typeof v === 'bigint' ? Number(v) : v))]));
   },
-  /** The sample keys, in row order (results are keyed by them). */
-  keyValues(): unknown[] {
+  /**
+   * The last training's results as Parquet (the seed's columns, keyed by the samples' keys, which live here), with
+   * `metadata` as the file's key-value metadata; moved to the caller. Built here so no million-row key array
+   * crosses the main thread.
+   */
+  resultParquet(output: 'softmax' | 'hard', metadata: Record<string, string>): ArrayBuffer {
     const s = current();
-    return columnValues(s.table.batch.columns[s.table.keyColumn]!).map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v));
+    const predictions = s.lastPredictions();
+    if (!predictions) throw new Error('Train a model first.');
+    const keys = columnValues(s.table.batch.columns[s.table.keyColumn]!).map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v));
+    const bytes = resultParquet(resultColumns({ ...predictions, keys, keyColumn: s.table.keyColumn, n: s.table.n, k: s.k, output }), metadata);
+    return Comlink.transfer(bytes, [bytes]);
   },
   /** The label matrix of these LFs (in this order), its keys and gold labels, moved to the caller. */
   trainingInput(slots: string[]) {

@@ -8,7 +8,7 @@ import { probsToPreds } from '../../../shared/labelmodel/predictions.ts';
 import { fitSnorkel, snorkelWeights } from '../../../shared/labelmodel/snorkel.ts';
 import { computeSufficientStats } from '../../../shared/labelmodel/stats.ts';
 import type { TrainSettings } from '../canvas/graph.ts';
-import { resultColumns, resultParquet } from '../results/result-table.ts';
+import { resultCsvFromParquet } from '../results/result-table.ts';
 
 export interface TrainInput { L: Int8Array; n: number; m: number; k: number; gold: Int32Array; settings: TrainSettings }
 export interface TrainOutput {
@@ -31,9 +31,6 @@ export interface TrainAnalysis {
   conflict: number;
   lfs: { coverage: number; overlaps: number; conflicts: number; polarity: number[]; empirical_accuracy?: number }[];
 }
-
-/** The last fit's predictions, kept here so its results Parquet is written off the main thread. */
-let last: { probs: Float64Array; preds: Int32Array; n: number; k: number; output: TrainSettings['output'] } | undefined;
 
 function analysisOf(L: Int8Array, n: number, m: number, k: number, gold: Int32Array): TrainAnalysis {
   const a = analyzeLabelMatrix(L, n, m, k, gold.some((y) => y >= 0) ? gold : undefined);
@@ -92,15 +89,12 @@ const api = {
     const noVotes = rowsWithoutVotes(L, n, m);
     const ms = performance.now() - started;
     const analysis = analysisOf(L, n, m, k, gold);
-    last = { probs: probs.slice(), preds: preds.slice(), n, k, output: settings.output };
     const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, weights, noVotes, analysis, ms };
     return Comlink.transfer(out, [probs.buffer, preds.buffer, noVotes.buffer, ...(weights ? [weights.buffer] : [])]);
   },
-  /** The last fit's results as Parquet (the seed's columns), with `metadata` as key-value metadata; moved to the caller. */
-  resultParquet(keys: unknown[], keyColumn: string, metadata: Record<string, string>): ArrayBuffer {
-    if (!last) throw new Error('Train a model first.');
-    const bytes = resultParquet(resultColumns({ ...last, keys, keyColumn }), metadata);
-    return Comlink.transfer(bytes, [bytes]);
+  /** A results Parquet as CSV (the download), written here: a million rows of text is no work for the main thread. */
+  async resultCsv(parquet: ArrayBuffer): Promise<Blob> {
+    return new Blob([await resultCsvFromParquet(parquet)], { type: 'text/csv' });
   },
 };
 

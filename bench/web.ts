@@ -148,7 +148,7 @@ try {
   const fit = (await measures(page, 'reef:train'))[0]!;
   const trainLongTasks = await longTasks(page, trainFrom, trainTo);
   // Then the result is written as Parquet, kept on the server as a run, and its page shown.
-  await page.getByTestId('result-kept').or(page.getByText(/^Not kept on the server/)).waitFor({ timeout: 300_000 });
+  await page.getByTestId('result-kept').or(page.getByTestId('result-not-kept')).waitFor({ timeout: 300_000 });
   const shownTo = await page.evaluate(() => performance.now());
   const keptLongTasks = await longTasks(page, trainTo, shownTo);
   const kept = await page.getByTestId('result-kept').count();

@@ -1,6 +1,6 @@
 // The results page (/concepts/{c_id}/snorkel/jobs/{job_id}, where the seed navigates after training): label
 // distribution, confidence histogram, LF weights, the sample table, and downloads as Parquet and CSV.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
 import type { SampleRow } from '../analysis/lf-session.ts';
 import { navigate } from '../navigation.ts';
@@ -10,7 +10,6 @@ import { findResult } from '../training/results-store.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
 import { resultsPath } from '../routes.ts';
 import { ServerJobView } from './ServerJobView.tsx';
-import { confidenceHistogram, confidences, labelDistribution } from './result-table.ts';
 
 const TABLE_ROWS = 50;
 
@@ -27,7 +26,6 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
   const result = findResult(jobId);
   const [rows, setRows] = useState<SampleRow[]>([]);
   const [serverMessage, setServerMessage] = useState<string>();
-  const conf = useMemo(() => (result ? confidences(result) : null), [result]);
   const [values, setValues] = useState<string[]>([]);
   useEffect(() => {
     if (!result) api<Concept>('GET', `/api/concepts/${cId}`).then((c) => setValues(c.values), () => undefined);
@@ -39,7 +37,7 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
   }, [result]);
 
   const back = <a href={conceptPath(cId)} onClick={(e) => { e.preventDefault(); navigate(conceptPath(cId)); }}>← Back to the pipeline</a>;
-  if (!result || !conf) {
+  if (!result) {
     // Not in this tab's memory (a reload, or another tab): a run the API keeps (its id is a UUID, whether trained by
     // the server or in a browser), or a browser result the server did not keep, from a tab that is gone.
     return (
@@ -51,9 +49,8 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
       </main>
     );
   }
-  const dist = labelDistribution(result);
-  // No-vote rows all get the model's prior: left out of the histogram, which is about rows with evidence.
-  const hist = confidenceHistogram(conf.filter((_, i) => !result.noVotes[i]), result.k);
+  const { distribution: dist, histogram: hist } = result;
+  // The histogram (from the train worker) leaves out no-vote rows: they all get the model's prior.
   const noVoteRows = dist[result.k + 1]!;
   const histMax = Math.max(...hist, 1);
   const distMax = Math.max(...dist, 1);
@@ -88,7 +85,7 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
         {serverMessage && <span className="muted">{serverMessage}</span>}
       </div>
       {result.notKept
-        ? <p role="alert" className="error">Not kept on the server: {result.notKept}. This result lives in this tab only.</p>
+        ? <p role="alert" className="error" data-testid="result-not-kept">Not kept on the server: {result.notKept}. This result lives in this tab only.</p>
         : <p className="muted" data-testid="result-kept">Kept on the server as run {result.jobId}: this page and its downloads survive a reload.</p>}
       <div className="cards">
         <section aria-label="Label distribution">
@@ -130,7 +127,7 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
                   <td>{rows[i]?.key ?? ''}</td>
                   <td>{result.noVotes[i] ? <span className="muted" title={`No LF voted on this row; the model's prior gives ${label}`}>no votes</span> : label}</td>
                   {probColumns.map((name, c) => <td key={name}>{result.probs[i * result.k + c]!.toFixed(4)}</td>)}
-                  {result.output === 'softmax' && <td>{conf[i]!.toFixed(4)}</td>}
+                  {result.output === 'softmax' && <td>{result.confidence[i]!.toFixed(4)}</td>}
                   <td>{rows[i] ? Object.entries(rows[i]!.fields).filter(([k]) => k !== result.keyColumn).map(([, v]) => v).join(' · ') : ''}</td>
                 </tr>
               );

@@ -8,7 +8,7 @@ const result: TrainedResult = {
   probs: Float64Array.from([0.9, 0.1, 0.5, 0.5, 0.2, 0.8]), preds: Int32Array.from([0, -1, 1]),
   keyColumn: 'id', lfNames: [], weights: null, noVotes: Uint8Array.from([0, 0, 0]), ms: 1, createdAt: '',
   serverRequest: { selectedIndex: 'i', selectedRules: [], selectedLFs: [], snorkel: { epochs: 100, lr: 0.01, output_type: 'softmax' }, model: 'snorkel', seed: 0 },
-  parquet: new ArrayBuffer(0),
+  parquet: new ArrayBuffer(0), confidence: Float64Array.from([0.9, 0.5, 0.8]), distribution: [1, 1, 1, 0], histogram: [],
 };
 const arrays: ResultArrays = { ...result, keys: [10, 11, 12] };
 

@@ -28,6 +28,10 @@ export interface TrainedResult {
   weights: number[] | null;
   /** 1 where no LF voted (the model can only answer its class prior there). */
   noVotes: Uint8Array;
+  /** Per row, the top probability; rows per class (result-table's labelDistribution); the confidence histogram of voted rows. */
+  confidence: Float64Array;
+  distribution: number[];
+  histogram: number[];
   ms: number;
   createdAt: string;
   serverRequest: ServerTrainRequest;

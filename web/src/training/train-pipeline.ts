@@ -11,30 +11,13 @@ import { applyActiveLfs, ensureLoaded, pipelineAssets } from '../studio/workspac
 import { dataWorker, trainWorker } from '../studio/workers.ts';
 import { saveResult, type ServerTrainRequest } from './results-store.ts';
 
-/** The metadata key the server reads a browser training from (edge-api/runs/train-browser.ts). */
-const BROWSER_TRAINING_KEY = 'reef.browser_training';
+/** Fired on window when a training's predictions reach the data worker. */
+export const PREDICTIONS_EVENT = 'reef:predictions';
 
 async function lfVersions(cId: string): Promise<Record<string, number>> {
   const lfs = await api<LabelingFunction[]>('GET', `/api/concepts/${cId}/labeling-functions`);
   return Object.fromEntries(lfs.map((lf) => [lf.lf_id, lf.version]));
 }
-
-/** Uploads the results Parquet as a run; its job id, or why the server did not keep it. */
-async function keepOnServer(cId: string, parquet: ArrayBuffer): Promise<{ jobId: string } | { error: string }> {
-  try {
-    const res = await fetch(`/api/concepts/${cId}/snorkel/browser-runs`, {
-      method: 'POST', headers: { Authorization: `Bearer ${getToken() ?? ''}`, 'Content-Type': 'application/vnd.apache.parquet' }, body: parquet,
-    });
-    const payload = await res.json().catch(() => undefined);
-    if (!res.ok) return { error: `${payload?.error?.message ?? `${res.status} ${res.statusText}`} (${payload?.error?.code ?? 'HTTP_ERROR'})` };
-    return { jobId: payload.job_id as string };
-  } catch (e) {
-    return { error: (e as Error).message };
-  }
-}
-
-/** Fired on window when a training's predictions reach the data worker. */
-export const PREDICTIONS_EVENT = 'reef:predictions';
 
 export async function trainPipeline({ concept, catalog, nodes, settings, onState }: {
   concept: Concept; catalog: Catalog; nodes: PipelineNode[]; settings: TrainSettings; onState: (s: TrainingState) => void;
@@ -78,21 +61,19 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   window.dispatchEvent(new Event(PREDICTIONS_EVENT));
   onState({ phase: 'saving' });
   const weights = out.weights ? Array.from(out.weights) : null;
-  const parquet = await dataWorker().resultParquet(settings.output, {
-    [BROWSER_TRAINING_KEY]: JSON.stringify({
-      request: serverRequest,
-      asset_version_ids: [assets.index.versionId, ...assets.rules.map((r) => r.versionId)],
-      lf_versions: Object.fromEntries(slots.map((slot) => [slot, after[slot]])),
-      analysis: out.analysis,
-      fit: { model: out.model, params: out.params, fit_ms: out.ms, weights },
-    }),
+  const { parquet, kept } = await dataWorker().keepResult(concept.c_id, getToken() ?? '', settings.output, {
+    request: serverRequest,
+    asset_version_ids: [assets.index.versionId, ...assets.rules.map((r) => r.versionId)],
+    lf_versions: Object.fromEntries(slots.map((slot) => [slot, after[slot]])),
+    analysis: out.analysis,
+    fit: { model: out.model, params: out.params, fit_ms: out.ms, weights },
   });
-  const kept = await keepOnServer(concept.c_id, parquet);
   const jobId = 'jobId' in kept ? kept.jobId : `browser-${crypto.randomUUID()}`;
   saveResult({
     jobId, cId: concept.c_id, values: concept.values, n: input.n, k, output: settings.output, model: out.model, params: out.params,
     probs: out.probs, preds: out.preds, keyColumn: assets.index.keyColumn,
-    lfNames: lfs, weights, noVotes: out.noVotes, ms: out.ms, createdAt: new Date().toISOString(), serverRequest,
+    lfNames: lfs, weights, noVotes: out.noVotes, confidence: out.confidence, distribution: out.distribution, histogram: out.histogram,
+    ms: out.ms, createdAt: new Date().toISOString(), serverRequest,
     parquet, ...('error' in kept ? { notKept: kept.error } : {}),
   });
   onState({ phase: 'done' });

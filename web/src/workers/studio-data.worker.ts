@@ -13,6 +13,7 @@ import type { LfScanApi } from './lf-scan.worker.ts';
 import type { ModelLfApi } from './model-lf.worker.ts';
 import { rowRange } from './row-range.ts';
 import { resultColumns, resultParquet } from '../results/result-table.ts';
+import { BROWSER_TRAINING_KEY, keepOnServer } from '../training/keep-on-server.ts';
 import { compileLf } from '../../../shared/lf/compile.ts';
 import type { ColumnBatch } from '../../../shared/lf/column-batch.ts';
 
@@ -184,16 +185,18 @@ const api = {
   },
   /**
    * The last training's results as Parquet (the seed's columns, keyed by the samples' keys, which live here), with
-   * `metadata` as the file's key-value metadata; moved to the caller. Built here so no million-row key array
-   * crosses the main thread.
+   * the training as its "reef.browser_training" metadata, uploaded to be kept as a run; the Parquet moves to the
+   * caller. Written and sent from here, so neither a million-row key array nor the upload's bytes cross the main thread.
    */
-  resultParquet(output: 'softmax' | 'hard', metadata: Record<string, string>): ArrayBuffer {
+  async keepResult(cId: string, token: string, output: 'softmax' | 'hard', training: unknown) {
     const s = current();
     const predictions = s.lastPredictions();
     if (!predictions) throw new Error('Train a model first.');
     const keys = columnValues(s.table.batch.columns[s.table.keyColumn]!).map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v));
-    const bytes = resultParquet(resultColumns({ ...predictions, keys, keyColumn: s.table.keyColumn, n: s.table.n, k: s.k, output }), metadata);
-    return Comlink.transfer(bytes, [bytes]);
+    const columns = resultColumns({ ...predictions, keys, keyColumn: s.table.keyColumn, n: s.table.n, k: s.k, output });
+    const parquet = resultParquet(columns, { [BROWSER_TRAINING_KEY]: JSON.stringify(training) });
+    const kept = await keepOnServer(cId, token, parquet);
+    return Comlink.transfer({ parquet, kept }, [parquet]);
   },
   /** The label matrix of these LFs (in this order), its keys and gold labels, moved to the caller. */
   trainingInput(slots: string[]) {

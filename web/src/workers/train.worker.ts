@@ -8,7 +8,7 @@ import { probsToPreds } from '../../../shared/labelmodel/predictions.ts';
 import { fitSnorkel, snorkelWeights } from '../../../shared/labelmodel/snorkel.ts';
 import { computeSufficientStats } from '../../../shared/labelmodel/stats.ts';
 import type { TrainSettings } from '../canvas/graph.ts';
-import { resultCsvFromParquet } from '../results/result-table.ts';
+import { confidenceHistogram, confidences, labelDistribution, resultCsvFromParquet } from '../results/result-table.ts';
 
 export interface TrainInput { L: Int8Array; n: number; m: number; k: number; gold: Int32Array; settings: TrainSettings }
 export interface TrainOutput {
@@ -22,6 +22,10 @@ export interface TrainOutput {
   noVotes: Uint8Array;
   /** The LF analysis of the matrix trained on (shared/analysis, with the gold labels), kept with the run. */
   analysis: TrainAnalysis;
+  /** What the results page shows, summed here so the page does no million-row loop: see result-table.ts. */
+  confidence: Float64Array;
+  distribution: number[];
+  histogram: number[];
   ms: number;
 }
 
@@ -89,8 +93,12 @@ const api = {
     const noVotes = rowsWithoutVotes(L, n, m);
     const ms = performance.now() - started;
     const analysis = analysisOf(L, n, m, k, gold);
-    const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, weights, noVotes, analysis, ms };
-    return Comlink.transfer(out, [probs.buffer, preds.buffer, noVotes.buffer, ...(weights ? [weights.buffer] : [])]);
+    const confidence = confidences({ probs, n, k });
+    // No-vote rows all get the model's prior: left out of the histogram, which is about rows with evidence.
+    const histogram = confidenceHistogram(confidence.filter((_, i) => !noVotes[i]), k);
+    const distribution = labelDistribution({ preds, k, noVotes });
+    const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, weights, noVotes, analysis, confidence, distribution, histogram, ms };
+    return Comlink.transfer(out, [probs.buffer, preds.buffer, noVotes.buffer, confidence.buffer, ...(weights ? [weights.buffer] : [])]);
   },
   /** A results Parquet as CSV (the download), written here: a million rows of text is no work for the main thread. */
   async resultCsv(parquet: ArrayBuffer): Promise<Blob> {

@@ -220,14 +220,8 @@ test('from a fresh start to downloaded results, without leaving 127.0.0.1', { ti
   const browserResultUrl = page.url();
   assert.match(new URL(browserResultUrl).pathname, /\/snorkel\/jobs\/[0-9a-f-]{36}$/);
 
-  // The same pipeline handed to the server: the page follows the run, then shows the server's results.
-  await page.getByRole('button', { name: 'Run on server' }).click();
-  await page.getByText(/^Server run · 3,000 samples/).waitFor({ timeout: 180_000 });
-  await page.getByTestId('confidence-histogram').waitFor();
-  await shot('server-results');
-
   // The browser-trained result survives a reload: the page reads it back from the API, every row as trained.
-  await page.goto(browserResultUrl);
+  await page.reload();
   await page.getByText(/^Browser run · 3,000 samples/).waitFor({ timeout: 30_000 });
   await page.getByTestId('confidence-histogram').waitFor();
   await shot('browser-results-after-reload');
@@ -239,6 +233,13 @@ test('from a fresh start to downloaded results, without leaving 127.0.0.1', { ti
     csv.slice(1),
     'the kept result is the one trained, row for row',
   );
+
+  // The same pipeline handed to the server from the kept run: the page follows the run, then shows the server's results.
+  await page.getByRole('button', { name: 'Run on server' }).click();
+  await page.getByText(/^Server run · 3,000 samples/).waitFor({ timeout: 180_000 });
+  await page.getByTestId('confidence-histogram').waitFor();
+  assert.notEqual(page.url(), browserResultUrl, 'the server run has a page of its own');
+  await shot('server-results');
 
   const outside = requested.filter((url) => !url.startsWith(`${server.url}/`) && !/^(data|blob|about):/.test(url));
   assert.deepEqual(outside, [], 'no request leaves 127.0.0.1');

@@ -36,6 +36,8 @@ const TrainJob = z.object({
   source: z.enum(['server', 'browser']),
   /** Snorkel's learned LF accuracies, in lineage LF order, for a browser run that trained Snorkel. */
   weights: z.array(z.number()).nullable().optional(),
+  /** The run's request (the seed's body): POSTed to /snorkel/run, it trains the same pipeline on the server. */
+  request: TrainRequest,
   progress: z.record(z.string(), z.unknown()),
   error: z.unknown().nullable(),
   /** softmax: one object per sample; hard: the predicted class per sample (-1 where a tie abstained). */
@@ -166,6 +168,7 @@ export const trainingRoutes = () => createRouter()
     const base = {
       job_id: row.id, run_id: row.id, dagster_run_id: row.id, status: toRun(row).status, output_type: outputType,
       source: browser ? 'browser' as const : 'server' as const, ...(browser ? { weights: (params as BrowserTrainParams).weights } : {}),
+      request: params.request,
       progress: row.progress as Record<string, unknown>, error: row.error ?? null,
     };
     if (row.status !== 'SUCCESS') return c.json(base, 200);

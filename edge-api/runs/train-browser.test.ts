@@ -107,6 +107,8 @@ describeDatabases('browser trainings kept as runs', (database) => {
 
     const page = (await call('GET', `/api/concepts/${c}/snorkel/jobs/${jobId}?offset=100&limit=50`, undefined, 'viewer')).body;
     expect(page.source).toBe('browser');
+    // Its request, as pinned: what Run on server sends to train the same pipeline there.
+    expect(page.request).toEqual(training.request);
     expect(page.weights).toEqual([0.9, 0.8, 0.7]);
     expect(page.predictions).toHaveLength(50);
     expect(page.predictions[0]).toEqual({ sample_id: 101, probs: [1 - probs1[100]!, probs1[100]!], predicted_class: probs1[100]! > 0.5 ? 1 : 0, confidence: Math.max(probs1[100]!, 1 - probs1[100]!) });

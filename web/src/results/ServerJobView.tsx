@@ -4,6 +4,8 @@
 import { useEffect, useState } from 'react';
 import { api, getToken } from '../api/client.ts';
 import { followRun, type RunProgress } from '../api/runs.ts';
+import { navigate } from '../navigation.ts';
+import { resultsPath } from '../routes.ts';
 import { confidenceHistogram } from './result-table.ts';
 
 interface Prediction { sample_id: unknown; probs: number[]; predicted_class: number; confidence: number }
@@ -13,6 +15,7 @@ interface TrainJob {
   status: string;
   output_type: 'softmax' | 'hard';
   source: 'server' | 'browser';
+  request: unknown;
   weights?: number[] | null;
   metrics?: { lfs: { name: string }[] };
   error: { message?: string } | null;
@@ -43,6 +46,7 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
   const [progress, setProgress] = useState<RunProgress | null>(null);
   const [error, setError] = useState<string>();
   const [downloadError, setDownloadError] = useState<string>();
+  const [serverMessage, setServerMessage] = useState<string>();
   const save = (url: string, name: string) => {
     setDownloadError(undefined);
     downloadWithToken(url, name).catch((e: unknown) => setDownloadError((e as Error).message));
@@ -75,6 +79,15 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
   }
   if (job.status !== 'SUCCESS') return <p role="alert" className="error">The server run ended {job.status}: {job.error?.message ?? 'no message'}</p>;
   const softmax = job.output_type === 'softmax';
+  // A browser run's request trains the same pipeline (pinned anew) on the server.
+  const runOnServer = async () => {
+    try {
+      const run = await api<{ job_id: string }>('POST', `/api/concepts/${cId}/snorkel/run`, job.request);
+      navigate(resultsPath(cId, run.job_id));
+    } catch (e) {
+      setServerMessage((e as Error).message);
+    }
+  };
   const predictions = (job.predictions ?? []) as Prediction[];
   const dist = Object.entries(job.summary?.label_distribution ?? {});
   const distMax = Math.max(1, ...dist.map(([, c]) => c));
@@ -91,6 +104,8 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
         {job.source === 'server' && (
           <button type="button" onClick={() => save(`/api/runs/${job.run_id}/model.onnx`, `reef-${jobId}-label-model.onnx`)}>Export label model (ONNX)</button>
         )}
+        {job.source === 'browser' && <button type="button" onClick={() => void runOnServer()}>Run on server</button>}
+        {serverMessage && <span className="muted">{serverMessage}</span>}
         {downloadError && <span role="alert" className="error">{downloadError}</span>}
       </div>
       <div className="cards">

@@ -194,7 +194,7 @@ export const trainingRoutes = () => createRouter()
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length > MAX_BROWSER_RESULTS_BYTES) throw tooLarge();
     if (bytes.length === 0) throw new ApiError(400, 'VALIDATION_FAILED', 'Send the results Parquet as the request body.');
-    const saved = await recordBrowserTraining({ db, store }, c_id, bytes, c.var.principal.name);
+    const saved = await recordBrowserTraining({ db, store, mlflowTrackingUri: c.var.deps.trainer?.mlflowTrackingUri }, c_id, bytes, c.var.principal.name);
     return c.json({ job_id: saved.id, run_id: saved.id, dagster_run_id: saved.id, status: toRun(saved).status }, 201);
   })
   .openapi(download, async (c) => {

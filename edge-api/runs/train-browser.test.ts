@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq, sql } from 'drizzle-orm';
@@ -130,6 +131,40 @@ describeDatabases('browser trainings kept as runs', (database) => {
     expect(listed.lineage.lfs.map((l: any) => [l.lf_id, l.version])).toEqual(lfs.map((l) => [l.lf_id, l.version]));
     expect(listed.metrics.lfs.map((l: any) => l.name)).toEqual(['has_url', 'about_the_song', 'well_liked']);
     expect(listed.metrics.fit).toMatchObject({ model: 'snorkel', fit_rows: ROWS });
+  }, 60_000);
+
+  it('logs a kept browser run to MLflow when a tracking URI is set, as a server run', async () => {
+    const requests: { path: string; body: any }[] = [];
+    const mlflow = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => { body += chunk; });
+      req.on('end', () => {
+        const path = new URL(req.url!, 'http://x').pathname;
+        requests.push({ path, body: body ? JSON.parse(body) : null });
+        const reply = (status: number, json: object) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(json)); };
+        if (path.endsWith('/experiments/get-by-name')) return reply(404, { error_code: 'RESOURCE_DOES_NOT_EXIST' });
+        if (path.endsWith('/experiments/create')) return reply(200, { experiment_id: '3' });
+        if (path.endsWith('/runs/create')) return reply(200, { run: { info: { run_id: 'ml1' } } });
+        reply(200, {});
+      });
+    });
+    await new Promise<void>((r) => mlflow.listen(0, '127.0.0.1', () => r()));
+    try {
+      const uri = `http://127.0.0.1:${(mlflow.address() as { port: number }).port}`;
+      app = createApp({ db: database().db, secret: 'test-secret', databaseKind: database().kind, store, trainer: { db: database().db, store, boss, mlflowTrackingUri: uri } });
+      const { c, ids, probs1, training } = await setUp();
+      const saved = await call('POST', `/api/concepts/${c}/snorkel/browser-runs`, resultsParquet(ids, probs1, training));
+      expect(saved.status).toBe(201);
+      expect(requests.map((r) => r.path.replace('/api/2.0/mlflow/', ''))).toEqual(['experiments/get-by-name', 'experiments/create', 'runs/create', 'runs/log-batch', 'runs/update']);
+      expect(requests[2]!.body.tags).toContainEqual({ key: 'reef.run_id', value: saved.body.run_id });
+      const batch = requests[3]!.body;
+      expect(batch.params).toContainEqual({ key: 'model', value: 'snorkel' });
+      expect(batch.params).toContainEqual({ key: 'seed', value: '7' });
+      expect(batch.tags.find((t: any) => t.key === 'reef.results_uri').value).toContain(`runs/${saved.body.run_id}`);
+      expect(requests[4]!.body).toMatchObject({ run_id: 'ml1', status: 'FINISHED' });
+    } finally {
+      mlflow.close();
+    }
   }, 60_000);
 
   it('refuses what is not a result of the current pipeline with a coded error, and a viewer', async () => {

@@ -13,7 +13,8 @@ import type { ObjectStore } from '../storage/index.ts';
 import { createRun, getRun, recordRunEvent, type RunRow } from './run-store.ts';
 import type { FitReport } from './train-fit.ts';
 import { pinTrainingRun, resultsPrefix, TrainRequest, type TrainParams } from './train-spec.ts';
-import type { TrainMetrics } from './train.ts';
+import { logRunToMlflow } from './mlflow.ts';
+import { resultsUri, type TrainMetrics } from './train.ts';
 
 /** The key-value metadata key of the results Parquet that carries the browser's request and measurements. */
 export const BROWSER_TRAINING_KEY = 'reef.browser_training';
@@ -113,8 +114,13 @@ async function summarizeResults(bytes: ArrayBuffer, params: TrainParams, footer:
   return { counts, avgConfidence: softmax ? confidenceSum / Math.max(1, rows) : null };
 }
 
-/** Records an uploaded browser training as a SUCCESS run whose results part is the uploaded Parquet. */
-export async function recordBrowserTraining(ctx: { db: Db; store: ObjectStore }, conceptId: string, bytes: Uint8Array, createdBy?: string): Promise<RunRow> {
+/**
+ * Records an uploaded browser training as a SUCCESS run whose results part is the uploaded Parquet; logged to MLflow
+ * too when a tracking URI is set, as server runs are.
+ */
+export async function recordBrowserTraining(
+  ctx: { db: Db; store: ObjectStore; mlflowTrackingUri?: string }, conceptId: string, bytes: Uint8Array, createdBy?: string,
+): Promise<RunRow> {
   const footer = readFooter(bytes);
   const training = readTraining(footer);
   const pinnedParams = await pinTrainingRun(ctx.db, ctx.store, conceptId, training.request);
@@ -150,5 +156,13 @@ export async function recordBrowserTraining(ctx: { db: Db; store: ObjectStore },
     status: 'SUCCESS', startedAt: now, finishedAt: now, lineage, metrics, progress: { phase: 'done', rows: params.total_rows, source: 'browser' },
   }).where(eq(runs.id, run.id));
   await recordRunEvent(ctx.db, run.id, 'status', { status: 'SUCCESS', rows: params.total_rows, source: 'browser' });
-  return (await getRun(ctx.db, run.id))!;
+  const saved = (await getRun(ctx.db, run.id))!;
+  if (ctx.mlflowTrackingUri) {
+    try {
+      await recordRunEvent(ctx.db, run.id, 'mlflow', await logRunToMlflow(ctx.mlflowTrackingUri, saved, { resultsUri: resultsUri(ctx.store, prefix) }));
+    } catch (err) {
+      await recordRunEvent(ctx.db, run.id, 'mlflow_error', { message: (err as Error).message });
+    }
+  }
+  return saved;
 }

@@ -288,7 +288,7 @@ export async function runPredictJob(ctx: TrainingContext, job: TrainJob, attempt
   }
 }
 
-function resultsUri(store: ObjectStore, prefix: string): string {
+export function resultsUri(store: ObjectStore, prefix: string): string {
   const local = store as ObjectStore & { pathOf?: (key: string) => string; bucket?: string; fullKey?: (key: string) => string };
   if (store.kind === 'local' && local.pathOf) return `file://${local.pathOf(prefix)}`;
   // The S3 store may keep objects under a key prefix of its own; the URI names the object as S3 knows it.

@@ -131,8 +131,8 @@ describe('streamQueryToParquet from PostgreSQL', () => {
         free_numeric: -1e-10, body: '', flag: false, tstz: '1969-12-31 23:59:59.999999+00', bin: '', int_list: [], text_list: [''],
         tstz_list: [], c: 'green',
       });
-      // Nothing is left under the temp prefix.
-      expect(await store.list('tmp/')).toEqual([]);
+      // The object is all the store holds: no temp object beside it.
+      expect((await store.list('')).map((o) => o.key)).toEqual(['assets/c/indexes/a/v1/part-00000.parquet']);
     });
   }
 
@@ -176,7 +176,7 @@ describe('streamQueryToParquet from PostgreSQL', () => {
     expect(progress.every((rows, i) => rows <= expected.n && (i === 0 || rows > progress[i - 1]))).toBe(true);
   });
 
-  it('fails cleanly when the query fails mid-stream: SQL error code, no object, temp cleaned', async () => {
+  it('fails cleanly when the query fails mid-stream: SQL error code, nothing stored', async () => {
     const store = new LocalObjectStore(join(scratch, 'store-fail'));
     const source = new PostgresSource(pg.config);
     await expect(
@@ -185,6 +185,20 @@ describe('streamQueryToParquet from PostgreSQL', () => {
     await expect(
       streamQueryToParquet(source, 'SELECT g, pg_sleep(0.001) FROM generate_series(1, 100000) g', {}, store, 'f/part-0.parquet', { timeoutMs: 300 }),
     ).rejects.toMatchObject({ code: 'SOURCE_TIMEOUT' });
+    expect(await store.list('')).toEqual([]);
+  });
+
+  it('aborts a multipart S3 upload when the query fails after several parts: nothing stored', async () => {
+    const store = new S3ObjectStore({ ...s3.options, prefix: 'abort/', partSize: 5 * 1024 * 1024 });
+    const parts: number[] = [];
+    const send = store.client.send.bind(store.client);
+    store.client.send = ((command: { constructor: { name: string } }, ...rest: unknown[]) => {
+      if (command.constructor.name === 'UploadPartCommand') parts.push(1);
+      return (send as (...a: unknown[]) => unknown)(command, ...rest);
+    }) as typeof store.client.send;
+    const sql = 'SELECT g, md5(g::text) || md5((g + 1)::text) AS noise, 1 / (g - 900000) AS boom FROM generate_series(1, 1000000) g';
+    await expect(streamQueryToParquet(new PostgresSource(pg.config), sql, {}, store, 'm/part-0.parquet')).rejects.toMatchObject({ code: 'SOURCE_QUERY' });
+    expect(parts.length, 'parts were uploaded before the failure').toBeGreaterThan(1);
     expect(await store.list('')).toEqual([]);
   });
 

@@ -8,18 +8,18 @@
 // staged rows spill to disk, not memory), then `COPY … TO parquet`.
 // files: DuckDB runs the query and writes Parquet itself.
 //
-// DuckDB writes the Parquet into a named pipe that is uploaded to a temp key as it is written (the upload overlaps
-// the query, and no local Parquet file is kept); the object is moved to its key once whole, so no reader ever sees
-// half an object, and a failure leaves neither the temp object nor the target behind.
+// DuckDB writes the Parquet into a named pipe that is uploaded to its key as it is written (the upload overlaps the
+// query, and no local Parquet file is kept). The upload's body ends only once DuckDB, and the source feeding it, have
+// succeeded: a failure aborts the upload instead, and object stores publish an object only when its upload completes
+// (S3 multipart; a rename on the local store), so no reader ever sees half an object and a failure leaves nothing.
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { constants, createReadStream, open as openCallback } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -38,8 +38,6 @@ export type MaterializeOptions = {
   /** Called every `progressEveryRows` rows (default 50,000) with the rows streamed so far (for PostgreSQL: CSV lines). */
   onProgress?: (rows: number) => void | Promise<void>;
   progressEveryRows?: number;
-  /** Where the object is written before it is moved to its key. */
-  tempPrefix?: string;
   /** DuckDB's memory limit while writing; it spills to the scratch folder beyond it. */
   memoryLimit?: string;
   threads?: number;
@@ -66,7 +64,7 @@ export async function streamQueryToParquet(
   options: MaterializeOptions = {},
 ): Promise<MaterializeResult> {
   const scratch = await mkdtemp(join(tmpdir(), 'reef-materialize-'));
-  const target: Target = { store, key, tempKey: `${options.tempPrefix ?? 'tmp/materialize/'}${randomUUID()}/${basename(key)}` };
+  const target: Target = { store, key };
   try {
     const written =
       source.kind === 'postgresql'
@@ -76,10 +74,8 @@ export async function streamQueryToParquet(
           : await source.withQuery(sql, params, options, (query, session) =>
               duckdbQueryToStore(session.connection, query, session.outputDir, target, options),
             );
-    await store.move(target.tempKey, key);
     return written;
   } catch (error) {
-    await store.delete(target.tempKey).catch(() => {});
     if (isObjectStoreError(error)) throw error;
     throw translateSourceError(error, { asset: options.asset, sql });
   } finally {
@@ -99,12 +95,13 @@ function isObjectStoreError(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('OBJECT_');
 }
 
-/** Where the Parquet goes: uploaded to `tempKey` while it is written, moved to `key` once whole. */
-type Target = { store: ObjectStore; key: string; tempKey: string };
+/** Where the Parquet goes; `put` must publish the object only when its body ends (both stores do). */
+type Target = { store: ObjectStore; key: string };
 
 /**
- * Runs DuckDB's `COPY (select) TO parquet` into a named pipe whose other end is uploaded to the temp key as the
- * row groups are written: no local Parquet file, and the upload overlaps the query.
+ * Runs DuckDB's `COPY (select) TO parquet` into a named pipe whose other end is uploaded to the key as the row
+ * groups are written: no local Parquet file, and the upload overlaps the query. `succeeded`, when given, is asked
+ * after DuckDB finishes whether the rows it read were all of them (it throws when the source failed mid-stream).
  */
 async function copyParquetToStore(
   connection: DuckDBConnection,
@@ -113,31 +110,49 @@ async function copyParquetToStore(
   pipeDir: string,
   target: Target,
   options: MaterializeOptions,
+  succeeded?: () => Promise<void>,
 ): Promise<{ rowCount: number; bytes: number }> {
   const fifo = join(pipeDir, 'result.parquet');
   await execFileAsync('mkfifo', [fifo]);
-  const body = createReadStream(fifo);
-  const upload = target.store.put(target.tempKey, body, { contentType: 'application/vnd.apache.parquet' }).then(
+  const parquet = createReadStream(fifo);
+  const gate = completionGate();
+  parquet.on('error', (error) => gate.body.destroy(error));
+  parquet.pipe(gate.body);
+  const upload = target.store.put(target.key, gate.body, { contentType: 'application/vnd.apache.parquet' }).then(
     (result) => ({ result }),
     (error: unknown) => {
       // Stop reading, so DuckDB's next write fails (broken pipe) instead of waiting on a full pipe.
-      body.destroy();
+      parquet.destroy();
       return { error };
     },
   );
   let copied;
   try {
     copied = await connection.run(copyToParquet(select, fifo, options), values);
+    await succeeded?.();
   } catch (error) {
-    // DuckDB stopped: an upload still opening the pipe is released by a writer that closes at once; the partial
-    // object it leaves under the temp key is deleted by the caller.
+    // DuckDB or the source failed: the upload is aborted, and one still opening the pipe is released by a writer
+    // that closes at once. When the upload failed first (the store is down), that is the reason to report.
+    gate.fail(error);
     await releasePipeReader(fifo, upload);
     const uploaded = await upload;
-    throw 'error' in uploaded ? uploaded.error : error;
+    throw 'error' in uploaded && uploaded.error !== error ? uploaded.error : error;
   }
+  gate.complete();
   const uploaded = await upload;
   if ('error' in uploaded) throw uploaded.error;
   return { rowCount: Number(copied.rowsChanged), bytes: uploaded.result.bytes };
+}
+
+/** A pass-through body whose end waits for a verdict: `complete()` ends it, `fail(error)` errors it instead. */
+function completionGate() {
+  let settle!: (error: unknown) => void;
+  const verdict = new Promise<unknown>((resolve) => (settle = resolve));
+  const body = new Transform({
+    transform: (chunk, _encoding, callback) => callback(null, chunk),
+    flush: (callback) => void verdict.then((error) => callback(error === undefined ? null : (error as Error))),
+  });
+  return { body, complete: () => settle(undefined), fail: (error: unknown) => settle(error) };
 }
 
 /** Opens and closes the pipe's write end until the reader has settled, so a reader blocked in open() sees EOF. */
@@ -210,9 +225,15 @@ async function postgresCsvToStore(
     const toPipe = async (rows: AsyncIterable<Buffer>) => pipeline(rows, await pipeWriter(fifo));
     const feeding = options.onProgress ? pipeline(csv, countLines(options), toPipe) : pipeline(csv, toPipe);
     const fed = feeding.then(() => undefined, (error: unknown) => ({ error }));
+    // The source failing mid-stream closes the pipe early: DuckDB then writes a valid-looking but partial Parquet,
+    // which must not be published.
+    const sourceSucceeded = async () => {
+      const failure = await fed;
+      if (failure) throw failure.error;
+    };
     let written;
     try {
-      written = await copyParquetToStore(duck.connection, select, [], scratch, target, options);
+      written = await copyParquetToStore(duck.connection, select, [], scratch, target, options, sourceSucceeded);
     } catch (error) {
       // DuckDB stopped reading. Stop the source, and read the pipe ourselves until the writer lets go of it:
       // a writer still opening the pipe, or blocked on a full one, would otherwise wait forever.
@@ -220,9 +241,6 @@ async function postgresCsvToStore(
       await drainPipeUntil(fifo, fed);
       throw error;
     }
-    const feedFailure = await fed;
-    // The source failed mid-stream: DuckDB saw the pipe close and wrote a partial object, which is discarded.
-    if (feedFailure) throw feedFailure.error;
     // The Parquet columns are exactly the types read_csv and the expressions above produce.
     return { ...written, schema: columns.map(({ name, type }) => ({ name, type })) };
   } finally {

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator } from 'playwright-core';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -71,4 +71,15 @@ export async function launchChromium(): Promise<Browser> {
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Replaces the text of the Monaco editor labelled `label` inside `scope`. */
+export async function typeInEditor(scope: Locator, label: string, text: string): Promise<void> {
+  const editor = scope.locator(`[aria-label="${label}"] .monaco-editor`).first();
+  await editor.waitFor();
+  await editor.click();
+  const { keyboard } = scope.page();
+  await keyboard.press('ControlOrMeta+A');
+  await keyboard.press('Delete');
+  await keyboard.insertText(text);
 }

@@ -17,7 +17,7 @@ import { parquetReadObjects } from 'hyparquet';
 import type { Page } from 'playwright-core';
 import { linearClassifierToOnnx } from '../shared/onnx/linear-classifier.ts';
 import { LocalObjectStore } from '../edge-api/storage/local.ts';
-import { launchChromium, startReef, type Browser, type ReefServer } from './harness.ts';
+import { launchChromium, startReef, typeInEditor, type Browser, type ReefServer } from './harness.ts';
 
 const artifacts = fileURLToPath(new URL('../.test-artifacts/onnx/', import.meta.url));
 const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'));
@@ -80,15 +80,6 @@ async function runOutputs(run: Run, m: number) {
     parts.push({ rows, votes });
   }
   return parts;
-}
-
-async function typeInEditor(scope: ReturnType<Page['locator']>, label: string, text: string) {
-  const editor = scope.locator(`[aria-label="${label}"] .monaco-editor`).first();
-  await editor.waitFor();
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
 }
 
 before(async () => {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { parquetReadObjects } from 'hyparquet';
 import type { Page } from 'playwright-core';
 import { createConceptAndConnection, createSourceDatabase, dropSourceDatabase } from './fixtures.ts';
-import { launchChromium, startReef, type Browser, type ReefServer } from './harness.ts';
+import { launchChromium, startReef, typeInEditor, type Browser, type ReefServer } from './harness.ts';
 
 const artifacts = fileURLToPath(new URL('../.test-artifacts/', import.meta.url));
 // A multiple of 15, so each residue class of (id mod 3, id mod 5) has 200 rows and the coverages below are exact.
@@ -24,16 +24,6 @@ const requested: string[] = [];
 async function shot(name: string) {
   step++;
   await page.screenshot({ path: `${artifacts}${String(step).padStart(2, '0')}-${name}.png` });
-}
-
-/** Replaces the text of the Monaco editor labelled `label` (inside `scope`). */
-async function typeInEditor(scope: ReturnType<Page['locator']>, label: string, text: string) {
-  const editor = scope.locator(`[aria-label="${label}"] .monaco-editor`).first();
-  await editor.waitFor();
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
 }
 
 async function createAsset(button: string, name: string, sql: string) {

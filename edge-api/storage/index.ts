@@ -27,9 +27,6 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** Deletes every object under `prefix` and returns how many there were. */
   deletePrefix(prefix: string): Promise<number>;
-  copy(fromKey: string, toKey: string): Promise<void>;
-  /** Moves an object to a new key; the destination appears whole (a rename locally, copy + delete on S3). */
-  move(fromKey: string, toKey: string): Promise<void>;
   /** A URL a browser can GET (with Range) for `expiresInSeconds`, when the backend can sign one; local returns null. */
   presignGet(key: string, expiresInSeconds: number): Promise<string | null>;
 }

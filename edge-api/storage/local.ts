@@ -2,7 +2,7 @@
 // file in `root/.tmp/` and is renamed into place, so no reader ever sees half an object (rename is atomic on one
 // filesystem, and `.tmp/` lives on the same one as the objects).
 import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -108,27 +108,6 @@ export class LocalObjectStore implements ObjectStore {
     const objects = await this.list(prefix);
     for (const object of objects) await this.delete(object.key);
     return objects.length;
-  }
-
-  async copy(fromKey: string, toKey: string): Promise<void> {
-    const temp = await this.tempPath();
-    try {
-      await copyFile(this.pathOf(fromKey), temp);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? notFound(fromKey, this.root) : error;
-    }
-    const target = this.pathOf(toKey);
-    await mkdir(dirname(target), { recursive: true });
-    await rename(temp, target);
-  }
-
-  async move(fromKey: string, toKey: string): Promise<void> {
-    const target = this.pathOf(toKey);
-    await mkdir(dirname(target), { recursive: true });
-    await rename(this.pathOf(fromKey), target).catch((error: NodeJS.ErrnoException) => {
-      throw error.code === 'ENOENT' ? notFound(fromKey, this.root) : error;
-    });
   }
 
   async presignGet(): Promise<string | null> {

@@ -2,7 +2,6 @@
 // multipart upload for large bodies; an S3 object becomes visible only when its upload completes, so readers never
 // see half an object.
 import {
-  CopyObjectCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -157,20 +156,6 @@ export class S3ObjectStore implements ObjectStore {
       );
     }
     return objects.length;
-  }
-
-  async copy(fromKey: string, toKey: string): Promise<void> {
-    // Single-request copy: S3 allows it up to 5 GB, far above one Parquet part.
-    const source = `${this.bucket}/${this.fullKey(fromKey).split('/').map(encodeURIComponent).join('/')}`;
-    await this.call(
-      () => this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: this.fullKey(toKey), CopySource: source })),
-      fromKey,
-    );
-  }
-
-  async move(fromKey: string, toKey: string): Promise<void> {
-    await this.copy(fromKey, toKey);
-    await this.delete(fromKey);
   }
 
   async presignGet(key: string, expiresInSeconds: number): Promise<string> {

@@ -101,16 +101,6 @@ export function describeObjectStore(name: string, makeStore: () => Promise<Objec
       expect(await store.deletePrefix('d/v1/')).toBe(0);
     });
 
-    it('copies and moves objects', async () => {
-      await store.put('m/tmp/run-1/part-0.parquet', 'payload');
-      await store.copy('m/tmp/run-1/part-0.parquet', 'm/copy.parquet');
-      expect(text(await store.getBytes('m/copy.parquet'))).toBe('payload');
-      await store.move('m/tmp/run-1/part-0.parquet', 'm/v1/part-0.parquet');
-      expect(text(await store.getBytes('m/v1/part-0.parquet'))).toBe('payload');
-      expect(await store.head('m/tmp/run-1/part-0.parquet')).toBeNull();
-      await expect(store.move('m/tmp/none', 'm/v2/x')).rejects.toMatchObject({ code: 'OBJECT_NOT_FOUND' });
-    });
-
     it('overwrites, and a put that fails mid-stream leaves the previous object whole', async () => {
       await store.put('o/part-0.parquet', 'version one');
       await store.put('o/part-0.parquet', 'version two');

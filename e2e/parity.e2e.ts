@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parquetReadObjects } from 'hyparquet';
+import * as ort from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
 import { launchChromium, startReef, type Browser, type ReefServer } from './harness.ts';
 
@@ -123,6 +124,9 @@ test('the browser worker and the server give every demo sample the same probabil
   const browserRows = await parquetRows(asArrayBuffer(readFileSync((await download.path())!)));
   assert.equal(browserRows.length, samples, 'the browser scored every loaded sample');
   const keyColumn = Object.keys(browserRows[0]!)[0]!;
+  // The browser's fitted label model, exported from its results page (kept with the run it became).
+  const [browserExport] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export label model (ONNX)' }).click()]);
+  const browserOnnx = readFileSync((await browserExport.path())!);
 
   await page.getByRole('button', { name: 'Run on server' }).click();
   await page.getByText(/^Server run · /).waitFor({ timeout: 300_000 });
@@ -148,6 +152,17 @@ test('the browser worker and the server give every demo sample the same probabil
   const { difference, maxDelta } = compareResults(browserRows, serverRows, keyColumn, k);
   if (difference) assert.fail(difference);
   t.diagnostic(`${browserRows.length} samples × ${k} classes compared; largest |Δ| ${maxDelta}`);
+  // The two exported label models agree too, on 200 varied vote rows (each LF abstains or votes any class).
+  const serverOnnx = await fetch(`${server.url}/api/runs/${jobId}/model.onnx`, { headers: { Authorization: `Bearer ${server.token}` } });
+  assert.equal(serverOnnx.status, 200);
+  const votes = Array.from({ length: 200 * lfCount }, (_, i) => ((i * 7919) % (k + 1)) - 1);
+  const [fromBrowser, fromServer] = await Promise.all([new Uint8Array(browserOnnx), new Uint8Array(await serverOnnx.arrayBuffer())].map(async (bytes) => {
+    const session = await ort.InferenceSession.create(bytes);
+    const out = await session.run({ votes: new ort.Tensor('int64', BigInt64Array.from(votes, BigInt), [200, lfCount]) });
+    return Array.from(out.probabilities!.data as Float64Array);
+  }));
+  const onnxDelta = fromBrowser!.reduce((max, p, i) => Math.max(max, Math.abs(p - fromServer![i]!)), 0);
+  assert.ok(onnxDelta < 1e-9, `the browser's and the server's ONNX label models agree (max |Δ| = ${onnxDelta})`);
   // Not a vacuous comparison: the model learned something, so rows' probabilities differ from one another.
   const distinct = new Set(browserRows.map((r) => Number(r.prob_class_0).toFixed(6)));
   assert.ok(distinct.size > 5, `the probabilities take ${distinct.size} distinct values`);

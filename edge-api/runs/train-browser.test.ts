@@ -6,7 +6,9 @@ import { eq, sql } from 'drizzle-orm';
 import { parquetReadObjects } from 'hyparquet';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { PgBoss } from 'pg-boss';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { predictLogLinear } from '../../shared/labelmodel/index.ts';
 import type { Role } from '../../shared/schema/common.ts';
 import { createApp } from '../app.ts';
 import { apiTokens, assetVersions, conceptIndexes } from '../db/schema.ts';
@@ -165,6 +167,34 @@ describeDatabases('browser trainings kept as runs', (database) => {
     } finally {
       mlflow.close();
     }
+  }, 60_000);
+
+  it('keeps the browser\'s fitted numbers, so the run\'s label model exports as ONNX; refuses numbers of the wrong shape', async () => {
+    const { c, ids, probs1, training } = await setUp();
+    // A log-linear model for 3 LFs and 2 classes: log P(λ_j = l | Y = y) per (j, l, y), and the log prior.
+    const table = [0.8, 0.3, 0.2, 0.7, 0.35, 0.75, 0.65, 0.25, 0.9, 0.4, 0.1, 0.6];
+    const fitted = { kind: 'loglinear' as const, m: 3, k: 2, logTable: table.map(Math.log), logPrior: [Math.log(0.6), Math.log(0.4)] };
+    const post = (t: BrowserTraining) => call('POST', `/api/concepts/${c}/snorkel/browser-runs`, resultsParquet(ids, probs1, t));
+
+    const misShaped = await post({ ...training, fit: { ...training.fit, fitted: { ...fitted, logPrior: [0] } } });
+    expect(misShaped.status).toBe(400);
+    expect(misShaped.body.error.message).toMatch(/a log prior of 2/);
+
+    const saved = await post({ ...training, fit: { ...training.fit, fitted } });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(201);
+    const exported = await call('GET', `/api/runs/${saved.body.run_id}/model.onnx`, undefined, 'viewer');
+    expect(exported.status).toBe(200);
+    const session = await ort.InferenceSession.create(exported.body as Uint8Array);
+    const votes = [-1, -1, -1, 0, 1, -1, 1, 1, 0, 1, 0, 1];
+    const out = await session.run({ votes: new ort.Tensor('int64', BigInt64Array.from(votes, BigInt), [4, 3]) });
+    const expected = predictLogLinear({ ...fitted, logTable: Float64Array.from(fitted.logTable), logPrior: Float64Array.from(fitted.logPrior) }, Int8Array.from(votes), 4);
+    Array.from(out.probabilities!.data as Float64Array).forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 12));
+
+    // A result kept without its numbers (an older studio) has nothing to export, and says so.
+    const bare = await post(training);
+    const none = await call('GET', `/api/runs/${bare.body.run_id}/model.onnx`, undefined, 'viewer');
+    expect(none.status).toBe(409);
+    expect(none.body.error.code).toBe('RUN_HAS_NO_MODEL');
   }, 60_000);
 
   it('refuses what is not a result of the current pipeline with a coded error, and a viewer', async () => {

@@ -7,19 +7,27 @@ import { z } from '@hono/zod-openapi';
 import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData } from 'hyparquet';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { runs } from '../db/schema.ts';
+import { partitionExecutions, runs } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { createRun, getRun, recordRunEvent, type RunRow } from './run-store.ts';
-import type { FitReport } from './train-fit.ts';
+import type { FitReport, SerializedModel } from './train-fit.ts';
 import { pinTrainingRun, resultsPrefix, TrainRequest, type TrainParams } from './train-spec.ts';
 import { logRunToMlflow } from './mlflow.ts';
-import { resultsUri, type TrainMetrics } from './train.ts';
+import { FIT_KEY, resultsUri, type TrainMetrics } from './train.ts';
 
 /** The key-value metadata key of the results Parquet that carries the browser's request and measurements. */
 export const BROWSER_TRAINING_KEY = 'reef.browser_training';
 
 const Rate = z.number().min(0).max(1);
+/** The fitted numbers (train-fit.ts SerializedModel): kept so the run's label model exports as ONNX. */
+const FittedNumbers = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('mv'), m: z.number().int().min(1), k: z.number().int().min(2) }),
+  z.object({
+    kind: z.literal('loglinear'), m: z.number().int().min(1), k: z.number().int().min(2),
+    logTable: z.array(z.number()), logPrior: z.array(z.number()),
+  }),
+]);
 export const BrowserTraining = z.object({
   request: TrainRequest,
   /** The asset versions the browser loaded: the index's, then its rules'. */
@@ -37,6 +45,7 @@ export const BrowserTraining = z.object({
     fit_ms: z.number().min(0),
     /** Snorkel's learned LF accuracies, in selectedLFs order. */
     weights: z.array(z.number()).nullable(),
+    fitted: FittedNumbers.optional(),
   }),
 });
 export type BrowserTraining = z.infer<typeof BrowserTraining>;
@@ -80,6 +89,13 @@ function checkVersions(params: TrainParams, training: BrowserTraining): void {
   if (stale.length) throw new ApiError(409, 'CONFLICT', `The browser trained on other LF versions than the current ones: ${stale.join(', ')}. Train again.`);
   if (training.analysis.lfs.length !== params.lineage.lfs.length || (training.fit.weights && training.fit.weights.length !== params.lineage.lfs.length)) {
     throw invalid(`The analysis and weights must have one entry per selected LF (${params.lineage.lfs.length}).`);
+  }
+  const fitted = training.fit.fitted;
+  if (fitted) {
+    const m = params.lineage.lfs.length;
+    const k = params.k;
+    const shaped = fitted.m === m && fitted.k === k && (fitted.kind === 'mv' || (fitted.logTable.length === m * k * k && fitted.logPrior.length === k));
+    if (!shaped) throw invalid(`The fitted model must be for ${m} LFs and ${k} classes (a log table of ${m * k * k} numbers and a log prior of ${k}).`);
   }
 }
 
@@ -138,6 +154,13 @@ export async function recordBrowserTraining(
     throw err;
   }
   const { analysis, fit } = training;
+  const report: FitReport = { model: fit.model, params: fit.params, fit_rows: params.total_rows, fit_ms: Math.round(fit.fit_ms) };
+  if (fit.fitted) {
+    const model: SerializedModel = fit.fitted;
+    await ctx.db.insert(partitionExecutions).values({
+      runId: run.id, partitionKey: FIT_KEY, status: 'SUCCESS', rowCount: params.total_rows, output: { model, report }, attempts: 1, finishedAt: new Date(),
+    });
+  }
   const lineage = params.lineage;
   const metrics: TrainMetrics = {
     rows: params.total_rows,
@@ -146,7 +169,7 @@ export async function recordBrowserTraining(
     label_distribution: Object.fromEntries(params.classes.map((c, y) => [c, counts[y + 1]!])),
     abstained: counts[0]!,
     avg_confidence: avgConfidence,
-    fit: { model: fit.model, params: fit.params, fit_rows: params.total_rows, fit_ms: Math.round(fit.fit_ms) } satisfies FitReport,
+    fit: report,
     lf_problems: [],
     duration_s: fit.fit_ms / 1000,
     artifacts: { results_prefix: prefix, parts: [{ key, rows: params.total_rows }], votes_prefix: '' },

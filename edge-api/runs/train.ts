@@ -48,7 +48,8 @@ export interface TrainJob { runId: string; unit: number }
 
 const votesKey = (u: number) => `votes-${String(u).padStart(5, '0')}`;
 const predictKey = (u: number) => `predict-${String(u).padStart(5, '0')}`;
-const FIT_KEY = 'fit';
+/** The partition under which a run keeps its one fit (the model's numbers and report); onnx-export.ts reads it. */
+export const FIT_KEY = 'fit';
 export const resultPartKey = (prefix: string, u: number) => `${prefix}/part-${String(u).padStart(5, '0')}.parquet`;
 const votesObjectKey = (prefix: string, u: number) => `${prefix}/votes/unit-${String(u).padStart(5, '0')}.i8`;
 

@@ -18,6 +18,8 @@ export interface FittedLabelModel {
   params: Record<string, unknown>;
   /** n×k row-major probabilities for an n×m matrix with the training LFs' columns. */
   predictProba(L: LabelArray, n: number): Float64Array;
+  /** The fitted numbers of a log-linear model (all but majority vote): what an ONNX export or a stored run keeps. */
+  logLinear?: LogLinearModel;
 }
 
 export type ModelSpec =
@@ -44,5 +46,5 @@ export function fitModel(stats: SufficientStats, spec: ModelSpec): FittedLabelMo
 }
 
 function logLinearModel(kind: ModelKind, model: LogLinearModel, params: Record<string, unknown>): FittedLabelModel {
-  return { kind, m: model.m, k: model.k, params, predictProba: (L, n) => predictLogLinear(model, L, n) };
+  return { kind, m: model.m, k: model.k, params, logLinear: model, predictProba: (L, n) => predictLogLinear(model, L, n) };
 }

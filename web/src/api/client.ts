@@ -39,3 +39,18 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   return payload as T;
 }
+
+/** Downloads an API resource as a file named `name`; an API error is thrown with its message, not saved. */
+export async function downloadFromApi(path: string, name: string): Promise<void> {
+  const res = await fetch(path, { headers: { Authorization: `Bearer ${getToken() ?? ''}` } });
+  if (!res.ok) {
+    const error = (await res.json().catch(() => undefined))?.error ?? { code: 'HTTP_ERROR', message: `The download failed (HTTP ${res.status}).` };
+    throw new ApiRequestError(res.status, error.code, error.message);
+  }
+  const href = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}

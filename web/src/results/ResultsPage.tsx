@@ -1,7 +1,7 @@
 // The results page (/concepts/{c_id}/snorkel/jobs/{job_id}, where the seed navigates after training): label
 // distribution, confidence histogram, LF weights, the sample table, and downloads as Parquet and CSV.
 import { useEffect, useState } from 'react';
-import { api } from '../api/client.ts';
+import { api, downloadFromApi } from '../api/client.ts';
 import type { SampleRow } from '../analysis/lf-session.ts';
 import { navigate } from '../navigation.ts';
 import { conceptPath } from '../routes.ts';
@@ -81,6 +81,11 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
       <div className="notebook-toolbar">
         <button type="button" onClick={() => download(`reef-${jobId}.parquet`, result.parquet, 'application/vnd.apache.parquet')}>Download Parquet</button>
         <button type="button" onClick={() => void downloadCsv()}>Download CSV</button>
+        {!result.notKept && (
+          <button type="button" onClick={() => downloadFromApi(`/api/runs/${result.jobId}/model.onnx`, `reef-${jobId}-label-model.onnx`).catch((e: unknown) => setServerMessage((e as Error).message))}>
+            Export label model (ONNX)
+          </button>
+        )}
         <button type="button" onClick={() => void runOnServer()}>Run on server</button>
         {serverMessage && <span className="muted">{serverMessage}</span>}
       </div>

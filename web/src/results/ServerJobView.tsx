@@ -2,7 +2,7 @@
 // browser result in memory): its progress from the run's events, then the label distribution, confidence
 // histogram, LF weights (browser Snorkel runs), a page of predictions and the Parquet results.
 import { useEffect, useState } from 'react';
-import { api, getToken } from '../api/client.ts';
+import { api, downloadFromApi } from '../api/client.ts';
 import { followRun, type RunProgress } from '../api/runs.ts';
 import { navigate } from '../navigation.ts';
 import { resultsPath } from '../routes.ts';
@@ -27,20 +27,6 @@ interface TrainJob {
 
 const FINISHED = ['SUCCESS', 'FAILURE', 'CANCELED'];
 
-async function downloadWithToken(url: string, name: string) {
-  const res = await fetch(url, { headers: { Authorization: `Bearer ${getToken() ?? ''}` } });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw new Error(body?.error?.message ?? `The download failed (HTTP ${res.status}).`);
-  }
-  const href = URL.createObjectURL(await res.blob());
-  const a = document.createElement('a');
-  a.href = href;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(href), 10_000);
-}
-
 export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: string; values: string[] }) {
   const [job, setJob] = useState<TrainJob | null>(null);
   const [progress, setProgress] = useState<RunProgress | null>(null);
@@ -49,7 +35,7 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
   const [serverMessage, setServerMessage] = useState<string>();
   const save = (url: string, name: string) => {
     setDownloadError(undefined);
-    downloadWithToken(url, name).catch((e: unknown) => setDownloadError((e as Error).message));
+    downloadFromApi(url, name).catch((e: unknown) => setDownloadError((e as Error).message));
   };
 
   useEffect(() => {
@@ -100,10 +86,8 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
         {(job.results ?? []).map((r) => (
           <button key={r.part} type="button" onClick={() => save(r.url, `reef-${jobId}-part-${r.part}.parquet`)}>Download Parquet (part {r.part}, {r.rows.toLocaleString('en-US')} rows)</button>
         ))}
-        {/* Server runs keep their fitted label model; onnxruntime anywhere reproduces these probabilities from the votes. */}
-        {job.source === 'server' && (
-          <button type="button" onClick={() => save(`/api/runs/${job.run_id}/model.onnx`, `reef-${jobId}-label-model.onnx`)}>Export label model (ONNX)</button>
-        )}
+        {/* A run keeps its fitted label model; onnxruntime anywhere reproduces these probabilities from the votes. */}
+        <button type="button" onClick={() => save(`/api/runs/${job.run_id}/model.onnx`, `reef-${jobId}-label-model.onnx`)}>Export label model (ONNX)</button>
         {job.source === 'browser' && <button type="button" onClick={() => void runOnServer()}>Run on server</button>}
         {serverMessage && <span className="muted">{serverMessage}</span>}
         {downloadError && <span role="alert" className="error">{downloadError}</span>}

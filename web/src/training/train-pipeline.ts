@@ -66,7 +66,7 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
     asset_version_ids: [assets.index.versionId, ...assets.rules.map((r) => r.versionId)],
     lf_versions: Object.fromEntries(slots.map((slot) => [slot, after[slot]])),
     analysis: out.analysis,
-    fit: { model: out.model, params: out.params, fit_ms: out.ms, weights },
+    fit: { model: out.model, params: out.params, fit_ms: out.ms, weights, fitted: out.fitted },
   });
   const jobId = 'jobId' in kept ? kept.jobId : `browser-${crypto.randomUUID()}`;
   saveResult({

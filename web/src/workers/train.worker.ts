@@ -18,6 +18,8 @@ export interface TrainOutput {
   params: Record<string, unknown>;
   /** Snorkel's learned LF accuracies (get_weights), when the model is Snorkel's. */
   weights: Float64Array | null;
+  /** The fitted numbers, kept with the run so its label model exports as ONNX (edge-api/runs/onnx-export.ts). */
+  fitted: FittedNumbers;
   /** 1 where no LF voted: the model's answer there is its class prior, not evidence about the row. */
   noVotes: Uint8Array;
   /** The LF analysis of the matrix trained on (shared/analysis, with the gold labels), kept with the run. */
@@ -28,6 +30,10 @@ export interface TrainOutput {
   histogram: number[];
   ms: number;
 }
+
+export type FittedNumbers =
+  | { kind: 'mv'; m: number; k: number }
+  | { kind: 'loglinear'; m: number; k: number; logTable: number[]; logPrior: number[] };
 
 export interface TrainAnalysis {
   coverage: number;
@@ -72,7 +78,7 @@ const api = {
     const started = performance.now();
     const { L, n, m, k, gold, settings } = input;
     const stats = computeSufficientStats(L, n, m, k);
-    let model: Pick<FittedLabelModel, 'kind' | 'params' | 'predictProba'>;
+    let model: Pick<FittedLabelModel, 'kind' | 'params' | 'predictProba' | 'logLinear'>;
     let weights: Float64Array | null = null;
     // Progress is reported at most ~50 times, so messages never outnumber the work.
     const every = Math.max(1, Math.floor(settings.epochs / 50));
@@ -80,7 +86,7 @@ const api = {
     if (settings.model === 'snorkel') {
       const snorkel = fitSnorkel(stats, { nEpochs: settings.epochs, lr: settings.lr, seed: settings.seed, onEpoch: onEpochThrottled });
       weights = snorkelWeights(snorkel);
-      model = { kind: 'snorkel', params: { ...snorkel.params }, predictProba: (M, rows) => predictLogLinear(snorkel, M, rows) };
+      model = { kind: 'snorkel', params: { ...snorkel.params }, logLinear: snorkel, predictProba: (M, rows) => predictLogLinear(snorkel, M, rows) };
     } else if (settings.model === 'auto') {
       model = fitAuto(stats, { seed: settings.seed, dev: devSplit(L, m, gold) }).model;
     } else {
@@ -97,7 +103,10 @@ const api = {
     // No-vote rows all get the model's prior: left out of the histogram, which is about rows with evidence.
     const histogram = confidenceHistogram(confidence.filter((_, i) => !noVotes[i]), k);
     const distribution = labelDistribution({ preds, k, noVotes });
-    const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, weights, noVotes, analysis, confidence, distribution, histogram, ms };
+    const fitted: FittedNumbers = model.logLinear
+      ? { kind: 'loglinear', m, k, logTable: Array.from(model.logLinear.logTable), logPrior: Array.from(model.logLinear.logPrior) }
+      : { kind: 'mv', m, k };
+    const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, weights, fitted, noVotes, analysis, confidence, distribution, histogram, ms };
     return Comlink.transfer(out, [probs.buffer, preds.buffer, noVotes.buffer, confidence.buffer, ...(weights ? [weights.buffer] : [])]);
   },
   /** A results Parquet as CSV (the download), written here: a million rows of text is no work for the main thread. */

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Locator } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -82,4 +82,25 @@ export async function typeInEditor(scope: Locator, label: string, text: string):
   await keyboard.press('ControlOrMeta+A');
   await keyboard.press('Delete');
   await keyboard.insertText(text);
+}
+
+export interface Studio { server: ReefServer; page: Page; requested: string[]; close(): Promise<void> }
+
+/** A fresh `reef serve` and a Chromium page beside it; every URL the browser requests is recorded in `requested`. */
+export async function openStudio(): Promise<Studio> {
+  const server = await startReef();
+  const browser = await launchChromium().catch(async (error: unknown) => {
+    await server.stop();
+    throw error;
+  });
+  const page = await browser.context.newPage();
+  const requested: string[] = [];
+  browser.context.on('request', (r) => requested.push(r.url()));
+  return {
+    server, page, requested,
+    async close() {
+      await browser.close();
+      await server.stop();
+    },
+  };
 }

@@ -17,16 +17,16 @@ import { parquetReadObjects } from 'hyparquet';
 import type { Page } from 'playwright-core';
 import { linearClassifierToOnnx } from '../shared/onnx/linear-classifier.ts';
 import { LocalObjectStore } from '../edge-api/storage/local.ts';
-import { launchChromium, startReef, typeInEditor, type Browser, type ReefServer } from './harness.ts';
+import { openStudio, typeInEditor, type ReefServer, type Studio } from './harness.ts';
 
 const artifacts = fileURLToPath(new URL('../.test-artifacts/onnx/', import.meta.url));
 const ortDist = dirname(createRequire(import.meta.url).resolve('onnxruntime-web/ort-wasm-simd-threaded.wasm'));
 
 let server: ReefServer;
-let browser: Browser;
+let studio: Studio;
 let page: Page;
 let scratch: string;
-const requested: string[] = [];
+let requested: string[];
 
 // SPAM's logit minus HAM's is (text_length − 2·likes)/32: binary fractions of integers, exact in float32, so both
 // runtimes agree on which side of p = 0.5 every row falls (a tie is exactly 0.5, which votes).
@@ -86,17 +86,14 @@ before(async () => {
   rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
   scratch = mkdtempSync(join(tmpdir(), 'reef-onnx-e2e-'));
-  server = await startReef();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  browser.context.on('request', (r) => requested.push(r.url()));
+  studio = await openStudio();
+  ({ server, page, requested } = studio);
   // onnxruntime-web for the test's own use in the page (the export check), served from node_modules on the app's origin.
   await page.route('**/__e2e/ort/*', (route) => route.fulfill({ path: join(ortDist, new URL(route.request().url()).pathname.split('/').pop()!) }));
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
+  await studio?.close();
   rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -12,16 +12,16 @@ import { fileURLToPath } from 'node:url';
 import { parquetReadObjects } from 'hyparquet';
 import * as ort from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
-import { launchChromium, startReef, type Browser, type ReefServer } from './harness.ts';
+import { openStudio, type ReefServer, type Studio } from './harness.ts';
 
 const artifacts = fileURLToPath(new URL('../.test-artifacts/parity/', import.meta.url));
 const TOLERANCE = 1e-9;
 const SETTINGS = { epochs: '60', lr: '0.02', seed: '7' };
 
 let server: ReefServer;
-let browser: Browser;
+let studio: Studio;
 let page: Page;
-const requested: string[] = [];
+let requested: string[];
 
 async function api<T>(method: string, path: string): Promise<T> {
   const res = await fetch(server.url + path, { method, headers: { Authorization: `Bearer ${server.token}` } });
@@ -72,15 +72,12 @@ function compareResults(browserRows: ResultRow[], serverRows: ResultRow[], keyCo
 
 before(async () => {
   mkdirSync(artifacts, { recursive: true });
-  server = await startReef();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  browser.context.on('request', (r) => requested.push(r.url()));
+  studio = await openStudio();
+  ({ server, page, requested } = studio);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
+  await studio?.close();
 });
 
 test('the browser worker and the server give every demo sample the same probabilities', { timeout: 600_000 }, async (t) => {

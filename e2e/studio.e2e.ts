@@ -9,17 +9,17 @@ import { fileURLToPath } from 'node:url';
 import { parquetReadObjects } from 'hyparquet';
 import type { Page } from 'playwright-core';
 import { createConceptAndConnection, createSourceDatabase, dropSourceDatabase } from './fixtures.ts';
-import { launchChromium, startReef, typeInEditor, type Browser, type ReefServer } from './harness.ts';
+import { openStudio, typeInEditor, type ReefServer, type Studio } from './harness.ts';
 
 const artifacts = fileURLToPath(new URL('../.test-artifacts/', import.meta.url));
 // A multiple of 15, so each residue class of (id mod 3, id mod 5) has 200 rows and the coverages below are exact.
 const ROWS = 3000;
 
 let server: ReefServer;
-let browser: Browser;
+let studio: Studio;
 let page: Page;
 let step = 0;
-const requested: string[] = [];
+let requested: string[];
 
 async function shot(name: string) {
   step++;
@@ -55,15 +55,12 @@ before(async () => {
   rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
   await createSourceDatabase(ROWS);
-  server = await startReef();
-  browser = await launchChromium();
-  page = await browser.context.newPage();
-  browser.context.on('request', (r) => requested.push(r.url()));
+  studio = await openStudio();
+  ({ server, page, requested } = studio);
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
+  await studio?.close();
   await dropSourceDatabase();
 });
 

@@ -8,7 +8,7 @@ import { conceptPath } from '../routes.ts';
 import { dataWorker, trainWorker } from '../studio/workers.ts';
 import { findResult } from '../training/results-store.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
-import { resultsPath } from '../routes.ts';
+import { runOnServer } from './run-on-server.ts';
 import { ServerJobView } from './ServerJobView.tsx';
 
 const TABLE_ROWS = 50;
@@ -64,14 +64,6 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
       setServerMessage((e as Error).message);
     }
   };
-  const runOnServer = async () => {
-    try {
-      const run = await api<{ job_id: string }>('POST', `/api/concepts/${cId}/snorkel/run`, result.serverRequest);
-      navigate(resultsPath(cId, run.job_id));
-    } catch (e) {
-      setServerMessage((e as Error).message);
-    }
-  };
 
   return (
     <main className="page results">
@@ -86,7 +78,7 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
             Export label model (ONNX)
           </button>
         )}
-        <button type="button" onClick={() => void runOnServer()}>Run on server</button>
+        <button type="button" onClick={() => void runOnServer(cId, result.serverRequest).then(setServerMessage)}>Run on server</button>
         {serverMessage && <span className="muted">{serverMessage}</span>}
       </div>
       {result.notKept

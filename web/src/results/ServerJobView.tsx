@@ -4,9 +4,8 @@
 import { useEffect, useState } from 'react';
 import { api, downloadFromApi } from '../api/client.ts';
 import { followRun, type RunProgress } from '../api/runs.ts';
-import { navigate } from '../navigation.ts';
-import { resultsPath } from '../routes.ts';
 import { confidenceHistogram } from './result-table.ts';
+import { runOnServer } from './run-on-server.ts';
 
 interface Prediction { sample_id: unknown; probs: number[]; predicted_class: number; confidence: number }
 interface TrainJob {
@@ -65,15 +64,6 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
   }
   if (job.status !== 'SUCCESS') return <p role="alert" className="error">The server run ended {job.status}: {job.error?.message ?? 'no message'}</p>;
   const softmax = job.output_type === 'softmax';
-  // A browser run's request trains the same pipeline (pinned anew) on the server.
-  const runOnServer = async () => {
-    try {
-      const run = await api<{ job_id: string }>('POST', `/api/concepts/${cId}/snorkel/run`, job.request);
-      navigate(resultsPath(cId, run.job_id));
-    } catch (e) {
-      setServerMessage((e as Error).message);
-    }
-  };
   const predictions = (job.predictions ?? []) as Prediction[];
   const dist = Object.entries(job.summary?.label_distribution ?? {});
   const distMax = Math.max(1, ...dist.map(([, c]) => c));
@@ -88,7 +78,8 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
         ))}
         {/* A run keeps its fitted label model; onnxruntime anywhere reproduces these probabilities from the votes. */}
         <button type="button" onClick={() => save(`/api/runs/${job.run_id}/model.onnx`, `reef-${jobId}-label-model.onnx`)}>Export label model (ONNX)</button>
-        {job.source === 'browser' && <button type="button" onClick={() => void runOnServer()}>Run on server</button>}
+        {/* A browser run's request trains the same pipeline (pinned anew) on the server. */}
+        {job.source === 'browser' && <button type="button" onClick={() => void runOnServer(cId, job.request).then(setServerMessage)}>Run on server</button>}
         {serverMessage && <span className="muted">{serverMessage}</span>}
         {downloadError && <span role="alert" className="error">{downloadError}</span>}
       </div>

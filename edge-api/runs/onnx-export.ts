@@ -1,15 +1,13 @@
 // A finished training run's label model as ONNX: the fitted numbers the run kept (its 'fit' partition, written
 // once by fitIfVotesComplete in train.ts), with the run's class and LF names as metadata.
 import { and, eq } from 'drizzle-orm';
-import { labelModelToOnnx, type LabelModelParameters } from '../../shared/onnx/index.ts';
+import { labelModelToOnnx } from '../../shared/onnx/index.ts';
 import type { Db } from '../db/client.ts';
 import { partitionExecutions } from '../db/schema.ts';
 import type { RunRow } from './run-store.ts';
-import type { FitReport, SerializedModel } from './train-fit.ts';
+import { FIT_KEY, type FitReport, type SerializedModel } from './train-fit.ts';
 import type { TrainParams } from './train-spec.ts';
 
-/** train.ts keeps the one fit of a run under this partition key. */
-const FIT_PARTITION = 'fit';
 
 export type RunModelExportErrorCode = 'NOT_A_TRAINING_RUN' | 'RUN_NOT_FINISHED' | 'RUN_HAS_NO_MODEL';
 
@@ -32,13 +30,13 @@ export async function runLabelModelOnnx(db: Db, run: RunRow): Promise<Uint8Array
     throw new RunModelExportError('RUN_NOT_FINISHED', 409, `Run ${run.id} is ${run.status}; its label model can be exported once the run has succeeded.`);
   }
   const [fit] = await db.select().from(partitionExecutions)
-    .where(and(eq(partitionExecutions.runId, run.id), eq(partitionExecutions.partitionKey, FIT_PARTITION)));
+    .where(and(eq(partitionExecutions.runId, run.id), eq(partitionExecutions.partitionKey, FIT_KEY)));
   const output = fit?.output as { model?: SerializedModel; report?: FitReport } | undefined;
   if (!output?.model) {
     throw new RunModelExportError('RUN_HAS_NO_MODEL', 409, `Run ${run.id} kept no fitted label model; train again to export one.`);
   }
   const params = run.params as TrainParams;
-  return labelModelToOnnx(labelModelParameters(output.model), {
+  return labelModelToOnnx(output.model, {
     classes: params.classes,
     lfs: params.lineage.lfs.map((lf) => lf.name),
     metadata: {
@@ -47,8 +45,4 @@ export async function runLabelModelOnnx(db: Db, run: RunRow): Promise<Uint8Array
       ...(run.conceptId ? { 'reef.concept_id': run.conceptId } : {}),
     },
   });
-}
-
-function labelModelParameters(model: SerializedModel): LabelModelParameters {
-  return model.kind === 'mv' ? { kind: 'mv', m: model.m, k: model.k } : model;
 }

@@ -11,23 +11,15 @@ import { partitionExecutions, runs } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { createRun, getRun, recordRunEvent, type RunRow } from './run-store.ts';
-import type { FitReport, SerializedModel } from './train-fit.ts';
+import { FIT_KEY, SerializedModel, type FitReport } from './train-fit.ts';
 import { pinTrainingRun, resultsPrefix, TrainRequest, type TrainParams } from './train-spec.ts';
 import { logRunToMlflow } from './mlflow.ts';
-import { FIT_KEY, resultsUri, type TrainMetrics } from './train.ts';
+import { resultsUri, type TrainMetrics } from './train.ts';
 
 /** The key-value metadata key of the results Parquet that carries the browser's request and measurements. */
 export const BROWSER_TRAINING_KEY = 'reef.browser_training';
 
 const Rate = z.number().min(0).max(1);
-/** The fitted numbers (train-fit.ts SerializedModel): kept so the run's label model exports as ONNX. */
-const FittedNumbers = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('mv'), m: z.number().int().min(1), k: z.number().int().min(2) }),
-  z.object({
-    kind: z.literal('loglinear'), m: z.number().int().min(1), k: z.number().int().min(2),
-    logTable: z.array(z.number()), logPrior: z.array(z.number()),
-  }),
-]);
 export const BrowserTraining = z.object({
   request: TrainRequest,
   /** The asset versions the browser loaded: the index's, then its rules'. */
@@ -45,7 +37,8 @@ export const BrowserTraining = z.object({
     fit_ms: z.number().min(0),
     /** Snorkel's learned LF accuracies, in selectedLFs order. */
     weights: z.array(z.number()).nullable(),
-    fitted: FittedNumbers.optional(),
+    /** The fitted numbers, kept as the run's fit so its label model exports as ONNX. */
+    fitted: SerializedModel.optional(),
   }),
 });
 export type BrowserTraining = z.infer<typeof BrowserTraining>;
@@ -156,9 +149,8 @@ export async function recordBrowserTraining(
   const { analysis, fit } = training;
   const report: FitReport = { model: fit.model, params: fit.params, fit_rows: params.total_rows, fit_ms: Math.round(fit.fit_ms) };
   if (fit.fitted) {
-    const model: SerializedModel = fit.fitted;
     await ctx.db.insert(partitionExecutions).values({
-      runId: run.id, partitionKey: FIT_KEY, status: 'SUCCESS', rowCount: params.total_rows, output: { model, report }, attempts: 1, finishedAt: new Date(),
+      runId: run.id, partitionKey: FIT_KEY, status: 'SUCCESS', rowCount: params.total_rows, output: { model: fit.fitted, report }, attempts: 1, finishedAt: new Date(),
     });
   }
   const lineage = params.lineage;

@@ -4,12 +4,22 @@ import {
   fitAuto, fitDawidSkene, fitFlyingSquid, fitSnorkel, majorityVoteProbs, predictLogLinear, probsToPreds, scorePredictions,
   type FlyingSquidOptions, type LabelArray, type ModelSpec, type SnorkelOptions, type SufficientStats,
 } from '../../shared/labelmodel/index.ts';
+import { z } from 'zod';
 import type { TrainParams } from './train-spec.ts';
 import { labelsFromBytes, mergeAllStats, type UnitContribution } from './train-votes.ts';
 
-export type SerializedModel =
-  | { kind: 'mv'; m: number; k: number }
-  | { kind: 'loglinear'; m: number; k: number; logTable: number[]; logPrior: number[] };
+/** The partition under which a run keeps its one fit ({ model, report }); the ONNX export reads it. */
+export const FIT_KEY = 'fit';
+
+/** The fitted model as plain numbers (also what a browser sends with a training it keeps on the server). */
+export const SerializedModel = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('mv'), m: z.number().int().min(1), k: z.number().int().min(2) }),
+  z.object({
+    kind: z.literal('loglinear'), m: z.number().int().min(1), k: z.number().int().min(2),
+    logTable: z.array(z.number()), logPrior: z.array(z.number()),
+  }),
+]);
+export type SerializedModel = z.infer<typeof SerializedModel>;
 
 export interface FitReport {
   /** The model actually fitted (for auto: the one chosen). */

@@ -20,7 +20,7 @@ import { modelCacheOf } from './onnx-models.ts';
 import { createRun, getRun, recordRunEvent, setRunProgress, transitionRun, type RunRow, type RunStatus } from './run-store.ts';
 import type { SandboxLimits } from './sandbox.ts';
 import { localPathOf, loadUnit, openUnitDb, readUnitColumns, readUnitGold, writeResultsParquet } from './train-duckdb.ts';
-import { fitRunModel, predictorOf, type FitReport, type SerializedModel } from './train-fit.ts';
+import { FIT_KEY, fitRunModel, predictorOf, type FitReport, type SerializedModel } from './train-fit.ts';
 import { logRunToMlflow } from './mlflow.ts';
 import { pinTrainingRun, resultsPrefix, type TrainParams, type TrainRequest, type TrainUnit } from './train-spec.ts';
 import {
@@ -48,8 +48,6 @@ export interface TrainJob { runId: string; unit: number }
 
 const votesKey = (u: number) => `votes-${String(u).padStart(5, '0')}`;
 const predictKey = (u: number) => `predict-${String(u).padStart(5, '0')}`;
-/** The partition under which a run keeps its one fit (the model's numbers and report); onnx-export.ts reads it. */
-export const FIT_KEY = 'fit';
 export const resultPartKey = (prefix: string, u: number) => `${prefix}/part-${String(u).padStart(5, '0')}.parquet`;
 const votesObjectKey = (prefix: string, u: number) => `${prefix}/votes/unit-${String(u).padStart(5, '0')}.i8`;
 

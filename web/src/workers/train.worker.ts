@@ -7,6 +7,7 @@ import { fitModel, type FittedLabelModel } from '../../../shared/labelmodel/mode
 import { probsToPreds } from '../../../shared/labelmodel/predictions.ts';
 import { fitSnorkel, snorkelWeights } from '../../../shared/labelmodel/snorkel.ts';
 import { computeSufficientStats } from '../../../shared/labelmodel/stats.ts';
+import type { LabelModelParameters } from '../../../shared/onnx/label-model.ts';
 import type { TrainSettings } from '../canvas/graph.ts';
 import { confidenceHistogram, confidences, labelDistribution, resultCsvFromParquet } from '../results/result-table.ts';
 
@@ -19,7 +20,7 @@ export interface TrainOutput {
   /** Snorkel's learned LF accuracies (get_weights), when the model is Snorkel's. */
   weights: Float64Array | null;
   /** The fitted numbers, kept with the run so its label model exports as ONNX (edge-api/runs/onnx-export.ts). */
-  fitted: FittedNumbers;
+  fitted: LabelModelParameters;
   /** 1 where no LF voted: the model's answer there is its class prior, not evidence about the row. */
   noVotes: Uint8Array;
   /** The LF analysis of the matrix trained on (shared/analysis, with the gold labels), kept with the run. */
@@ -30,10 +31,6 @@ export interface TrainOutput {
   histogram: number[];
   ms: number;
 }
-
-export type FittedNumbers =
-  | { kind: 'mv'; m: number; k: number }
-  | { kind: 'loglinear'; m: number; k: number; logTable: number[]; logPrior: number[] };
 
 export interface TrainAnalysis {
   coverage: number;
@@ -103,7 +100,7 @@ const api = {
     // No-vote rows all get the model's prior: left out of the histogram, which is about rows with evidence.
     const histogram = confidenceHistogram(confidence.filter((_, i) => !noVotes[i]), k);
     const distribution = labelDistribution({ preds, k, noVotes });
-    const fitted: FittedNumbers = model.logLinear
+    const fitted: LabelModelParameters = model.logLinear
       ? { kind: 'loglinear', m, k, logTable: Array.from(model.logLinear.logTable), logPrior: Array.from(model.logLinear.logPrior) }
       : { kind: 'mv', m, k };
     const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, weights, fitted, noVotes, analysis, confidence, distribution, histogram, ms };

@@ -5,7 +5,8 @@ import { and, asc, eq } from 'drizzle-orm';
 import { assetVersions, conceptIndexes, conceptRules } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, iso, json, secured } from '../router.ts';
-import { partitionObjectKey, startMaterialization, type AssetKind } from '../runs/materialize.ts';
+import { startMaterialization, type AssetKind } from '../runs/materialize.ts';
+import { listParts, partKey } from '../storage/parts.ts';
 import { ConceptParams } from './concepts.ts';
 import { Run, toRun } from './runs.ts';
 
@@ -77,8 +78,7 @@ export const materializeRoutes = () => {
       const { asset_version_id } = c.req.valid('param');
       const [v] = await c.var.deps.db.select().from(assetVersions).where(eq(assetVersions.id, asset_version_id));
       if (!v) throw notFound('asset version', asset_version_id);
-      const objects = c.var.deps.materializer ? await c.var.deps.materializer.store.list(`${v.storagePrefix}/`) : [];
-      const parts = objects.filter((o) => o.key.endsWith('.parquet')).sort((a, b) => a.key.localeCompare(b.key));
+      const parts = c.var.deps.materializer ? await listParts(c.var.deps.materializer.store, v.storagePrefix) : [];
       return c.json({
         asset_version_id: v.id, asset_kind: v.assetKind, asset_id: v.assetId, version: v.version, storage_prefix: v.storagePrefix,
         row_count: v.rowCount, schema: v.schema ?? null, run_id: v.runId, created_at: iso(v.createdAt)!,
@@ -91,7 +91,7 @@ export const materializeRoutes = () => {
       const store = c.var.deps.materializer?.store;
       const [v] = await c.var.deps.db.select().from(assetVersions).where(eq(assetVersions.id, asset_version_id));
       if (!v || !store) throw notFound('asset version', asset_version_id);
-      const key = partitionObjectKey(v.storagePrefix, part);
+      const key = partKey(v.storagePrefix, part);
       const info = await store.head(key);
       if (!info) throw new ApiError(404, 'NOT_FOUND', `Asset version ${asset_version_id} has no part ${part}; GET /api/assets/${asset_version_id} lists its parts.`);
       const headers: Record<string, string> = {

@@ -10,6 +10,7 @@ import { ApiError } from '../errors.ts';
 import { readModelInfo } from '../runs/onnx-models.ts';
 import { readParquetFooter } from '../runs/train-parquet.ts';
 import type { ObjectStore } from '../storage/index.ts';
+import { listParts } from '../storage/parts.ts';
 
 const NUMERIC = new Set(['integer', 'float', 'boolean']);
 
@@ -29,7 +30,7 @@ export async function conceptColumns(db: Db, store: ObjectStore, conceptId: stri
     const versions = await db.select().from(assetVersions).where(inArray(assetVersions.id, assets.map((a) => a.currentVersionId!)));
     for (const asset of assets) {
       const version = versions.find((v) => v.id === asset.currentVersionId);
-      const part = version && (await store.list(`${version.storagePrefix}/`)).find((o) => /\/part-\d+\.parquet$/.test(o.key));
+      const [part] = version ? await listParts(store, version.storagePrefix) : [];
       if (!part) continue;
       const assetColumns: AssetColumn[] = (await readParquetFooter(store, part.key)).columns;
       for (const c of assetColumns) {

@@ -13,6 +13,7 @@ import type { ConnectionType } from '../../shared/schema/connection.ts';
 import { PartitionConfigError, planPartitions, type Partition } from './partitions.ts';
 import { QUEUES } from './queue-names.ts';
 import { createRun, getRun, recordRunEvent, setRunProgress, transitionRun, type RunStatus } from './run-store.ts';
+import { partKey } from '../storage/parts.ts';
 
 export type AssetKind = 'indexes' | 'rules';
 type AssetRow = typeof conceptIndexes.$inferSelect;
@@ -52,7 +53,6 @@ const table = (kind: AssetKind) => (kind === 'indexes' ? conceptIndexes : (conce
 
 export const versionPrefix = (conceptId: string, kind: AssetKind, assetId: string, version: number) =>
   `assets/${conceptId}/${kind}/${assetId}/v${version}`;
-export const partitionObjectKey = (prefix: string, index: number) => `${prefix}/part-${String(index).padStart(5, '0')}.parquet`;
 
 
 function partitionsOf(asset: AssetRow, connection: ConnectionRow): Partition[] {
@@ -152,7 +152,7 @@ export async function materializePartition(ctx: MaterializeContext, job: Partiti
     if (!partition || definitionHash(asset) !== params.sql_hash) {
       throw Object.assign(new Error(`"${asset.name}" was edited while it was being materialized; materialize it again.`), { code: 'ASSET_CHANGED' });
     }
-    const key = partitionObjectKey(params.prefix, index);
+    const key = partKey(params.prefix, index);
     let lastReported = 0;
     const result = await ctx.writeQueryToParquet({
       connection, sql: partition.sql, key,

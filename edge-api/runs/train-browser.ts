@@ -15,6 +15,7 @@ import { FIT_KEY, SerializedModel, type FitReport } from './train-fit.ts';
 import { pinTrainingRun, resultsPrefix, TrainRequest, type TrainParams } from './train-spec.ts';
 import { logRunToMlflow } from './mlflow.ts';
 import { resultsUri, type TrainMetrics } from './train.ts';
+import { partKey } from '../storage/parts.ts';
 
 /** The key-value metadata key of the results Parquet that carries the browser's request and measurements. */
 export const BROWSER_TRAINING_KEY = 'reef.browser_training';
@@ -139,7 +140,7 @@ export async function recordBrowserTraining(
   const params: BrowserTrainParams = { ...pinnedParams, units: [], source: 'browser', weights: training.fit.weights };
   const run = await createRun(ctx.db, { kind: 'train', conceptId, params, createdBy });
   const prefix = resultsPrefix(conceptId, run.id);
-  const key = `${prefix}/part-00000.parquet`;
+  const key = partKey(prefix, 0);
   try {
     await ctx.store.put(key, bytes, { contentType: 'application/vnd.apache.parquet' });
   } catch (err) {

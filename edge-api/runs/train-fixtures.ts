@@ -9,6 +9,7 @@ import type { Db } from '../db/client.ts';
 import { assetVersions, conceptIndexes, conceptRules, databaseConnections } from '../db/schema.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { openUnitDb } from './train-duckdb.ts';
+import { partKey } from '../storage/parts.ts';
 
 async function filesConnection(db: Db): Promise<string> {
   const name = 'reef-training-fixtures';
@@ -43,7 +44,7 @@ export async function registerFixtureAsset(
   try {
     for (const [p, file] of spec.files.entries()) {
       rows += Number((await duck.connection.runAndReadAll(`SELECT count(*) FROM '${file}'`)).getRowsJS()[0]![0]);
-      await store.put(`${prefix}/part-${String(p).padStart(5, '0')}.parquet`, createReadStream(file));
+      await store.put(partKey(prefix, p), createReadStream(file));
     }
   } finally {
     await duck.close();

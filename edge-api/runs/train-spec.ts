@@ -13,6 +13,7 @@ import { assetVersions, conceptIndexes, conceptRules, conceptValues, labelingFun
 import { ApiError } from '../errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { readParquetFooter } from './train-parquet.ts';
+import { listParts } from '../storage/parts.ts';
 
 export const TrainRequest = z.object({
   selectedIndex: z.uuid({ message: 'selectedIndex must be an index id (UUID)' }),
@@ -123,7 +124,7 @@ async function pinAssets(db: Db, store: ObjectStore, conceptId: string, kind: 'i
   const pinned: PinnedAsset[] = [];
   for (const asset of ordered) {
     const version = versions.find((v) => v.id === asset.currentVersionId)!;
-    const objects = (await store.list(`${version.storagePrefix}/`)).filter((o) => /\/part-\d+\.parquet$/.test(o.key));
+    const objects = await listParts(store, version.storagePrefix);
     if (objects.length === 0) {
       throw new ApiError(400, 'NOT_MATERIALIZED', `The ${what} "${asset.name}" has no Parquet in the object store at ${version.storagePrefix}/; materialize it again.`);
     }

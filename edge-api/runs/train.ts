@@ -27,6 +27,7 @@ import {
   compileUnitLfs, labelBytes, labelsFromBytes, mergeCounts, sampleMask, unitContribution, unitLabelMatrix,
   type LfProblem, type UnitContribution,
 } from './train-votes.ts';
+import { partKey } from '../storage/parts.ts';
 
 export const TRAIN_QUEUES = { votes: 'train-votes', predict: 'train-predict' } as const;
 const RETRY_LIMIT = 4;
@@ -48,7 +49,6 @@ export interface TrainJob { runId: string; unit: number }
 
 const votesKey = (u: number) => `votes-${String(u).padStart(5, '0')}`;
 const predictKey = (u: number) => `predict-${String(u).padStart(5, '0')}`;
-export const resultPartKey = (prefix: string, u: number) => `${prefix}/part-${String(u).padStart(5, '0')}.parquet`;
 const votesObjectKey = (prefix: string, u: number) => `${prefix}/votes/unit-${String(u).padStart(5, '0')}.i8`;
 
 const ensured = new WeakSet<PgBoss>();
@@ -262,7 +262,7 @@ export async function runPredictJob(ctx: TrainingContext, job: TrainJob, attempt
     const confidence = softmax ? confidences(probs, params.k) : undefined;
     const labelCounts = new Array<number>(params.k + 1).fill(0);
     for (const y of labels) labelCounts[y + 1]!++;
-    const key = resultPartKey(prefix, job.unit);
+    const key = partKey(prefix, job.unit);
     const unitDb = await openUnitDb(ctx.scratchDir);
     try {
       const file = join(unitDb.scratch, 'results.parquet');

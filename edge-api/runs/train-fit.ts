@@ -28,9 +28,9 @@ export interface FitReport {
   fit_rows: number;
   fit_ms: number;
   final_loss?: number;
-  /** auto only: how it chose, and each candidate's dev score. */
+  /** auto only: how it chose, and each candidate's dev score and bootstrap win rate against the reference (see shared/labelmodel/auto.ts). */
   criterion?: string;
-  candidates?: { model: string; params: unknown; score: number }[];
+  candidates?: { model: string; params: unknown; score: number; win_rate?: number; reference?: boolean }[];
   dev?: { rows: number; accuracy: number; f1_macro: number };
 }
 
@@ -87,7 +87,9 @@ export function fitRunModel(params: TrainParams, contributions: UnitContribution
     else model = logLinear(fitDawidSkene(stats, chosen.params));
     report = {
       model: chosen.kind, params: chosen.params, criterion: auto.criterion,
-      candidates: auto.candidates.map((c) => ({ model: c.spec.kind, params: candidateParams(c.spec), score: c.score })),
+      candidates: auto.candidates.map((c) => ({
+        model: c.spec.kind, params: candidateParams(c.spec), score: c.score, win_rate: c.winRate, ...(c.reference ? { reference: true } : {}),
+      })),
     };
   }
   const full: FitReport = { ...report, fit_rows: stats.n, fit_ms: Math.round(performance.now() - started) };

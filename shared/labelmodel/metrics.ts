@@ -14,38 +14,73 @@ export type MetricName = 'accuracy' | 'f1_binary' | 'f1_macro';
 export const METRIC_NAMES: readonly MetricName[] = ['accuracy', 'f1_binary', 'f1_macro'];
 
 export function scorePredictions(preds: Int32Array, gold: Int32Array, k: number): Scores {
-  const tp = new Float64Array(k);
-  const predicted = new Float64Array(k);
-  const actual = new Float64Array(k);
+  const counts = new MetricCounts(k);
   let covered = 0;
-  let scored = 0;
-  let correct = 0;
   for (let i = 0; i < preds.length; i++) {
-    const p = preds[i];
-    if (p !== -1) covered++;
-    const g = gold[i];
-    if (p === -1 || g === -1) continue;
-    scored++;
-    predicted[p]++;
-    actual[g]++;
-    if (p === g) {
-      correct++;
-      tp[p]++;
+    if (preds[i] !== -1) covered++;
+    counts.add(preds[i], gold[i]);
+  }
+  return { ...counts.scores(), coverage: preds.length === 0 ? 0 : covered / preds.length };
+}
+
+/**
+ * The counts accuracy and F1 are computed from. They add up row by row, so a bootstrap can score a resample
+ * by counting its drawn rows, without building the resampled arrays.
+ */
+export class MetricCounts {
+  private readonly k: number;
+  private readonly tp: Float64Array;
+  private readonly predicted: Float64Array;
+  private readonly actual: Float64Array;
+  private scored = 0;
+  private correct = 0;
+
+  constructor(k: number) {
+    this.k = k;
+    this.tp = new Float64Array(k);
+    this.predicted = new Float64Array(k);
+    this.actual = new Float64Array(k);
+  }
+
+  /** One row; ignored where the prediction or the gold label is -1. */
+  add(pred: number, gold: number): void {
+    if (pred === -1 || gold === -1) return;
+    this.scored++;
+    this.predicted[pred]++;
+    this.actual[gold]++;
+    if (pred === gold) {
+      this.correct++;
+      this.tp[pred]++;
     }
   }
-  let f1Sum = 0;
-  let present = 0;
-  for (let y = 0; y < k; y++) {
-    if (predicted[y] === 0 && actual[y] === 0) continue;
-    present++;
-    f1Sum += classF1(tp[y], predicted[y], actual[y]);
+
+  reset(): void {
+    this.tp.fill(0);
+    this.predicted.fill(0);
+    this.actual.fill(0);
+    this.scored = 0;
+    this.correct = 0;
   }
-  return {
-    accuracy: scored === 0 ? 0 : correct / scored,
-    f1_binary: k === 2 ? classF1(tp[1], predicted[1], actual[1]) : null,
-    f1_macro: present === 0 ? 0 : f1Sum / present,
-    coverage: preds.length === 0 ? 0 : covered / preds.length,
-  };
+
+  scores(): Omit<Scores, 'coverage'> {
+    const { k, tp, predicted, actual } = this;
+    let f1Sum = 0;
+    let present = 0;
+    for (let y = 0; y < k; y++) {
+      if (predicted[y] === 0 && actual[y] === 0) continue;
+      present++;
+      f1Sum += classF1(tp[y], predicted[y], actual[y]);
+    }
+    return {
+      accuracy: this.scored === 0 ? 0 : this.correct / this.scored,
+      f1_binary: k === 2 ? classF1(tp[1], predicted[1], actual[1]) : null,
+      f1_macro: present === 0 ? 0 : f1Sum / present,
+    };
+  }
+
+  value(metric: MetricName): number {
+    return metricValue(this.scores(), metric);
+  }
 }
 
 function classF1(tp: number, predicted: number, actual: number): number {
@@ -53,7 +88,7 @@ function classF1(tp: number, predicted: number, actual: number): number {
   return predicted + actual === 0 ? 0 : (2 * tp) / (predicted + actual);
 }
 
-export function metricValue(scores: Scores, metric: MetricName): number {
+export function metricValue(scores: Omit<Scores, 'coverage'>, metric: MetricName): number {
   if (metric === 'f1_binary') return scores.f1_binary ?? scores.f1_macro;
   return scores[metric];
 }

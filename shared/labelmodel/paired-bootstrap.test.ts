@@ -40,4 +40,16 @@ describe('bootstrapWinRates', () => {
     const candidate = Int32Array.from([...good, 1, 1, 1]);
     expect(bootstrapWinRates([reference, candidate], withUnlabelled, 2, 'accuracy', 0)[1]).toBe(0.5);
   });
+
+  it('depends on the rows, not on their order', () => {
+    const order = Array.from(gold.keys()).sort((a, b) => ((a * 7919) % 200) - ((b * 7919) % 200));
+    const shuffle = (x: Int32Array) => Int32Array.from(order, (i) => x[i]);
+    // Right on 3 rows good gets wrong, wrong on 2 it gets right: a close call, so the draws matter.
+    const mixed = good.map((y, i) => ([0, 10, 20].includes(i) ? gold[i] : [1, 3].includes(i) ? 1 - gold[i] : y));
+    const rates = bootstrapWinRates([good, mixed], gold, 2, 'accuracy', 0, { seed: 4, resamples: 300 });
+    const shuffled = bootstrapWinRates([good, mixed].map(shuffle), shuffle(gold), 2, 'accuracy', 0, { seed: 4, resamples: 300 });
+    expect(rates[1]).toBeGreaterThan(0.5);
+    expect(rates[1]).toBeLessThan(0.9);
+    expect(Array.from(shuffled)).toEqual(Array.from(rates));
+  });
 });

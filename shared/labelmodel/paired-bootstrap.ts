@@ -25,8 +25,15 @@ export function bootstrapWinRates(
   options: BootstrapOptions = {},
 ): Float64Array {
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
-  // Only rows with a gold label are scored, so only they are drawn.
+  // Only rows with a gold label are scored, so only they are drawn. They are put in a canonical order (by gold
+  // label, then each candidate's prediction) so that the result depends on the rows, not on the order they came
+  // in: the browser and a server run, which gather the same gold rows in different orders, choose alike.
   const labelled = Int32Array.from(gold.keys()).filter((i) => gold[i] !== -1);
+  labelled.sort((a, b) => {
+    if (gold[a] !== gold[b]) return gold[a] - gold[b];
+    for (const p of preds) if (p[a] !== p[b]) return p[a] - p[b];
+    return 0;
+  });
   const n = labelled.length;
   const rng = new NumpyRandomState(options.seed ?? 0);
   const counts = preds.map(() => new MetricCounts(k));

@@ -1,22 +1,10 @@
 // The form of a model LF: which uploaded model, which numeric column feeds each of its features, which output class
 // votes at which threshold, and whether the output is probabilities or logits. A model can be uploaded from here.
-import type { AssetColumn, LfDefinition } from '../../../shared/lf/types.ts';
+// A model with several inputs or outputs also gets a choice of tensor (by default the first of each).
+import type { AssetColumn } from '../../../shared/lf/types.ts';
+import type { TensorInfo } from '../../../shared/onnx/model-lf.ts';
 import { modelWidths, type ModelInfo } from '../api/models.ts';
-
-type ModelDraft = Extract<LfDefinition, { type: 'model' }>;
-
-const isNumeric = (c: AssetColumn) => c.type === 'integer' || c.type === 'float' || c.type === 'boolean';
-
-/** The draft pointed at `model`: one column per model feature (kept where already mapped), a class the model scores. */
-export function withModel(draft: ModelDraft, model: ModelInfo, columns: AssetColumn[]): ModelDraft {
-  const { features, classes } = modelWidths(model);
-  const numeric = columns.filter(isNumeric).map((c) => c.name);
-  const width = features ?? Math.max(1, draft.columns.length);
-  const mapped = Array.from({ length: width }, (_, j) => draft.columns[j] ?? numeric[j] ?? numeric[0] ?? '');
-  const outputClass = classes === null ? draft.output_class : Math.min(draft.output_class || classes - 1, classes - 1);
-  const { input: _input, output: _output, ...rest } = draft;
-  return { ...rest, model_id: model.model_id, columns: mapped, output_class: outputClass };
-}
+import { fittedToModel, isNumeric, withModel, type ModelDraft } from './model-lf-draft.ts';
 
 export function ModelLfForm({ draft, columns, models, onChange, onUpload }: {
   draft: ModelDraft; columns: AssetColumn[]; models: ModelInfo[];
@@ -44,6 +32,14 @@ export function ModelLfForm({ draft, columns, models, onChange, onUpload }: {
           e.target.value = '';
         }} />
       </label>
+      {model && model.inputs.length > 1 && (
+        <TensorPicker label="Input tensor" tensors={model.inputs} value={draft.input}
+          onChange={(input) => onChange(fittedToModel({ ...draft, input }, model, columns))} />
+      )}
+      {model && model.outputs.length > 1 && (
+        <TensorPicker label="Output tensor" tensors={model.outputs} value={draft.output}
+          onChange={(output) => onChange(fittedToModel({ ...draft, output }, model, columns))} />
+      )}
       <fieldset className="feature-map">
         <legend>Features{features === null ? '' : ` (${features})`}</legend>
         {draft.columns.map((name, j) => (
@@ -79,5 +75,19 @@ export function ModelLfForm({ draft, columns, models, onChange, onUpload }: {
         </select>
       </label>
     </>
+  );
+}
+
+function TensorPicker({ label, tensors, value, onChange }: {
+  label: string; tensors: TensorInfo[]; value: string | undefined; onChange: (name: string | undefined) => void;
+}) {
+  return (
+    <label>{label}
+      <select value={value && value !== tensors[0].name ? value : ''} aria-label={label} onChange={(e) => onChange(e.target.value || undefined)}>
+        {tensors.map((t, i) => (
+          <option key={t.name} value={i === 0 ? '' : t.name}>{t.name} ({t.shape?.join('×') ?? '?'})</option>
+        ))}
+      </select>
+    </label>
   );
 }

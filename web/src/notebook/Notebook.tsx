@@ -17,7 +17,7 @@ import { ensureLoaded, markApplied, pipelineAssets } from '../studio/workspace.t
 import { dataWorker } from '../studio/workers.ts';
 import type { LoadResult } from '../workers/studio-data.worker.ts';
 import { LfCell } from './LfCell.tsx';
-import { withModel } from './ModelLfForm.tsx';
+import { withModel } from './model-lf-draft.ts';
 import { LfSummary, type SummaryRow } from './LfSummary.tsx';
 import { SampleBrowser } from './SampleBrowser.tsx';
 import { SqlCell } from './SqlCell.tsx';

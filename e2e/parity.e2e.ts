@@ -1,5 +1,5 @@
 // Same numbers as the browser (issue 6), in a real Chromium: on the demo concept `reef serve` seeds, train Snorkel
-// in the browser worker through the Train Snorkel node, hand the same pipeline to the server with **Run on server**,
+// (and then auto) in the browser worker through the Train Snorkel node, hand the same pipeline to the server with **Run on server**,
 // and compare every sample's probabilities: the browser's from the results page's Parquet download, the server's
 // from its results Parquet parts. Both sides run the same shared/ code on float64 (Float64Array in the worker,
 // JavaScript numbers on the server), so they must agree to 1e-9, not merely to float32 precision. They are not
@@ -80,9 +80,22 @@ after(async () => {
   await studio?.close();
 });
 
-test('the browser worker and the server give every demo sample the same probabilities', { timeout: 600_000 }, async (t) => {
-  t.after(async () => { if (page && !page.isClosed()) await page.screenshot({ path: `${artifacts}last-screen.png` }); });
-  const cId = await waitForDemoMaterialized();
+interface BothSides {
+  k: number;
+  lfCount: number;
+  keyColumn: string;
+  browserRows: ResultRow[];
+  serverRows: ResultRow[];
+  browserJobId: string;
+  serverJobId: string;
+}
+
+/**
+ * Opens the concept's studio, trains `model` in the browser worker through the Train node, downloads the results
+ * Parquet, then hands the same pipeline to the server with Run on server and reads its results parts.
+ * `shot` prefixes the screenshots; `onBrowserResults` runs on the browser's results page.
+ */
+async function trainInBrowserThenOnServer(cId: string, model: 'snorkel' | 'auto', shot: string, onBrowserResults?: () => Promise<void>): Promise<BothSides> {
   const concept = await api<{ values: string[] }>('GET', `/api/concepts/${cId}`);
   const k = concept.values.length;
 
@@ -104,39 +117,34 @@ test('the browser worker and the server give every demo sample the same probabil
   await train.getByLabel('Epochs', { exact: true }).fill(SETTINGS.epochs);
   await train.getByLabel('lr', { exact: true }).fill(SETTINGS.lr);
   await train.getByLabel('Seed', { exact: true }).fill(SETTINGS.seed);
-  await train.getByRole('combobox').selectOption('snorkel');
-  await page.screenshot({ path: `${artifacts}01-train-settings.png` });
+  await train.getByRole('combobox').selectOption(model);
+  await page.screenshot({ path: `${artifacts}${shot}-01-train-settings.png` });
   await train.getByRole('button', { name: 'Train Model' }).click();
   await page.getByRole('heading', { name: 'Training results' }).waitFor({ timeout: 180_000 });
-  await page.getByText(new RegExp(`model snorkel · Softmax \\(Probabilities\\) · ${lfCount} LFs`)).waitFor();
-  await page.screenshot({ path: `${artifacts}02-browser-results.png` });
+  await page.getByText(new RegExp(`model \\w+ · Softmax \\(Probabilities\\) · ${lfCount} LFs`)).waitFor();
+  await page.screenshot({ path: `${artifacts}${shot}-02-browser-results.png` });
 
-  // The result is kept on the server as a run of its own, with the weights Snorkel learned in the browser.
+  // The result is kept on the server as a run of its own.
   await page.getByTestId('result-kept').waitFor();
   const browserJobId = new URL(page.url()).pathname.split('/').pop()!;
-  const browserJob = await api<{ source: string; weights: number[] }>('GET', `/api/concepts/${cId}/snorkel/jobs/${browserJobId}?limit=1`);
-  assert.equal(browserJob.source, 'browser');
-  assert.equal(browserJob.weights.length, lfCount);
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download Parquet' }).click()]);
   const browserRows = await parquetRows(asArrayBuffer(readFileSync((await download.path())!)));
   assert.equal(browserRows.length, samples, 'the browser scored every loaded sample');
   const keyColumn = Object.keys(browserRows[0]!)[0]!;
-  // The browser's fitted label model, exported from its results page (kept with the run it became).
-  const [browserExport] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export label model (ONNX)' }).click()]);
-  const browserOnnx = readFileSync((await browserExport.path())!);
+  await onBrowserResults?.();
 
   await page.getByRole('button', { name: 'Run on server' }).click();
   await page.getByText(/^Server run · /).waitFor({ timeout: 300_000 });
-  await page.screenshot({ path: `${artifacts}03-server-results.png` });
-  const jobId = new URL(page.url()).pathname.split('/').pop()!;
-  const job = await api<{ status: string; output_type: string; results: { url: string }[] }>('GET', `/api/concepts/${cId}/snorkel/jobs/${jobId}?limit=1`);
+  await page.screenshot({ path: `${artifacts}${shot}-03-server-results.png` });
+  const serverJobId = new URL(page.url()).pathname.split('/').pop()!;
+  const job = await api<{ status: string; output_type: string; results: { url: string }[] }>('GET', `/api/concepts/${cId}/snorkel/jobs/${serverJobId}?limit=1`);
   assert.equal(job.status, 'SUCCESS');
   assert.equal(job.output_type, 'softmax');
-  const run = await api<{ params: { request: { model: string; seed: number; snorkel: { epochs: number; lr: number } }; lineage: { lfs: unknown[] } } }>('GET', `/api/runs/${jobId}`);
+  const run = await api<{ params: { request: { model: string; seed: number; snorkel: { epochs: number; lr: number } }; lineage: { lfs: unknown[] } } }>('GET', `/api/runs/${serverJobId}`);
   assert.equal(run.params.lineage.lfs.length, lfCount, 'the server ran every LF the browser trained on');
   assert.deepEqual(
     { model: run.params.request.model, seed: run.params.request.seed, epochs: run.params.request.snorkel.epochs, lr: run.params.request.snorkel.lr },
-    { model: 'snorkel', seed: Number(SETTINGS.seed), epochs: Number(SETTINGS.epochs), lr: Number(SETTINGS.lr) },
+    { model, seed: Number(SETTINGS.seed), epochs: Number(SETTINGS.epochs), lr: Number(SETTINGS.lr) },
     'the server ran with the settings the Train node had',
   );
   const serverRows: ResultRow[] = [];
@@ -145,15 +153,32 @@ test('the browser worker and the server give every demo sample the same probabil
     assert.equal(res.status, 200, `${part.url} downloads`);
     serverRows.push(...await parquetRows(await res.arrayBuffer()));
   }
+  return { k, lfCount, keyColumn, browserRows, serverRows, browserJobId, serverJobId };
+}
+
+test('the browser worker and the server give every demo sample the same probabilities', { timeout: 600_000 }, async (t) => {
+  t.after(async () => { if (page && !page.isClosed()) await page.screenshot({ path: `${artifacts}last-screen.png` }); });
+  const cId = await waitForDemoMaterialized();
+  let browserOnnx: Buffer | undefined;
+  const both = await trainInBrowserThenOnServer(cId, 'snorkel', 'snorkel', async () => {
+    // The browser's fitted label model, exported from its results page (kept with the run it became).
+    const [browserExport] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export label model (ONNX)' }).click()]);
+    browserOnnx = readFileSync((await browserExport.path())!);
+  });
+  const { k, lfCount, keyColumn, browserRows, serverRows, browserJobId, serverJobId } = both;
+  // The browser run was kept with the weights Snorkel learned in the browser.
+  const browserJob = await api<{ source: string; weights: number[] }>('GET', `/api/concepts/${cId}/snorkel/jobs/${browserJobId}?limit=1`);
+  assert.equal(browserJob.source, 'browser');
+  assert.equal(browserJob.weights.length, lfCount);
 
   const { difference, maxDelta } = compareResults(browserRows, serverRows, keyColumn, k);
   if (difference) assert.fail(difference);
   t.diagnostic(`${browserRows.length} samples × ${k} classes compared; largest |Δ| ${maxDelta}`);
   // The two exported label models agree too, on 200 varied vote rows (each LF abstains or votes any class).
-  const serverOnnx = await fetch(`${server.url}/api/runs/${jobId}/model.onnx`, { headers: { Authorization: `Bearer ${server.token}` } });
+  const serverOnnx = await fetch(`${server.url}/api/runs/${serverJobId}/model.onnx`, { headers: { Authorization: `Bearer ${server.token}` } });
   assert.equal(serverOnnx.status, 200);
   const votes = Array.from({ length: 200 * lfCount }, (_, i) => ((i * 7919) % (k + 1)) - 1);
-  const [fromBrowser, fromServer] = await Promise.all([new Uint8Array(browserOnnx), new Uint8Array(await serverOnnx.arrayBuffer())].map(async (bytes) => {
+  const [fromBrowser, fromServer] = await Promise.all([new Uint8Array(browserOnnx!), new Uint8Array(await serverOnnx.arrayBuffer())].map(async (bytes) => {
     const session = await ort.InferenceSession.create(bytes);
     const out = await session.run({ votes: new ort.Tensor('int64', BigInt64Array.from(votes, BigInt), [200, lfCount]) });
     return Array.from(out.probabilities!.data as Float64Array);
@@ -166,4 +191,20 @@ test('the browser worker and the server give every demo sample the same probabil
 
   const outside = requested.filter((url) => !url.startsWith(`${server.url}/`) && !/^(data|blob|about):/.test(url));
   assert.deepEqual(outside, [], 'no request leaves 127.0.0.1');
+});
+
+// auto chooses on the gold labels, which the browser and the server gather in different orders; its bootstrap
+// must not care, so both sides choose the same model and give the same probabilities.
+test('auto chooses the same model in the browser and on the server', { timeout: 600_000 }, async (t) => {
+  t.after(async () => { if (page && !page.isClosed()) await page.screenshot({ path: `${artifacts}auto-last-screen.png` }); });
+  const cId = await waitForDemoMaterialized();
+  const { k, keyColumn, browserRows, serverRows, browserJobId, serverJobId } = await trainInBrowserThenOnServer(cId, 'auto', 'auto');
+  type Fit = { model: string; params: Record<string, unknown> };
+  const fitOf = async (runId: string) => (await api<{ metrics: { fit: Fit } }>('GET', `/api/runs/${runId}`)).metrics.fit;
+  const [browserFit, serverFit] = await Promise.all([fitOf(browserJobId), fitOf(serverJobId)]);
+  assert.deepEqual({ model: browserFit.model, params: browserFit.params }, { model: serverFit.model, params: serverFit.params }, 'both sides chose the same model');
+  t.diagnostic(`auto chose ${serverFit.model} ${JSON.stringify(serverFit.params)}`);
+  const { difference, maxDelta } = compareResults(browserRows, serverRows, keyColumn, k);
+  if (difference) assert.fail(difference);
+  t.diagnostic(`${browserRows.length} samples compared; largest |Δ| ${maxDelta}`);
 });

@@ -198,7 +198,18 @@ test('the browser worker and the server give every demo sample the same probabil
 test('auto chooses the same model in the browser and on the server', { timeout: 600_000 }, async (t) => {
   t.after(async () => { if (page && !page.isClosed()) await page.screenshot({ path: `${artifacts}auto-last-screen.png` }); });
   const cId = await waitForDemoMaterialized();
-  const { k, keyColumn, browserRows, serverRows, browserJobId, serverJobId } = await trainInBrowserThenOnServer(cId, 'auto', 'auto');
+  // Each results page says what auto chose and why: the browser's in the tab, then the server run's.
+  const choice = page.getByTestId('auto-choice');
+  let browserChoice = '';
+  const both = await trainInBrowserThenOnServer(cId, 'auto', 'auto', async () => {
+    browserChoice = await choice.locator('summary').innerText();
+  });
+  const { k, keyColumn, browserRows, serverRows, browserJobId, serverJobId } = both;
+  assert.match(browserChoice, /^auto chose .+: /);
+  assert.equal(await choice.locator('summary').innerText(), browserChoice, 'the server run explains the same choice');
+  await choice.locator('summary').click();
+  assert.equal(await choice.locator('tbody tr').count(), 10, 'every candidate is listed');
+  await page.screenshot({ path: `${artifacts}auto-04-choice.png` });
   type Fit = { model: string; params: Record<string, unknown> };
   const fitOf = async (runId: string) => (await api<{ metrics: { fit: Fit } }>('GET', `/api/runs/${runId}`)).metrics.fit;
   const [browserFit, serverFit] = await Promise.all([fitOf(browserJobId), fitOf(serverJobId)]);

@@ -197,6 +197,25 @@ describeDatabases('browser trainings kept as runs', (database) => {
     expect(none.body.error.code).toBe('RUN_HAS_NO_MODEL');
   }, 60_000);
 
+  it('keeps how auto chose (every candidate, the chosen one marked) in the run\'s fit report; refuses a score outside 0..1', async () => {
+    const { c, ids, probs1, training } = await setUp();
+    const candidates = [
+      { model: 'mv' as const, params: {}, score: 0.9, win_rate: 0.4 },
+      { model: 'snorkel' as const, params: { nEpochs: 500, l2: 0, classBalance: [0.6, 0.4] }, score: 0.92, win_rate: 0.5, reference: true, chosen: true },
+    ];
+    const auto = { ...training, request: { ...training.request, model: 'auto' as const }, fit: { ...training.fit, candidates } };
+    const post = (t: BrowserTraining) => call('POST', `/api/concepts/${c}/snorkel/browser-runs`, resultsParquet(ids, probs1, t));
+
+    const outOfRange = await post({ ...auto, fit: { ...auto.fit, candidates: [{ ...candidates[0]!, score: 90 }] } });
+    expect(outOfRange.status).toBe(400);
+    expect(outOfRange.body.error.code).toBe('VALIDATION_FAILED');
+
+    const saved = await post(auto);
+    expect(saved.status, JSON.stringify(saved.body)).toBe(201);
+    const run = (await call('GET', `/api/runs/${saved.body.run_id}`, undefined, 'viewer')).body;
+    expect(run.metrics.fit).toMatchObject({ criterion: 'dev', candidates });
+  }, 60_000);
+
   it('refuses what is not a result of the current pipeline with a coded error, and a viewer', async () => {
     const { c, index, lfs, ids, probs1, training } = await setUp();
     const post = (body: Uint8Array, as: Role = 'analyst') => call('POST', `/api/concepts/${c}/snorkel/browser-runs`, body, as);

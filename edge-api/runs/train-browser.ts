@@ -40,6 +40,15 @@ export const BrowserTraining = z.object({
     weights: z.array(z.number()).nullable(),
     /** The fitted numbers, kept as the run's fit so its label model exports as ONNX. */
     fitted: SerializedModel.optional(),
+    /** auto: the candidates it weighed on the gold labels (shared/labelmodel/auto.ts CandidateSummary). */
+    candidates: z.array(z.object({
+      model: z.enum(['mv', 'snorkel', 'ds', 'fs']),
+      params: z.record(z.string(), z.unknown()),
+      score: Rate,
+      win_rate: Rate.optional(),
+      reference: z.boolean().optional(),
+      chosen: z.boolean().optional(),
+    })).optional(),
   }),
 });
 export type BrowserTraining = z.infer<typeof BrowserTraining>;
@@ -148,7 +157,10 @@ export async function recordBrowserTraining(
     throw err;
   }
   const { analysis, fit } = training;
-  const report: FitReport = { model: fit.model, params: fit.params, fit_rows: params.total_rows, fit_ms: Math.round(fit.fit_ms) };
+  const report: FitReport = {
+    model: fit.model, params: fit.params, fit_rows: params.total_rows, fit_ms: Math.round(fit.fit_ms),
+    ...(fit.candidates ? { criterion: 'dev', candidates: fit.candidates } : {}),
+  };
   if (fit.fitted) {
     await ctx.db.insert(partitionExecutions).values({
       runId: run.id, partitionKey: FIT_KEY, status: 'SUCCESS', rowCount: params.total_rows, output: { model: fit.fitted, report }, attempts: 1, finishedAt: new Date(),

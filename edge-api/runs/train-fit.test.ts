@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readLabelMatrixInput } from '../../cli/matrix-input.ts';
-import { fitModel } from '../../shared/labelmodel/index.ts';
+import { fitModel, WIN_RATE_NEEDED } from '../../shared/labelmodel/index.ts';
 import { fitRunModel, predictorOf } from './train-fit.ts';
 import type { TrainParams } from './train-spec.ts';
 import { mergeAllStats, unitContribution } from './train-votes.ts';
@@ -25,6 +25,11 @@ describe.skipIf(!existsSync(`${wrenchDir}trec.json`))('fitRunModel with FlyingSq
     const { model, report } = fitRunModel(params, contributions);
     expect(report.model).toBe('fs');
     expect(report.candidates!.find((c) => c.model === 'fs')!.params).toHaveProperty('classBalance');
+    // The report says how: FlyingSquid chosen, having beaten the reference on (nearly) every resample.
+    const chosen = report.candidates!.filter((c) => c.chosen);
+    expect(chosen.map((c) => c.model)).toEqual(['fs']);
+    expect(chosen[0]!.win_rate).toBeGreaterThanOrEqual(WIN_RATE_NEEDED);
+    expect(report.candidates!.filter((c) => c.reference).map((c) => c.params)).toMatchObject([{ nEpochs: 500, l2: 0 }]);
     // The kept numbers predict exactly as the FlyingSquid model fitted directly on the same statistics.
     const stats = mergeAllStats(contributions.map((c) => c.stats));
     const direct = fitModel(stats, { kind: 'fs', options: { classBalance: report.params.classBalance as number[] } });

@@ -1,8 +1,8 @@
 // The one fit of a training run: the units' statistics summed, the requested model fitted once (seeded), and the
 // model kept as plain numbers on the run so any worker can predict any unit with it.
 import {
-  fitAuto, fitDawidSkene, fitFlyingSquid, fitSnorkel, majorityVoteProbs, predictLogLinear, probsToPreds, scorePredictions,
-  type FlyingSquidOptions, type LabelArray, type ModelSpec, type SnorkelOptions, type SufficientStats,
+  fitAuto, fitDawidSkene, fitFlyingSquid, fitSnorkel, majorityVoteProbs, predictLogLinear, probsToPreds, scorePredictions, summarizeCandidates,
+  type CandidateSummary, type FlyingSquidOptions, type LabelArray, type SnorkelOptions, type SufficientStats,
 } from '../../shared/labelmodel/index.ts';
 import { z } from 'zod';
 import type { TrainParams } from './train-spec.ts';
@@ -30,7 +30,7 @@ export interface FitReport {
   final_loss?: number;
   /** auto only: how it chose, and each candidate's dev score and bootstrap win rate against the reference (see shared/labelmodel/auto.ts). */
   criterion?: string;
-  candidates?: { model: string; params: unknown; score: number; win_rate?: number; reference?: boolean }[];
+  candidates?: CandidateSummary[];
   dev?: { rows: number; accuracy: number; f1_macro: number };
 }
 
@@ -87,9 +87,7 @@ export function fitRunModel(params: TrainParams, contributions: UnitContribution
     else model = logLinear(fitDawidSkene(stats, chosen.params));
     report = {
       model: chosen.kind, params: chosen.params, criterion: auto.criterion,
-      candidates: auto.candidates.map((c) => ({
-        model: c.spec.kind, params: candidateParams(c.spec), score: c.score, win_rate: c.winRate, ...(c.reference ? { reference: true } : {}),
-      })),
+      candidates: summarizeCandidates(auto),
     };
   }
   const full: FitReport = { ...report, fit_rows: stats.n, fit_ms: Math.round(performance.now() - started) };
@@ -99,12 +97,6 @@ export function fitRunModel(params: TrainParams, contributions: UnitContribution
     full.dev = { rows: dev.n, accuracy: scores.accuracy, f1_macro: scores.f1_macro };
   }
   return { model, report: full };
-}
-
-function candidateParams(spec: ModelSpec): Record<string, unknown> {
-  if (spec.kind !== 'snorkel' && spec.kind !== 'fs') return {};
-  const { classBalance, ...rest } = spec.options ?? {};
-  return { ...rest, ...(classBalance ? { classBalance: Array.from(classBalance) } : {}) };
 }
 
 export function predictorOf(model: SerializedModel): (L: LabelArray, n: number) => Float64Array {

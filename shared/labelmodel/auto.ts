@@ -48,6 +48,18 @@ export interface AutoResult {
   model: FittedLabelModel;
   criterion: 'dev' | 'no-dev-default' | 'too-few-lfs';
   candidates: CandidateReport[];
+  /** Index of the chosen model in `candidates` (-1 when there were none). */
+  chosen: number;
+}
+
+/** A candidate as a run reports it (plain JSON: class balances as arrays). */
+export interface CandidateSummary {
+  model: ModelSpec['kind'];
+  params: Record<string, unknown>;
+  score: number;
+  win_rate?: number;
+  reference?: boolean;
+  chosen?: boolean;
 }
 
 export interface AutoCandidates {
@@ -92,9 +104,9 @@ export function fitAuto(stats: SufficientStats, options: AutoOptions): AutoResul
   const { k } = stats;
   const dev = options.dev;
   // Snorkel's model is not identifiable from fewer than 3 LFs; majority vote still is a label.
-  if (stats.m < 3) return { model: fitModel(stats, { kind: 'mv' }), criterion: 'too-few-lfs', candidates: [] };
+  if (stats.m < 3) return { model: fitModel(stats, { kind: 'mv' }), criterion: 'too-few-lfs', candidates: [], chosen: -1 };
   if (!dev || dev.Y.every((y) => y < 0)) {
-    return { model: fitModel(stats, { kind: 'snorkel', options: { ...NO_DEV_DEFAULT, seed } }), criterion: 'no-dev-default', candidates: [] };
+    return { model: fitModel(stats, { kind: 'snorkel', options: { ...NO_DEV_DEFAULT, seed } }), criterion: 'no-dev-default', candidates: [], chosen: -1 };
   }
   const { specs, reference } = autoCandidates(k, seed, dev);
   const models = specs.map((spec) => fitModel(stats, spec));
@@ -108,7 +120,25 @@ export function fitAuto(stats: SufficientStats, options: AutoOptions): AutoResul
     winRate: winRates[i],
     ...(i === reference ? { reference: true } : {}),
   }));
-  return { model: models[chooseCandidate(candidates)], criterion: 'dev', candidates };
+  const chosen = chooseCandidate(candidates);
+  return { model: models[chosen], criterion: 'dev', candidates, chosen };
+}
+
+export function summarizeCandidates(result: AutoResult): CandidateSummary[] {
+  return result.candidates.map((c, i) => ({
+    model: c.spec.kind,
+    params: specParams(c.spec),
+    score: c.score,
+    ...(c.winRate === undefined ? {} : { win_rate: c.winRate }),
+    ...(c.reference ? { reference: true } : {}),
+    ...(i === result.chosen ? { chosen: true } : {}),
+  }));
+}
+
+function specParams(spec: ModelSpec): Record<string, unknown> {
+  if (spec.kind !== 'snorkel' && spec.kind !== 'fs') return {};
+  const { classBalance, ...rest } = spec.options ?? {};
+  return { ...rest, ...(classBalance ? { classBalance: Array.from(classBalance) } : {}) };
 }
 
 /** The reference, unless candidates beat it on enough resamples: then the best of those (see the top of this file). */

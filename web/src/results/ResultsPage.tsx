@@ -8,6 +8,7 @@ import { conceptPath } from '../routes.ts';
 import { dataWorker, trainWorker } from '../studio/workers.ts';
 import { findResult } from '../training/results-store.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
+import { AutoChoice } from './AutoChoice.tsx';
 import { runOnServer } from './run-on-server.ts';
 import { ServerJobView } from './ServerJobView.tsx';
 
@@ -70,6 +71,7 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
       {back}
       <h1>Training results</h1>
       <p className="muted">{result.n.toLocaleString('en-US')} samples · model {result.model} · {result.output === 'softmax' ? 'Softmax (Probabilities)' : 'Hard Labels'} · {result.lfNames.length} LFs · fitted in {result.ms.toFixed(0)} ms</p>
+      <AutoChoice candidates={result.candidates} />
       <div className="notebook-toolbar">
         <button type="button" onClick={() => download(`reef-${jobId}.parquet`, result.parquet, 'application/vnd.apache.parquet')}>Download Parquet</button>
         <button type="button" onClick={() => void downloadCsv()}>Download CSV</button>

@@ -5,6 +5,8 @@ import { useEffect, useState } from 'react';
 import { api, downloadFromApi } from '../api/client.ts';
 import { followRun, type RunProgress } from '../api/runs.ts';
 import { confidenceHistogram } from './result-table.ts';
+import type { CandidateSummary } from '../../../shared/labelmodel/auto.ts';
+import { AutoChoice } from './AutoChoice.tsx';
 import { runOnServer } from './run-on-server.ts';
 
 interface Prediction { sample_id: unknown; probs: number[]; predicted_class: number; confidence: number }
@@ -16,7 +18,7 @@ interface TrainJob {
   source: 'server' | 'browser';
   request: unknown;
   weights?: number[] | null;
-  metrics?: { lfs: { name: string }[] };
+  metrics?: { lfs: { name: string }[]; fit?: { candidates?: CandidateSummary[] } };
   error: { message?: string } | null;
   predictions?: Prediction[] | number[];
   sample_ids?: unknown[];
@@ -72,6 +74,7 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
   return (
     <>
       <p className="muted">{job.source === 'browser' ? 'Browser run' : 'Server run'} · {job.summary?.total_samples.toLocaleString('en-US')} samples{job.summary?.avg_confidence != null ? ` · mean confidence ${job.summary.avg_confidence.toFixed(3)}` : ''}</p>
+      <AutoChoice candidates={job.metrics?.fit?.candidates} />
       <div className="notebook-toolbar">
         {(job.results ?? []).map((r) => (
           <button key={r.part} type="button" onClick={() => save(r.url, `reef-${jobId}-part-${r.part}.parquet`)}>Download Parquet (part {r.part}, {r.rows.toLocaleString('en-US')} rows)</button>

@@ -2,6 +2,8 @@
 // on the server as a run (POST …/snorkel/browser-runs), so its job id is the run's and the page survives a reload
 // (then read from the API, as a server run's); when that fails, the result lives in this tab only, under a
 // `browser-…` id, and the page says why.
+import type { CandidateSummary } from '../../../shared/labelmodel/auto.ts';
+
 /** The body of POST /api/concepts/{c_id}/snorkel/run that trains the same pipeline on the server. */
 export interface ServerTrainRequest {
   selectedIndex: string;
@@ -21,6 +23,8 @@ export interface TrainedResult {
   output: 'softmax' | 'hard';
   model: string;
   params: Record<string, unknown>;
+  /** auto: the candidates it weighed (shared/labelmodel/auto.ts CandidateSummary). */
+  candidates?: CandidateSummary[];
   probs: Float64Array;
   preds: Int32Array;
   keyColumn: string;

@@ -66,11 +66,11 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
     asset_version_ids: [assets.index.versionId, ...assets.rules.map((r) => r.versionId)],
     lf_versions: Object.fromEntries(slots.map((slot) => [slot, after[slot]])),
     analysis: out.analysis,
-    fit: { model: out.model, params: out.params, fit_ms: out.ms, weights, fitted: out.fitted },
+    fit: { model: out.model, params: out.params, fit_ms: out.ms, weights, fitted: out.fitted, ...(out.candidates ? { candidates: out.candidates } : {}) },
   });
   const jobId = 'jobId' in kept ? kept.jobId : `browser-${crypto.randomUUID()}`;
   saveResult({
-    jobId, cId: concept.c_id, values: concept.values, n: input.n, k, output: settings.output, model: out.model, params: out.params,
+    jobId, cId: concept.c_id, values: concept.values, n: input.n, k, output: settings.output, model: out.model, params: out.params, candidates: out.candidates,
     probs: out.probs, preds: out.preds, keyColumn: assets.index.keyColumn,
     lfNames: lfs, weights, noVotes: out.noVotes, confidence: out.confidence, distribution: out.distribution, histogram: out.histogram,
     ms: out.ms, createdAt: new Date().toISOString(), serverRequest,

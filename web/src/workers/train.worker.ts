@@ -1,7 +1,7 @@
 // The label model off the main thread: the label matrix arrives transferred, probabilities leave transferred.
 import * as Comlink from 'comlink';
 import { analyzeLabelMatrix } from '../../../shared/analysis/analyze.ts';
-import { fitAuto } from '../../../shared/labelmodel/auto.ts';
+import { fitAuto, summarizeCandidates, type CandidateSummary } from '../../../shared/labelmodel/auto.ts';
 import { predictLogLinear } from '../../../shared/labelmodel/loglinear.ts';
 import { fitModel, type FittedLabelModel } from '../../../shared/labelmodel/models.ts';
 import { probsToPreds } from '../../../shared/labelmodel/predictions.ts';
@@ -17,6 +17,8 @@ export interface TrainOutput {
   preds: Int32Array;
   model: string;
   params: Record<string, unknown>;
+  /** auto: every candidate it weighed on the gold labels, the chosen one marked (shared/labelmodel/auto.ts). */
+  candidates?: CandidateSummary[];
   /** Snorkel's learned LF accuracies (get_weights), when the model is Snorkel's. */
   weights: Float64Array | null;
   /** The fitted numbers, kept with the run so its label model exports as ONNX (edge-api/runs/onnx-export.ts). */
@@ -77,6 +79,7 @@ const api = {
     const stats = computeSufficientStats(L, n, m, k);
     let model: Pick<FittedLabelModel, 'kind' | 'params' | 'predictProba' | 'logLinear'>;
     let weights: Float64Array | null = null;
+    let candidates: CandidateSummary[] | undefined;
     // Progress is reported at most ~50 times, so messages never outnumber the work.
     const every = Math.max(1, Math.floor(settings.epochs / 50));
     const onEpochThrottled = (e: number) => { if (e % every === 0 || e === settings.epochs - 1) onEpoch(e + 1, settings.epochs); };
@@ -85,7 +88,9 @@ const api = {
       weights = snorkelWeights(snorkel);
       model = { kind: 'snorkel', params: { ...snorkel.params }, logLinear: snorkel, predictProba: (M, rows) => predictLogLinear(snorkel, M, rows) };
     } else if (settings.model === 'auto') {
-      model = fitAuto(stats, { seed: settings.seed, dev: devSplit(L, m, gold) }).model;
+      const auto = fitAuto(stats, { seed: settings.seed, dev: devSplit(L, m, gold) });
+      model = auto.model;
+      if (auto.candidates.length > 0) candidates = summarizeCandidates(auto);
     } else {
       model = fitModel(stats, { kind: settings.model });
     }
@@ -103,7 +108,7 @@ const api = {
     const fitted: LabelModelParameters = model.logLinear
       ? { kind: 'loglinear', m, k, logTable: Array.from(model.logLinear.logTable), logPrior: Array.from(model.logLinear.logPrior) }
       : { kind: 'mv', m, k };
-    const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, weights, fitted, noVotes, analysis, confidence, distribution, histogram, ms };
+    const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, ...(candidates ? { candidates } : {}), weights, fitted, noVotes, analysis, confidence, distribution, histogram, ms };
     return Comlink.transfer(out, [probs.buffer, preds.buffer, noVotes.buffer, confidence.buffer, ...(weights ? [weights.buffer] : [])]);
   },
   /** A results Parquet as CSV (the download), written here: a million rows of text is no work for the main thread. */

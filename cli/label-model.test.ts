@@ -138,6 +138,16 @@ describe.skipIf(!existsSync(wrenchDir))('reef label-model eval on WRENCH files',
     expect(result.test.f1_binary).toBeCloseTo(0.8614, 4);
   });
 
+  it('auto on youtube reaches the README best (85.20) and lists every candidate it weighed on the valid split', () => {
+    const result = JSON.parse(run('--matrix', join(wrenchDir, 'youtube.json'), '--model', 'auto', '--json').stdout);
+    expect(result.test.accuracy).toBeCloseTo(0.852, 10);
+    const { candidates } = result.params;
+    expect(candidates).toHaveLength(10);
+    const chosen = candidates.filter((c: { chosen?: boolean }) => c.chosen);
+    expect(chosen).toHaveLength(1);
+    expect(chosen[0]).toMatchObject({ model: 'snorkel', reference: true, params: { nEpochs: 500, l2: 0 } });
+  });
+
   it('sms with the Y_valid class balance collapses as the README says (4.76 binary F1)', () => {
     const result = JSON.parse(run('--matrix', join(wrenchDir, 'sms.json'), '--model', 'snorkel', '--epochs', '500', '--class-balance', 'valid', '--json').stdout);
     expect(result.test.f1_binary).toBeCloseTo(0.0476, 3);

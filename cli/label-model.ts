@@ -5,6 +5,8 @@ import {
   classBalanceFromLabels,
   computeSufficientStats,
   fitAuto,
+  summarizeCandidates,
+  type CandidateSummary,
   fitModel,
   isLabelModelError,
   LR_SCHEDULERS,
@@ -150,7 +152,10 @@ function fitChosenModel(
     const result = fitAuto(stats, { seed: options.seed, metric: options.metric, dev });
     return {
       model: result.model,
-      params: { chosen: result.model.kind, criterion: result.criterion, metric: options.metric, ...result.model.params },
+      params: {
+        chosen: result.model.kind, criterion: result.criterion, metric: options.metric, ...result.model.params,
+        ...(result.candidates.length > 0 ? { candidates: summarizeCandidates(result) } : {}),
+      },
     };
   }
   let classBalance: ArrayLike<number> | undefined;
@@ -210,9 +215,14 @@ function isBadInput(e: unknown): boolean {
 
 function formatResult(r: EvalResult): string {
   const pct = (x: number | null) => (x === null ? '–' : (100 * x).toFixed(2));
+  const { candidates, ...params } = r.params as { candidates?: CandidateSummary[] };
+  // auto: one line per candidate, its dev score and the share of resamples on which it beat the reference.
+  const candidateLines = (candidates ?? []).map((c) =>
+    `           ${c.chosen ? '*' : ' '} ${c.model.padEnd(7)} dev ${pct(c.score)}  beats the reference on ${c.reference ? '(itself)' : `${pct(c.win_rate ?? null)}%`.padStart(7)}  ${JSON.stringify(c.params)}`);
   return [
     `model      ${r.model}${r.params.chosen ? ` (chose ${String(r.params.chosen)} by ${String(r.params.criterion)})` : ''}`,
-    `params     ${JSON.stringify(r.params)}`,
+    `params     ${JSON.stringify(params)}`,
+    ...(candidateLines.length > 0 ? ['candidates (* chosen)', ...candidateLines] : []),
     `fit        ${r.fit_ms} ms`,
     `predict    ${r.predict_ms} ms`,
     `accuracy   ${pct(r.test.accuracy)}`,

@@ -89,6 +89,8 @@ const TrainNodeView = memo(function TrainNodeView({ id, data }: NodeProps<TrainN
     if (Number.isFinite(value)) updateTrain(id, { [key]: value });
   };
   const busy = training.phase === 'loading' || training.phase === 'training' || training.phase === 'saving';
+  // Epochs and lr are Snorkel's: auto picks its own among its candidates, the other models have none.
+  const snorkelOnly = data.model === 'snorkel' ? undefined : `${data.model === 'auto' ? 'auto chooses its own' : 'only for snorkel'}`;
   return (
     <div className="node node-train nodrag-inputs" data-testid="node-train">
       <Handle type="target" position={Position.Left} />
@@ -98,8 +100,8 @@ const TrainNodeView = memo(function TrainNodeView({ id, data }: NodeProps<TrainN
         <label><input type="radio" name={`out-${id}`} checked={data.output === 'hard'} onChange={() => updateTrain(id, { output: 'hard' })} /> Hard Labels</label>
       </fieldset>
       <div className="train-params nodrag">
-        <label>Epochs <input type="number" min={1} value={data.epochs} onChange={number('epochs')} /></label>
-        <label>lr <input type="number" step="0.001" min={0} value={data.lr} onChange={number('lr')} /></label>
+        <label title={snorkelOnly}>Epochs <input type="number" min={1} value={data.epochs} disabled={!!snorkelOnly} onChange={number('epochs')} /></label>
+        <label title={snorkelOnly}>lr <input type="number" step="0.001" min={0} value={data.lr} disabled={!!snorkelOnly} onChange={number('lr')} /></label>
         <label>Seed <input type="number" value={data.seed} onChange={number('seed')} /></label>
         <label>Model
           <select value={data.model} onChange={(e) => updateTrain(id, { model: e.target.value as ModelChoice })}>

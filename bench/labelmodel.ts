@@ -85,13 +85,28 @@ interface Row {
   cells: string[];
 }
 
-function benchDataset(name: string, baseline: Baseline | undefined): Row {
+interface Dataset {
+  k: number;
+  train: MatrixSplit;
+  test: MatrixSplit;
+  dev?: { L: MatrixSplit['L']; n: number; Y: Int32Array };
+  metric: MetricName;
+}
+
+function openDataset(name: string, baseline: Baseline | undefined): Dataset {
   const input = readLabelMatrixInput({ matrix: `${wrenchDir}${name}.json` });
-  const { k } = input;
-  const train = input.splits.train!;
-  const test = input.splits.test!;
   const valid = input.splits.valid;
-  const metric = baseline?.metric ?? 'accuracy';
+  return {
+    k: input.k,
+    train: input.splits.train!,
+    test: input.splits.test!,
+    ...(valid?.Y ? { dev: { L: valid.L, n: valid.n, Y: valid.Y } } : {}),
+    metric: baseline?.metric ?? 'accuracy',
+  };
+}
+
+function benchDataset(name: string, baseline: Baseline | undefined): Row {
+  const { k, train, test, dev, metric } = openDataset(name, baseline);
   const statsFor = (patterns: boolean): SufficientStats => computeSufficientStats(train.L, train.n, train.m, k, { patterns });
   const fitTimed = (spec: ModelSpec) => timeMedian(REPEATS, () => fitModel(statsFor(spec.kind === 'ds'), spec));
   const mv = fitModel(statsFor(false), { kind: 'mv' });
@@ -99,7 +114,6 @@ function benchDataset(name: string, baseline: Baseline | undefined): Row {
   const lm500 = fitTimed({ kind: 'snorkel', options: { nEpochs: 500, lr: 0.01, seed: SEED } });
   const ds = fitTimed({ kind: 'ds', options: { abstainAsVote: true } });
   const fs = fitTimed({ kind: 'fs' });
-  const dev = valid?.Y ? { L: valid.L, n: valid.n, Y: valid.Y } : undefined;
   const fsDevBalance = dev && new Set(dev.Y).size === k ? fitModel(statsFor(false), { kind: 'fs', options: { classBalance: classBalanceFromLabels(dev.Y, k) } }) : undefined;
   const auto = timeMedian(REPEATS, () => fitAuto(statsFor(false), { seed: SEED, metric, dev }));
   // What auto would choose without its FlyingSquid candidate: the same rule over the other candidates' dev scores.
@@ -198,16 +212,11 @@ const SEEDS = [0, 1, 7, SEED];
  * the choice can move with it. Not a target (the README's baselines are seed 123), but what an analyst would see.
  */
 function benchAutoSeeds(name: string, baseline: Baseline | undefined): string[] {
-  const input = readLabelMatrixInput({ matrix: `${wrenchDir}${name}.json` });
-  const { k } = input;
-  const train = input.splits.train!;
-  const valid = input.splits.valid;
-  const metric = baseline?.metric ?? 'accuracy';
+  const { k, train, test, dev, metric } = openDataset(name, baseline);
   const stats = computeSufficientStats(train.L, train.n, train.m, k);
-  const dev = valid?.Y ? { L: valid.L, n: valid.n, Y: valid.Y } : undefined;
   return [name, ...SEEDS.map((seed) => {
     const model = fitAuto(stats, { seed, metric, dev }).model;
-    const testScore = score(model, input.splits.test!, k, metric);
+    const testScore = score(model, test, k, metric);
     return `${fmt(testScore)}${baseline ? ` (${signed(testScore - baseline.best)})` : ''} ${describeChoice(model)}`;
   })];
 }

@@ -2,7 +2,7 @@
 // model kept as plain numbers on the run so any worker can predict any unit with it.
 import {
   fitAuto, fitDawidSkene, fitFlyingSquid, fitSnorkel, majorityVoteProbs, predictLogLinear, probsToPreds, scorePredictions, summarizeCandidates,
-  type CandidateSummary, type FlyingSquidOptions, type LabelArray, type SnorkelOptions, type SufficientStats,
+  type CandidateSummary, type LabelArray, type SnorkelOptions, type SufficientStats,
 } from '../../shared/labelmodel/index.ts';
 import { z } from 'zod';
 import type { TrainParams } from './train-spec.ts';
@@ -78,13 +78,9 @@ export function fitRunModel(params: TrainParams, contributions: UnitContribution
     report = { model: 'ds', params: { ...fitted.params, iterations: fitted.iterations } };
   } else {
     const auto = fitAuto(stats, { seed: request.seed, ...(dev ? { dev } : {}) });
-    // fitAuto hands back a predictor, not its numbers: the chosen model is fitted again from its own parameters
-    // (deterministic, so it is the same model) to keep it as data.
+    // The chosen model's fitted numbers are kept as they are (every model but majority vote is log-linear).
     const chosen = auto.model;
-    if (chosen.kind === 'mv') model = { kind: 'mv', m, k };
-    else if (chosen.kind === 'snorkel') model = fitSnorkelModel(stats, chosen.params as SnorkelOptions).model;
-    else if (chosen.kind === 'fs') model = logLinear(fitFlyingSquid(stats, chosen.params as FlyingSquidOptions));
-    else model = logLinear(fitDawidSkene(stats, chosen.params));
+    model = chosen.logLinear ? logLinear(chosen.logLinear) : { kind: 'mv', m, k };
     report = {
       model: chosen.kind, params: chosen.params, criterion: auto.criterion,
       candidates: summarizeCandidates(auto),

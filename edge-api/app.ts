@@ -27,6 +27,15 @@ export function createApp(deps: AppDeps) {
   const app = createRouter();
   app.onError(handleError);
   app.notFound((c) => errorResponse(c, 404, 'NOT_FOUND', `No route ${c.req.method} ${c.req.path}; see /api/docs.`));
+  // The seed's clients call its paths without /api (`/concepts/{c_id}/catalog`, `/dagster/runs/{id}`); a browser
+  // opening a studio page of the same address asks for text/html and gets the page.
+  app.use('*', async (c, next) => {
+    const apiPath = seedApiPath(c.req.path);
+    if (!apiPath || c.req.header('accept')?.includes('text/html')) return next();
+    const url = new URL(c.req.url);
+    url.pathname = apiPath;
+    return app.fetch(new Request(url, c.req.raw), c.env);
+  });
   app.use('*', async (c, next) => {
     c.set('deps', deps);
     await next();
@@ -66,3 +75,10 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** The /api address of a seed path (the seed served its API at the root), or undefined for any other path. */
+export function seedApiPath(path: string): string | undefined {
+  if (path.startsWith('/dagster/runs/')) return `/api/runs/${path.slice('/dagster/runs/'.length)}`;
+  if (/^\/(concepts|connections|runs)(\/|$)/.test(path)) return `/api${path}`;
+  return undefined;
+}

@@ -1,4 +1,5 @@
-// Every route module builds on this router, so validation failures all answer the same 400 shape.
+// Every route module builds on this router, so validation failures all answer the same shape: 400 for a bad body or
+// query, 404 for a path id that cannot name anything.
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ErrorBody } from '../shared/schema/common.ts';
 import type { AppEnv } from './env.ts';
@@ -8,6 +9,11 @@ export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
+        // A malformed id in the path names nothing that exists: the same 404 as an id that was never created.
+        if (result.target === 'param') {
+          const first = result.error.issues[0];
+          throw new ApiError(404, 'NOT_FOUND', `No such resource: ${first ? `${first.path.join('.')}: ${first.message}` : 'bad path'}.`);
+        }
         const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
         const first = issues[0];
         throw new ApiError(400, 'VALIDATION_FAILED',

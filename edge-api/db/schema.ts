@@ -17,6 +17,8 @@ export const concepts = pgTable('concepts', {
 
 /** The classes of a concept, numbered 0..k-1 in a stable order (a vote is a position). */
 export const conceptValues = pgTable('concept_values', {
+  /** The seed's `cv_id`: LF bodies may name their class by it. */
+  id: uuid('id').notNull().unique().defaultRandom(),
   conceptId: uuid('concept_id').notNull().references(() => concepts.id, { onDelete: 'cascade' }),
   position: integer('position').notNull(),
   name: text('name').notNull(),

@@ -152,8 +152,8 @@ describeDatabases('assets API', (database) => {
         expect((await api.call('POST', `/api/concepts/${other.c_id}/${kind}`, { body: { name: 'dup', conn_id: conn.postgresql, sql_query: 'select 1 as id' } })).status).toBe(201);
 
         const badId = await api.call('GET', `${base()}/not-a-uuid`);
-        expect(badId.status).toBe(400);
-        expect(badId.body.error.message).toMatch(new RegExp(`^${idParam}: ${idParam} must be`));
+        expect([badId.status, badId.body.error.code]).toEqual([404, 'NOT_FOUND']);
+        expect(badId.body.error.message).toMatch(new RegExp(`${idParam}: ${idParam} must be`));
         const missingSql = await api.call('POST', base(), { body: { name: 'x', conn_id: conn.postgresql } });
         expect(missingSql.status).toBe(400);
         expect(missingSql.body.error.message).toMatch(/^sql_query:/);

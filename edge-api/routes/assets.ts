@@ -29,9 +29,9 @@ export function assetTable(kind: AssetKind): AssetTable {
   return kinds[kind].table;
 }
 
-export function toAsset(row: AssetRow): Asset {
+export function toAsset(row: AssetRow, kind: AssetKind): Asset {
   return {
-    id: row.id, c_id: row.conceptId, name: row.name, conn_id: row.connId, sql_query: row.sqlQuery,
+    id: row.id, [kinds[kind].idParam]: row.id, c_id: row.conceptId, name: row.name, conn_id: row.connId, sql_query: row.sqlQuery,
     query_template_params: row.queryTemplateParams as Record<string, unknown>, key_column: row.keyColumn,
     partition_type: row.partitionType, partition_config: row.partitionConfig as Record<string, unknown> | null,
     is_materialized: row.isMaterialized, row_count: row.rowCount, storage_path: row.storagePath,
@@ -122,18 +122,18 @@ export function assetRoutes(kind: AssetKind) {
         conceptId: c_id, name: body.name, connId: body.conn_id, sqlQuery: body.sql_query,
         queryTemplateParams: body.query_template_params, keyColumn: body.key_column, partitionType, partitionConfig,
       }).returning();
-      return c.json(toAsset(row!), 201);
+      return c.json(toAsset(row!, kind), 201);
     })
     .openapi(list, async (c) => {
       const { c_id } = c.req.valid('param');
       const db = c.var.deps.db;
       await loadConcept(db, c_id);
       const rows = await db.select().from(table).where(eq(table.conceptId, c_id)).orderBy(asc(table.createdAt), asc(table.name));
-      return c.json(rows.map(toAsset), 200);
+      return c.json(rows.map((row) => toAsset(row, kind)), 200);
     })
     .openapi(get, async (c) => {
       const params = c.req.valid('param');
-      return c.json(toAsset(await loadAsset(c.var.deps.db, params.c_id, idOf(params))), 200);
+      return c.json(toAsset(await loadAsset(c.var.deps.db, params.c_id, idOf(params)), kind), 200);
     })
     .openapi(update, async (c) => {
       const params = c.req.valid('param');
@@ -156,7 +156,7 @@ export function assetRoutes(kind: AssetKind) {
         queryTemplateParams: body.query_template_params, keyColumn: body.key_column,
         partitionType: body.partition_type, partitionConfig: body.partition_config, updatedAt: new Date(),
       }).where(eq(table.id, row.id)).returning();
-      return c.json(toAsset(updated!), 200);
+      return c.json(toAsset(updated!, kind), 200);
     })
     .openapi(remove, async (c) => {
       const params = c.req.valid('param');

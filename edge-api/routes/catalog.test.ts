@@ -36,8 +36,8 @@ describeDatabases('catalog API', (database) => {
     expect(res.body.rules.map((r: { name: string; is_materialized: boolean; row_count: number | null }) => [r.name, r.is_materialized, r.row_count]))
       .toEqual([['lengths', false, null]]);
     expect(res.body.labeling_functions).toEqual([
-      { id: expect.any(String), name: 'custom', lf_type: 'custom', label: 0, label_name: 'HAM', active: false, requires_approval: true, version: 3 },
-      { id: expect.any(String), name: 'has_link', lf_type: 'regex', label: 1, label_name: 'SPAM', active: true, requires_approval: false, version: 1 },
+      { id: expect.any(String), lf_id: expect.any(String), name: 'custom', lf_type: 'custom', label: 0, label_name: 'HAM', active: false, is_active: false, requires_approval: true, version: 3 },
+      { id: expect.any(String), lf_id: expect.any(String), name: 'has_link', lf_type: 'regex', label: 1, label_name: 'SPAM', active: true, is_active: true, requires_approval: false, version: 1 },
     ]);
   });
 

@@ -32,8 +32,10 @@ export const catalogRoutes = () => createRouter().openapi(catalog, async (c) => 
     }).from(labelingFunctions).where(eq(labelingFunctions.conceptId, c_id)).orderBy(asc(labelingFunctions.createdAt), asc(labelingFunctions.name)),
   ]);
   return c.json({
-    indexes: indexes.map(toAsset),
-    rules: rules.map(toAsset),
-    labeling_functions: lfs.map((lf) => ({ ...lf, label_name: concept.values[lf.label] ?? null })),
+    indexes: indexes.map((row) => toAsset(row, 'indexes')),
+    rules: rules.map((row) => toAsset(row, 'rules')),
+    labeling_functions: lfs.map((lf) => ({
+      ...lf, lf_id: lf.id, is_active: lf.active, label_name: concept.values[lf.label] ?? null,
+    })),
   }, 200);
 });

@@ -15,6 +15,7 @@ export async function loadConcept(db: Db, cId: string): Promise<Concept> {
   const values = await db.select().from(conceptValues).where(eq(conceptValues.conceptId, cId)).orderBy(asc(conceptValues.position));
   return {
     c_id: row.id, name: row.name, description: row.description, values: values.map((v) => v.name),
+    concept_values: values.map((v) => ({ cv_id: v.id, name: v.name, position: v.position })),
     created_at: iso(row.createdAt)!, updated_at: iso(row.updatedAt)!,
   };
 }

@@ -100,7 +100,7 @@ describeDatabases('connections API', (database) => {
     const missing = await api.call('POST', '/api/connections/00000000-0000-4000-8000-000000000000/test');
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('NOT_FOUND');
-    expect((await api.call('GET', '/api/connections/not-a-uuid')).status).toBe(400);
+    expect((await api.call('GET', '/api/connections/not-a-uuid')).status).toBe(404);
     expect((await api.call('POST', '/api/connections', { as: 'viewer', body: { name: 'v', connection_type: 'files' } })).status).toBe(403);
   });
 

@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { asc, eq } from 'drizzle-orm';
 import {
-  Connection, ConnectionCreate, ConnectionTestResult, ConnectionUpdate, connectionHostIssue, type ConnectionType,
+  Connection, ConnectionCreate, ConnectionTestResult, ConnectionUpdate, connectionHostIssue, loginOf, type ConnectionType,
 } from '../../shared/schema/connection.ts';
 import type { Db } from '../db/client.ts';
 import type { AppDeps } from '../env.ts';
@@ -132,7 +132,7 @@ export const connectionRoutes = () => createRouter()
     const { db, secret } = c.var.deps;
     const [row] = await db.insert(databaseConnections).values({
       name: body.name, connectionType: body.connection_type, host: body.host, port: body.port,
-      database: body.database, username: body.username,
+      database: body.database, username: loginOf(body),
       encryptedPassword: body.password === undefined ? null : await sealSecret(body.password, secret),
     }).returning();
     return c.json(toConnection(row!), 201);
@@ -156,7 +156,7 @@ export const connectionRoutes = () => createRouter()
     const encryptedPassword = body.password == null ? body.password : await sealSecret(body.password, secret);
     const [updated] = await db.update(databaseConnections).set({
       name: body.name, connectionType: body.connection_type, host: body.host, port: body.port,
-      database: body.database, username: body.username, encryptedPassword, updatedAt: new Date(),
+      database: body.database, username: loginOf(body), encryptedPassword, updatedAt: new Date(),
     }).where(eq(databaseConnections.id, conn_id)).returning();
     return c.json(toConnection(updated!), 200);
   })

@@ -59,3 +59,26 @@ describe('bindParams', () => {
     expect(() => bindParams(compiled, { a: 1, b: [1] })).toThrow(/not an array/);
   });
 });
+
+describe("the seed's Jinja-style parameters", () => {
+  it('binds {{ name }} like :name, with or without spaces, and a quoted {{ name }} as the whole literal', () => {
+    const sql = "SELECT * FROM t WHERE a >= {{ start }} AND b < {{end}} AND c = '{{ start }}'";
+    expect(compileNamedParams(sql, 'postgresql')).toMatchObject({
+      text: 'SELECT * FROM t WHERE a >= $1 AND b < $2 AND c = $1', names: ['start', 'end'],
+    });
+    expect(compileNamedParams(sql, 'mysql')).toMatchObject({
+      text: 'SELECT * FROM t WHERE a >= ? AND b < ? AND c = ?', names: ['start', 'end', 'start'],
+    });
+  });
+
+  it('leaves braces inside longer literals, comments and non-identifiers alone', () => {
+    const sql = "SELECT '{{ a }} and more', '{\"k\": 1}' -- {{ b }}\nFROM t WHERE x = '{{ not an ident }}'";
+    expect(compileNamedParams(sql, 'postgresql')).toMatchObject({ text: sql, names: [] });
+  });
+
+  it('maps an error position after a {{ name }} back to the analyst text', () => {
+    const sql = 'SELECT {{ a }} FROM';
+    const compiled = compileNamedParams(sql, 'postgresql');
+    expect(originalOffset(compiled, compiled.text.indexOf('FROM'))).toBe(sql.indexOf('FROM'));
+  });
+});

@@ -1,4 +1,5 @@
-// Template parameters in source SQL are written `:name` (the same in every dialect) and are always bound as query
+// Template parameters in source SQL are written `:name` (the same in every dialect), or `{{ name }}` as the seed's
+// Jinja-style templates write them (bare, or as a whole string literal `'{{ name }}'`), and are always bound as query
 // parameters, never spliced into the text. This module rewrites `:name` into the driver's placeholder syntax:
 // `$1, $2…` for PostgreSQL and DuckDB (one number per distinct name), `?` for MySQL (one per occurrence).
 // It is a small lexer rather than a regex so that `:name` inside string literals, quoted identifiers and comments,
@@ -49,7 +50,26 @@ export function compileNamedParams(sql: string, dialect: SqlDialect, options: Co
   const replacements: CompiledSql['replacements'] = [];
   let text = '';
   let i = 0;
+  const bind = (name: string, end: number) => {
+    let rendered: string;
+    if (numbered) {
+      let index = names.indexOf(name);
+      if (index < 0) index = names.push(name) - 1;
+      rendered = placeholder ? placeholder(index + 1, name) : `$${index + 1}`;
+    } else {
+      names.push(name);
+      rendered = '?';
+    }
+    replacements.push({ at: text.length, length: rendered.length, originalAt: i, originalLength: end - i });
+    text += rendered;
+    i = end;
+  };
   while (i < sql.length) {
+    const jinja = jinjaParamAt(sql, i);
+    if (jinja) {
+      bind(jinja.name, jinja.end);
+      continue;
+    }
     const skipped = skipQuotedOrComment(sql, i, dialect);
     if (skipped > i) {
       text += sql.slice(i, skipped);
@@ -65,19 +85,7 @@ export function compileNamedParams(sql: string, dialect: SqlDialect, options: Co
     if (c === ':' && IDENT_START.test(sql[i + 1] ?? '') && !IDENT_PART.test(sql[i - 1] ?? '')) {
       let end = i + 1;
       while (end < sql.length && IDENT_PART.test(sql[end])) end++;
-      const name = sql.slice(i + 1, end);
-      let rendered: string;
-      if (numbered) {
-        let index = names.indexOf(name);
-        if (index < 0) index = names.push(name) - 1;
-        rendered = placeholder ? placeholder(index + 1, name) : `$${index + 1}`;
-      } else {
-        names.push(name);
-        rendered = '?';
-      }
-      replacements.push({ at: text.length, length: rendered.length, originalAt: i, originalLength: end - i });
-      text += rendered;
-      i = end;
+      bind(sql.slice(i + 1, end), end);
       continue;
     }
     if (c === ';' && dropTerminators) {
@@ -123,6 +131,16 @@ export function bindParams(compiled: CompiledSql, values: Record<string, unknown
       `Template parameter "${name}" must be a string, number, boolean or null, not ${Array.isArray(value) ? 'an array' : typeof value}.`,
     );
   });
+}
+
+// `{{ name }}`, or a string literal that is exactly `'{{ name }}'` (Jinja splices text, so seed queries quote it).
+const JINJA_PARAM = /^(')?\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}\1/;
+
+/** The Jinja-style parameter starting at i, if one does. */
+function jinjaParamAt(sql: string, i: number): { name: string; end: number } | undefined {
+  if (sql[i] !== '{' && !(sql[i] === "'" && sql[i + 1] === '{')) return undefined;
+  const match = JINJA_PARAM.exec(sql.slice(i, i + 300));
+  return match ? { name: match[2], end: i + match[0].length } : undefined;
 }
 
 function isPositionalPlaceholder(sql: string, i: number, dialect: SqlDialect): boolean {

@@ -29,6 +29,9 @@ export const AssetUpdate = z.object(assetFields).partial();
 
 export const Asset = z.object({
   id: z.string(),
+  /** The seed's name for the id: `index_id` on an index, `r_id` on a rule. */
+  index_id: z.string().optional(),
+  r_id: z.string().optional(),
   c_id: z.string(),
   name: z.string(),
   conn_id: z.string(),
@@ -50,6 +53,9 @@ export type Asset = z.infer<typeof Asset>;
 /** A labeling function as the catalog lists it: enough to show and pick it, not its definition. */
 export const CatalogLabelingFunction = z.object({
   id: z.string(),
+  /** The seed's names for `id` and `active`. */
+  lf_id: z.string(),
+  is_active: z.boolean(),
   name: z.string(),
   lf_type: z.string(),
   label: z.number().int(),

@@ -18,6 +18,8 @@ export const Concept = z.object({
   name: z.string(),
   description: z.string().nullable(),
   values: z.array(z.string()),
+  /** The classes with the seed's ids (`cv_id`), in vote order: `position` is the vote. */
+  concept_values: z.array(z.object({ cv_id: z.string(), name: z.string(), position: z.number().int() })),
   created_at: z.string(),
   updated_at: z.string(),
 });

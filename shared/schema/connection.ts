@@ -11,6 +11,8 @@ const connectionFields = {
   port: z.number().int().min(1).max(65_535).optional(),
   database: z.string().max(255).optional(),
   username: z.string().max(255).optional(),
+  /** The seed's name for `username`; give one or the other. */
+  user: z.string().max(255).optional(),
   /** Write-only: stored encrypted, never returned. */
   password: z.string().max(4096).optional(),
 };
@@ -20,21 +22,37 @@ export function connectionHostIssue(c: { connection_type: ConnectionType; host?:
   return c.connection_type !== 'files' && !c.host ? `a ${c.connection_type} connection needs a host` : undefined;
 }
 
-export const ConnectionCreate = z.object(connectionFields).superRefine((c, ctx) => {
+/** Two names for the login (the seed's `user`, Reef's `username`) must not disagree. */
+function userIssue(c: { user?: string | null; username?: string | null }): string | undefined {
+  return c.user != null && c.username != null && c.user !== c.username
+    ? `user ("${c.user}") and username ("${c.username}") name the same login; send one of them` : undefined;
+}
+
+/** The login a body names, under either name. */
+export const loginOf = (c: { user?: string | null; username?: string | null }) => c.username ?? c.user;
+
+// Strict: a field Reef does not know (`usr`, `passwd`) is a 400 that names it, never silently dropped.
+export const ConnectionCreate = z.strictObject(connectionFields).superRefine((c, ctx) => {
   const issue = connectionHostIssue(c);
   if (issue) ctx.addIssue({ code: 'custom', path: ['host'], message: issue });
+  const user = userIssue(c);
+  if (user) ctx.addIssue({ code: 'custom', path: ['user'], message: user });
 });
 export type ConnectionCreate = z.infer<typeof ConnectionCreate>;
 
 /** Any field may change; `password: null` removes the stored password, leaving it out keeps it. */
-export const ConnectionUpdate = z.object({
+export const ConnectionUpdate = z.strictObject({
   ...connectionFields,
   host: connectionFields.host.unwrap().nullable(),
   port: connectionFields.port.unwrap().nullable(),
   database: connectionFields.database.unwrap().nullable(),
   username: connectionFields.username.unwrap().nullable(),
+  user: connectionFields.user.unwrap().nullable(),
   password: connectionFields.password.unwrap().nullable(),
-}).partial();
+}).partial().superRefine((c, ctx) => {
+  const user = userIssue(c);
+  if (user) ctx.addIssue({ code: 'custom', path: ['user'], message: user });
+});
 export type ConnectionUpdate = z.infer<typeof ConnectionUpdate>;
 
 export const Connection = z.object({

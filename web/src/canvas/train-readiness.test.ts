@@ -8,7 +8,7 @@ const asset = (id: string, is_materialized: boolean): Asset => ({
   partition_type: null, partition_config: null, is_materialized, row_count: is_materialized ? 10 : null,
   storage_path: null, current_version_id: null, materialized_at: null, created_at: '', updated_at: '',
 });
-const lf = { id: 'lf1', name: 'lf', lf_type: 'regex', label: 0, label_name: 'SPAM', active: true, requires_approval: false, version: 1 };
+const lf = { id: 'lf1', lf_id: 'lf1', name: 'lf', lf_type: 'regex', label: 0, label_name: 'SPAM', active: true, is_active: true, requires_approval: false, version: 1 };
 const catalog = (materialized = true): Catalog => ({ indexes: [asset('a', materialized)], rules: [asset('b', true)], labeling_functions: [lf] });
 
 const at = { x: 0, y: 0 };

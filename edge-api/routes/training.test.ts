@@ -45,7 +45,7 @@ describeDatabases('server training runs', (database, backend) => {
   let boss: PgBoss;
   let databaseUrl: string | undefined;
   let trainer: TrainingContext;
-  const mlflow = { requests: [] as { method: string; path: string; body: any }[], server: undefined as Server | undefined, url: '' };
+  const mlflow = { requests: [] as { method: string; path: string; body: any; bytes: Buffer }[], server: undefined as Server | undefined, url: '' };
 
   beforeAll(async () => {
     storeRoot = mkdtempSync(join(tmpdir(), 'reef-train-test-'));
@@ -53,16 +53,21 @@ describeDatabases('server training runs', (database, backend) => {
     localStore = store;
     ({ boss, url: databaseUrl } = await openTestQueue(database()));
     mlflow.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => { body += c; });
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const url = new URL(req.url!, 'http://x');
-        mlflow.requests.push({ method: req.method!, path: url.pathname + url.search, body: body ? JSON.parse(body) : null });
+        const bytes = Buffer.concat(chunks);
+        const body = req.headers['content-type'] === 'application/json' && bytes.length ? JSON.parse(bytes.toString()) : null;
+        mlflow.requests.push({ method: req.method!, path: url.pathname + url.search, body, bytes });
         const reply = (status: number, json: object) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(json)); };
         if (url.pathname === '/api/2.0/mlflow/experiments/get-by-name') return reply(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'no such experiment' });
         if (url.pathname === '/api/2.0/mlflow/experiments/create') return reply(200, { experiment_id: '17' });
-        if (url.pathname === '/api/2.0/mlflow/runs/create') return reply(200, { run: { info: { run_id: 'mlrun1', experiment_id: '17' } } });
+        if (url.pathname === '/api/2.0/mlflow/runs/create') return reply(200, { run: { info: { run_id: 'mlrun1', experiment_id: '17', artifact_uri: 'mlflow-artifacts:/17/mlrun1/artifacts' } } });
         if (url.pathname === '/api/2.0/mlflow/runs/log-batch' || url.pathname === '/api/2.0/mlflow/runs/update') return reply(200, {});
+        if (req.method === 'PUT' && url.pathname.startsWith('/api/2.0/mlflow-artifacts/artifacts/')) return reply(200, {});
+        if (url.pathname === '/api/2.0/mlflow/registered-models/create') return reply(200, { registered_model: { name: body.name } });
+        if (url.pathname === '/api/2.0/mlflow/model-versions/create') return reply(200, { model_version: { name: body.name, version: '1' } });
         reply(404, { error_code: 'ENDPOINT_NOT_FOUND' });
       });
     });
@@ -351,12 +356,17 @@ describeDatabases('server training runs', (database, backend) => {
     const paths = mlflow.requests.map((r) => `${r.method} ${r.path.split('?')[0]}`);
     expect(paths).toEqual([
       'GET /api/2.0/mlflow/experiments/get-by-name', 'POST /api/2.0/mlflow/experiments/create', 'POST /api/2.0/mlflow/runs/create',
-      'POST /api/2.0/mlflow/runs/log-batch', 'POST /api/2.0/mlflow/runs/update',
+      ...['results.json', 'lfs.json', 'model/model.onnx'].map((f) => `PUT /api/2.0/mlflow-artifacts/artifacts/17/mlrun1/artifacts/${f}`),
+      'POST /api/2.0/mlflow/runs/log-batch', 'POST /api/2.0/mlflow/registered-models/create', 'POST /api/2.0/mlflow/model-versions/create',
+      'POST /api/2.0/mlflow/runs/update',
     ]);
     expect(mlflow.requests[0]!.path).toContain(`experiment_name=reef%2F${c}`);
     expect(mlflow.requests[1]!.body).toEqual({ name: `reef/${c}` });
     expect(mlflow.requests[2]!.body).toMatchObject({ experiment_id: '17', run_name: `reef-${job}`, tags: [{ key: 'reef.run_id', value: job }, { key: 'reef.kind', value: 'train' }] });
-    const batch = mlflow.requests[3]!.body;
+    // The registered model.onnx is the run's own export, byte for byte.
+    const onnx = await app.request(`/api/runs/${job}/model.onnx`, { headers: { Authorization: `Bearer ${tokens.viewer}` } });
+    expect(Buffer.from(await onnx.arrayBuffer()).equals(mlflow.requests[5]!.bytes)).toBe(true);
+    const batch = mlflow.requests[6]!.body;
     expect(batch.run_id).toBe('mlrun1');
     expect(batch.params).toContainEqual({ key: 'model', value: 'snorkel' });
     expect(batch.params).toContainEqual({ key: 'seed', value: '5' });
@@ -364,13 +374,14 @@ describeDatabases('server training runs', (database, backend) => {
     expect(batch.metrics).toContainEqual(expect.objectContaining({ key: 'coverage', value: run.metrics.coverage, step: 0 }));
     expect(batch.metrics.every((m: any) => typeof m.timestamp === 'number' && /^[\w\-./ ]+$/.test(m.key))).toBe(true);
     expect(batch.tags).toContainEqual({ key: 'reef.results_uri', value: `file://${store.pathOf(`results/${c}/runs/${job}`)}` });
-    expect(mlflow.requests[4]!.body).toMatchObject({ run_id: 'mlrun1', status: 'FINISHED' });
+    expect(mlflow.requests[8]!.body).toEqual({ name: 'spam', source: 'mlflow-artifacts:/17/mlrun1/artifacts/model', run_id: 'mlrun1' });
+    expect(mlflow.requests[9]!.body).toMatchObject({ run_id: 'mlrun1', status: 'FINISHED' });
     // No rules and no gold labels: units read the Parquet slice directly, and still give the whole-matrix numbers.
     const expected = await wholeMatrixProbabilities(run.params, store);
     const byId = new Map((await allPredictions(c, job, 1000)).out.map((p) => [p.sample_id, p.probs]));
     expect(Math.max(...expected.ids.map((id, i) => Math.abs(byId.get(id)[1] - expected.probs[2 * i + 1]!)))).toBeLessThan(1e-12);
     const events = await database().db.select().from(runEvents).where(and(eq(runEvents.runId, job), eq(runEvents.kind, 'mlflow')));
-    expect(events.map((e) => e.data)).toEqual([{ experiment_id: '17', mlflow_run_id: 'mlrun1' }]);
+    expect(events.map((e) => e.data)).toEqual([{ experiment_id: '17', mlflow_run_id: 'mlrun1', registered_model: 'spam', model_version: '1' }]);
   }, 120_000);
 
   it('keeps a training request on a cron schedule; a firing starts a run created by the schedule, or a failed run saying why not', async () => {

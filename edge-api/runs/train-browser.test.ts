@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { predictLogLinear } from '../../shared/labelmodel/index.ts';
 import type { Role } from '../../shared/schema/common.ts';
 import { createApp } from '../app.ts';
-import { apiTokens, assetVersions, conceptIndexes } from '../db/schema.ts';
+import { apiTokens, assetVersions, conceptIndexes, runEvents } from '../db/schema.ts';
 import { describeDatabases } from '../db/test-databases.ts';
 import { openTestQueue } from '../testing.ts';
 import { demoCommentsSql } from '../demo/comments.ts';
@@ -135,18 +135,29 @@ describeDatabases('browser trainings kept as runs', (database) => {
     expect(listed.metrics.fit).toMatchObject({ model: 'snorkel', fit_rows: ROWS });
   }, 60_000);
 
-  it('logs a kept browser run to MLflow when a tracking URI is set, as a server run', async () => {
-    const requests: { path: string; body: any }[] = [];
+  it('logs a kept browser run to MLflow with its artifacts and registers its label model under the concept name', async () => {
+    // A local server speaking MLflow's REST API: tracking, the mlflow-artifacts proxy and the model registry.
+    const requests: { method: string; path: string; body: any; bytes: Buffer }[] = [];
+    const registered = new Set<string>();
+    let versions = 0;
     const mlflow = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => { body += chunk; });
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const path = new URL(req.url!, 'http://x').pathname;
-        requests.push({ path, body: body ? JSON.parse(body) : null });
-        const reply = (status: number, json: object) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(json)); };
+        const bytes = Buffer.concat(chunks);
+        const json = req.headers['content-type'] === 'application/json' && bytes.length ? JSON.parse(bytes.toString()) : null;
+        requests.push({ method: req.method!, path, body: json, bytes });
+        const reply = (status: number, body: object) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
         if (path.endsWith('/experiments/get-by-name')) return reply(404, { error_code: 'RESOURCE_DOES_NOT_EXIST' });
         if (path.endsWith('/experiments/create')) return reply(200, { experiment_id: '3' });
-        if (path.endsWith('/runs/create')) return reply(200, { run: { info: { run_id: 'ml1' } } });
+        if (path.endsWith('/runs/create')) return reply(200, { run: { info: { run_id: 'ml1', artifact_uri: 'mlflow-artifacts:/3/ml1/artifacts' } } });
+        if (path.endsWith('/registered-models/create')) {
+          if (registered.has(json.name)) return reply(400, { error_code: 'RESOURCE_ALREADY_EXISTS' });
+          registered.add(json.name);
+          return reply(200, { registered_model: { name: json.name } });
+        }
+        if (path.endsWith('/model-versions/create')) return reply(200, { model_version: { name: json.name, version: String(++versions) } });
         reply(200, {});
       });
     });
@@ -155,15 +166,36 @@ describeDatabases('browser trainings kept as runs', (database) => {
       const uri = `http://127.0.0.1:${(mlflow.address() as { port: number }).port}`;
       app = createApp({ db: database().db, secret: 'test-secret', databaseKind: database().kind, store, trainer: { db: database().db, store, boss, mlflowTrackingUri: uri } });
       const { c, ids, probs1, training } = await setUp();
-      const saved = await call('POST', `/api/concepts/${c}/snorkel/browser-runs`, resultsParquet(ids, probs1, training));
+      const table = [0.8, 0.3, 0.2, 0.7, 0.35, 0.75, 0.65, 0.25, 0.9, 0.4, 0.1, 0.6];
+      const fitted = { kind: 'loglinear' as const, m: 3, k: 2, logTable: table.map(Math.log), logPrior: [Math.log(0.6), Math.log(0.4)] };
+      const saved = await call('POST', `/api/concepts/${c}/snorkel/browser-runs`, resultsParquet(ids, probs1, { ...training, fit: { ...training.fit, fitted } }));
       expect(saved.status).toBe(201);
-      expect(requests.map((r) => r.path.replace('/api/2.0/mlflow/', ''))).toEqual(['experiments/get-by-name', 'experiments/create', 'runs/create', 'runs/log-batch', 'runs/update']);
+      const artifactRoot = '/api/2.0/mlflow-artifacts/artifacts/3/ml1/artifacts';
+      expect(requests.map((r) => `${r.method} ${r.path.replace('/api/2.0/mlflow/', '')}`)).toEqual([
+        'GET experiments/get-by-name', 'POST experiments/create', 'POST runs/create',
+        `PUT ${artifactRoot}/results.json`, `PUT ${artifactRoot}/lfs.json`, `PUT ${artifactRoot}/model/model.onnx`,
+        'POST runs/log-batch', 'POST registered-models/create', 'POST model-versions/create', 'POST runs/update',
+      ]);
       expect(requests[2]!.body.tags).toContainEqual({ key: 'reef.run_id', value: saved.body.run_id });
-      const batch = requests[3]!.body;
+      expect(JSON.parse(requests[3]!.bytes.toString()).results_uri).toContain(`runs/${saved.body.run_id}`);
+      expect(JSON.parse(requests[4]!.bytes.toString()).map((lf: { name: string }) => lf.name)).toEqual(['has_url', 'about_the_song', 'well_liked']);
+      // The registered model.onnx is the run's own export, byte for byte.
+      const onnx = await call('GET', `/api/runs/${saved.body.run_id}/model.onnx`, undefined, 'viewer');
+      expect(Buffer.from(onnx.body as Uint8Array).equals(requests[5]!.bytes)).toBe(true);
+      const batch = requests[6]!.body;
       expect(batch.params).toContainEqual({ key: 'model', value: 'snorkel' });
       expect(batch.params).toContainEqual({ key: 'seed', value: '7' });
       expect(batch.tags.find((t: any) => t.key === 'reef.results_uri').value).toContain(`runs/${saved.body.run_id}`);
-      expect(requests[4]!.body).toMatchObject({ run_id: 'ml1', status: 'FINISHED' });
+      expect(requests[7]!.body).toEqual({ name: 'spam' });
+      expect(requests[8]!.body).toEqual({ name: 'spam', source: 'mlflow-artifacts:/3/ml1/artifacts/model', run_id: 'ml1' });
+      expect(requests[9]!.body).toMatchObject({ run_id: 'ml1', status: 'FINISHED' });
+
+      // A second run of the concept is version 2 of the same registered model.
+      requests.length = 0;
+      const again = await call('POST', `/api/concepts/${c}/snorkel/browser-runs`, resultsParquet(ids, probs1, { ...training, fit: { ...training.fit, fitted } }));
+      expect(again.status).toBe(201);
+      const events = await database().db.select().from(runEvents).where(eq(runEvents.runId, again.body.run_id));
+      expect(events.find((e) => e.kind === 'mlflow')?.data).toMatchObject({ registered_model: 'spam', model_version: '2', mlflow_run_id: 'ml1' });
     } finally {
       mlflow.close();
     }

@@ -13,7 +13,7 @@ import type { ObjectStore } from '../storage/index.ts';
 import { createRun, getRun, recordRunEvent, type RunRow } from './run-store.ts';
 import { FIT_KEY, SerializedModel, type FitReport } from './train-fit.ts';
 import { pinTrainingRun, resultsPrefix, TrainRequest, type TrainParams } from './train-spec.ts';
-import { logRunToMlflow } from './mlflow.ts';
+import { exportRunToMlflow } from './mlflow.ts';
 import { resultsUri, type TrainMetrics } from './train.ts';
 import { partKey } from '../storage/parts.ts';
 
@@ -185,12 +185,6 @@ export async function recordBrowserTraining(
   }).where(eq(runs.id, run.id));
   await recordRunEvent(ctx.db, run.id, 'status', { status: 'SUCCESS', rows: params.total_rows, source: 'browser' });
   const saved = (await getRun(ctx.db, run.id))!;
-  if (ctx.mlflowTrackingUri) {
-    try {
-      await recordRunEvent(ctx.db, run.id, 'mlflow', await logRunToMlflow(ctx.mlflowTrackingUri, saved, { resultsUri: resultsUri(ctx.store, prefix) }));
-    } catch (err) {
-      await recordRunEvent(ctx.db, run.id, 'mlflow_error', { message: (err as Error).message });
-    }
-  }
+  if (ctx.mlflowTrackingUri) await exportRunToMlflow(ctx.db, ctx.mlflowTrackingUri, saved, resultsUri(ctx.store, prefix));
   return saved;
 }

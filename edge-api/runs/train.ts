@@ -21,7 +21,7 @@ import { createRun, getRun, recordRunEvent, setRunProgress, transitionRun, type 
 import type { SandboxLimits } from './sandbox.ts';
 import { localPathOf, loadUnit, openUnitDb, readUnitColumns, readUnitGold, writeResultsParquet } from './train-duckdb.ts';
 import { FIT_KEY, fitRunModel, predictorOf, type FitReport, type SerializedModel } from './train-fit.ts';
-import { logRunToMlflow } from './mlflow.ts';
+import { exportRunToMlflow } from './mlflow.ts';
 import { pinTrainingRun, resultsPrefix, type TrainParams, type TrainRequest, type TrainUnit } from './train-spec.ts';
 import {
   compileUnitLfs, labelBytes, labelsFromBytes, mergeCounts, sampleMask, unitContribution, unitLabelMatrix,
@@ -278,12 +278,7 @@ export async function runPredictJob(ctx: TrainingContext, job: TrainJob, attempt
   if (step !== 'done') return;
   if (await finalizeTraining(ctx, job.runId) && ctx.mlflowTrackingUri) {
     const run = (await getRun(ctx.db, job.runId))!;
-    try {
-      const logged = await logRunToMlflow(ctx.mlflowTrackingUri, run, { resultsUri: resultsUri(ctx.store, resultsPrefix(run.conceptId!, run.id)) });
-      await recordRunEvent(ctx.db, run.id, 'mlflow', logged);
-    } catch (err) {
-      await recordRunEvent(ctx.db, run.id, 'mlflow_error', { message: (err as Error).message });
-    }
+    await exportRunToMlflow(ctx.db, ctx.mlflowTrackingUri, run, resultsUri(ctx.store, resultsPrefix(run.conceptId!, run.id)));
   }
 }
 

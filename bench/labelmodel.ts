@@ -1,8 +1,11 @@
 // npm run bench:labelmodel — label quality and speed of Reef's label models on the WRENCH matrices in
 // ../shared/data/wrench, beside the real Snorkel's numbers quoted from that folder's README, plus a synthetic
-// 1,000,000 × 50 (k = 2) matrix beside Snorkel's quoted fit/predict times. Timings are medians of repeats.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+// 1,000,000 × 50 (k = 2) matrix fitted by Reef and, in the same run, by the real Snorkel when SNORKEL_SRC points at
+// its source and Debian's python3-torch is installed. Timings are medians of repeats.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readLabelMatrixInput, type MatrixSplit } from '../cli/matrix-input.ts';
 import {
@@ -178,6 +181,46 @@ function printTable(header: string[], rows: string[][]): void {
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
 }
 
+/** A label matrix as a NumPy .npy file (format 1.0: magic, little-endian header length, dict, data). */
+function npyBytes(L: Int8Array | Int16Array, n: number, m: number): Buffer {
+  let header = `{'descr': '${L instanceof Int8Array ? '|i1' : '<i2'}', 'fortran_order': False, 'shape': (${n}, ${m}), }`;
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  const prefix = Buffer.alloc(10);
+  prefix.write('\x93NUMPY', 0, 'latin1');
+  prefix.writeUInt8(1, 6);
+  prefix.writeUInt16LE(header.length, 8);
+  return Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(L.buffer, L.byteOffset, L.byteLength)]);
+}
+
+type SnorkelTiming = { fit_s: number; predict_s: number; torch: string; threads: number; mean_p1: number };
+
+/** Why the real Snorkel cannot run here, or undefined when it can. */
+function snorkelUnavailable(): string | undefined {
+  if (!process.env.SNORKEL_SRC) return 'SNORKEL_SRC is not set (point it at a checkout\'s folder holding snorkel/)';
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import torch, munkres, tqdm'], { stdio: 'ignore', env: { ...process.env, PYTHONPATH: process.env.SNORKEL_SRC } });
+    return undefined;
+  } catch {
+    return "Debian's python3-torch (with python3-munkres, python3-tqdm) is not installed";
+  }
+}
+
+/** The real Snorkel's fit and predict_proba on the same matrix, in a child process (bench/snorkel-baseline.py). */
+function timeRealSnorkel(L: Int8Array | Int16Array, n: number, m: number, epochs: number): SnorkelTiming {
+  const dir = mkdtempSync(join(tmpdir(), 'reef-snorkel-'));
+  try {
+    const path = join(dir, 'L.npy');
+    writeFileSync(path, npyBytes(L, n, m));
+    const script = fileURLToPath(new URL('snorkel-baseline.py', import.meta.url));
+    const out = execFileSync('/usr/bin/python3', [script, path, String(epochs), String(SEED)], {
+      env: { ...process.env, PYTHONPATH: process.env.SNORKEL_SRC }, maxBuffer: 1 << 20,
+    });
+    return JSON.parse(out.toString().trim().split('\n').at(-1)!) as SnorkelTiming;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function benchSynthetic(label: string, coverage: [number, number]): string[] {
   const { accuracies, coverages } = spreadLfQualities(50, [0.55, 0.95], coverage);
   const data = generateLabelMatrix({ n: 1_000_000, k: 2, accuracies, coverages, seed: 1 });
@@ -190,6 +233,9 @@ function benchSynthetic(label: string, coverage: [number, number]): string[] {
   const stats = timeMedian(REPEATS, () => computeSufficientStats(data.L, data.n, data.m, 2));
   const predict = timeMedian(REPEATS, () => fit.value.predictProba(data.L, data.n));
   const mv = timeMedian(REPEATS, () => fitModel(stats.value, { kind: 'mv' }).predictProba(data.L, data.n));
+  const unavailable = snorkelUnavailable();
+  const snorkel = unavailable ? undefined : timeRealSnorkel(data.L, data.n, data.m, 100);
+  const reefSeconds = (fit.ms + predict.ms) / 1000;
   const accuracy = 100 * scorePredictions(probsToPreds(predict.value, 2, 'hash'), data.Y, 2).accuracy;
   const mvAccuracy = 100 * scorePredictions(probsToPreds(mv.value, 2, 'hash'), data.Y, 2).accuracy;
   return [
@@ -198,6 +244,8 @@ function benchSynthetic(label: string, coverage: [number, number]): string[] {
     `${fit.ms.toFixed(0)} ms (cpu ${fit.cpuMs.toFixed(0)}; statistics ${stats.ms.toFixed(0)} ms)`,
     `${predict.ms.toFixed(0)} ms (cpu ${predict.cpuMs.toFixed(0)})`,
     `${mv.ms.toFixed(0)} ms (cpu ${mv.cpuMs.toFixed(0)})`,
+    snorkel ? `${snorkel.fit_s.toFixed(2)} s / ${snorkel.predict_s.toFixed(2)} s (torch ${snorkel.torch}, ${snorkel.threads} thread${snorkel.threads === 1 ? '' : 's'})` : `not run: ${unavailable}`,
+    snorkel ? `**${((snorkel.fit_s + snorkel.predict_s) / reefSeconds).toFixed(1)}×** (target ≥ 30×)` : '—',
     `${fmt(accuracy)} / ${fmt(mvAccuracy)}`,
     `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (process so far)`,
     `${(data.L.byteLength / 1e6).toFixed(0)} MB`,
@@ -251,11 +299,11 @@ function main(): void {
   printTable(['dataset', ...SEEDS.map((seed) => `seed ${seed}`)], names.map((name) => benchAutoSeeds(name, baselines.get(name))));
   console.log('');
   console.log('## Synthetic 1,000,000 × 50, k = 2 (LF accuracies 0.55–0.95; fit = statistics + 100 epochs; median of 5 after a warm-up run)');
-  console.log('Baseline, quoted from the README / issue 3 (real Snorkel, 2 cores, torch CPU): fit 2.9–3.0 s (100 epochs), predict_proba 1.9–2.7 s.');
+  console.log('Baseline: the real Snorkel (LabelModel.fit 100 epochs, lr 0.01, same seed; predict_proba) on the same matrix in this run, median of 3 after a warm-up; "speed-up" is its fit + predict_proba time over Reef\'s.');
   const semeval = benchSemeval();
   if (semeval) console.log(semeval);
   printTable(
-    ['LF coverages', 'votes/row', 'Reef fit', 'Reef predict_proba', 'Reef MV predict', 'accuracy LM / MV', 'peak RSS', 'label matrix', 'typed arrays allocated by fit'],
+    ['LF coverages', 'votes/row', 'Reef fit', 'Reef predict_proba', 'Reef MV predict', 'real Snorkel fit / predict_proba', 'speed-up (fit + predict)', 'accuracy LM / MV', 'peak RSS', 'label matrix', 'typed arrays allocated by fit'],
     [
       benchSynthetic('0.02–0.30 (denser than any WRENCH set)', [0.02, 0.3]),
       benchSynthetic('0.05–0.50 (dense)', [0.05, 0.5]),

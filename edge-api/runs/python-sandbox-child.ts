@@ -9,7 +9,7 @@ type Request =
   | { type: 'load'; code: string; constants: Record<string, number>; allowedImports: string[] }
   | { type: 'run'; batch: string; k: number };
 
-const send = (message: unknown) => process.send!(message);
+const send = (message: object) => process.send!(message);
 
 // Pyodide's NODEFS (host directories mounted into Python) asks process.binding for open flags at start-up, which
 // the permission model denies. Give it no flags: nothing of the host is ever mounted here.

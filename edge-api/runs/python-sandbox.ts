@@ -98,7 +98,7 @@ export class PythonLfSandbox {
     this.child.kill('SIGKILL');
   }
 
-  private request<T extends Reply['type']>(message: unknown, expect: T, what: string): Promise<Extract<Reply, { type: T }>> {
+  private request<T extends Reply['type']>(message: object, expect: T, what: string): Promise<Extract<Reply, { type: T }>> {
     this.child.send(message);
     return this.reply(expect, this.limits.batchTimeoutMs, what, () => `took longer than ${this.limits.batchTimeoutMs} ms on ${what} and was stopped (an endless loop?).`);
   }

@@ -11,6 +11,9 @@
 // worker in the browser, a child process under Node's permission model on the server).
 import { ABSTAIN } from './types.ts';
 
+/** Where Reef serves Pyodide's own files (from the installed npm package) for the browser's sandbox. */
+export const PYODIDE_PATH = '/pyodide/';
+
 /** Modules a Python LF may ask for: deterministic, pure-Python or built in, no I/O. */
 export const PYTHON_IMPORTABLE = [
   're', 'math', 'json', 'datetime', 'string', 'collections', 'itertools', 'functools', 'statistics', 'unicodedata',

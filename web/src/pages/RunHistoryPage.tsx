@@ -19,6 +19,7 @@ interface MaterializeView { asset_kind?: string; asset_name?: string; version?: 
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('en-GB', { dateStyle: 'short', timeStyle: 'medium' }) : '—');
 const percent = (x: number | undefined) => (x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
+const metric = (x: number | null) => (x === null ? '—' : Number.isInteger(x) ? x.toLocaleString('en-US') : x.toFixed(4));
 const duration = (run: Run) => (run.started_at && run.finished_at ? `${((Date.parse(run.finished_at) - Date.parse(run.started_at)) / 1000).toFixed(1)} s` : '—');
 
 function describe(run: Run) {
@@ -127,7 +128,7 @@ export function RunHistoryPage({ cId }: { cId: string }) {
             <thead><tr><th>Metric</th><th>Run {short(comparison.a)}</th><th>Run {short(comparison.b)}</th><th>Change</th></tr></thead>
             <tbody>
               {Object.entries(comparison.metrics).map(([name, m]) => (
-                <tr key={name}><td>{name}</td><td>{m.a ?? '—'}</td><td>{m.b ?? '—'}</td><td>{m.diff === null ? '—' : m.diff > 0 ? `+${+m.diff.toFixed(4)}` : +m.diff.toFixed(4)}</td></tr>
+                <tr key={name}><td>{name}</td><td>{metric(m.a)}</td><td>{metric(m.b)}</td><td>{m.diff === null ? '—' : `${m.diff > 0 ? '+' : ''}${metric(m.diff)}`}</td></tr>
               ))}
             </tbody>
           </table>

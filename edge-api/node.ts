@@ -1,9 +1,12 @@
 // Reef on Node: the API, the built web app and an in-process worker, on one port.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { eq } from 'drizzle-orm';
+import { PYODIDE_PATH } from '../shared/lf/python.ts';
 import { createApp } from './app.ts';
 import { keptValue, type ReefConfig } from './config.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/client.ts';
@@ -88,6 +91,21 @@ export async function openRuntime(config: ReefConfig) {
 
 export interface RunningServer { url: string; token: string; server: ServerType; database: Database; close(): Promise<void> }
 
+/**
+ * Pyodide's files, from the installed npm package, for Python LFs in the browser's sandbox. That sandbox has an
+ * opaque origin, so these answer any origin (CORS) and may be embedded cross-origin; they are public code.
+ */
+function servePyodide(app: ReturnType<typeof createApp>): void {
+  const root = dirname(createRequire(import.meta.url).resolve('pyodide'));
+  app.use(`${PYODIDE_PATH}*`, async (c, next) => {
+    await next();
+    c.header('Access-Control-Allow-Origin', '*');
+    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+    c.header('Cache-Control', 'public, max-age=86400');
+  });
+  app.get(`${PYODIDE_PATH}*`, serveStatic({ root, rewriteRequestPath: (path) => path.slice(PYODIDE_PATH.length - 1) }));
+}
+
 export interface ServeOptions {
   /** Run a worker in this process too (REEF_INPROCESS_WORKER=0 turns it off). */
   inProcessWorker?: boolean;
@@ -101,6 +119,7 @@ export async function startServer(config: ReefConfig, opts: ServeOptions = {}): 
   const token = await ensureAdminToken(database, config);
   const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind, store, materializer, trainer });
   if (opts.inProcessWorker ?? true) await runtime.startWorker();
+  servePyodide(app);
   if (existsSync(webDist)) {
     // Parquet and other assets are served as they are: no on-the-fly compression, so range requests stay exact.
     app.get('*', serveStatic({ root: webDist }));

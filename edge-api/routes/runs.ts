@@ -1,28 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
+import { Run } from '../../shared/schema/run.ts';
 import { notFound } from '../errors.ts';
 import { createRouter, errors, iso, json, secured } from '../router.ts';
 import { FINISHED, getRun, runEventsAfter, transitionRun, type RunRow, type RunStatus } from '../runs/run-store.ts';
 
 export const RunParams = z.object({ run_id: z.uuid({ message: 'run_id must be a run id (UUID)' }) });
 
-export const Run = z.object({
-  run_id: z.string(),
-  kind: z.string(),
-  status: z.enum(['PENDING', 'RUNNING', 'SUCCESS', 'FAILURE', 'CANCELED']),
-  c_id: z.string().nullable(),
-  progress: z.record(z.string(), z.unknown()),
-  params: z.record(z.string(), z.unknown()),
-  metrics: z.unknown().nullable(),
-  lineage: z.unknown().nullable(),
-  error: z.unknown().nullable(),
-  parent_run_id: z.string().nullable(),
-  created_at: z.string(),
-  started_at: z.string().nullable(),
-  finished_at: z.string().nullable(),
-});
+export { Run };
 
-export const toRun = (r: RunRow): z.infer<typeof Run> => ({
+export const toRun = (r: RunRow): Run => ({
   run_id: r.id, kind: r.kind, status: r.status as RunStatus, c_id: r.conceptId,
   progress: r.progress as Record<string, unknown>, params: r.params as Record<string, unknown>,
   metrics: r.metrics ?? null, lineage: r.lineage ?? null, error: r.error ?? null, parent_run_id: r.parentRunId,

@@ -17,6 +17,7 @@ import { apiTokens, goldLabels, labelingFunctions, partitionExecutions, runEvent
 import { describeDatabases } from '../db/test-databases.ts';
 import { openTestQueue } from '../testing.ts';
 import { openQueue } from '../runs/queue.ts';
+import { createRun } from '../runs/run-store.ts';
 import type { TrainingContext } from '../runs/train.ts';
 import { triggerSchedulesForAsset } from '../runs/train-schedule.ts';
 import { registerTrainingHandlers } from '../runs/train-worker.ts';
@@ -289,6 +290,13 @@ describeDatabases('server training runs', (database, backend) => {
     const listed = (await call('GET', `/api/concepts/${c}/runs`, undefined, 'viewer')).body;
     expect(listed.map((r: any) => r.run_id)).toEqual([started.body.run_id]);
     expect(listed[0].metrics.rows).toBe(ROWS);
+    // The run history asks for every kind: a materialization comes with the training runs, newest first.
+    const materialized = { run_id: (await createRun(database().db, { kind: 'materialize', conceptId: c, params: { asset_kind: 'rules', asset_id: rule.assetId } })).id };
+    const all = (await call('GET', `/api/concepts/${c}/runs?kind=all`, undefined, 'viewer')).body;
+    expect(all.map((r: any) => [r.run_id, r.kind])).toEqual([[materialized.run_id, 'materialize'], [started.body.run_id, 'train']]);
+    const materializations = (await call('GET', `/api/concepts/${c}/runs?kind=materialize`, undefined, 'viewer')).body;
+    expect(materializations.map((r: any) => r.run_id)).toEqual([materialized.run_id]);
+    expect((await call('GET', `/api/concepts/${c}/runs?kind=other`, undefined, 'viewer')).status).toBe(400);
   }, 180_000);
 
   it('gives hard labels in the seed\'s shape, fits on a seeded sample, and compares two runs (metric diff, flipped samples)', async () => {

@@ -2,7 +2,7 @@
 // runs compared. The job id is the run id: the seed's Dagster run id is kept as an alias of both.
 import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import { runs } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, json, jsonBody, secured } from '../router.ts';
@@ -14,6 +14,7 @@ import { listTrainingSchedules, scheduleTraining, unscheduleTraining } from '../
 import { TrainRequest, type TrainParams } from '../runs/train-spec.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
 import { Run, toRun } from './runs.ts';
+import { RunComparison, RunKindFilter } from '../../shared/schema/run.ts';
 
 const JobParams = ConceptParams.extend({ job_id: z.uuid({ message: 'job_id must be a training job id (UUID)' }) });
 
@@ -86,8 +87,8 @@ const download = createRoute({
 });
 const list = createRoute({
   method: 'get', path: '/api/concepts/{c_id}/runs', tags, security: secured,
-  summary: 'The concept\'s training runs, newest first, with their metrics and lineage',
-  request: { params: ConceptParams, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }) },
+  summary: 'The concept\'s runs, newest first, with their parameters, metrics and lineage: training runs (browser and server) by default, materializations with kind=materialize, both with kind=all',
+  request: { params: ConceptParams, query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), kind: RunKindFilter.default('train') }) },
   responses: { 200: json(z.array(Run), 'Training runs'), ...errors },
 });
 const compare = createRoute({
@@ -98,11 +99,7 @@ const compare = createRoute({
     query: z.object({ a: z.uuid(), b: z.uuid(), limit: z.coerce.number().int().min(0).max(10_000).default(100) }),
   },
   responses: {
-    200: json(z.object({
-      a: z.string(), b: z.string(),
-      metrics: z.record(z.string(), z.object({ a: z.number().nullable(), b: z.number().nullable(), diff: z.number().nullable() })),
-      flipped: z.object({ count: z.number(), compared: z.number(), samples: z.array(z.object({ sample_id: z.unknown(), a: z.number(), b: z.number() })) }),
-    }), 'The comparison'),
+    200: json(RunComparison, 'The comparison'),
     ...errors,
   },
 });
@@ -216,10 +213,11 @@ export const trainingRoutes = () => createRouter()
   })
   .openapi(list, async (c) => {
     const { c_id } = c.req.valid('param');
-    const { limit } = c.req.valid('query');
+    const { limit, kind } = c.req.valid('query');
     const db = c.var.deps.db;
     await loadConcept(db, c_id);
-    const rows = await db.select().from(runs).where(and(eq(runs.conceptId, c_id), eq(runs.kind, 'train'))).orderBy(desc(runs.createdAt)).limit(limit);
+    const ofKind = kind === 'all' ? inArray(runs.kind, ['train', 'materialize']) : eq(runs.kind, kind);
+    const rows = await db.select().from(runs).where(and(eq(runs.conceptId, c_id), ofKind)).orderBy(desc(runs.createdAt)).limit(limit);
     return c.json(rows.map(toRun), 200);
   })
   .openapi(compare, async (c) => {

@@ -174,7 +174,7 @@ function describe(dumped: unknown): string {
 }
 
 /** One column's rows [start, end) as JSON-ready values: timestamps as milliseconds, huge integers rounded. */
-function columnSlice(batch: ColumnBatch, column: AssetColumn, start: number, end: number): unknown[] {
+export function columnSlice(batch: ColumnBatch, column: AssetColumn, start: number, end: number): unknown[] {
   const col = batch.columns[column.name]!;
   const out: unknown[] = new Array(end - start);
   for (let i = start; i < end; i++) {

@@ -1,5 +1,6 @@
 // Reading a training run's results for the API: one page of predictions in the seed's shapes (read with ranged
 // Parquet reads, so a 10M-row result never goes into one response or one buffer), and two runs compared.
+import type { RunComparison } from '../../shared/schema/run.ts';
 import type { TrainMetrics } from './train.ts';
 import type { TrainParams } from './train-spec.ts';
 import { quoteIdent } from '../../shared/lf/sql-literals.ts';
@@ -58,13 +59,6 @@ export async function readPredictionPage(store: ObjectStore, run: RunRow, offset
   return page;
 }
 
-export interface RunComparison {
-  a: string;
-  b: string;
-  metrics: Record<string, { a: number | null; b: number | null; diff: number | null }>;
-  /** Samples present in both results whose predicted label differs. */
-  flipped: { count: number; compared: number; samples: { sample_id: unknown; a: number; b: number }[] };
-}
 
 function scalarMetrics(m: TrainMetrics): Record<string, number | null> {
   const out: Record<string, number | null> = {

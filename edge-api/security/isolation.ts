@@ -14,12 +14,14 @@ type Fetch = (request: Request, ...rest: never[]) => Response | Promise<Response
 export function withCrossOriginIsolation<F extends Fetch>(fetch: F): F {
   return (async (request: Request, ...rest: never[]) => {
     let response = await fetch(request, ...rest);
+    // A response that chose its own CORP (public files such as Pyodide's, for the opaque-origin sandbox) keeps it.
+    const headers = Object.entries(ISOLATION_HEADERS).filter(([name]) => !(name === 'Cross-Origin-Resource-Policy' && response.headers.has(name)));
     try {
-      for (const [name, value] of Object.entries(ISOLATION_HEADERS)) response.headers.set(name, value);
+      for (const [name, value] of headers) response.headers.set(name, value);
     } catch {
       // A response with immutable headers (e.g. one passed through from fetch()): copy it.
       response = new Response(response.body, response);
-      for (const [name, value] of Object.entries(ISOLATION_HEADERS)) response.headers.set(name, value);
+      for (const [name, value] of headers) response.headers.set(name, value);
     }
     return response;
   }) as F;

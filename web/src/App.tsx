@@ -3,6 +3,7 @@ import type { Concept } from '../../shared/schema/concept.ts';
 import { api, ApiRequestError, getToken, setToken } from './api/client.ts';
 import { navigate, usePathname } from './navigation.ts';
 import { ConceptPage } from './pages/ConceptPage.tsx';
+import { RunHistoryPage } from './pages/RunHistoryPage.tsx';
 import { ResultsPage } from './results/ResultsPage.tsx';
 import { conceptPath, parseRoute } from './routes.ts';
 
@@ -67,6 +68,7 @@ export function App() {
   switch (route.page) {
     case 'concept': return <ConceptPage key={route.cId} cId={route.cId} />;
     case 'results': return <ResultsPage cId={route.cId} jobId={route.jobId} />;
+    case 'runs': return <RunHistoryPage cId={route.cId} />;
     case 'home': return concepts === null ? <main className="home"><p>Loading…</p></main> : <ConceptList concepts={concepts} />;
     case 'not-found': return <main className="home"><p>Nothing at {route.path}. <a href="/">Back to the concepts</a></p></main>;
   }

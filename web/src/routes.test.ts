@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conceptPath, parseRoute, resultsPath } from './routes.ts';
+import { conceptPath, parseRoute, resultsPath, runsPath } from './routes.ts';
 
 describe('parseRoute', () => {
   it('opens the concept list at the root', () => {
@@ -12,6 +12,7 @@ describe('parseRoute', () => {
   it('round-trips the paths it builds, even with characters that need escaping', () => {
     expect(parseRoute(resultsPath('a b', 'j/1'))).toEqual({ page: 'results', cId: 'a b', jobId: 'j/1' });
     expect(parseRoute(conceptPath('x?y'))).toEqual({ page: 'concept', cId: 'x?y' });
+    expect(parseRoute(runsPath('a/b'))).toEqual({ page: 'runs', cId: 'a/b' });
   });
   it('reports anything else as not found', () => {
     expect(parseRoute('/concepts/abc/other')).toEqual({ page: 'not-found', path: '/concepts/abc/other' });

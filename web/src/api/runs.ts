@@ -1,16 +1,22 @@
 // Runs (materialization, training on the server): start one, then follow its progress events to the end.
+import type { Run, RunComparison, RunKindFilter, RunStatus } from '../../../shared/schema/run.ts';
 import { api, getToken } from './client.ts';
 import { readEventStream } from './server-sent-events.ts';
 
-export type RunStatus = 'PENDING' | 'RUNNING' | 'SUCCESS' | 'FAILURE' | 'CANCELED';
+export type { Run, RunComparison, RunStatus };
 
-export interface Run {
-  run_id: string;
-  kind: string;
-  status: RunStatus;
-  progress: Record<string, unknown>;
-  error: { code?: string; message?: string } | null;
+/** A failed run's error as the API stores it: `{ code, message }`. */
+export function runError(run: Pick<Run, 'error'>): { code?: string; message?: string } | null {
+  return run.error && typeof run.error === 'object' ? run.error as { code?: string; message?: string } : null;
 }
+
+/** The concept's runs, newest first. */
+export const conceptRuns = (cId: string, kind: RunKindFilter = 'all', limit = 100) =>
+  api<Run[]>('GET', `/api/concepts/${encodeURIComponent(cId)}/runs?kind=${kind}&limit=${limit}`);
+
+/** Two training runs side by side: metric differences (b − a) and the samples whose label flipped. */
+export const compareRuns = (cId: string, a: string, b: string, limit = 50) =>
+  api<RunComparison>('GET', `/api/concepts/${encodeURIComponent(cId)}/runs/compare?a=${a}&b=${b}&limit=${limit}`);
 
 export interface RunProgress {
   status: RunStatus;

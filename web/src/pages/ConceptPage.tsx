@@ -5,7 +5,7 @@ import type { Catalog } from '../../../shared/schema/asset.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
 import type { Connection } from '../../../shared/schema/connection.ts';
 import { api, ApiRequestError } from '../api/client.ts';
-import { followRun, type RunProgress } from '../api/runs.ts';
+import { followRun, runError, type RunProgress } from '../api/runs.ts';
 import { AssetDialog, type AssetKind } from '../catalog/AssetDialog.tsx';
 import { CatalogSidebar, type NodeRequest } from '../catalog/CatalogSidebar.tsx';
 import type { PipelineEdge, PipelineNode, TrainSettings } from '../canvas/graph.ts';
@@ -15,7 +15,7 @@ import { defaultGraph, newNode, restoreGraph, toSavedGraph, type SavedGraph } fr
 import { trainRefusal } from '../canvas/train-readiness.ts';
 import { navigate } from '../navigation.ts';
 import { Notebook, type NotebookCell } from '../notebook/Notebook.tsx';
-import { resultsPath } from '../routes.ts';
+import { resultsPath, runsPath } from '../routes.ts';
 import { trainPipeline } from '../training/train-pipeline.ts';
 
 const PIPELINE_NAME = 'default';
@@ -96,7 +96,7 @@ export function ConceptPage({ cId }: { cId: string }) {
     (async () => {
       const { run_id } = await api<{ run_id: string }>('POST', `/api/concepts/${cId}/${collection}/${assetId}/materialize`);
       const run = await followRun(run_id, (p) => setRuns((r) => ({ ...r, [assetId]: p })));
-      setRuns((r) => ({ ...r, [assetId]: { ...r[assetId]!, status: run.status, message: run.error?.message } }));
+      setRuns((r) => ({ ...r, [assetId]: { ...r[assetId]!, status: run.status, message: runError(run)?.message } }));
       await refreshCatalog();
     })().catch((e: unknown) => setRuns((r) => ({ ...r, [assetId]: { status: 'FAILURE', rowsDone: 0, message: (e as Error).message } })));
   }, [cId, refreshCatalog]);
@@ -144,6 +144,7 @@ export function ConceptPage({ cId }: { cId: string }) {
           <span className={`save-state ${saveState}`} aria-live="polite">
             {saveState === 'saving' ? 'Saving…' : saveState === 'error' ? 'Not saved' : 'Saved'}
           </span>
+          <a href={runsPath(cId)} onClick={(e) => { e.preventDefault(); navigate(runsPath(cId)); }}>Run history</a>
           <button type="button" onClick={() => setNotebookOpen((o) => !o)}>{notebookOpen ? 'Hide notebook' : 'Show notebook'}</button>
         </header>
         <CatalogSidebar catalog={catalog} onAdd={addNode} onCreate={setDialog} />

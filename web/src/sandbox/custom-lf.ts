@@ -3,6 +3,7 @@
 // read the token, the app's DOM or storage, or send anything anywhere. The iframe stops the worker when it
 // overruns its time, so an infinite loop is reported on its cell instead of freezing the tab.
 import { customVote } from '../../../shared/lf/custom.ts';
+import { PYODIDE_PATH, PYTHON_HARNESS, pythonClassConstants } from '../../../shared/lf/python.ts';
 import { dataWorker } from '../studio/workers.ts';
 
 export type CustomLfOutcome =
@@ -39,18 +40,65 @@ onmessage = (e) => {
   else postMessage({ returned, rowErrors, firstError }, [returned.buffer]);
 };`;
 
-const sandboxHtml = `<!doctype html><html><head>
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval' blob:; worker-src blob:">
+// The Python worker's program: Pyodide, loaded once from Reef's own /pyodide/ (no CDN, no network beyond it), runs
+// shared/lf/python.ts's harness, the same one the server runs, so both give the same votes. Its `js` module is an
+// empty object. It stays loaded between runs (starting Pyodide takes seconds) until a run overruns its time.
+const pythonRunnerSource = `
+let ready;
+onmessage = async (e) => {
+  const { indexURL, harness, code, constants, allowedImports, batch, k } = e.data;
+  try {
+    ready ??= (async () => {
+      const { loadPyodide } = await import(indexURL + 'pyodide.mjs');
+      const py = await loadPyodide({ indexURL, jsglobals: {}, stdout: () => {}, stderr: () => {} });
+      py.runPython(harness);
+      return { load: py.globals.get('__reef_load'), run: py.globals.get('__reef_run') };
+    })();
+    const { load, run } = await ready;
+    postMessage({ started: true });
+    const problem = load(code, JSON.stringify(constants), JSON.stringify(allowedImports));
+    if (problem) { postMessage({ error: 'THROWS', message: problem }); return; }
+    const result = run(batch, k);
+    const [bytes, rowErrors, first] = result.toJs();
+    result.destroy();
+    const votes = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2).slice();
+    postMessage({ votes, rowErrors, firstError: first || '' }, [votes.buffer]);
+  } catch (err) {
+    const message = String(err && err.message || err).split('\\n').filter(Boolean).pop();
+    postMessage({ error: 'THROWS', message });
+  }
+};`;
+
+/** Time to start Pyodide in the sandbox (fetch and compile its WebAssembly, unpack its standard library). */
+const PYTHON_START_LIMIT_MS = 60_000;
+
+// The sandbox page. Its CSP lets scripts and fetches reach only blob: workers and Reef's /pyodide/ files (the
+// path is part of the source expression), and lets WebAssembly compile for Pyodide; nothing else goes out.
+const sandboxHtml = (pyodideUrl: string) => `<!doctype html><html><head>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval' blob: ${pyodideUrl}; worker-src blob:; connect-src ${pyodideUrl}">
 </head><body><script>
 const workerUrl = URL.createObjectURL(new Blob([${JSON.stringify(runnerSource)}], { type: 'text/javascript' }));
+const pythonUrl = URL.createObjectURL(new Blob([${JSON.stringify(pythonRunnerSource)}], { type: 'text/javascript' }));
+let python;
 onmessage = (e) => {
-  const { id, timeLimitMs, job } = e.data;
+  const { id, timeLimitMs, job, language } = e.data;
   const reply = (msg, transfer) => parent.postMessage({ id, ...msg }, '*', transfer || []);
   let worker;
-  try { worker = new Worker(workerUrl); } catch (err) { reply({ error: 'SANDBOX_FAILED', message: String(err) }); return; }
-  const timer = setTimeout(() => { worker.terminate(); reply({ error: 'TIMEOUT', message: 'It ran longer than ' + timeLimitMs / 1000 + ' s (an endless loop?) and was stopped.' }); }, timeLimitMs);
-  worker.onmessage = (m) => { clearTimeout(timer); worker.terminate(); reply(m.data, m.data.returned ? [m.data.returned.buffer] : []); };
-  worker.onerror = (err) => { clearTimeout(timer); worker.terminate(); reply({ error: 'THROWS', message: err.message || 'the code failed' }); };
+  try {
+    worker = language === 'python' ? (python ??= new Worker(pythonUrl, { type: 'module' })) : new Worker(workerUrl);
+  } catch (err) { reply({ error: 'SANDBOX_FAILED', message: String(err) }); return; }
+  const stop = () => { worker.terminate(); if (worker === python) python = undefined; };
+  const done = () => { clearTimeout(timer); worker.onmessage = worker.onerror = null; if (worker !== python) worker.terminate(); };
+  const overrun = (limitMs, what) => setTimeout(() => { stop(); reply({ error: 'TIMEOUT', message: what + ' longer than ' + limitMs / 1000 + ' s and was stopped.' }); }, limitMs);
+  let timer = language === 'python' ? overrun(${PYTHON_START_LIMIT_MS}, 'Starting Python took') : overrun(timeLimitMs, 'It ran');
+  worker.onmessage = (m) => {
+    // Python's own clock starts once Pyodide is up.
+    if (m.data.started) { clearTimeout(timer); timer = overrun(timeLimitMs, 'It ran (an endless loop?)'); return; }
+    done();
+    const out = m.data.returned || m.data.votes;
+    reply(m.data, out ? [out.buffer] : []);
+  };
+  worker.onerror = (err) => { done(); stop(); reply({ error: 'THROWS', message: err.message || 'the code failed' }); };
   worker.postMessage(job);
 };
 </script></body></html>`;
@@ -62,7 +110,7 @@ function sandboxFrame(): Promise<HTMLIFrameElement> {
     iframe.sandbox.add('allow-scripts');
     iframe.style.display = 'none';
     iframe.title = 'Custom LF sandbox';
-    iframe.srcdoc = sandboxHtml;
+    iframe.srcdoc = sandboxHtml(new URL(PYODIDE_PATH, location.origin).href);
     iframe.addEventListener('load', () => resolve(iframe), { once: true });
     document.body.append(iframe);
   });
@@ -70,7 +118,7 @@ function sandboxFrame(): Promise<HTMLIFrameElement> {
 }
 
 let nextId = 0;
-function runInSandbox(job: { js: string; columns: Record<string, unknown[]>; n: number; k: number }): Promise<Record<string, unknown>> {
+function runInSandbox(job: Record<string, unknown>, language: 'typescript' | 'python' = 'typescript'): Promise<Record<string, unknown>> {
   return sandboxFrame().then((iframe) => new Promise((resolve) => {
     const id = ++nextId;
     const onMessage = (e: MessageEvent) => {
@@ -80,7 +128,7 @@ function runInSandbox(job: { js: string; columns: Record<string, unknown[]>; n: 
       resolve(e.data as Record<string, unknown>);
     };
     window.addEventListener('message', onMessage);
-    iframe.contentWindow!.postMessage({ id, timeLimitMs: TIME_LIMIT_MS, job }, '*');
+    iframe.contentWindow!.postMessage({ id, timeLimitMs: TIME_LIMIT_MS, job, language }, '*');
   }));
 }
 
@@ -115,5 +163,26 @@ export async function runCustomLf(_code: string, modelUri: string, k: number): P
   const returned = reply.returned as Float64Array;
   const votes = new Int8Array(returned.length);
   for (let i = 0; i < returned.length; i++) votes[i] = customVote(returned[i], k);
+  return { votes, rowErrors: Number(reply.rowErrors ?? 0), firstError: String(reply.firstError ?? ''), ms: performance.now() - started };
+}
+
+/**
+ * A Python LF's votes over the loaded samples, in the sandbox's Pyodide. Rows cross as the server's sandbox sends
+ * them (JSON columns, timestamps as epoch milliseconds), into the same harness, so the votes match the server's.
+ */
+export async function runPythonLf(code: string, allowedImports: readonly string[], classes: readonly string[]): Promise<CustomLfOutcome> {
+  const started = performance.now();
+  const columns = await dataWorker().rowsFor();
+  const names = Object.keys(columns);
+  const n = Object.values(columns)[0]?.length ?? 0;
+  const dates = names.map((name) => columns[name]!.some((v) => v instanceof Date));
+  const values = names.map((name, c) => (dates[c] ? columns[name]!.map((v) => (v instanceof Date ? v.getTime() : v)) : columns[name]!));
+  const batch = JSON.stringify({ n, names, dates, columns: values });
+  const job = { indexURL: new URL(PYODIDE_PATH, location.origin).href, harness: PYTHON_HARNESS, code, constants: pythonClassConstants(classes), allowedImports, batch, k: classes.length };
+  const reply = await runInSandbox(job, 'python');
+  if (typeof reply.error === 'string') {
+    return { code: reply.error as 'TIMEOUT' | 'THROWS' | 'SANDBOX_FAILED', message: String(reply.message) };
+  }
+  const votes = Int8Array.from(reply.votes as Int16Array);
   return { votes, rowErrors: Number(reply.rowErrors ?? 0), firstError: String(reply.firstError ?? ''), ms: performance.now() - started };
 }

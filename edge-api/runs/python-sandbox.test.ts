@@ -22,7 +22,7 @@ async function votesOf(code: string, options: { allowedImports?: string[]; limit
   }
 }
 
-describe('Python LF sandbox (Pyodide in a confined child process)', { timeout: 60_000 }, () => {
+describe('Python LF sandbox (Pyodide in a confined child process)', { timeout: 240_000 }, () => {
   it('runs a Snorkel-style LF with the class names as constants, and votes as the same TypeScript LF does', async () => {
     const python = await votesOf('def lf(x):\n    if x.text is None:\n        return ABSTAIN\n    return SPAM if "http" in x.text else (HAM if x.at.day == 2 else ABSTAIN)\n');
     const ts = await CustomLfSandbox.create({ name: 'ts', code: `(row: Row) => row.text === null ? ABSTAIN : row.text.includes('http') ? 1 : row.at!.getUTCDate() === 2 ? 0 : ABSTAIN` });

@@ -20,7 +20,7 @@ const pyodideDir = dirname(createRequire(import.meta.url).resolve('pyodide'));
 const packageJson = fileURLToPath(new URL('../../package.json', import.meta.url));
 
 /** Starting Pyodide (compiling its WebAssembly, unpacking the standard library) takes a second or two. */
-const PYODIDE_STARTUP_MS = 20_000;
+const PYODIDE_STARTUP_MS = 60_000;
 
 export interface PythonLf {
   name: string;

@@ -25,10 +25,35 @@ function SignIn({ onSignedIn, error }: { onSignedIn: () => void; error?: string 
   );
 }
 
+/** A concept is what is labeled and its classes, in order: a vote is the position of its class. */
+function NewConceptForm() {
+  const [name, setName] = useState('');
+  const [classes, setClasses] = useState('');
+  const [error, setError] = useState<string>();
+  const values = classes.split(',').map((c) => c.trim()).filter(Boolean);
+  const create = (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    api<Concept>('POST', '/api/concepts', { name: name.trim(), values })
+      .then((c) => navigate(conceptPath(c.c_id)), (err: Error) => setError(err.message));
+  };
+  return (
+    <form className="new-concept" onSubmit={create} aria-label="New concept">
+      <h2>New concept</h2>
+      <label>Concept name <input aria-label="Concept name" value={name} onChange={(e) => setName(e.target.value)} placeholder="comment-spam" required /></label>
+      <label>Classes <input aria-label="Classes" value={classes} onChange={(e) => setClasses(e.target.value)} placeholder="HAM, SPAM" required /></label>
+      <p className="muted">Comma-separated, in order: an LF votes a class by its position (the first is 0).{values.length > 0 ? ` ${values.map((v, i) => `${i} = ${v}`).join(', ')}.` : ''}</p>
+      <button type="submit" className="primary" disabled={!name.trim() || values.length < 2}>Create concept</button>
+      {error && <p role="alert" className="error">{error}</p>}
+    </form>
+  );
+}
+
 function ConceptList({ concepts }: { concepts: Concept[] }) {
   return (
     <main className="home">
       <header><h1>Reef</h1></header>
+      <NewConceptForm />
       <h2>Concepts</h2>
       {concepts.length === 0 ? <p>No concepts yet.</p> : (
         <ul className="concepts">

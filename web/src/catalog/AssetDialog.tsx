@@ -5,6 +5,7 @@ import type { Asset } from '../../../shared/schema/asset.ts';
 import type { Connection } from '../../../shared/schema/connection.ts';
 import { api, ApiRequestError } from '../api/client.ts';
 import { LazyCodeEditor } from '../editor/LazyCodeEditor.tsx';
+import { ConnectionDialog } from './ConnectionDialog.tsx';
 
 export type AssetKind = 'indexes' | 'rules';
 
@@ -21,9 +22,12 @@ function toPreview(payload: unknown): PreviewResult {
 
 const cell = (v: unknown) => (v === null || v === undefined ? '∅' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-export function AssetDialog({ cId, kind, connections, onClose, onSaved }: {
+export function AssetDialog({ cId, kind, connections: known, onClose, onSaved }: {
   cId: string; kind: AssetKind; connections: Connection[]; onClose: () => void; onSaved: (a: Asset) => void;
 }) {
+  const [added, setAdded] = useState<Connection[]>([]);
+  const [newConnection, setNewConnection] = useState(false);
+  const connections = [...known, ...added];
   const singular = kind === 'indexes' ? 'Index' : 'Rule';
   const [name, setName] = useState('');
   const [connId, setConnId] = useState(connections[0]?.conn_id ?? '');
@@ -90,6 +94,7 @@ export function AssetDialog({ cId, kind, connections, onClose, onSaved }: {
               {connections.map((c) => <option key={c.conn_id} value={c.conn_id}>{c.name} ({c.connection_type})</option>)}
             </select>
           </label>
+          <button type="button" onClick={() => setNewConnection(true)}>+ New connection</button>
           <label>Key column <input value={keyColumn} onChange={(e) => setKeyColumn(e.target.value)} aria-label="Key column" /></label>
         </div>
         <LazyCodeEditor language="sql" label="SQL query" value={sql} onChange={setSql} onRun={runPreview} height={180} />
@@ -111,6 +116,10 @@ export function AssetDialog({ cId, kind, connections, onClose, onSaved }: {
           <button type="submit" className="primary" disabled={!name.trim() || !connId || busy !== null}>{busy === 'save' ? 'Saving…' : 'Save'}</button>
         </div>
       </form>
+      {newConnection && (
+        <ConnectionDialog onClose={() => setNewConnection(false)}
+          onSaved={(c) => { setAdded((a) => [...a, c]); setConnId(c.conn_id); setNewConnection(false); }} />
+      )}
     </div>
   );
 }

@@ -66,5 +66,5 @@ describe('reef serve (embedded default)', () => {
     expect(chosen.token).toBe('my-chosen-admin-token');
     const authed = await fetch(`${chosen.url}/api/concepts`, { headers: { Authorization: 'Bearer my-chosen-admin-token' } });
     expect(authed.status).toBe(200);
-  });
+  }, 240_000); // three server starts (embedded PostgreSQL and its migrations each time) on a busy machine
 });

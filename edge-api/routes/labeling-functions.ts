@@ -4,7 +4,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq } from 'drizzle-orm';
 import {
   LabelingFunction, LabelingFunctionVersion, LfApprove, LfType, LfUpdate, lfConfigKeys, lfCreateSchemas,
-  templateValueProblem, type LfSnapshot, type TemplateOperator, type TemplateValue,
+  LfSnapshot, templateValueProblem, type TemplateOperator, type TemplateValue,
 } from '../../shared/schema/labeling-function.ts';
 import { checkRegexSafety } from '../../shared/lf/regex.ts';
 import type { Db } from '../db/client.ts';
@@ -22,7 +22,7 @@ const LfParams = ConceptParams.extend({ lf_id: z.uuid({ message: 'lf_id must be 
 type LfRow = typeof labelingFunctions.$inferSelect;
 type LfConfig = Record<string, unknown>;
 /** The fields of any LF type, as a create body or a create body merged with a patch. */
-type LfDefinition = z.infer<(typeof lfCreateSchemas)[LfType]> & Partial<Record<string, unknown>>;
+type LfBody = z.infer<(typeof lfCreateSchemas)[LfType]> & Partial<Record<string, unknown>>;
 
 const commonKeys = ['name', 'label', 'description', 'active'];
 
@@ -36,7 +36,7 @@ export function resolveLabel(label: number | string, values: string[]): number {
 }
 
 /** The type-specific part of a definition: what the LF engines run. */
-function configOf(type: LfType, definition: LfDefinition): LfConfig {
+function configOf(type: LfType, definition: LfBody): LfConfig {
   const config: LfConfig = {};
   for (const key of lfConfigKeys[type]) {
     // A model LF's optional keys (input, output) are left out when absent: ModelLfConfig reads them as "the only one".
@@ -62,19 +62,18 @@ function checkDefinition(type: LfType, config: LfConfig): void {
 }
 
 function toLabelingFunction(row: LfRow, values: string[]): LabelingFunction {
+  // The row's config was written by configOf, checked against its type's schema on the way in.
   return {
-    lf_id: row.id, c_id: row.conceptId, name: row.name, lf_type: row.lfType as LfType,
-    label: row.label, label_name: values[row.label]!, config: row.config as LfConfig,
+    lf_id: row.id, c_id: row.conceptId, name: row.name, lf_type: row.lfType,
+    label: row.label, label_name: values[row.label]!, config: row.config,
     description: row.description, active: row.active, requires_approval: row.requiresApproval,
     approved_by: row.approvedBy, approved_at: iso(row.approvedAt), version: row.version,
     created_at: iso(row.createdAt)!, updated_at: iso(row.updatedAt)!,
-  };
+  } as LabelingFunction;
 }
 
-function snapshotOf(row: LfRow, values: string[]): LfSnapshot {
-  const { name, lf_type, label, label_name, config, description } = toLabelingFunction(row, values);
-  return { name, lf_type, label, label_name, config, description };
-}
+/** The version a run pins, checked by the snapshot schema before it is stored. */
+const snapshotOf = (row: LfRow, values: string[]): LfSnapshot => LfSnapshot.parse(toLabelingFunction(row, values));
 
 async function loadLf(db: Db, cId: string, lfId: string): Promise<LfRow> {
   const [row] = await db.select().from(labelingFunctions)
@@ -87,7 +86,7 @@ const approvalRequired = () => new ApiError(409, 'APPROVAL_REQUIRED',
   'A custom LF runs only once an approver has approved its code: save it inactive, then POST …/approve as an approver.');
 
 /** Inserts the LF and its version 1 together: no LF ever exists without the snapshot a run would pin. */
-async function createLf(db: Db, store: ObjectStore | undefined, cId: string, type: LfType, body: LfDefinition, createdBy: string) {
+async function createLf(db: Db, store: ObjectStore | undefined, cId: string, type: LfType, body: LfBody, createdBy: string) {
   const { values } = await loadConcept(db, cId);
   const label = resolveLabel(body.label, values);
   const config = configOf(type, body);
@@ -200,7 +199,7 @@ export const labelingFunctionRoutes = () => {
   for (const type of LfType.options) {
     router.openapi(createLfRoute(type), async (c) => {
       // Validated by this type's schema; the loop over types only widens its static type.
-      const body = c.req.valid('json') as LfDefinition;
+      const body = c.req.valid('json') as LfBody;
       const lf = await createLf(c.var.deps.db, c.var.deps.store, c.req.valid('param').c_id, type, body, c.var.principal.name);
       return c.json(lf, 201);
     });
@@ -269,7 +268,7 @@ export const labelingFunctionRoutes = () => {
 };
 
 /** The current definition with a patch laid over it, validated again as a whole by the type's create schema. */
-function mergePatch(type: LfType, current: LfRow, patch: LfUpdate): LfDefinition {
+function mergePatch(type: LfType, current: LfRow, patch: LfUpdate): LfBody {
   const merged: Record<string, unknown> = {
     name: current.name, label: current.label, active: current.active,
     ...(current.description == null ? {} : { description: current.description }),

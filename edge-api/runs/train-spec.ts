@@ -5,9 +5,8 @@
 import { z } from '@hono/zod-openapi';
 import { and, asc, eq, inArray } from 'drizzle-orm';
 import { compileLf } from '../../shared/lf/compile.ts';
-import type { AssetColumn, LfDefinition } from '../../shared/lf/types.ts';
-import type { ModelLfConfig } from '../../shared/onnx/index.ts';
-import type { LfSnapshot } from '../../shared/schema/labeling-function.ts';
+import type { AssetColumn } from '../../shared/lf/types.ts';
+import { lfDefinitionOf, type LfSnapshot } from '../../shared/schema/labeling-function.ts';
 import type { Db } from '../db/client.ts';
 import { assetVersions, conceptIndexes, conceptRules, conceptValues, labelingFunctionVersions, labelingFunctions } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
@@ -89,20 +88,11 @@ export interface TrainLineage {
   seed: number;
 }
 
+// train-votes.ts reads the definition through here.
+export { lfDefinitionOf };
+
 /** Rows per unit of work: a worker holds one unit's columns and votes in memory (about 100 MB at 500k rows). */
 export const DEFAULT_UNIT_ROWS = 500_000;
-
-export function lfDefinitionOf(snapshot: LfSnapshot): LfDefinition {
-  const c = snapshot.config as Record<string, never>;
-  const base = { name: snapshot.name, label: snapshot.label };
-  switch (snapshot.lf_type) {
-    case 'template': return { type: 'template', ...base, field: c.field, operator: c.operator, value: c.value ?? undefined };
-    case 'regex': return { type: 'regex', ...base, field: c.field, pattern: c.pattern, case_insensitive: c.case_insensitive ?? false };
-    case 'sql': return { type: 'sql', ...base, expression: c.expression };
-    case 'custom': return { type: 'custom', ...base, code: c.code };
-    case 'model': return { type: 'model', ...base, ...(snapshot.config as unknown as ModelLfConfig) };
-  }
-}
 
 const quoted = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
 

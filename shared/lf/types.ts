@@ -1,6 +1,6 @@
-// What an LF is, and what compiling one gives each engine. The LF definition shape follows
-// shared/schema/labeling-function.ts (the API body), with the label already resolved to its class index.
-import type { TemplateOperator } from '../schema/labeling-function.ts';
+// What compiling an LF gives each engine. What an LF is (LfDefinition) is defined once, by the zod schemas in
+// shared/schema/labeling-function.ts.
+import type { LfDefinition } from '../schema/labeling-function.ts';
 import type { ColumnBatch } from './column-batch.ts';
 
 /** The vote an LF casts when it does not fire. */
@@ -21,26 +21,7 @@ export interface AssetSchema {
   columns: AssetColumn[];
 }
 
-export type TemplateScalar = string | number | boolean;
-export type TemplateValue = TemplateScalar | TemplateScalar[] | null;
-
-export type LfDefinition =
-  | { type: 'template'; name: string; label: number; field: string; operator: TemplateOperator; value?: TemplateValue }
-  | { type: 'regex'; name: string; label: number; field: string; pattern: string; case_insensitive?: boolean }
-  | { type: 'sql'; name: string; label: number; expression: string }
-  | { type: 'custom'; name: string; label: number; code: string }
-  | ({ type: 'model'; name: string; label: number } & ModelLfFields);
-
-/** A model LF's config (shared/onnx/model-lf.ts ModelLfConfig): which uploaded model, fed by which columns, read how. */
-export interface ModelLfFields {
-  model_id: string;
-  columns: string[];
-  input?: string;
-  output?: string;
-  output_class: number;
-  threshold: number;
-  scores?: 'probabilities' | 'logits';
-}
+export type { LfDefinition, TemplateScalar, TemplateValue } from '../schema/labeling-function.ts';
 
 /** One LF's votes over a batch: class index or -1 per row. Int16Array when k > 127, as the label matrix. */
 export type VoteColumn = Int8Array | Int16Array;

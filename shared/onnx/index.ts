@@ -5,5 +5,7 @@ export { labelModelGraph, labelModelToOnnx, LabelModelExportError, PROBABILITIES
 export type { LabelModelExport, LabelModelParameters } from './label-model.ts';
 export { linearClassifierToOnnx } from './linear-classifier.ts';
 export type { LinearClassifier } from './linear-classifier.ts';
-export { checkModelLf, evaluateModelLf, isModelLfError, loadOnnxModel, ModelLfConfig, ModelLfError } from './model-lf.ts';
+export { checkModelLf, evaluateModelLf, isModelLfError, loadOnnxModel, ModelLfError } from './model-lf.ts';
+// A model LF's config is an LF definition, defined with the others.
+export { ModelLfConfig } from '../schema/labeling-function.ts';
 export type { LoadedModel, ModelLfErrorCode, ModelLfSpec, OnnxRuntime, TensorInfo } from './model-lf.ts';

@@ -7,32 +7,15 @@
 // The ONNX runtime is passed in: onnxruntime-node on the server, onnxruntime-web (`onnxruntime-web/wasm`) in a browser
 // worker; both implement onnxruntime-common's API, so one evaluator gives the same votes in both places.
 import type { InferenceSession, Tensor } from 'onnxruntime-common';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { BatchColumn, ColumnBatch, StringColumn } from '../lf/column-batch.ts';
+import type { ModelLfConfig } from '../schema/labeling-function.ts';
 
 /** The part of an onnxruntime module (node or web) a model LF uses. */
 export interface OnnxRuntime {
   InferenceSession: { create(model: Uint8Array, options?: InferenceSession.SessionOptions): Promise<InferenceSession> };
   Tensor: new (type: 'float32' | 'float64', data: Float32Array | Float64Array, dims: readonly number[]) => Tensor;
 }
-
-/** What a model LF stores besides its name and label: which uploaded model, fed how, read how. */
-export const ModelLfConfig = z.strictObject({
-  model_id: z.uuid({ message: 'model_id must be an uploaded model id (UUID)' }),
-  /** Feature columns, in the order of the model input's last dimension. */
-  columns: z.array(z.string().min(1).max(255)).min(1, 'map at least one feature column').max(4096),
-  /** Model input to feed; the model's only input when omitted. */
-  input: z.string().min(1).optional(),
-  /** Model output to read; the first output when omitted. */
-  output: z.string().min(1).optional(),
-  /** Which entry of the output's last dimension is the class this LF votes for. */
-  output_class: z.number().int().min(0),
-  /** A probability (after the softmax, for logits). */
-  threshold: z.number().min(0).max(1),
-  /** 'logits' applies a softmax over the output's last dimension first. */
-  scores: z.enum(['probabilities', 'logits']).default('probabilities'),
-});
-export type ModelLfConfig = z.infer<typeof ModelLfConfig>;
 
 /** A model LF ready to run on a loaded model: its config (less the model id) and the concept value it votes. */
 export type ModelLfSpec = Omit<z.input<typeof ModelLfConfig>, 'model_id'> & {

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type Dispatch, type 
 import type { LfStats } from '../../../shared/analysis/analyze.ts';
 import type { Catalog } from '../../../shared/schema/asset.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
-import type { LabelingFunction } from '../../../shared/schema/labeling-function.ts';
+import { lfDefinitionOf, type LabelingFunction } from '../../../shared/schema/labeling-function.ts';
 import type { AssetColumn } from '../../../shared/lf/types.ts';
 import type { LfFailure, LfResult, SampleRow } from '../analysis/lf-session.ts';
 import { api } from '../api/client.ts';
@@ -12,7 +12,7 @@ import { listModels, uploadModel, type ModelInfo } from '../api/models.ts';
 import type { PipelineNode } from '../canvas/graph.ts';
 import { publishRowType } from '../editor/custom-lf-row-type.ts';
 import { runCustomLf } from '../sandbox/custom-lf.ts';
-import { definitionOf, lfBody, type LfDraft } from '../studio/lf-definitions.ts';
+import { lfBody, type LfDraft } from '../studio/lf-definitions.ts';
 import { ensureLoaded, markApplied, pipelineAssets } from '../studio/workspace.ts';
 import { dataWorker } from '../studio/workers.ts';
 import type { LoadResult } from '../workers/studio-data.worker.ts';
@@ -92,7 +92,7 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
     });
     setDrafts((d) => {
       const next = { ...d };
-      for (const lf of lfs) next[`lf-${lf.lf_id}`] ??= definitionOf(lf);
+      for (const lf of lfs) next[`lf-${lf.lf_id}`] ??= lfDefinitionOf(lf);
       return next;
     });
   }, [lfs, setCells]);
@@ -132,7 +132,7 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
       detail: { lf: draft.name, type: draft.type, answeredMs, ...('ms' in result ? { workerMs: result.ms + (result.phases.summary ?? 0), phases: result.phases } : {}) },
     }));
     const saved = cell.lfId ? lfById.get(cell.lfId) : undefined;
-    if (saved) markApplied(saved.lf_id, sameDefinition(draft, definitionOf(saved)) && !('code' in result) ? saved.version : undefined);
+    if (saved) markApplied(saved.lf_id, sameDefinition(draft, lfDefinitionOf(saved)) && !('code' in result) ? saved.version : undefined);
   }, [refreshSummary, lfById]);
 
   const runCustom = useCallback(async (cell: NotebookCell) => {
@@ -148,7 +148,7 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
     setSummary(next);
     setVersion((v) => v + 1);
     const saved = cell.lfId ? lfById.get(cell.lfId) : undefined;
-    if (saved?.active) markApplied(saved.lf_id, sameDefinition(draft, definitionOf(saved)) ? saved.version : undefined);
+    if (saved?.active) markApplied(saved.lf_id, sameDefinition(draft, lfDefinitionOf(saved)) ? saved.version : undefined);
   }, [k, refreshSummary, lfById]);
 
   // Once the samples are loaded, every LF cell gets its votes (custom ones when run).
@@ -298,10 +298,10 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
         const live = result && 'stats' in result ? { ...result, stats: statsBySlot.get(slotOf(cell)) ?? result.stats } : result;
         return (
           <LfCell key={cell.id} cellId={cell.id} draft={draft} columns={columns} models={models} values={values} result={live}
-            dirty={saved ? !sameDefinition(draft, definitionOf(saved)) : true} unsaved={!saved} saving={saving === cell.id}
+            dirty={saved ? !sameDefinition(draft, lfDefinitionOf(saved)) : true} unsaved={!saved} saving={saving === cell.id}
             pendingApproval={draft.type === 'custom' && !(saved?.active)}
             // Only saved, unedited code can be approved: what the approver reads is what runs.
-            onApprove={canApprove && saved && draft.type === 'custom' && !saved.active && sameDefinition(draft, definitionOf(saved)) ? () => void handlers.current.approve(cell) : undefined}
+            onApprove={canApprove && saved && draft.type === 'custom' && !saved.active && sameDefinition(draft, lfDefinitionOf(saved)) ? () => void handlers.current.approve(cell) : undefined}
             onChange={(d) => handlers.current.change(cell, d)} onSave={() => void handlers.current.save(cell)}
             onRemove={() => void handlers.current.remove(cell)} onRunCustom={() => void handlers.current.runCustom(cell)}
             onUploadModel={(file) => void handlers.current.uploadFor(cell, file)} />

@@ -1,12 +1,11 @@
 // The pipeline's samples loaded in the data worker, shared by the notebook and training: loaded once per set
 // of asset versions, with each LF's votes applied once per LF version.
 import type { Catalog } from '../../../shared/schema/asset.ts';
-import type { LabelingFunction } from '../../../shared/schema/labeling-function.ts';
+import { lfDefinitionOf, type LabelingFunction } from '../../../shared/schema/labeling-function.ts';
 import { api, getToken } from '../api/client.ts';
 import type { PipelineNode } from '../canvas/graph.ts';
 import type { AssetRef } from '../workers/asset-fetch.ts';
 import type { LoadResult } from '../workers/studio-data.worker.ts';
-import { definitionOf } from './lf-definitions.ts';
 import { dataWorker } from './workers.ts';
 
 export interface PipelineAssets { index: AssetRef; rules: AssetRef[]; key: string; conceptId: string }
@@ -57,7 +56,7 @@ export async function applyActiveLfs(cId: string): Promise<{ slots: string[]; sk
   const skipped: string[] = [];
   for (const lf of lfs) {
     if (!lf.active) continue;
-    const def = definitionOf(lf);
+    const def = lfDefinitionOf(lf);
     if (def.type === 'custom') {
       // Custom LFs run in the sandbox, from their notebook cell; an approved one counts once its cell has run.
       if (applied.get(lf.lf_id) === lf.version) slots.push(lf.lf_id);

@@ -15,6 +15,10 @@ import { checkCustomLfCode } from '../security/custom-lf-check.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
+import type { Concept } from '../../shared/schema/concept.ts';
+import { disallowedImports } from '../../shared/lf/python.ts';
+import { PythonLfSandbox } from '../runs/python-sandbox.ts';
+import { CustomLfError } from '../runs/sandbox.ts';
 import { checkModelLfDefinition } from './model-lf-check.ts';
 
 const LfParams = ConceptParams.extend({ lf_id: z.uuid({ message: 'lf_id must be a labeling function id (UUID)' }) });
@@ -35,12 +39,36 @@ export function resolveLabel(label: number | string, values: string[]): number {
     `label ${JSON.stringify(label)} is not a class of this concept; use a position or a name: ${valid}.`, { values });
 }
 
+/** The class a body names, by `label` (a position or a name) or by the seed's `cv_id`; 400 when neither or they differ. */
+export function labelOf(body: { label?: number | string; cv_id?: string }, concept: Concept): number {
+  const byId = body.cv_id === undefined ? undefined : concept.concept_values.find((v) => v.cv_id === body.cv_id)?.position;
+  if (body.cv_id !== undefined && byId === undefined) {
+    const valid = concept.concept_values.map((v) => `${v.cv_id} (${v.name})`).join(', ');
+    throw new ApiError(400, 'INVALID_LABEL', `cv_id ${body.cv_id} is not a value of this concept; its values are ${valid}.`);
+  }
+  if (body.label === undefined) {
+    if (byId === undefined) throw new ApiError(400, 'VALIDATION_FAILED', 'Name the class the LF votes: label (a position or a class name) or cv_id.');
+    return byId;
+  }
+  const position = resolveLabel(body.label, concept.values);
+  if (byId !== undefined && byId !== position) {
+    throw new ApiError(400, 'INVALID_LABEL', `label ${JSON.stringify(body.label)} and cv_id ${body.cv_id} name different classes; send one of them.`);
+  }
+  return position;
+}
+
 /** The type-specific part of a definition: what the LF engines run. */
 function configOf(type: LfType, definition: LfBody): LfConfig {
+  if (type === 'custom') {
+    // The seed's custom LFs are Python with allowed_imports; Reef's default is TypeScript.
+    const language = definition.language ?? (definition.allowed_imports == null ? 'typescript' : 'python');
+    return { code: definition.code, language, allowed_imports: language === 'python' ? definition.allowed_imports ?? [] : null };
+  }
   const config: LfConfig = {};
   for (const key of lfConfigKeys[type]) {
     // A model LF's optional keys (input, output) are left out when absent: ModelLfConfig reads them as "the only one".
-    if (type === 'model' && definition[key] === undefined) continue;
+    // The seed's template kind likewise, so a template LF without one stores the config it always did.
+    if ((type === 'model' || key === 'template') && definition[key] === undefined) continue;
     config[key] = definition[key] ?? null;
   }
   return config;
@@ -55,17 +83,39 @@ function checkDefinition(type: LfType, config: LfConfig): void {
     // The regex dialect's own check: it compiles (ECMAScript, u flag) and cannot backtrack exponentially.
     const safety = checkRegexSafety(config.pattern as string, config.case_insensitive as boolean);
     if (!safety.ok) throw new ApiError(400, 'LF_INVALID', `This regex LF cannot run: ${safety.reason}.`);
+  } else if (type === 'custom' && config.language === 'python') {
+    const imports = disallowedImports(config.allowed_imports as string[]);
+    if (imports) throw new ApiError(400, 'PYTHON_LF_INVALID', `This Python LF cannot run: ${imports}`);
   } else if (type === 'custom') {
+    if (config.allowed_imports != null) throw new ApiError(400, 'VALIDATION_FAILED', 'allowed_imports is for Python LFs; set language "python", or leave it out.');
     const checked = checkCustomLfCode(config.code as string);
     if (!checked.ok) throw new ApiError(400, checked.code, checked.message);
   }
 }
 
-function toLabelingFunction(row: LfRow, values: string[]): LabelingFunction {
+/**
+ * A Python LF is loaded in the server's Pyodide sandbox before it is saved: its syntax, its imports and that it
+ * defines a function are checked where it will run. Outside any transaction: starting Pyodide takes seconds.
+ */
+async function checkPythonLf(name: string, config: LfConfig, values: string[]): Promise<void> {
+  if (config.language !== 'python') return;
+  try {
+    const sandbox = await PythonLfSandbox.create({ name, code: config.code as string, allowedImports: config.allowed_imports as string[], classes: values });
+    sandbox.dispose();
+  } catch (err) {
+    if (err instanceof CustomLfError && err.code === 'CUSTOM_LF_COMPILE') throw new ApiError(400, 'PYTHON_LF_INVALID', `${err.message}.`);
+    throw err;
+  }
+}
+
+function toLabelingFunction(row: LfRow, concept: Concept): LabelingFunction {
+  const { values } = concept;
+  const cvIds = concept.concept_values.map((v) => v.cv_id);
   // The row's config was written by configOf, checked against its type's schema on the way in.
   return {
     lf_id: row.id, c_id: row.conceptId, name: row.name, lf_type: row.lfType,
     label: row.label, label_name: values[row.label]!, config: row.config,
+    cv_id: cvIds[row.label]!, lf_config: row.config, is_active: row.active,
     description: row.description, active: row.active, requires_approval: row.requiresApproval,
     approved_by: row.approvedBy, approved_at: iso(row.approvedAt), version: row.version,
     created_at: iso(row.createdAt)!, updated_at: iso(row.updatedAt)!,
@@ -73,7 +123,7 @@ function toLabelingFunction(row: LfRow, values: string[]): LabelingFunction {
 }
 
 /** The version a run pins, checked by the snapshot schema before it is stored. */
-const snapshotOf = (row: LfRow, values: string[]): LfSnapshot => LfSnapshot.parse(toLabelingFunction(row, values));
+const snapshotOf = (row: LfRow, concept: Concept): LfSnapshot => LfSnapshot.parse(toLabelingFunction(row, concept));
 
 async function loadLf(db: Db, cId: string, lfId: string): Promise<LfRow> {
   const [row] = await db.select().from(labelingFunctions)
@@ -87,10 +137,11 @@ const approvalRequired = () => new ApiError(409, 'APPROVAL_REQUIRED',
 
 /** Inserts the LF and its version 1 together: no LF ever exists without the snapshot a run would pin. */
 async function createLf(db: Db, store: ObjectStore | undefined, cId: string, type: LfType, body: LfBody, createdBy: string) {
-  const { values } = await loadConcept(db, cId);
-  const label = resolveLabel(body.label, values);
+  const concept = await loadConcept(db, cId);
+  const label = labelOf(body, concept);
   const config = configOf(type, body);
   checkDefinition(type, config);
+  await checkPythonLf(body.name, config, concept.values);
   if (type === 'model') await checkModelLfDefinition(db, store, cId, config, label);
   const isCustom = type === 'custom';
   if (isCustom && body.active === true) throw approvalRequired();
@@ -99,17 +150,27 @@ async function createLf(db: Db, store: ObjectStore | undefined, cId: string, typ
       conceptId: cId, name: body.name, lfType: type, description: body.description, config, label,
       active: isCustom ? false : body.active ?? true, requiresApproval: isCustom, createdBy,
     }).returning();
-    await tx.insert(labelingFunctionVersions).values({ lfId: row!.id, version: 1, snapshot: snapshotOf(row!, values), createdBy });
+    await tx.insert(labelingFunctionVersions).values({ lfId: row!.id, version: 1, snapshot: snapshotOf(row!, concept), createdBy });
     return row!;
   });
-  return toLabelingFunction(row, values);
+  return toLabelingFunction(row, concept);
 }
 
 /** Applies a patch as a new version, in one transaction with its snapshot. New custom code needs approval again. */
 async function patchLf(db: Db, store: ObjectStore | undefined, cId: string, lfId: string, patch: LfUpdate, by: string) {
-  const { values } = await loadConcept(db, cId);
+  const concept = await loadConcept(db, cId);
   if (Object.keys(patch).length === 0) {
     throw new ApiError(400, 'VALIDATION_FAILED', 'The patch is empty; send the fields to change.');
+  }
+  // New Python code is loaded in Pyodide first, outside the transaction (it takes seconds); the transaction then
+  // saves exactly the code that was checked, or says it changed meanwhile.
+  let checkedPython: string | undefined;
+  const before = await loadLf(db, cId, lfId);
+  if (before.lfType === 'custom' && ('code' in patch || 'language' in patch || 'allowed_imports' in patch)) {
+    const config = configOf('custom', mergePatch('custom', before, patch));
+    checkDefinition('custom', config);
+    await checkPythonLf(patch.name ?? before.name, config, concept.values);
+    if (config.language === 'python') checkedPython = customCode(config);
   }
   const row = await db.transaction(async (tx) => {
     // Locked, so two concurrent patches make versions n+1 and n+2, never two n+1.
@@ -126,10 +187,13 @@ async function patchLf(db: Db, store: ObjectStore | undefined, cId: string, lfId
     const definition = mergePatch(type, current, patch);
     const config = configOf(type, definition);
     checkDefinition(type, config);
-    const label = resolveLabel(definition.label, values);
+    const label = labelOf(definition, concept);
     // Through the transaction: PGlite has one connection, which the open transaction holds.
     if (type === 'model') await checkModelLfDefinition(tx as unknown as Db, store, cId, config, label);
-    const codeChanged = type === 'custom' && config.code !== (current.config as LfConfig).code;
+    const codeChanged = type === 'custom' && customCode(config) !== customCode(current.config as LfConfig);
+    if (checkedPython !== undefined && customCode(config) !== checkedPython) {
+      throw new ApiError(409, 'CONFLICT', 'This LF\'s code changed while yours was being checked; read it again and re-apply your change.');
+    }
     if (type === 'custom' && (current.requiresApproval || codeChanged) && patch.active === true) throw approvalRequired();
     const [row] = await tx.update(labelingFunctions).set({
       name: definition.name, description: definition.description ?? null,
@@ -138,10 +202,10 @@ async function patchLf(db: Db, store: ObjectStore | undefined, cId: string, lfId
         ? { active: false, requiresApproval: true, approvedBy: null, approvedAt: null }
         : { active: definition.active ?? current.active }),
     }).where(eq(labelingFunctions.id, lfId)).returning();
-    await tx.insert(labelingFunctionVersions).values({ lfId, version: row!.version, snapshot: snapshotOf(row!, values), createdBy: by });
+    await tx.insert(labelingFunctionVersions).values({ lfId, version: row!.version, snapshot: snapshotOf(row!, concept), createdBy: by });
     return row!;
   });
-  return toLabelingFunction(row, values);
+  return toLabelingFunction(row, concept);
 }
 
 const tags = ['labeling-functions'];
@@ -209,16 +273,16 @@ export const labelingFunctionRoutes = () => {
     .openapi(list, async (c) => {
       const { c_id } = c.req.valid('param');
       const db = c.var.deps.db;
-      const { values } = await loadConcept(db, c_id);
+      const concept = await loadConcept(db, c_id);
       const rows = await db.select().from(labelingFunctions).where(eq(labelingFunctions.conceptId, c_id))
         .orderBy(asc(labelingFunctions.createdAt), asc(labelingFunctions.name));
-      return c.json(rows.map((row) => toLabelingFunction(row, values)), 200);
+      return c.json(rows.map((row) => toLabelingFunction(row, concept)), 200);
     })
     .openapi(get, async (c) => {
       const { c_id, lf_id } = c.req.valid('param');
       const db = c.var.deps.db;
-      const { values } = await loadConcept(db, c_id);
-      return c.json(toLabelingFunction(await loadLf(db, c_id, lf_id), values), 200);
+      const concept = await loadConcept(db, c_id);
+      return c.json(toLabelingFunction(await loadLf(db, c_id, lf_id), concept), 200);
     })
     .openapi(update, async (c) => {
       const { c_id, lf_id } = c.req.valid('param');
@@ -246,7 +310,7 @@ export const labelingFunctionRoutes = () => {
       const { c_id, lf_id } = c.req.valid('param');
       const { version } = c.req.valid('json');
       const db = c.var.deps.db;
-      const { values } = await loadConcept(db, c_id);
+      const concept = await loadConcept(db, c_id);
       const pending = and(
         eq(labelingFunctions.id, lf_id), eq(labelingFunctions.conceptId, c_id), eq(labelingFunctions.requiresApproval, true),
         version === undefined ? undefined : eq(labelingFunctions.version, version),
@@ -255,7 +319,7 @@ export const labelingFunctionRoutes = () => {
       const [row] = await db.update(labelingFunctions).set({
         active: true, requiresApproval: false, approvedBy: c.var.principal.name, approvedAt: new Date(), updatedAt: new Date(),
       }).where(pending).returning();
-      if (row) return c.json(toLabelingFunction(row, values), 200);
+      if (row) return c.json(toLabelingFunction(row, concept), 200);
       const current = await loadLf(db, c_id, lf_id);
       if (!current.requiresApproval) {
         throw new ApiError(409, 'CONFLICT', current.lfType === 'custom'
@@ -266,6 +330,9 @@ export const labelingFunctionRoutes = () => {
         `This LF is at version ${current.version}, not ${version}: it changed since you read it. Review the new code, then approve version ${current.version}.`);
     });
 };
+
+/** What an approver approves of a custom LF: its code, language and imports (a change to any asks again). */
+const customCode = (config: LfConfig) => JSON.stringify([config.code, config.language ?? 'typescript', config.allowed_imports ?? null]);
 
 /** The current definition with a patch laid over it, validated again as a whole by the type's create schema. */
 function mergePatch(type: LfType, current: LfRow, patch: LfUpdate): LfBody {
@@ -278,7 +345,10 @@ function mergePatch(type: LfType, current: LfRow, patch: LfUpdate): LfBody {
     if (key === 'description' && value === null) delete merged.description;
     else merged[key] = value;
   }
-  if (type === 'template' && merged.value === null) delete merged.value;
+  // A class named by cv_id replaces the stored position (unless the patch names both, which must agree).
+  if ('cv_id' in patch && !('label' in patch)) delete merged.label;
+  // Optional config keys are stored as null when absent; the create schema reads absence.
+  for (const key of ['value', 'template', 'input', 'output'] as const) if (merged[key] === null) delete merged[key];
   const parsed = lfCreateSchemas[type].safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

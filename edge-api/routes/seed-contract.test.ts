@@ -71,6 +71,37 @@ describeDatabases("the seed's requests", (database) => {
     expect(catalog.body.rules[0]).toMatchObject({ r_id: rule.body.id });
   });
 
+  it("accepts the seed's LF bodies: cv_id for the class, template's kind, a Python custom LF with allowed_imports", { timeout: 180_000 }, async () => {
+    const [ham, spam] = (await api.call('GET', `/api/concepts/${cId}`)).body.concept_values;
+    const base = `/api/concepts/${cId}/labeling-functions`;
+    const template = await api.call('POST', `${base}/template`, { body: { name: 'short', cv_id: ham.cv_id, template: 'keyword', field: 'text', operator: 'contains', value: 'thanks' } });
+    expect(template.status).toBe(201);
+    expect(template.body).toMatchObject({ label: 0, label_name: 'HAM', cv_id: ham.cv_id, is_active: true, lf_config: { template: 'keyword', field: 'text' } });
+    const regex = await api.call('POST', `${base}/regex`, { body: { name: 'link', cv_id: spam.cv_id, field: 'text', pattern: 'http' } });
+    expect([regex.status, regex.body.label]).toEqual([201, 1]);
+    const python = await api.call('POST', `${base}/custom`, {
+      body: { name: 'py_link', cv_id: spam.cv_id, allowed_imports: ['re'], code: 'import re\ndef lf(x):\n    return SPAM if re.search("http", x.text or "") else ABSTAIN\n' },
+    });
+    expect(python.status).toBe(201);
+    expect(python.body).toMatchObject({ lf_config: { language: 'python', allowed_imports: ['re'] }, is_active: false, requires_approval: true });
+    // Wrong class ids, disagreeing names, imports outside what Pyodide may offer, and code that cannot load are 400s.
+    const bad = [
+      { name: 'x', cv_id: '00000000-0000-4000-8000-000000000000', field: 'text', pattern: 'a' },
+      { name: 'x', cv_id: ham.cv_id, label: 'SPAM', field: 'text', pattern: 'a' },
+      { name: 'x', field: 'text', pattern: 'a' },
+    ];
+    for (const body of bad) expect((await api.call('POST', `${base}/regex`, { body })).status).toBe(400);
+    const os = await api.call('POST', `${base}/custom`, { body: { name: 'x', label: 1, allowed_imports: ['os'], code: 'def lf(x):\n    return ABSTAIN\n' } });
+    expect([os.status, os.body.error.code]).toEqual([400, 'PYTHON_LF_INVALID']);
+    const syntax = await api.call('POST', `${base}/custom`, { body: { name: 'x', label: 1, language: 'python', code: 'def lf(x)\n    return ABSTAIN\n' } });
+    expect([syntax.status, syntax.body.error.code]).toEqual([400, 'PYTHON_LF_INVALID']);
+    expect(syntax.body.error.message).toContain('SyntaxError');
+    // A change to the imports is a change an approver must see again.
+    await api.call('POST', `${base}/${python.body.lf_id}/approve`, { body: {} });
+    const patched = await api.call('PATCH', `${base}/${python.body.lf_id}`, { body: { allowed_imports: ['re', 'math'] } });
+    expect(patched.body).toMatchObject({ version: 2, active: false, requires_approval: true });
+  });
+
   it('refuses an unknown connection field by name instead of dropping it', async () => {
     const res = await api.call('POST', '/connections', { body: { name: 'x', connection_type: 'files', usr: 'me' } });
     expect(res.status).toBe(400);

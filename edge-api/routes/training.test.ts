@@ -309,7 +309,7 @@ describeDatabases('server training runs', (database, backend) => {
     const hard = await waitForJob(c, b);
     expect(hard.status).toBe('SUCCESS');
     const page = (await call('GET', `/api/concepts/${c}/snorkel/jobs/${b}?offset=10&limit=5`)).body;
-    expect(page.output_type).toBe('hard');
+    expect(page.output_type).toBe('hard_labels');
     expect(page.predictions).toHaveLength(5);
     expect(page.predictions.every((p: unknown) => Number.isInteger(p))).toBe(true);
     expect(page.sample_ids).toHaveLength(5);
@@ -354,6 +354,28 @@ describeDatabases('server training runs', (database, backend) => {
     expect(run.metrics.lf_problems[0]).toMatchObject({ lf: 'spins', code: 'CUSTOM_LF_TIMEOUT' });
     expect(run.metrics.lfs.find((lf: any) => lf.name === 'spins').coverage).toBe(0);
   }, 180_000);
+
+  it('runs a Python LF (the seed\'s, with allowed_imports) on the workers with the same votes as the same TypeScript LF', async () => {
+    const { c, index, rule, lfs, custom } = await setUp({ parts: 1 });
+    const python = (await call('POST', `/api/concepts/${c}/labeling-functions/custom`, {
+      name: 'names_the_artist_py', allowed_imports: ['re'], label: 'HAM',
+      code: 'import re\ndef lf(x):\n    return HAM if re.search(r"psy|katy", x.text or "", re.I) else ABSTAIN\n',
+    })).body.lf_id;
+    for (const id of [custom, python]) expect((await call('POST', `/api/concepts/${c}/labeling-functions/${id}/approve`, {})).status).toBe(200);
+    const body = { selectedIndex: index.assetId, selectedRules: [rule.assetId], selectedLFs: [...lfs, custom, python], snorkel: { epochs: 20, output_type: 'hard_labels' } };
+    const job = (await call('POST', `/api/concepts/${c}/snorkel/run`, body)).body.job_id;
+    const done = await waitForJob(c, job);
+    expect(done.status).toBe('SUCCESS');
+    expect(done.output_type).toBe('hard_labels');
+    const run = (await call('GET', `/api/runs/${job}`)).body;
+    const m = run.lineage.lfs.length;
+    const [ts, py] = [m - 2, m - 1];
+    expect(run.metrics.lfs[py].coverage).toBeGreaterThan(0);
+    for (const unit of await store.list(`results/${c}/runs/${job}/votes/`)) {
+      const L = new Int8Array(await store.getBytes(unit.key));
+      for (let at = 0; at < L.length; at += m) expect(L[at + py]).toBe(L[at + ts]);
+    }
+  }, 240_000);
 
   it('logs a finished run to MLflow through its REST API', async () => {
     const { c, index, lfs } = await setUp({ parts: 1, gold: false });

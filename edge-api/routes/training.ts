@@ -32,7 +32,8 @@ const TrainJob = z.object({
   run_id: z.string(),
   dagster_run_id: z.string(),
   status: Run.shape.status,
-  output_type: z.enum(['softmax', 'hard']),
+  /** The seed's names: softmax or hard_labels (a request may say `hard`). */
+  output_type: z.enum(['softmax', 'hard_labels']),
   /** Where the model was trained: by the server's workers, or in the browser and uploaded. */
   source: z.enum(['server', 'browser']),
   /** Snorkel's learned LF accuracies, in lineage LF order, for a browser run that trained Snorkel. */
@@ -160,7 +161,7 @@ export const trainingRoutes = () => createRouter()
     const { offset, limit } = c.req.valid('query');
     const row = await loadTrainRun(trainer, c_id, job_id);
     const params = row.params as TrainParams;
-    const outputType = params.request.snorkel.output_type;
+    const outputType: 'softmax' | 'hard_labels' = params.request.snorkel.output_type === 'softmax' ? 'softmax' : 'hard_labels';
     const browser = (params as BrowserTrainParams).source === 'browser';
     const base = {
       job_id: row.id, run_id: row.id, dagster_run_id: row.id, status: toRun(row).status, output_type: outputType,
@@ -177,7 +178,7 @@ export const trainingRoutes = () => createRouter()
       ? page.labels.map((predicted_class, i) => ({ sample_id: page.sampleIds[i], probs: page.probs![i]!, predicted_class, confidence: page.confidence![i]! }))
       : page.labels;
     return c.json({
-      ...base, predictions, ...(outputType === 'hard' ? { sample_ids: page.sampleIds } : {}),
+      ...base, predictions, ...(outputType === 'hard_labels' ? { sample_ids: page.sampleIds } : {}),
       summary, offset, limit, metrics, results,
     }, 200);
   })

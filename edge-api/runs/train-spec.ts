@@ -23,7 +23,8 @@ export const TrainRequest = z.object({
     lr: z.number().positive().max(10).default(0.01),
     /** Fit on a seeded sample of this many rows (every row is still predicted); all rows when absent. */
     sample_size: z.number().int().positive().nullable().optional(),
-    output_type: z.enum(['softmax', 'hard']).default('softmax'),
+    /** softmax: probabilities per class; hard_labels (the seed's name; `hard` too): the label only. */
+    output_type: z.enum(['softmax', 'hard_labels', 'hard']).default('softmax'),
     l2: z.number().min(0).default(0),
     optimizer: z.enum(['sgd', 'adam', 'adamax']).default('sgd'),
   }).default({ epochs: 100, lr: 0.01, output_type: 'softmax', l2: 0, optimizer: 'sgd' }),

@@ -12,6 +12,7 @@ import {
 import { NumpyRandomState } from '../../shared/labelmodel/random.ts';
 import { isModelLfError, type ModelLfConfig } from '../../shared/onnx/index.ts';
 import { modelLfVotes, type ModelCache } from './onnx-models.ts';
+import { PythonLfSandbox } from './python-sandbox.ts';
 import { CustomLfError, CustomLfSandbox, DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox.ts';
 import { lfDefinitionOf, type PinnedLf, type TrainUnit } from './train-spec.ts';
 
@@ -68,7 +69,7 @@ async function modelVotes(models: UnitModels | undefined, lf: PinnedLf, label: n
  */
 export async function unitLabelMatrix(
   batch: ColumnBatch, compiled: CompiledUnitLfs, lfs: PinnedLf[], schema: AssetColumn[], k: number,
-  options: { onLfError: 'fail' | 'skip'; sandbox?: SandboxLimits; models?: UnitModels },
+  options: { onLfError: 'fail' | 'skip'; sandbox?: SandboxLimits; models?: UnitModels; classes?: readonly string[] },
 ): Promise<{ L: LabelArray; problems: LfProblem[] }> {
   const n = batch.length;
   const m = compiled.lfs.length;
@@ -91,11 +92,14 @@ export async function unitLabelMatrix(
       }
       continue;
     }
-    const code = (lfs[j]!.snapshot.config as { code: string }).code;
-    let sandbox: CustomLfSandbox | undefined;
+    const config = lfs[j]!.snapshot.config as { code: string; language?: string; allowed_imports?: string[] | null };
+    let sandbox: CustomLfSandbox | PythonLfSandbox | undefined;
     try {
-      sandbox = await CustomLfSandbox.create({ name: lf.name, code }, options.sandbox ?? DEFAULT_SANDBOX_LIMITS);
-      const run = sandbox.votes(batch, schema, k);
+      const limits = options.sandbox ?? DEFAULT_SANDBOX_LIMITS;
+      sandbox = config.language === 'python'
+        ? await PythonLfSandbox.create({ name: lf.name, code: config.code, allowedImports: config.allowed_imports ?? [], classes: options.classes ?? [] }, limits)
+        : await CustomLfSandbox.create({ name: lf.name, code: config.code }, limits);
+      const run = await sandbox.votes(batch, schema, k);
       if (run.errors > 0) {
         const problem = { lf: lf.name, code: 'CUSTOM_LF_THREW', message: `Custom LF "${lf.name}" threw on ${run.errors} of ${n} rows (first: ${run.firstError}).`, rows: run.errors };
         if (options.onLfError === 'fail') throw new CustomLfError('CUSTOM_LF_THREW', lf.name, `threw on ${run.errors} of ${n} rows (first: ${run.firstError}); fix it, or run with on_lf_error "skip".`);

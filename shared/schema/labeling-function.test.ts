@@ -39,10 +39,10 @@ describe('lfDefinitionOf: one reading of a stored LF for the browser and the ser
 describe('the LF schemas are built from one config schema per type', () => {
   it('lists each type\'s config keys from its schema', () => {
     expect(lfConfigKeys).toEqual({
-      template: ['field', 'operator', 'value'],
+      template: ['template', 'field', 'operator', 'value'],
       regex: ['field', 'pattern', 'case_insensitive'],
       sql: ['expression'],
-      custom: ['code'],
+      custom: ['code', 'language', 'allowed_imports'],
       model: ['model_id', 'columns', 'input', 'output', 'output_class', 'threshold', 'scores'],
     });
   });

@@ -16,7 +16,9 @@ export type TemplateValue = z.infer<typeof TemplateValue>;
 
 const common = {
   name: Name,
-  label: LabelRef,
+  /** The class voted: a position or a name. The seed names it by its concept-value id instead (`cv_id`). */
+  label: LabelRef.optional(),
+  cv_id: z.uuid({ message: 'cv_id must be a concept value id (UUID), as GET /api/concepts/{c_id} lists them' }).optional(),
   description: z.string().max(10_000).optional(),
   active: z.boolean().optional(),
 };
@@ -24,6 +26,8 @@ const common = {
 // What each type of LF runs: its `config`, the one definition of an LF's meaning, stored, snapshotted and compiled.
 // Strict objects: a misspelt field (`patern`) is a 400 that names it, not a silently ignored key.
 export const TemplateLfConfig = z.strictObject({
+  /** The seed's name for the kind of template (e.g. "keyword"); kept with the LF, the operator is what runs. */
+  template: z.string().min(1).max(100).nullable().optional(),
   field: z.string().min(1).max(255),
   operator: TemplateOperator,
   value: TemplateValue.optional(),
@@ -34,7 +38,18 @@ export const RegexLfConfig = z.strictObject({
   case_insensitive: z.boolean().default(false),
 });
 export const SqlLfConfig = z.strictObject({ expression: z.string().min(1).max(100_000) });
-export const CustomLfConfig = z.strictObject({ code: z.string().min(1).max(200_000) });
+export const CustomLfLanguage = z.enum(['typescript', 'python']);
+export type CustomLfLanguage = z.infer<typeof CustomLfLanguage>;
+export const CustomLfConfig = z.strictObject({
+  code: z.string().min(1).max(200_000),
+  /**
+   * TypeScript, `(row: Row) => number`, or Python, `def lf(x): return SPAM if … else ABSTAIN` (the seed's and
+   * Snorkel's; shared/lf/python.ts). A body with allowed_imports and no language is the seed's: Python.
+   */
+  language: CustomLfLanguage.optional(),
+  /** Python only: the standard-library modules the code may import (see PYTHON_IMPORTABLE in shared/lf/python.ts). */
+  allowed_imports: z.array(z.string().min(1).max(100)).max(50).nullable().optional(),
+});
 /** An uploaded ONNX classifier over numeric feature columns (run by shared/onnx/model-lf.ts). */
 export const ModelLfConfig = z.strictObject({
   model_id: z.uuid({ message: 'model_id must be an uploaded model id (UUID)' }),
@@ -170,6 +185,10 @@ export const LabelingFunction = byLfType({
   lf_id: z.string(),
   c_id: z.string(),
   ...pinned,
+  /** The seed's names: the class's concept-value id, `config` as `lf_config`, `active` as `is_active`. */
+  cv_id: z.string(),
+  lf_config: z.record(z.string(), z.unknown()),
+  is_active: z.boolean(),
   active: z.boolean(),
   requires_approval: z.boolean(),
   approved_by: z.string().nullable(),

@@ -14,7 +14,7 @@ interface TrainJob {
   job_id: string;
   run_id: string;
   status: string;
-  output_type: 'softmax' | 'hard';
+  output_type: 'softmax' | 'hard_labels';
   source: 'server' | 'browser';
   request: unknown;
   weights?: number[] | null;

@@ -4,7 +4,7 @@
 import { columnBatchFromRows } from '../shared/lf/column-batch.ts';
 import type { AssetSchema } from '../shared/lf/types.ts';
 import { PythonLfSandbox } from '../edge-api/runs/python-sandbox.ts';
-import { CustomLfSandbox } from '../edge-api/runs/sandbox.ts';
+import { customLfVotes } from '../edge-api/runs/sandbox-thread.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 const RUNS = 3;
@@ -41,10 +41,9 @@ const results = [
   await measure('plain JavaScript, no sandbox (floor)', async () => ({
     votes: () => Int8Array.from(rows, plain), dispose: () => {},
   })),
-  await measure('TypeScript LF, QuickJS sandbox', async () => {
-    const s = await CustomLfSandbox.create({ name: 'ts', code: TS }, limits);
-    return { votes: () => s.votes(batch, schema.columns, 2).votes, dispose: () => s.dispose() };
-  }),
+  await measure('TypeScript LF, QuickJS sandbox on a worker thread', async () => ({
+    votes: async () => (await customLfVotes({ name: 'ts', code: TS }, batch, schema.columns, 2, limits, 600_000)).votes, dispose: () => {},
+  })),
   await measure('Python LF, Pyodide in a confined process', async () => {
     const s = await PythonLfSandbox.create({ name: 'py', code: PY, allowedImports: [], classes: ['ham', 'spam'] }, limits);
     return { votes: async () => (await s.votes(batch, schema.columns, 2)).votes, dispose: () => s.dispose() };

@@ -15,6 +15,8 @@ export interface ReefConfig {
   adminToken?: string;
   /** MLFLOW_TRACKING_URI: training runs are also logged to this MLflow server. */
   mlflowTrackingUri?: string;
+  /** REEF_CUSTOM_LF_BUDGET_S: wall-clock budget of one custom LF over one training run (default 600 s). */
+  customLfBudgetMs?: number;
 }
 
 /** A value kept in the data folder (mode 0600) so restarts reuse it: the sealing secret, the admin token. */
@@ -31,6 +33,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReefConfig {
   mkdirSync(dataDir, { recursive: true });
   const port = Number(env.PORT ?? 8787);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  const budget = env.REEF_CUSTOM_LF_BUDGET_S ? Number(env.REEF_CUSTOM_LF_BUDGET_S) : undefined;
+  if (budget !== undefined && !(budget > 0)) throw new Error(`REEF_CUSTOM_LF_BUDGET_S must be a number of seconds above 0, got "${env.REEF_CUSTOM_LF_BUDGET_S}"`);
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
@@ -46,5 +50,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReefConfig {
     secret: env.REEF_SECRET || keptValue(dataDir, 'secret', () => randomBytes(32).toString('base64url')),
     adminToken: env.REEF_ADMIN_TOKEN || undefined,
     mlflowTrackingUri: env.MLFLOW_TRACKING_URI || undefined,
+    ...(budget === undefined ? {} : { customLfBudgetMs: Math.round(budget * 1000) }),
   };
 }

@@ -13,6 +13,7 @@ import { migrateDatabase, openDatabase, type Database } from './db/client.ts';
 import { apiTokens } from './db/schema.ts';
 import { seedDemo } from './demo/seed.ts';
 import { openQueue } from './runs/queue.ts';
+import { DEFAULT_SANDBOX_LIMITS } from './runs/sandbox.ts';
 import type { TrainingContext } from './runs/train.ts';
 import { triggerSchedulesForAsset } from './runs/train-schedule.ts';
 import { registerTrainingHandlers } from './runs/train-worker.ts';
@@ -74,7 +75,10 @@ export async function openRuntime(config: ReefConfig) {
     ...createMaterializer({ db: database.db, store, boss, secret: config.secret }),
     onNewVersion: async (assetId: string) => { await triggerSchedulesForAsset(boss, assetId); },
   };
-  const trainer: TrainingContext = { db: database.db, store, boss, mlflowTrackingUri: config.mlflowTrackingUri };
+  const trainer: TrainingContext = {
+    db: database.db, store, boss, mlflowTrackingUri: config.mlflowTrackingUri,
+    ...(config.customLfBudgetMs ? { sandbox: { ...DEFAULT_SANDBOX_LIMITS, runBudgetMs: config.customLfBudgetMs } } : {}),
+  };
   return {
     database, store, boss, materializer, trainer,
     /** Makes this process a worker too: materialization and training jobs. */

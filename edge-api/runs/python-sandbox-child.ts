@@ -30,9 +30,10 @@ process.on('message', (request: Request) => {
       return;
     }
     const result = run(request.batch, request.k);
-    const [bytes, errors, first] = result.toJs() as [Uint8Array, number, string | undefined];
+    const [bytes, errors, first, invalid, firstInvalid] = result.toJs() as [Uint8Array, number, string | undefined, number, string | undefined];
     result.destroy();
-    send({ type: 'votes', votes: new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2).slice(), errors, first: first ?? null });
+    const votes = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2).slice();
+    send({ type: 'votes', votes, errors, first: first ?? null, invalid, firstInvalid: firstInvalid ?? null });
   } catch (err) {
     send({ type: 'failed', message: err instanceof Error ? err.message.split('\n').filter(Boolean).at(-1) ?? err.message : String(err) });
   }

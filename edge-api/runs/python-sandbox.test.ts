@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { columnBatchFromRows } from '../../shared/lf/column-batch.ts';
 import type { AssetSchema } from '../../shared/lf/types.ts';
 import { PythonLfSandbox } from './python-sandbox.ts';
-import { CustomLfSandbox } from './sandbox.ts';
+import { customLfVotes } from './sandbox-thread.ts';
 
 const schema: AssetSchema = { columns: [{ name: 'text', type: 'string' }, { name: 'likes', type: 'integer' }, { name: 'at', type: 'timestamp' }] };
 const rows = Array.from({ length: 3000 }, (_, i) => ({
@@ -25,13 +25,17 @@ async function votesOf(code: string, options: { allowedImports?: string[]; limit
 describe('Python LF sandbox (Pyodide in a confined child process)', { timeout: 240_000 }, () => {
   it('runs a Snorkel-style LF with the class names as constants, and votes as the same TypeScript LF does', async () => {
     const python = await votesOf('def lf(x):\n    if x.text is None:\n        return ABSTAIN\n    return SPAM if "http" in x.text else (HAM if x.at.day == 2 else ABSTAIN)\n');
-    const ts = await CustomLfSandbox.create({ name: 'ts', code: `(row: Row) => row.text === null ? ABSTAIN : row.text.includes('http') ? 1 : row.at!.getUTCDate() === 2 ? 0 : ABSTAIN` });
-    try {
-      expect(Array.from(python.votes)).toEqual(Array.from(ts.votes(batch, schema.columns, 2).votes));
-    } finally {
-      ts.dispose();
-    }
+    const ts = await customLfVotes({ name: 'ts', code: `(row: Row) => row.text === null ? ABSTAIN : row.text.includes('http') ? 1 : row.at!.getUTCDate() === 2 ? 0 : ABSTAIN` },
+      batch, schema.columns, 2, limits, 60_000);
+    expect(Array.from(python.votes)).toEqual(Array.from(ts.votes));
     expect(python.errors).toBe(0);
+  });
+
+  it('reports returns that are neither ABSTAIN nor a class, as the TypeScript sandbox does', async () => {
+    const run = await votesOf('def lf(x):\n    return 7 if x.likes == 1 else (True if x.likes == 2 else SPAM)\n');
+    expect(run.invalid).toBe(600);
+    expect(run.firstInvalid).toBe('7');
+    expect(Array.from(run.votes).filter((v) => v === -1)).toHaveLength(600);
   });
 
   it('runs the @labeling_function() it is given, with allowed imports; a throw abstains on that row and is reported', async () => {

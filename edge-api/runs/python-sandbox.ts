@@ -32,7 +32,7 @@ export interface PythonLf {
 type Reply =
   | { type: 'ready' }
   | { type: 'loaded'; problem: string | null }
-  | { type: 'votes'; votes: Int16Array; errors: number; first: string | null }
+  | { type: 'votes'; votes: Int16Array; errors: number; first: string | null; invalid: number; firstInvalid: string | null }
   | { type: 'failed'; message: string };
 
 export class PythonLfSandbox {
@@ -79,7 +79,9 @@ export class PythonLfSandbox {
     const n = batch.length;
     const votes = k > 127 ? new Int16Array(n) : new Int8Array(n);
     let errors = 0;
+    let invalid = 0;
     let firstError: string | undefined;
+    let firstInvalid: string | undefined;
     for (let start = 0; start < n; start += this.limits.batchRows) {
       const end = Math.min(n, start + this.limits.batchRows);
       const json = JSON.stringify({
@@ -89,9 +91,11 @@ export class PythonLfSandbox {
       const out = await this.request({ type: 'run', batch: json, k }, 'votes', `rows ${start}..${end - 1}`);
       votes.set(out.votes, start);
       errors += out.errors;
+      invalid += out.invalid;
       if (firstError === undefined && out.first !== null) firstError = out.first;
+      if (firstInvalid === undefined && out.firstInvalid !== null) firstInvalid = out.firstInvalid;
     }
-    return { votes, errors, ...(firstError === undefined ? {} : { firstError }) };
+    return { votes, errors, invalid, ...(firstError === undefined ? {} : { firstError }), ...(firstInvalid === undefined ? {} : { firstInvalid }) };
   }
 
   dispose(): void {

@@ -1,5 +1,5 @@
 // One unit's votes and what it contributes to the fit: every LF evaluated by shared/lf (the browser's engine and
-// semantics), custom LFs in the QuickJS sandbox, model LFs in onnxruntime-node (shared/onnx, the browser worker's
+// semantics), custom LFs in the QuickJS sandbox on a worker thread, model LFs in onnxruntime-node (shared/onnx, the browser worker's
 // evaluator), the label matrix, the label model's sufficient statistics and the
 // LF analysis tallies. Statistics and tallies are integer counts, so partitions add up to the whole-matrix ones.
 import { countLabelMatrix, type AnalysisCounts } from '../../shared/analysis/analyze.ts';
@@ -12,8 +12,9 @@ import {
 import { NumpyRandomState } from '../../shared/labelmodel/random.ts';
 import { isModelLfError, type ModelLfConfig } from '../../shared/onnx/index.ts';
 import { modelLfVotes, type ModelCache } from './onnx-models.ts';
-import { PythonLfSandbox } from './python-sandbox.ts';
-import { CustomLfError, CustomLfSandbox, DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox.ts';
+import { PythonLfSandbox, type PythonLf } from './python-sandbox.ts';
+import { CustomLfError, DEFAULT_SANDBOX_LIMITS, type CustomLfRun, type SandboxLimits } from './sandbox.ts';
+import { customLfVotes, unitBudgetMs } from './sandbox-thread.ts';
 import { lfDefinitionOf, type PinnedLf, type TrainUnit } from './train-spec.ts';
 
 export interface LfProblem {
@@ -66,10 +67,12 @@ async function modelVotes(models: UnitModels | undefined, lf: PinnedLf, label: n
 /**
  * The unit's N×M label matrix. A custom or model LF that fails is reported; with on_lf_error 'fail' the error is thrown
  * (naming the LF) and the run fails, with 'skip' the LF abstains where it failed. The other LFs vote either way.
+ * A custom LF that does not vote the same twice (CUSTOM_LF_NONDETERMINISTIC) or runs past its share of the run's
+ * time budget (`runShare`: the unit's fraction of the run's rows) fails as a whole: it abstains on every row.
  */
 export async function unitLabelMatrix(
   batch: ColumnBatch, compiled: CompiledUnitLfs, lfs: PinnedLf[], schema: AssetColumn[], k: number,
-  options: { onLfError: 'fail' | 'skip'; sandbox?: SandboxLimits; models?: UnitModels; classes?: readonly string[] },
+  options: { onLfError: 'fail' | 'skip'; sandbox?: SandboxLimits; runShare?: number; models?: UnitModels; classes?: readonly string[] },
 ): Promise<{ L: LabelArray; problems: LfProblem[] }> {
   const n = batch.length;
   const m = compiled.lfs.length;
@@ -93,25 +96,25 @@ export async function unitLabelMatrix(
       continue;
     }
     const config = lfs[j]!.snapshot.config as { code: string; language?: string; allowed_imports?: string[] | null };
-    let sandbox: CustomLfSandbox | PythonLfSandbox | undefined;
+    const limits = options.sandbox ?? DEFAULT_SANDBOX_LIMITS;
     try {
-      const limits = options.sandbox ?? DEFAULT_SANDBOX_LIMITS;
-      sandbox = config.language === 'python'
-        ? await PythonLfSandbox.create({ name: lf.name, code: config.code, allowedImports: config.allowed_imports ?? [], classes: options.classes ?? [] }, limits)
-        : await CustomLfSandbox.create({ name: lf.name, code: config.code }, limits);
-      const run = await sandbox.votes(batch, schema, k);
+      const run = config.language === 'python'
+        ? await pythonLfVotes({ name: lf.name, code: config.code, allowedImports: config.allowed_imports ?? [], classes: options.classes ?? [] }, batch, schema, k, limits)
+        : await customLfVotes({ name: lf.name, code: config.code }, batch, schema, k, limits, unitBudgetMs(limits, options.runShare ?? 1));
       if (run.errors > 0) {
-        const problem = { lf: lf.name, code: 'CUSTOM_LF_THREW', message: `Custom LF "${lf.name}" threw on ${run.errors} of ${n} rows (first: ${run.firstError}).`, rows: run.errors };
         if (options.onLfError === 'fail') throw new CustomLfError('CUSTOM_LF_THREW', lf.name, `threw on ${run.errors} of ${n} rows (first: ${run.firstError}); fix it, or run with on_lf_error "skip".`);
-        problems.push(problem);
+        problems.push({ lf: lf.name, code: 'CUSTOM_LF_THREW', message: `Custom LF "${lf.name}" threw on ${run.errors} of ${n} rows (first: ${run.firstError}).`, rows: run.errors });
+      }
+      if (run.invalid > 0) {
+        const what = `returned ${run.firstInvalid} (not ABSTAIN or a class 0..${k - 1}) on ${run.invalid} of ${n} rows; those rows abstain`;
+        if (options.onLfError === 'fail') throw new CustomLfError('CUSTOM_LF_BAD_VOTE', lf.name, `${what}. Return ABSTAIN or a class index, or run with on_lf_error "skip".`);
+        problems.push({ lf: lf.name, code: 'CUSTOM_LF_BAD_VOTE', message: `Custom LF "${lf.name}" ${what}.`, rows: run.invalid });
       }
       columns.push(run.votes);
     } catch (err) {
       if (options.onLfError === 'fail' || !(err instanceof CustomLfError)) throw err;
       problems.push({ lf: lf.name, code: err.code, message: err.message, rows: n });
       columns.push(allocateLabels(k, n).fill(-1));
-    } finally {
-      sandbox?.dispose();
     }
   }
   const L = allocateLabels(k, n * m);
@@ -120,6 +123,16 @@ export async function unitLabelMatrix(
     for (let i = 0, at = j; i < n; i++, at += m) L[at] = col[i]!;
   }
   return { L, problems };
+}
+
+/** A Python LF's votes, from its own confined Pyodide process (python-sandbox.ts), stopped once done. */
+async function pythonLfVotes(lf: PythonLf, batch: ColumnBatch, schema: AssetColumn[], k: number, limits: SandboxLimits): Promise<CustomLfRun> {
+  const sandbox = await PythonLfSandbox.create(lf, limits);
+  try {
+    return await sandbox.votes(batch, schema, k);
+  } finally {
+    sandbox.dispose();
+  }
 }
 
 /**

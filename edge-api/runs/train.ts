@@ -124,7 +124,7 @@ async function computeVotes(ctx: TrainingContext, run: RunRow, params: TrainPara
     const batch = await readUnitColumns(unitDb, schema, compiled.fields, rows);
     const goldOfRows = gold ? await readUnitGold(unitDb, rows) : undefined;
     const { L, problems } = await unitLabelMatrix(batch, compiled, lineage.lfs, schema, k, {
-      onLfError: request.on_lf_error, sandbox: ctx.sandbox, models: { cache: modelCacheOf(ctx.store), conceptId: run.conceptId! }, classes: params.classes,
+      onLfError: request.on_lf_error, sandbox: ctx.sandbox, runShare: n / params.total_rows, models: { cache: modelCacheOf(ctx.store), conceptId: run.conceptId! }, classes: params.classes,
     });
     await ctx.store.put(votesObjectKey(resultsPrefix(run.conceptId!, run.id), unit.unit), labelBytes(L));
     const size = request.snorkel.sample_size;

@@ -24,6 +24,19 @@ export function checkCustomLfCode(code: string): CustomLfCheck {
   return { ok: true };
 }
 
+/**
+ * The checked code as JavaScript, types stripped only, as one parenthesisable function expression: evaluating it
+ * only defines the function (the check refuses a comma or a call that would run code before any row).
+ */
+export function customLfJavaScript(code: string): { ok: true; js: string } | Extract<CustomLfCheck, { ok: false }> {
+  const checked = checkCustomLfCode(code);
+  if (!checked.ok) return checked;
+  const out = ts.transpileModule(code, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.None, removeComments: true },
+  });
+  return { ok: true, js: out.outputText.trim().replace(/;$/, '').replace(/^"use strict";\s*/, '') };
+}
+
 function invalid(problem: string): CustomLfCheck {
   return { ok: false, code: 'CUSTOM_LF_INVALID', message: `Custom LF: ${problem}` };
 }

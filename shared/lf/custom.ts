@@ -1,6 +1,8 @@
 // The contract of custom LFs. A custom LF is TypeScript source holding exactly one function of one
 // parameter, `(row: Row) => number`, returning a class index 0..k-1 or ABSTAIN (-1). Any other return value
-// (a non-integer, out of range, a throw, a timeout) counts as ABSTAIN for that row and is reported.
+// (a non-integer, out of range, a throw, a timeout) counts as ABSTAIN for that row and is reported. The vote must
+// depend only on the row: the server runs each LF repeatedly on a sample, the clock moved, and refuses one whose
+// votes change (Math.random, Date.now, state kept between rows) as CUSTOM_LF_NONDETERMINISTIC.
 // It runs in a sandbox (browser and server issues); Node-side source checks live in
 // edge-api/security/custom-lf-check.ts, because the TypeScript compiler is not part of shared/.
 import { ABSTAIN, type AssetSchema, type ColumnType } from './types.ts';

@@ -44,8 +44,9 @@ export function disallowedImports(imports: readonly string[]): string | null {
 
 /**
  * Python source defining `__reef_load(code, constants_json, allowed_json)`, which compiles an LF into a fresh
- * namespace and returns an error message or None, and `__reef_run(batch_json)`, which returns the votes of a batch
- * of rows as int16 bytes (a row whose call throws or returns a non-class abstains; the first message is kept).
+ * namespace and returns an error message or None, and `__reef_run(batch_json, k)`, which returns the votes of a
+ * batch as int16 bytes, with the rows that threw and those that returned neither ABSTAIN nor a class (both abstain;
+ * the first of each is kept for the report).
  */
 export const PYTHON_HARNESS = String.raw`
 import builtins as _builtins, json as _json, array as _array, datetime as _datetime, importlib as _importlib
@@ -108,7 +109,7 @@ def __reef_run(batch_json, k):
         if is_date:
             cols[c] = [None if v is None else _datetime.datetime.fromtimestamp(v / 1000, _datetime.timezone.utc) for v in cols[c]]
     votes = _array.array('h', bytes(2 * n))
-    errors, first = 0, None
+    errors, first, invalid, first_invalid = 0, None, 0, None
     for i in range(n):
         row = Row(zip(names, (col[i] for col in cols)))
         try:
@@ -121,6 +122,12 @@ def __reef_run(batch_json, k):
             if first is None:
                 first = f"{type(e).__name__}: {e}"
             continue
-        votes[i] = r if type(r) is int and 0 <= r < k else ${ABSTAIN}
-    return votes.tobytes(), errors, first
+        if type(r) is int and (0 <= r < k or r == ${ABSTAIN}):
+            votes[i] = r
+        else:
+            votes[i] = ${ABSTAIN}
+            invalid += 1
+            if first_invalid is None:
+                first_invalid = repr(r)
+    return votes.tobytes(), errors, first, invalid, first_invalid
 `;

@@ -59,7 +59,7 @@ onmessage = async (e) => {
     const problem = load(code, JSON.stringify(constants), JSON.stringify(allowedImports));
     if (problem) { postMessage({ error: 'THROWS', message: problem }); return; }
     const result = run(batch, k);
-    const [bytes, rowErrors, first] = result.toJs();
+    const [bytes, rowErrors, first] = result.toJs(); // (the invalid-return count is the server's report)
     result.destroy();
     const votes = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2).slice();
     postMessage({ votes, rowErrors, firstError: first || '' }, [votes.buffer]);

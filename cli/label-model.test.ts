@@ -138,6 +138,26 @@ describe.skipIf(!existsSync(wrenchDir))('reef label-model eval on WRENCH files',
     expect(result.test.f1_binary).toBeCloseTo(0.8614, 4);
   });
 
+  // The README's best baseline per file and its WRENCH metric (../shared/data/wrench/README.md).
+  const BEST: [string, 'accuracy' | 'f1_binary', number][] = [
+    ['youtube', 'accuracy', 0.852], ['sms', 'f1_binary', 0.2537], ['trec', 'accuracy', 0.608],
+    ['semeval', 'accuracy', 0.825], ['chemprot_validfit', 'accuracy', 0.4872], ['tennis_fs', 'f1_binary', 0.8571],
+  ];
+  it.each(BEST)('auto with its default metric on %s is within 0.5 point of the best baseline (%s)', (name, metric, best) => {
+    const result = JSON.parse(run('--matrix', join(wrenchDir, `${name}.json`), '--model', 'auto', '--json').stdout);
+    expect(result.test[metric]).toBeGreaterThanOrEqual(best - 0.005);
+  }, 120_000);
+
+  it('auto never hands back a labeler that ignores a class: on sms (13% spam) it does not choose the spam-blind reference', () => {
+    const result = JSON.parse(run('--matrix', join(wrenchDir, 'sms.json'), '--model', 'auto', '--json').stdout);
+    expect(result.params.metric).toBe('balanced_accuracy');
+    const blind = result.params.candidates.find((c: { params: { nEpochs?: number; l2?: number; classBalance?: number[] } }) =>
+      c.params.nEpochs === 500 && c.params.l2 === 0 && c.params.classBalance);
+    expect(blind.ignores_class).toBe(1);
+    expect(blind.chosen).toBeUndefined();
+    expect(result.test.f1_binary).toBeGreaterThan(0.2);
+  }, 120_000);
+
   it('auto on youtube reaches the README best (85.20) and lists every candidate it weighed on the valid split', () => {
     const result = JSON.parse(run('--matrix', join(wrenchDir, 'youtube.json'), '--model', 'auto', '--json').stdout);
     expect(result.test.accuracy).toBeCloseTo(0.852, 10);

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   classBalanceFromLabels,
   computeSufficientStats,
+  DEFAULT_AUTO_METRIC,
   fitAuto,
   summarizeCandidates,
   type CandidateSummary,
@@ -92,7 +93,7 @@ export function registerLabelModelCommand(program: Command): void {
     .option('--prec-init <x>', 'Snorkel: prior LF precision', parseProbability, 0.7)
     .addOption(new Option('--triplet-aggregate <how>', 'fs: combine an LF\'s triplet estimates by their mean or median').choices(TRIPLET_AGGREGATES).default('mean'))
     .addOption(new Option('--tie-break <policy>', 'how tied probabilities become labels (hash = Snorkel/WRENCH deterministic)').choices(TIE_POLICIES).default('hash'))
-    .addOption(new Option('--metric <name>', 'what auto maximises on the valid split').choices(METRIC_NAMES).default('accuracy'))
+    .addOption(new Option('--metric <name>', 'what auto maximises on the valid split').choices(METRIC_NAMES).default(DEFAULT_AUTO_METRIC))
     .option('--probs', 'include the test probabilities (test_probs) in the output')
     .option('--json', 'print one JSON object')
     .showHelpAfterError(false)

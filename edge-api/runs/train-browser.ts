@@ -5,9 +5,10 @@
 // any run, and it survives a reload.
 import { z } from '@hono/zod-openapi';
 import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData } from 'hyparquet';
-import { eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
+import { oneClassWarning } from '../../shared/labelmodel/index.ts';
 import type { Db } from '../db/client.ts';
-import { partitionExecutions, runs } from '../db/schema.ts';
+import { goldLabels, partitionExecutions, runs } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { createRun, getRun, recordRunEvent, type RunRow } from './run-store.ts';
@@ -167,6 +168,9 @@ export async function recordBrowserTraining(
     });
   }
   const lineage = params.lineage;
+  // The concept's gold labels per class, for the warning that the labels ignore a class.
+  const gold = await ctx.db.select({ label: goldLabels.label, n: count() }).from(goldLabels).where(eq(goldLabels.conceptId, conceptId)).groupBy(goldLabels.label);
+  const goldPerClass = params.classes.map((_, y) => Number(gold.find((g) => g.label === y)?.n ?? 0));
   const metrics: TrainMetrics = {
     rows: params.total_rows,
     coverage: analysis.coverage, overlap: analysis.overlap, conflict: analysis.conflict,
@@ -176,6 +180,7 @@ export async function recordBrowserTraining(
     avg_confidence: avgConfidence,
     fit: report,
     lf_problems: [],
+    warnings: [oneClassWarning(counts.slice(1), goldPerClass, params.classes)].filter((w) => w !== undefined),
     duration_s: fit.fit_ms / 1000,
     artifacts: { results_prefix: prefix, parts: [{ key, rows: params.total_rows }], votes_prefix: '' },
   };

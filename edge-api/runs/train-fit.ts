@@ -1,7 +1,7 @@
 // The one fit of a training run: the units' statistics summed, the requested model fitted once (seeded), and the
 // model kept as plain numbers on the run so any worker can predict any unit with it.
 import {
-  fitAuto, fitDawidSkene, fitFlyingSquid, fitSnorkel, majorityVoteProbs, predictLogLinear, probsToPreds, scorePredictions, summarizeCandidates,
+  DEFAULT_AUTO_METRIC, fitAuto, fitDawidSkene, fitFlyingSquid, fitSnorkel, majorityVoteProbs, predictLogLinear, probsToPreds, scorePredictions, summarizeCandidates,
   type CandidateSummary, type LabelArray, type SnorkelOptions, type SufficientStats,
 } from '../../shared/labelmodel/index.ts';
 import { z } from 'zod';
@@ -30,6 +30,8 @@ export interface FitReport {
   final_loss?: number;
   /** auto only: how it chose, and each candidate's dev score and bootstrap win rate against the reference (see shared/labelmodel/auto.ts). */
   criterion?: string;
+  /** auto only: the gold-label metric it chose on. */
+  metric?: string;
   candidates?: CandidateSummary[];
   dev?: { rows: number; accuracy: number; f1_macro: number };
 }
@@ -77,12 +79,12 @@ export function fitRunModel(params: TrainParams, contributions: UnitContribution
     model = logLinear(fitted);
     report = { model: 'ds', params: { ...fitted.params, iterations: fitted.iterations } };
   } else {
-    const auto = fitAuto(stats, { seed: request.seed, ...(dev ? { dev } : {}) });
+    const auto = fitAuto(stats, { seed: request.seed, ...(request.metric ? { metric: request.metric } : {}), ...(dev ? { dev } : {}) });
     // The chosen model's fitted numbers are kept as they are (every model but majority vote is log-linear).
     const chosen = auto.model;
     model = chosen.logLinear ? logLinear(chosen.logLinear) : { kind: 'mv', m, k };
     report = {
-      model: chosen.kind, params: chosen.params, criterion: auto.criterion,
+      model: chosen.kind, params: chosen.params, criterion: auto.criterion, metric: request.metric ?? DEFAULT_AUTO_METRIC,
       candidates: summarizeCandidates(auto),
     };
   }

@@ -1,5 +1,6 @@
 // What a training run is: the seed's request body, checked against the catalog, and pinned — the exact asset
 // versions, the LF version snapshots, the model settings and the seed — so the run (and any re-run) reads exactly
+import { METRIC_NAMES, type MetricName } from '../../shared/labelmodel/metrics.ts';
 // these, whatever is edited or re-materialized meanwhile. Also plans the run's units of work (row ranges of the
 // index's Parquet parts).
 import { z } from '@hono/zod-openapi';
@@ -30,6 +31,8 @@ export const TrainRequest = z.object({
   }).default({ epochs: 100, lr: 0.01, output_type: 'softmax', l2: 0, optimizer: 'sgd' }),
   /** snorkel: Snorkel's LabelModel; mv: majority vote; ds: Dawid–Skene; auto: chosen on the gold (dev) labels. */
   model: z.enum(['snorkel', 'mv', 'ds', 'fs', 'auto']).default('snorkel'),
+  /** auto: what it maximises on the gold labels; balanced accuracy by default (it sinks a labeler that ignores a class). */
+  metric: z.enum(METRIC_NAMES as [MetricName, ...MetricName[]]).optional(),
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
   /** Hard labels for tied probabilities: Snorkel's default abstains (-1); hash breaks ties as Snorkel's probs_to_preds. */
   tie_break: z.enum(['abstain', 'hash']).default('abstain'),

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { and, eq, like, sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import { summarizeCounts } from '../../shared/analysis/analyze.ts';
-import { confidences, isLabelModelError, probsToPreds } from '../../shared/labelmodel/index.ts';
+import { confidences, isLabelModelError, oneClassWarning, probsToPreds } from '../../shared/labelmodel/index.ts';
 import type { Db } from '../db/client.ts';
 import { goldLabels, partitionExecutions, runs } from '../db/schema.ts';
 import type { ObjectStore } from '../storage/index.ts';
@@ -300,6 +300,8 @@ export interface TrainMetrics {
   avg_confidence: number | null;
   fit: FitReport;
   lf_problems: LfProblem[];
+  /** What the results page must say about these labels (e.g. that they ignore a class the gold labels have). */
+  warnings: string[];
   duration_s: number;
   artifacts: { results_prefix: string; parts: { key: string; rows: number }[]; votes_prefix: string };
 }
@@ -315,7 +317,8 @@ export async function finalizeTraining(ctx: TrainingContext, runId: string): Pro
     const params = run.params as TrainParams;
     const contributions = parts.filter((p) => p.partitionKey.startsWith('votes-')).map((p) => p.output as UnitContribution);
     const fit = parts.find((p) => p.partitionKey === FIT_KEY)!.output as { report: FitReport };
-    const analysis = summarizeCounts(mergeCounts(contributions.map((c) => c.counts)));
+    const counts = mergeCounts(contributions.map((c) => c.counts));
+    const analysis = summarizeCounts(counts);
     const outputs = predicts.map((p) => p.output as PredictOutput);
     const labelCounts = outputs.reduce((acc, o) => acc.map((x, i) => x + o.label_counts[i]!), new Array<number>(params.k + 1).fill(0));
     const softmax = params.request.snorkel.output_type === 'softmax';
@@ -332,6 +335,7 @@ export async function finalizeTraining(ctx: TrainingContext, runId: string): Pro
         };
       }),
       label_distribution: Object.fromEntries(params.classes.map((c, y) => [c, labelCounts[y + 1]!])),
+      warnings: [oneClassWarning(labelCounts.slice(1), counts.goldCounts?.perClass ?? [], params.classes)].filter((w) => w !== undefined),
       abstained: labelCounts[0]!,
       avg_confidence: softmax ? outputs.reduce((s, o) => s + (o.confidence_sum ?? 0), 0) / Math.max(1, params.total_rows) : null,
       fit: fit.report,

@@ -82,6 +82,14 @@ describe.skipIf(!existsSync(wrenchDir))('auto on WRENCH dev splits', async () =>
     expect(choose('sms', 'f1_binary').params).toMatchObject({ nEpochs: 500, l2: 0, classBalance: [0.5, 0.5] });
   });
 
+  it('on sms by default (balanced accuracy) the spam-blind reference gives way to Snorkel\'s default, never chosen itself', () => {
+    const result = chooseWithCandidates('sms', 'balanced_accuracy');
+    const blind = result.candidates.findIndex((c) => c.spec.kind === 'snorkel' && c.spec.options?.nEpochs === 500 && c.spec.options.l2 === 0 && c.spec.options.classBalance);
+    expect(result.candidates[blind]!.ignoresClass).toBe(1);
+    expect(result.candidates[blind]!.reference).toBeUndefined();
+    expect(result.model.params).toMatchObject({ nEpochs: 500, l2: 0, classBalance: [0.5, 0.5] });
+  });
+
   it('picks Snorkel with uniform balance and no l2 on semeval', () => {
     expect(choose('semeval').params).toMatchObject({ nEpochs: 100, l2: 0, classBalance: Array(9).fill(1 / 9) });
   });

@@ -28,7 +28,7 @@ export interface DevSplit {
 
 export interface AutoOptions {
   seed?: number;
-  /** What "best" means on the dev split; default accuracy. */
+  /** What "best" means on the dev split; default DEFAULT_AUTO_METRIC. */
   metric?: MetricName;
   dev?: DevSplit;
 }
@@ -42,6 +42,8 @@ export interface CandidateReport {
   /** Share of paired bootstrap resamples of the dev rows on which it scores above the reference (which gets 0.5). */
   winRate?: number;
   reference?: boolean;
+  /** A class with at least 5% of the dev labels of which it finds fewer than 1 in 20: it is never chosen. */
+  ignoresClass?: number;
 }
 
 export interface AutoResult {
@@ -59,6 +61,8 @@ export interface CandidateSummary {
   score: number;
   win_rate?: number;
   reference?: boolean;
+  /** The class it finds (almost) none of on the gold rows: never chosen. */
+  ignores_class?: number;
   chosen?: boolean;
 }
 
@@ -93,6 +97,13 @@ export function autoCandidates(k: number, seed: number, dev?: DevSplit): AutoCan
   return { specs, reference };
 }
 
+/**
+ * auto's default: balanced accuracy (mean recall per gold class). Accuracy and macro F1 both let a labeler that
+ * predicts the majority class everywhere win on an imbalanced split (WRENCH sms, 13% spam: accuracy chose such a
+ * model, spam F1 4.8; macro F1 scored it level with the useful ones); balanced accuracy gives it 50%.
+ */
+export const DEFAULT_AUTO_METRIC: MetricName = 'balanced_accuracy';
+
 export const NO_DEV_DEFAULT: SnorkelOptions = { optimizer: 'sgd', nEpochs: 500, lr: 0.01, l2: 0 };
 
 /** Share of resamples a candidate must win to replace the reference: a two-sided paired test at 5%. */
@@ -100,7 +111,7 @@ export const WIN_RATE_NEEDED = 0.975;
 
 export function fitAuto(stats: SufficientStats, options: AutoOptions): AutoResult {
   const seed = options.seed ?? 0;
-  const metric = options.metric ?? 'accuracy';
+  const metric = options.metric ?? DEFAULT_AUTO_METRIC;
   const { k } = stats;
   const dev = options.dev;
   // Snorkel's model is not identifiable from fewer than 3 LFs; majority vote still is a label.
@@ -108,17 +119,23 @@ export function fitAuto(stats: SufficientStats, options: AutoOptions): AutoResul
   if (!dev || dev.Y.every((y) => y < 0)) {
     return { model: fitModel(stats, { kind: 'snorkel', options: { ...NO_DEV_DEFAULT, seed } }), criterion: 'no-dev-default', candidates: [], chosen: -1 };
   }
-  const { specs, reference } = autoCandidates(k, seed, dev);
+  const { specs, reference: preferred } = autoCandidates(k, seed, dev);
   const models = specs.map((spec) => fitModel(stats, spec));
   const probs = models.map((model) => model.predictProba(dev.L, dev.n));
   const preds = probs.map((p) => probsToPreds(p, k, 'hash'));
-  const winRates = bootstrapWinRates(preds, dev.Y, k, metric, reference, { seed });
+  const ignores = preds.map((p) => ignoredClass(p, dev.Y, k));
+  // A reference that ignores a class (on sms, the gold class balance pushes Snorkel to call nothing spam) gives
+  // way to Snorkel's own default, or failing that to the best candidate that does not.
+  const plain = specs.findIndex((s) => s.kind === 'snorkel' && s.options?.nEpochs === NO_DEV_DEFAULT.nEpochs && s.options?.l2 === NO_DEV_DEFAULT.l2 && !s.options?.classBalance);
+  const reference = ignores[preferred] < 0 ? preferred : ignores[plain] < 0 ? plain : -1;
+  const winRates = bootstrapWinRates(preds, dev.Y, k, metric, reference < 0 ? preferred : reference, { seed });
   const candidates = specs.map((spec, i): CandidateReport => ({
     spec,
     score: metricValue(scorePredictions(preds[i], dev.Y, k), metric),
     devLogLoss: logLoss(probs[i], dev.Y, k),
     winRate: winRates[i],
     ...(i === reference ? { reference: true } : {}),
+    ...(ignores[i] >= 0 ? { ignoresClass: ignores[i] } : {}),
   }));
   const chosen = chooseCandidate(candidates);
   return { model: models[chosen], criterion: 'dev', candidates, chosen };
@@ -131,6 +148,7 @@ export function summarizeCandidates(result: AutoResult): CandidateSummary[] {
     score: c.score,
     ...(c.winRate === undefined ? {} : { win_rate: c.winRate }),
     ...(c.reference ? { reference: true } : {}),
+    ...(c.ignoresClass === undefined ? {} : { ignores_class: c.ignoresClass }),
     ...(i === result.chosen ? { chosen: true } : {}),
   }));
 }
@@ -143,9 +161,34 @@ function specParams(spec: ModelSpec): Record<string, unknown> {
 
 /** The reference, unless candidates beat it on enough resamples: then the best of those (see the top of this file). */
 export function chooseCandidate(candidates: CandidateReport[]): number {
-  const eligible = candidates.flatMap((c, i) => (c.reference || (c.winRate ?? 0) >= WIN_RATE_NEEDED ? [i] : []));
-  if (eligible.length === 0) return pickBest(candidates);
-  return eligible[pickBest(eligible.map((i) => candidates[i]))];
+  const heeding = candidates.flatMap((c, i) => (c.ignoresClass === undefined ? [i] : []));
+  // When every candidate ignores a class there is nothing better to hand back; the run's report says so.
+  if (heeding.length === 0) return pickBest(candidates);
+  const eligible = heeding.filter((i) => candidates[i].reference || (candidates[i].winRate ?? 0) >= WIN_RATE_NEEDED);
+  const pool = eligible.length > 0 ? eligible : heeding;
+  return pool[pickBest(pool.map((i) => candidates[i]))];
+}
+
+/** Share of a class's gold rows below which a labeler is said to ignore it, and the share a class must have. */
+const IGNORED_RECALL = 0.05;
+const CLASS_SHARE = 0.05;
+
+/** The first class with at least 5% of the gold labels of which `preds` find fewer than 5%, or -1. */
+export function ignoredClass(preds: Int32Array, gold: Int32Array, k: number): number {
+  const actual = new Float64Array(k);
+  const found = new Float64Array(k);
+  let labelled = 0;
+  for (let i = 0; i < gold.length; i++) {
+    const y = gold[i];
+    if (y < 0) continue;
+    labelled++;
+    actual[y]++;
+    if (preds[i] === y) found[y]++;
+  }
+  for (let y = 0; y < k; y++) {
+    if (actual[y] >= CLASS_SHARE * labelled && actual[y] > 0 && found[y] / actual[y] < IGNORED_RECALL) return y;
+  }
+  return -1;
 }
 
 /** Highest score; among equal scores the lower dev log-loss; then the earlier (simpler) candidate. */

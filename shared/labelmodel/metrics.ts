@@ -7,11 +7,13 @@ export interface Scores {
   /** null when k > 2 (Snorkel refuses binary F1 for multiclass). */
   f1_binary: number | null;
   f1_macro: number;
+  /** Mean recall over the classes in the gold labels: a labeler that ignores a class cannot score well. */
+  balanced_accuracy: number;
   coverage: number;
 }
 
-export type MetricName = 'accuracy' | 'f1_binary' | 'f1_macro';
-export const METRIC_NAMES: readonly MetricName[] = ['accuracy', 'f1_binary', 'f1_macro'];
+export type MetricName = 'accuracy' | 'f1_binary' | 'f1_macro' | 'balanced_accuracy';
+export const METRIC_NAMES: readonly MetricName[] = ['balanced_accuracy', 'accuracy', 'f1_binary', 'f1_macro'];
 
 export function scorePredictions(preds: Int32Array, gold: Int32Array, k: number): Scores {
   const counts = new MetricCounts(k);
@@ -66,7 +68,13 @@ export class MetricCounts {
     const { k, tp, predicted, actual } = this;
     let f1Sum = 0;
     let present = 0;
+    let recallSum = 0;
+    let goldClasses = 0;
     for (let y = 0; y < k; y++) {
+      if (actual[y] > 0) {
+        goldClasses++;
+        recallSum += tp[y] / actual[y];
+      }
       if (predicted[y] === 0 && actual[y] === 0) continue;
       present++;
       f1Sum += classF1(tp[y], predicted[y], actual[y]);
@@ -75,6 +83,7 @@ export class MetricCounts {
       accuracy: this.scored === 0 ? 0 : this.correct / this.scored,
       f1_binary: k === 2 ? classF1(tp[1], predicted[1], actual[1]) : null,
       f1_macro: present === 0 ? 0 : f1Sum / present,
+      balanced_accuracy: goldClasses === 0 ? 0 : recallSum / goldClasses,
     };
   }
 
@@ -93,3 +102,20 @@ export function metricValue(scores: Omit<Scores, 'coverage'>, metric: MetricName
   return scores[metric];
 }
 
+
+/**
+ * The warning a results page shows when the labels ignore a class: one class predicted for at least 99% of the
+ * labelled rows while the gold labels give another at least 5%. `predicted` and `gold` count rows per class.
+ */
+export function oneClassWarning(predicted: ArrayLike<number>, gold: ArrayLike<number>, classes: readonly string[]): string | undefined {
+  const sum = (xs: ArrayLike<number>) => Array.from(xs).reduce((a, b) => a + b, 0);
+  const labelled = sum(predicted);
+  const golden = sum(gold);
+  if (labelled === 0 || golden === 0) return undefined;
+  const top = Array.from(predicted).findIndex((x) => x >= 0.99 * labelled);
+  if (top < 0) return undefined;
+  const missed = Array.from(gold).findIndex((x, y) => y !== top && x >= 0.05 * golden);
+  if (missed < 0) return undefined;
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  return `The labels are ${pct(predicted[top]! / labelled)} ${classes[top] ?? top}, while ${pct(gold[missed]! / golden)} of the gold labels are ${classes[missed] ?? missed}: this labeler all but ignores ${classes[missed] ?? missed}. Add LFs that vote ${classes[missed] ?? missed}, or try another model.`;
+}

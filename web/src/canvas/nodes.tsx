@@ -113,7 +113,7 @@ const TrainNodeView = memo(function TrainNodeView({ id, data }: NodeProps<TrainN
       {busy && (
         <div className="training">
           <progress max={training.epochs ?? 1} value={training.epoch} aria-label="Training progress" />
-          <span className="muted">{training.phase === 'loading' ? 'Loading data…' : training.phase === 'saving' ? 'Keeping the results on the server…' : `Epoch ${training.epoch ?? 0} / ${training.epochs ?? '?'}`}</span>
+          <span className="muted">{training.phase === 'loading' ? 'Loading data…' : training.phase === 'saving' ? 'Keeping the results on the server…' : training.epochs ? `Epoch ${training.epoch ?? 0} / ${training.epochs}` : `Fitting ${data.model === 'auto' ? "auto's candidates" : data.model}…`}</span>
         </div>
       )}
       {training.phase === 'error' && <p role="alert" className="error">{training.message}</p>}

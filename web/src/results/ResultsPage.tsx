@@ -23,6 +23,12 @@ function download(name: string, body: BlobPart, type: string) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** What was asked for and what ran: "auto → snorkel, 500 epochs". */
+function describeModel(result: { model: string; requestedModel?: string; params: Record<string, unknown> }): string {
+  const epochs = typeof result.params.nEpochs === 'number' ? `, ${result.params.nEpochs} epochs` : '';
+  return `${result.requestedModel && result.requestedModel !== result.model ? `${result.requestedModel} → ` : ''}${result.model}${epochs}`;
+}
+
 export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
   const result = findResult(jobId);
   const [rows, setRows] = useState<SampleRow[]>([]);
@@ -70,8 +76,9 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
     <main className="page results">
       {back}
       <h1>Training results</h1>
-      <p className="muted">{result.n.toLocaleString('en-US')} samples · model {result.model} · {result.output === 'softmax' ? 'Softmax (Probabilities)' : 'Hard Labels'} · {result.lfNames.length} LFs · fitted in {result.ms.toFixed(0)} ms</p>
+      <p className="muted">{result.n.toLocaleString('en-US')} samples · model {describeModel(result)} · {result.output === 'softmax' ? 'Softmax (Probabilities)' : 'Hard Labels'} · {result.lfNames.length} LFs · fitted in {result.ms.toFixed(0)} ms</p>
       <AutoChoice candidates={result.candidates} />
+      {result.warning && <p role="alert" className="error" data-testid="labels-warning">{result.warning}</p>}
       <div className="notebook-toolbar">
         <button type="button" onClick={() => download(`reef-${jobId}.parquet`, result.parquet, 'application/vnd.apache.parquet')}>Download Parquet</button>
         <button type="button" onClick={() => void downloadCsv()}>Download CSV</button>

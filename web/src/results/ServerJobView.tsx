@@ -18,7 +18,7 @@ interface TrainJob {
   source: 'server' | 'browser';
   request: unknown;
   weights?: number[] | null;
-  metrics?: { lfs: { name: string }[]; fit?: { candidates?: CandidateSummary[] } };
+  metrics?: { lfs: { name: string }[]; fit?: { model?: string; params?: { nEpochs?: number }; metric?: string; dev?: { rows: number; accuracy: number; f1_macro: number }; candidates?: CandidateSummary[] }; warnings?: string[] };
   error: { message?: string } | null;
   predictions?: Prediction[] | number[];
   sample_ids?: unknown[];
@@ -27,6 +27,16 @@ interface TrainJob {
 }
 
 const FINISHED = ['SUCCESS', 'FAILURE', 'CANCELED'];
+
+/** What was asked for and what ran: "auto → snorkel, 500 epochs" (metric auto chose on). */
+function modelOf(job: TrainJob): string {
+  const requested = (job.request as { model?: string } | null)?.model;
+  const fit = job.metrics?.fit;
+  const ran = fit?.model ?? requested ?? '?';
+  const epochs = typeof fit?.params?.nEpochs === 'number' ? `, ${fit.params.nEpochs} epochs` : '';
+  const chose = requested && requested !== ran ? `${requested} → ` : '';
+  return `${chose}${ran}${epochs}${requested === 'auto' && fit?.metric ? ` (chosen on ${fit.metric.replace('_', ' ')})` : ''}`;
+}
 
 export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: string; values: string[] }) {
   const [job, setJob] = useState<TrainJob | null>(null);
@@ -73,8 +83,9 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
   const histMax = Math.max(1, ...hist);
   return (
     <>
-      <p className="muted">{job.source === 'browser' ? 'Browser run' : 'Server run'} · {job.summary?.total_samples.toLocaleString('en-US')} samples{job.summary?.avg_confidence != null ? ` · mean confidence ${job.summary.avg_confidence.toFixed(3)}` : ''}</p>
+      <p className="muted">{job.source === 'browser' ? 'Browser run' : 'Server run'} · model {modelOf(job)} · {job.summary?.total_samples.toLocaleString('en-US')} samples{job.summary?.avg_confidence != null ? ` · mean confidence ${job.summary.avg_confidence.toFixed(3)}` : ''}</p>
       <AutoChoice candidates={job.metrics?.fit?.candidates} />
+      {(job.metrics?.warnings ?? []).map((w) => <p key={w} role="alert" className="error" data-testid="labels-warning">{w}</p>)}
       <div className="notebook-toolbar">
         {(job.results ?? []).map((r) => (
           <button key={r.part} type="button" onClick={() => save(r.url, `reef-${jobId}-part-${r.part}.parquet`)}>Download Parquet (part {r.part}, {r.rows.toLocaleString('en-US')} rows)</button>

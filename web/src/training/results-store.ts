@@ -27,6 +27,10 @@ export interface TrainedResult {
   candidates?: CandidateSummary[];
   probs: Float64Array;
   preds: Int32Array;
+  /** What the Train node asked for (e.g. auto); `model` is what ran. */
+  requestedModel?: string;
+  /** Said on the results page when the labels all but ignore a class the gold labels have. */
+  warning?: string;
   keyColumn: string;
   lfNames: string[];
   weights: number[] | null;

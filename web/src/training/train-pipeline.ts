@@ -4,6 +4,7 @@ import * as Comlink from 'comlink';
 import type { Catalog } from '../../../shared/schema/asset.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
 import type { LabelingFunction } from '../../../shared/schema/labeling-function.ts';
+import { oneClassWarning } from '../../../shared/labelmodel/metrics.ts';
 import { api, getToken } from '../api/client.ts';
 import type { PipelineNode, TrainSettings } from '../canvas/graph.ts';
 import type { TrainingState } from '../canvas/pipeline-context.ts';
@@ -36,8 +37,10 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   const changed = slots.find((slot) => before[slot] !== after[slot]);
   if (changed) throw new Error('A labeling function was edited while training started; train again.');
   const input = await dataWorker().trainingInput(slots);
+  const goldPerClass = new Array<number>(k).fill(0);
+  for (const y of input.gold) if (y >= 0) goldPerClass[y]!++;
   const started = performance.mark('reef:train:start');
-  onState({ phase: 'training', epoch: 0, epochs: settings.epochs });
+  onState({ phase: 'training', ...(settings.model === 'snorkel' ? { epoch: 0, epochs: settings.epochs } : {}) });
   const out = await trainWorker().fit(
     Comlink.transfer({ ...input, k, settings }, [input.L.buffer, input.gold.buffer]),
     Comlink.proxy((epoch: number, epochs: number) => onState({ phase: 'training', epoch, epochs })),
@@ -72,6 +75,8 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   saveResult({
     jobId, cId: concept.c_id, values: concept.values, n: input.n, k, output: settings.output, model: out.model, params: out.params, candidates: out.candidates,
     probs: out.probs, preds: out.preds, keyColumn: assets.index.keyColumn,
+    requestedModel: settings.model,
+    warning: oneClassWarning(out.distribution.slice(0, k), goldPerClass, concept.values),
     lfNames: lfs, weights, noVotes: out.noVotes, confidence: out.confidence, distribution: out.distribution, histogram: out.histogram,
     ms: out.ms, createdAt: new Date().toISOString(), serverRequest,
     parquet, ...('error' in kept ? { notKept: kept.error } : {}),

@@ -94,7 +94,8 @@ const api = {
     } else {
       model = fitModel(stats, { kind: settings.model });
     }
-    onEpoch(settings.epochs, settings.epochs);
+    // Only Snorkel with the node's epochs counts them; auto fits its candidates with epochs of their own.
+    if (settings.model === 'snorkel') onEpoch(settings.epochs, settings.epochs);
     const probs = model.predictProba(L, n);
     // Ties abstain (-1), Snorkel's default and the server run's default, so both report the same labels.
     const preds = probsToPreds(probs, k, 'abstain');

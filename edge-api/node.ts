@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { eq } from 'drizzle-orm';
-import { createApp } from './app.ts';
+import type { MiddlewareHandler } from 'hono';
+import { createApp, type App } from './app.ts';
 import { keptValue, type ReefConfig } from './config.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/client.ts';
 import { apiTokens } from './db/schema.ts';
@@ -22,6 +23,21 @@ import { LocalObjectStore } from './storage/local.ts';
 import { S3ObjectStore } from './storage/s3.ts';
 
 export const webDist = fileURLToPath(new URL('../web/dist', import.meta.url));
+
+/**
+ * Serves the built studio from `root` for every GET the API does not answer; /api stays the API's, so an unknown
+ * API path is a JSON 404, never the studio's page. Parquet and other assets are served as they are: no on-the-fly
+ * compression, so range requests stay exact.
+ */
+export function mountWebApp(app: App, root: string): void {
+  const files = serveStatic({ root });
+  const page = serveStatic({ root, path: 'index.html' });
+  const outsideApi = (handler: MiddlewareHandler): MiddlewareHandler => (c, next) => (isApiPath(c.req.path) ? next() : handler(c, next));
+  app.get('*', outsideApi(files));
+  app.get('*', outsideApi(page));
+}
+
+const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
 
 /**
  * The embedded database belongs to one process at a time (PGlite is not a server): a pid file in the data folder
@@ -105,11 +121,7 @@ export async function startServer(config: ReefConfig, opts: ServeOptions = {}): 
   const token = await ensureAdminToken(database, config);
   const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind, store, materializer, trainer });
   if (opts.inProcessWorker ?? true) await runtime.startWorker();
-  if (existsSync(webDist)) {
-    // Parquet and other assets are served as they are: no on-the-fly compression, so range requests stay exact.
-    app.get('*', serveStatic({ root: webDist }));
-    app.get('*', serveStatic({ root: webDist, path: 'index.html' }));
-  }
+  if (existsSync(webDist)) mountWebApp(app, webDist);
   const server = await new Promise<ServerType>((resolveServer) => {
     const s = serve({ fetch: withCrossOriginIsolation(app.fetch), port: config.port, hostname: config.host }, () => resolveServer(s));
   });

@@ -1,9 +1,9 @@
 // The Reef API as one Hono app, composed from routes; node.ts and worker.ts only supply its dependencies.
 import { swaggerUI } from '@hono/swagger-ui';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppDeps } from './env.ts';
 import { createRouter } from './router.ts';
-import { ApiError, errorResponse, handleError } from './errors.ts';
+import { errorResponse, handleError } from './errors.ts';
+import { readRequestBody } from './request-body.ts';
 import { requireToken, requireWriteRole } from './security/auth.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { catalogRoutes } from './routes/catalog.ts';
@@ -40,12 +40,9 @@ export function createApp(deps: AppDeps) {
     c.set('deps', deps);
     await next();
   });
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => { throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MB; send less at a time.'); },
-  });
-  // File uploads stream to the object store with a limit of their own; every other body is JSON of at most 1 MB.
-  app.use('/api/*', (c, next) => (isFileUpload(c.req.method, c.req.path) ? next() : limitBody(c, next)));
+  // File uploads stream to the object store with a limit of their own; every other body is JSON of at most 1 MB,
+  // nested at most MAX_JSON_DEPTH levels, and read whole before any route runs.
+  app.use('/api/*', readRequestBody({ maxBytes: MAX_BODY_BYTES, isUpload: isFileUpload }));
 
   app.route('/', healthRoutes());
   app.doc31('/openapi.json', {

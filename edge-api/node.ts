@@ -6,8 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { eq } from 'drizzle-orm';
+import type { MiddlewareHandler } from 'hono';
 import { PYODIDE_PATH } from '../shared/lf/python.ts';
-import { createApp } from './app.ts';
+import { createApp, type App } from './app.ts';
 import { keptValue, type ReefConfig } from './config.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/client.ts';
 import { apiTokens } from './db/schema.ts';
@@ -25,6 +26,21 @@ import { LocalObjectStore } from './storage/local.ts';
 import { S3ObjectStore } from './storage/s3.ts';
 
 export const webDist = fileURLToPath(new URL('../web/dist', import.meta.url));
+
+/**
+ * Serves the built studio from `root` for every GET the API does not answer; /api stays the API's, so an unknown
+ * API path is a JSON 404, never the studio's page. Parquet and other assets are served as they are: no on-the-fly
+ * compression, so range requests stay exact.
+ */
+export function mountWebApp(app: App, root: string): void {
+  const files = serveStatic({ root });
+  const page = serveStatic({ root, path: 'index.html' });
+  const outsideApi = (handler: MiddlewareHandler): MiddlewareHandler => (c, next) => (isApiPath(c.req.path) ? next() : handler(c, next));
+  app.get('*', outsideApi(files));
+  app.get('*', outsideApi(page));
+}
+
+const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
 
 /**
  * The embedded database belongs to one process at a time (PGlite is not a server): a pid file in the data folder
@@ -99,7 +115,7 @@ export interface RunningServer { url: string; token: string; server: ServerType;
  * Pyodide's files, from the installed npm package, for Python LFs in the browser's sandbox. That sandbox has an
  * opaque origin, so these answer any origin (CORS) and may be embedded cross-origin; they are public code.
  */
-function servePyodide(app: ReturnType<typeof createApp>): void {
+function servePyodide(app: App): void {
   const root = dirname(createRequire(import.meta.url).resolve('pyodide'));
   app.use(`${PYODIDE_PATH}*`, async (c, next) => {
     await next();
@@ -124,11 +140,7 @@ export async function startServer(config: ReefConfig, opts: ServeOptions = {}): 
   const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind, store, materializer, trainer });
   if (opts.inProcessWorker ?? true) await runtime.startWorker();
   servePyodide(app);
-  if (existsSync(webDist)) {
-    // Parquet and other assets are served as they are: no on-the-fly compression, so range requests stay exact.
-    app.get('*', serveStatic({ root: webDist }));
-    app.get('*', serveStatic({ root: webDist, path: 'index.html' }));
-  }
+  if (existsSync(webDist)) mountWebApp(app, webDist);
   const server = await new Promise<ServerType>((resolveServer) => {
     const s = serve({ fetch: withCrossOriginIsolation(app.fetch), port: config.port, hostname: config.host }, () => resolveServer(s));
   });

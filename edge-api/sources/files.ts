@@ -122,18 +122,20 @@ export class FilesSource implements Source {
       autoload_known_extensions: 'false',
     });
     const connection = await instance.connect();
+    // Where each file sits on this machine, to take out of error messages.
+    const localPaths = new Map<string, string>([[scratch, '']]);
     // DuckDB has no statement timeout; interrupting the connection cancels the running query.
     const timer = setTimeout(() => connection.interrupt(), timeoutMs);
     try {
       await connection.run("SET TimeZone = 'UTC'");
-      const readable = await this.attachTables(connection, scratch);
+      const readable = await this.attachTables(connection, scratch, localPaths);
       await connection.run(`SET allowed_directories = [${[...readable, `${outputDir}/`, `${join(scratch, 'spill')}/`].map(quoteLiteral).join(', ')}]`);
       await connection.run('SET enable_external_access = false');
       await connection.run('SET lock_configuration = true');
       await mkdir(outputDir, { recursive: true });
       return await work({ connection, outputDir });
     } catch (error) {
-      throw sourceFailure(error, context);
+      throw withoutServerPaths(sourceFailure(error, context), localPaths);
     } finally {
       clearTimeout(timer);
       connection.closeSync();
@@ -143,7 +145,7 @@ export class FilesSource implements Source {
   }
 
   /** Creates one view per file and returns the directories DuckDB must be allowed to read. */
-  private async attachTables(connection: DuckDBConnection, scratch: string): Promise<string[]> {
+  private async attachTables(connection: DuckDBConnection, scratch: string, localPaths: Map<string, string>): Promise<string[]> {
     const store = this.config.store;
     const dirs = new Set<string>();
     for (const table of await this.tables()) {
@@ -157,11 +159,31 @@ export class FilesSource implements Source {
         await pipeline(await store.get(table.key), createWriteStream(path));
       }
       dirs.add(path.slice(0, path.lastIndexOf('/') + 1));
+      localPaths.set(path, `${table.name}.${table.format}`);
       const reader = table.format === 'csv' ? 'read_csv' : 'read_parquet';
       await connection.run(`CREATE VIEW ${quoteIdent(table.name)} AS SELECT * FROM ${reader}(${quoteLiteral(path)})`);
     }
     return [...dirs];
   }
+}
+
+/**
+ * The error with this machine's paths taken out of its message and details: each file's path becomes its file
+ * name, and any other absolute path (DuckDB echoes the query, cut short) becomes "…".
+ */
+function withoutServerPaths(error: unknown, localPaths: Map<string, string>): unknown {
+  const scrub = (text: string) => {
+    let out = text;
+    for (const [path, name] of [...localPaths].sort((a, b) => b[0].length - a[0].length)) out = out.replaceAll(path, name);
+    return out.replace(/(?:\/[\w.@+-]+){2,}\/?(?:\.\.\.)?/g, '…');
+  };
+  if (!(error instanceof Error)) return error;
+  error.message = scrub(error.message);
+  const details = (error as { details?: unknown }).details;
+  if (details && typeof details === 'object') {
+    for (const [key, value] of Object.entries(details)) if (typeof value === 'string') (details as Record<string, unknown>)[key] = scrub(value);
+  }
+  return error;
 }
 
 async function prepare(sql: string, params: Record<string, unknown>, asset?: string) {

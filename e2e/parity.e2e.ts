@@ -127,7 +127,7 @@ async function trainInBrowserThenOnServer(cId: string, model: 'snorkel' | 'auto'
   await page.screenshot({ path: `${artifacts}${shot}-01-train-settings.png` });
   await train.getByRole('button', { name: 'Train Model' }).click();
   await page.getByRole('heading', { name: 'Training results' }).waitFor({ timeout: 180_000 });
-  await page.getByText(new RegExp(`model \\w+ · Softmax \\(Probabilities\\) · ${lfCount} LFs`)).waitFor();
+  await page.getByText(new RegExp(`model [^·]+ · Softmax \\(Probabilities\\) · ${lfCount} LFs`)).waitFor();
   await page.screenshot({ path: `${artifacts}${shot}-02-browser-results.png` });
 
   // The result is kept on the server as a run of its own.

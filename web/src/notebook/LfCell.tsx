@@ -5,6 +5,7 @@ import { TemplateOperator, templateValueProblem } from '../../../shared/schema/l
 import type { AssetColumn, TemplateValue } from '../../../shared/lf/types.ts';
 import type { LfFailure, LfResult } from '../analysis/lf-session.ts';
 import { LazyCodeEditor } from '../editor/LazyCodeEditor.tsx';
+import { pythonConstantName } from '../../../shared/lf/python.ts';
 import type { LfDraft } from '../studio/lf-definitions.ts';
 import type { ModelInfo } from '../api/models.ts';
 import { ModelLfForm } from './ModelLfForm.tsx';
@@ -119,7 +120,18 @@ function LfCellView({ cellId, draft, columns, models, values, result, dirty, uns
       </div>
       {draft.type === 'custom' && (
         <>
-          <LazyCodeEditor language="typescript" label="Custom LF code" value={draft.code} onChange={(code) => set({ code })} onRun={onRunCustom} height={120} path={`file:///reef-lf-${cellId}.ts`} />
+          {draft.language === 'python' && (
+            <div className="lf-form">
+              <label className="grow">Allowed imports
+                <input aria-label="Allowed imports" value={(draft.allowed_imports ?? []).join(', ')} placeholder="re, math"
+                  onChange={(e) => set({ allowed_imports: e.target.value.split(',').map((m) => m.trim()).filter(Boolean) })} />
+              </label>
+              <span className="muted">Python, Snorkel-style: <code>def lf(x)</code>, columns as <code>x.text</code>, classes as {values.map((v) => pythonConstantName(v)).filter(Boolean).join(', ')} and ABSTAIN.</span>
+            </div>
+          )}
+          {draft.language === 'python'
+            ? <LazyCodeEditor language="python" label="Custom LF code" value={draft.code} onChange={(code) => set({ code })} onRun={onRunCustom} height={140} path={`file:///reef-lf-${cellId}.py`} />
+            : <LazyCodeEditor language="typescript" label="Custom LF code" value={draft.code} onChange={(code) => set({ code })} onRun={onRunCustom} height={120} path={`file:///reef-lf-${cellId}.ts`} />}
           <button type="button" onClick={onRunCustom}>Run preview (Ctrl+Enter)</button>
         </>
       )}

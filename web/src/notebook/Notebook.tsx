@@ -11,7 +11,8 @@ import { api } from '../api/client.ts';
 import { listModels, uploadModel, type ModelInfo } from '../api/models.ts';
 import type { PipelineNode } from '../canvas/graph.ts';
 import { publishRowType } from '../editor/custom-lf-row-type.ts';
-import { runCustomLf } from '../sandbox/custom-lf.ts';
+import { runCustomLf, runPythonLf } from '../sandbox/custom-lf.ts';
+import { pythonConstantName } from '../../../shared/lf/python.ts';
 import { lfBody, type LfDraft } from '../studio/lf-definitions.ts';
 import { ensureLoaded, markApplied, pipelineAssets } from '../studio/workspace.ts';
 import { dataWorker } from '../studio/workers.ts';
@@ -28,10 +29,23 @@ type Summary = Awaited<ReturnType<ReturnType<typeof dataWorker>['summary']>>;
 
 const newCellId = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 
-function starterLf(type: LfDraft['type'], columns: AssetColumn[], label: number): LfDraft {
-  // The text a new LF most likely reads: a column named like free text, else the first text column.
+/** The text a new LF most likely reads: a column named like free text, else the first text column. */
+function textColumn(columns: AssetColumn[]): string {
   const strings = columns.filter((c) => c.type === 'string');
-  const text = strings.find((c) => /^(text|body|content|comment|message)$/i.test(c.name))?.name ?? strings[0]?.name ?? columns[0]?.name ?? 'text';
+  return strings.find((c) => /^(text|body|content|comment|message)$/i.test(c.name))?.name ?? strings[0]?.name ?? columns[0]?.name ?? 'text';
+}
+
+/** A Snorkel-style Python LF voting the class at `label` (by its constant) on rows whose text has a link. */
+function pythonStarterLf(columns: AssetColumn[], label: number, classes: readonly string[]): LfDraft {
+  const constant = pythonConstantName(classes[label] ?? '') ?? String(label);
+  return {
+    type: 'custom', language: 'python', allowed_imports: [], name: `python_lf_${Math.floor(Math.random() * 1000)}`, label,
+    code: `def lf(x):\n    return ${constant} if "http" in (x.${textColumn(columns)} or "") else ABSTAIN\n`,
+  };
+}
+
+function starterLf(type: LfDraft['type'], columns: AssetColumn[], label: number): LfDraft {
+  const text = textColumn(columns);
   const name = `${type}_lf_${Math.floor(Math.random() * 1000)}`;
   switch (type) {
     case 'regex': return { type, name, label, field: text, pattern: '', case_insensitive: true };
@@ -43,7 +57,15 @@ function starterLf(type: LfDraft['type'], columns: AssetColumn[], label: number)
   }
 }
 
-const sameDefinition = (a: LfDraft, b: LfDraft) => JSON.stringify(a) === JSON.stringify(b);
+/** A definition as the API gives it back: a custom LF's language and imports spelled out, keys in one order. */
+function canonical(d: LfDraft): string {
+  const { active: _active, ...def } = d;
+  const full: Record<string, unknown> = def.type === 'custom'
+    ? { ...def, language: def.language ?? 'typescript', allowed_imports: def.language === 'python' ? def.allowed_imports ?? [] : null }
+    : def;
+  return JSON.stringify(full, Object.keys(full).sort());
+}
+const sameDefinition = (a: LfDraft, b: LfDraft) => canonical(a) === canonical(b);
 
 export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChanged }: {
   concept: Concept; catalog: Catalog; nodes: PipelineNode[]; cells: NotebookCell[];
@@ -138,7 +160,9 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
   const runCustom = useCallback(async (cell: NotebookCell) => {
     const draft = draftsRef.current[cell.id];
     if (draft?.type !== 'custom') return;
-    const outcome = await runCustomLf(draft.code, `file:///reef-lf-${cell.id}.ts`, k);
+    const outcome = draft.language === 'python'
+      ? await runPythonLf(draft.code, draft.allowed_imports ?? [], concept.values)
+      : await runCustomLf(draft.code, `file:///reef-lf-${cell.id}.ts`, k);
     if ('message' in outcome) {
       setResults((r) => ({ ...r, [cell.id]: { slot: slotOf(cell), code: outcome.code, message: outcome.message } }));
       return;
@@ -167,10 +191,10 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
     if (load.phase === 'ready') void applyCell(cell, draft);
   };
 
-  const addLf = (type: LfDraft['type']) => {
+  const addLf = (type: LfDraft['type'], language?: 'python') => {
     const id = newCellId('draft');
     const columns = load.result?.columns as AssetColumn[] | undefined ?? [];
-    const starter = starterLf(type, columns, k - 1);
+    const starter = language === 'python' ? pythonStarterLf(columns, k - 1, concept.values) : starterLf(type, columns, k - 1);
     // A new model LF starts on the latest upload, if there is one.
     const latest = models[models.length - 1];
     setDrafts((d) => ({ ...d, [id]: starter.type === 'model' && latest ? withModel(starter, latest, columns) : starter }));
@@ -284,6 +308,7 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
         <button type="button" onClick={() => addLf('template')} disabled={load.phase !== 'ready'}>+ Template LF</button>
         <button type="button" onClick={() => addLf('sql')} disabled={load.phase !== 'ready'}>+ SQL LF</button>
         <button type="button" onClick={() => addLf('custom')} disabled={load.phase !== 'ready'}>+ Custom LF</button>
+        <button type="button" onClick={() => addLf('custom', 'python')} disabled={load.phase !== 'ready'}>+ Python LF</button>
         <button type="button" onClick={() => addLf('model')} disabled={load.phase !== 'ready'}>+ Model LF</button>
         <button type="button" onClick={() => setCells((c) => [...c, { id: newCellId('sql'), kind: 'sql', sql: 'SELECT count(*) AS samples FROM samples' }])} disabled={load.phase !== 'ready'}>+ SQL cell</button>
       </div>

@@ -42,15 +42,16 @@ onmessage = (e) => {
 
 // The Python worker's program: Pyodide, loaded once from Reef's own /pyodide/ (no CDN, no network beyond it), runs
 // shared/lf/python.ts's harness, the same one the server runs, so both give the same votes. Its `js` module is an
-// empty object. It stays loaded between runs (starting Pyodide takes seconds) until a run overruns its time.
+// empty object. A classic worker (importScripts): the module form did not start inside the opaque-origin,
+// cross-origin-isolated sandbox. It stays loaded between runs (starting Pyodide takes seconds) until a run overruns its time.
 const pythonRunnerSource = `
 let ready;
 onmessage = async (e) => {
   const { indexURL, harness, code, constants, allowedImports, batch, k } = e.data;
   try {
     ready ??= (async () => {
-      const { loadPyodide } = await import(indexURL + 'pyodide.mjs');
-      const py = await loadPyodide({ indexURL, jsglobals: {}, stdout: () => {}, stderr: () => {} });
+      importScripts(indexURL + 'pyodide.js');
+      const py = await self.loadPyodide({ indexURL, jsglobals: {}, stdout: () => {}, stderr: () => {} });
       py.runPython(harness);
       return { load: py.globals.get('__reef_load'), run: py.globals.get('__reef_run') };
     })();
@@ -85,7 +86,7 @@ onmessage = (e) => {
   const reply = (msg, transfer) => parent.postMessage({ id, ...msg }, '*', transfer || []);
   let worker;
   try {
-    worker = language === 'python' ? (python ??= new Worker(pythonUrl, { type: 'module' })) : new Worker(workerUrl);
+    worker = language === 'python' ? (python ??= new Worker(pythonUrl)) : new Worker(workerUrl);
   } catch (err) { reply({ error: 'SANDBOX_FAILED', message: String(err) }); return; }
   const stop = () => { worker.terminate(); if (worker === python) python = undefined; };
   const done = () => { clearTimeout(timer); worker.onmessage = worker.onerror = null; if (worker !== python) worker.terminate(); };
@@ -98,7 +99,7 @@ onmessage = (e) => {
     const out = m.data.returned || m.data.votes;
     reply(m.data, out ? [out.buffer] : []);
   };
-  worker.onerror = (err) => { done(); stop(); reply({ error: 'THROWS', message: err.message || 'the code failed' }); };
+  worker.onerror = (err) => { done(); stop(); reply({ error: language === 'python' ? 'SANDBOX_FAILED' : 'THROWS', message: err.message || (language === 'python' ? 'Python (Pyodide) could not start in the sandbox' : 'the code failed') }); };
   worker.postMessage(job);
 };
 </script></body></html>`;
@@ -132,14 +133,21 @@ function runInSandbox(job: Record<string, unknown>, language: 'typescript' | 'py
   }));
 }
 
-/** Type-checks the cell's TypeScript in Monaco's worker and emits JavaScript, or returns the first error. */
-async function compileCell(modelUri: string): Promise<{ js: string } | { message: string }> {
+/**
+ * Type-checks the cell's TypeScript in Monaco's worker and emits JavaScript, or returns the first error. With
+ * `code`, a model is made for it when no editor has one (an approved LF trained without its cell opened); the
+ * server checked that code when it was saved, so only syntax is checked here.
+ */
+async function compileCell(modelUri: string, code?: string): Promise<{ js: string } | { message: string }> {
   const { monaco } = await import('../editor/monaco-setup.ts');
   const uri = monaco.Uri.parse(modelUri);
-  if (!monaco.editor.getModel(uri)) return { message: 'Open the cell\'s editor first.' };
+  const existing = monaco.editor.getModel(uri);
+  if (!existing && code === undefined) return { message: 'Open the cell\'s editor first.' };
+  if (!existing) monaco.editor.createModel(code!, 'typescript', uri);
+  else if (code !== undefined && existing.getValue() !== code) existing.setValue(code);
   const worker = await (await monaco.typescript.getTypeScriptWorker())(uri);
   const file = uri.toString();
-  const diagnostics = [...await worker.getSyntacticDiagnostics(file), ...await worker.getSemanticDiagnostics(file)];
+  const diagnostics = [...await worker.getSyntacticDiagnostics(file), ...(existing ? await worker.getSemanticDiagnostics(file) : [])];
   if (diagnostics.length > 0) {
     const d = diagnostics[0]!;
     const text = typeof d.messageText === 'string' ? d.messageText : d.messageText.messageText;
@@ -151,7 +159,16 @@ async function compileCell(modelUri: string): Promise<{ js: string } | { message
 }
 
 export async function runCustomLf(_code: string, modelUri: string, k: number): Promise<CustomLfOutcome> {
-  const compiled = await compileCell(modelUri);
+  return runCompiled(await compileCell(modelUri), k);
+}
+
+/** A saved custom LF's votes, TypeScript or Python, whether or not its notebook cell was ever run. */
+export function runSavedCustomLf(lf: { lfId: string; code: string; language?: string | null; allowedImports?: readonly string[] | null }, classes: readonly string[]): Promise<CustomLfOutcome> {
+  if (lf.language === 'python') return runPythonLf(lf.code, lf.allowedImports ?? [], classes);
+  return compileCell(`file:///reef-saved-lf-${lf.lfId}.ts`, lf.code).then((compiled) => runCompiled(compiled, classes.length));
+}
+
+async function runCompiled(compiled: { js: string } | { message: string }, k: number): Promise<CustomLfOutcome> {
   if ('message' in compiled) return { code: 'TYPE_ERROR', message: compiled.message };
   const started = performance.now();
   const columns = await dataWorker().rowsFor();

@@ -6,6 +6,7 @@ import { api, getToken } from '../api/client.ts';
 import type { PipelineNode } from '../canvas/graph.ts';
 import type { AssetRef } from '../workers/asset-fetch.ts';
 import type { LoadResult } from '../workers/studio-data.worker.ts';
+import { runSavedCustomLf } from '../sandbox/custom-lf.ts';
 import { dataWorker } from './workers.ts';
 
 export interface PipelineAssets { index: AssetRef; rules: AssetRef[]; key: string; conceptId: string }
@@ -50,17 +51,25 @@ export function markApplied(lfId: string, version: number | undefined): void {
 }
 
 /** Applies every active template/regex/SQL/model LF not yet applied at its current version; returns the slots to train on. */
-export async function applyActiveLfs(cId: string): Promise<{ slots: string[]; skipped: string[] }> {
+export async function applyActiveLfs(cId: string, classes: readonly string[]): Promise<{ slots: string[]; skipped: string[] }> {
   const lfs = await api<LabelingFunction[]>('GET', `/api/concepts/${cId}/labeling-functions`);
   const slots: string[] = [];
   const skipped: string[] = [];
   for (const lf of lfs) {
     if (!lf.active) continue;
     const def = lfDefinitionOf(lf);
+    if (def.type === 'custom' && applied.get(lf.lf_id) !== lf.version) {
+      // An approved custom LF whose cell has not run (since the page loaded, or at this version) runs now.
+      const outcome = await runSavedCustomLf({ lfId: lf.lf_id, code: def.code, language: def.language, allowedImports: def.allowed_imports }, classes);
+      if ('message' in outcome) {
+        skipped.push(`${lf.name} (${outcome.message})`);
+        continue;
+      }
+      await dataWorker().setVotes(lf.lf_id, lf.name, outcome.votes);
+      applied.set(lf.lf_id, lf.version);
+    }
     if (def.type === 'custom') {
-      // Custom LFs run in the sandbox, from their notebook cell; an approved one counts once its cell has run.
-      if (applied.get(lf.lf_id) === lf.version) slots.push(lf.lf_id);
-      else skipped.push(lf.name);
+      slots.push(lf.lf_id);
       continue;
     }
     if (applied.get(lf.lf_id) !== lf.version) {

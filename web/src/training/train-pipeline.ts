@@ -31,7 +31,9 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   // The LF versions trained on, for the run's lineage: applyActiveLfs applies the versions it reads, which are
   // these when the list reads the same before and after it (versions only grow).
   const before = await lfVersions(concept.c_id);
-  const { slots } = await applyActiveLfs(concept.c_id);
+  const { slots, skipped } = await applyActiveLfs(concept.c_id, concept.values);
+  // Train on exactly the LFs the canvas counts as active, or not at all.
+  if (skipped.length > 0) throw new Error(`Not trained: ${skipped.length === 1 ? 'an active LF is' : 'active LFs are'} not ready: ${skipped.join('; ')}. Fix or deactivate ${skipped.length === 1 ? 'it' : 'them'} in the notebook.`);
   if (slots.length === 0) throw new Error('No active labeling function could be applied; fix or activate one in the notebook.');
   const after = await lfVersions(concept.c_id);
   const changed = slots.find((slot) => before[slot] !== after[slot]);

@@ -168,4 +168,24 @@ describe('checkSourceSql: MySQL (node-sql-parser)', () => {
   it('reports syntax errors with line and column', async () => {
     await expectRefused('SELEC 1', 'mysql', 'SQL_SYNTAX', /line 1, column 7/);
   });
+
+  it('refuses comments MariaDB executes before the parser can drop them', async () => {
+    await expectRefused("SELECT 1 AS id /*!, LOAD_FILE('/etc/hostname') AS f */", 'mysql', 'SQL_EXECUTABLE_COMMENT', /line 1, column 16.*executable comment/);
+    await expectRefused("SELECT id FROM t /*!50000 INTO OUTFILE '/tmp/x' */", 'mysql', 'SQL_EXECUTABLE_COMMENT');
+    await expectRefused('SELECT id FROM t\n/*M!100100 , 1 */', 'mysql', 'SQL_EXECUTABLE_COMMENT', /line 2, column 1/);
+    await expectRefused('SELECT /*+ BKA(t) */ id FROM t', 'mysql', 'SQL_EXECUTABLE_COMMENT', /optimizer hint/);
+    await expectRefused("SELECT 1 --1, LOAD_FILE('/etc/passwd')\n", 'mysql', 'SQL_EXECUTABLE_COMMENT', /two minus signs/);
+    // Inside a string too: where a literal ends depends on the server's sql_mode.
+    await expectRefused("SELECT 'a\\' /*!, 1 */' AS s", 'mysql', 'SQL_EXECUTABLE_COMMENT');
+    await expectAccepted('SELECT id /* plain */ FROM t -- a comment\n# another\n', 'mysql');
+  });
+});
+
+describe('checkSourceSql: optimizer hints in PostgreSQL', () => {
+  it('refuses /*+ … */ for PostgreSQL (pg_hint_plan) and leaves plain comments and DuckDB alone', async () => {
+    await expectRefused('SELECT /*+ SeqScan(t) */ id FROM t', 'postgresql', 'SQL_EXECUTABLE_COMMENT', /pg_hint_plan/);
+    await expectAccepted('SELECT /* + not a hint */ id FROM t', 'postgresql');
+    await expectAccepted('SELECT id /*! not MariaDB here */ FROM t', 'postgresql');
+    await expectAccepted('SELECT /*+ x */ 1', 'duckdb');
+  });
 });

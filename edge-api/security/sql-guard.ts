@@ -12,7 +12,12 @@ import nodeSqlParser from 'node-sql-parser';
 import { compileNamedParams, SqlParamError } from '../sources/params.ts';
 import type { SqlDialect } from '../sources/params.ts';
 
-export type SqlGuardCode = 'SQL_NOT_SINGLE_STATEMENT' | 'SQL_NOT_SELECT' | 'SQL_SYNTAX' | 'SQL_FORBIDDEN_CLAUSE';
+export type SqlGuardCode =
+  | 'SQL_NOT_SINGLE_STATEMENT'
+  | 'SQL_NOT_SELECT'
+  | 'SQL_SYNTAX'
+  | 'SQL_FORBIDDEN_CLAUSE'
+  | 'SQL_EXECUTABLE_COMMENT';
 
 export type SqlCheck = { ok: true } | { ok: false; code: SqlGuardCode; message: string };
 
@@ -53,8 +58,39 @@ export class SqlParserUnavailableError extends Error {
   }
 }
 
+// Text the parser reads as a comment or as nothing but the database executes: MariaDB/MySQL run `/*! … */` and
+// `/*M! … */` as SQL and read `/*+ … */` as optimizer hints (so does PostgreSQL's pg_hint_plan), and MySQL reads
+// `--x` (no space after the dashes) as two minus signs where the parser sees a comment. The raw text is searched,
+// string literals included: how a literal ends depends on the server's sql_mode (backslash escapes, ANSI_QUOTES),
+// so no lexer here can be sure it agrees with the server about what is inside one.
+const EXECUTABLE_COMMENTS: Record<SqlDialect, { pattern: RegExp; what: string }[]> = {
+  mysql: [
+    { pattern: /\/\*M?!/i, what: 'an executable comment (/*! … */ or /*M! … */), which MariaDB and MySQL run as SQL' },
+    { pattern: /\/\*\+/, what: 'an optimizer hint (/*+ … */), which the database executes' },
+    { pattern: /--(?=[^\s])/, what: '"--" followed by no space, which MySQL reads as two minus signs, not as a comment' },
+  ],
+  postgresql: [{ pattern: /\/\*\+/, what: 'an optimizer hint (/*+ … */), which pg_hint_plan executes' }],
+  duckdb: [],
+};
+
+function findExecutableComment(sql: string, dialect: SqlDialect): SqlCheck | undefined {
+  for (const { pattern, what } of EXECUTABLE_COMMENTS[dialect]) {
+    const match = pattern.exec(sql);
+    if (!match) continue;
+    const { line, column } = lineAndColumn(sql, match.index);
+    return refuse(
+      'SQL_EXECUTABLE_COMMENT',
+      `${LEAD}; line ${line}, column ${column} has ${what}. Remove it, or write comments as /* … */ or "-- " with a space (inside a string literal, split the characters with CONCAT).`,
+    );
+  }
+  return undefined;
+}
+
 /** Checks that `sql` is exactly one read-only SELECT (`:name` template parameters allowed) in the given dialect. */
 export async function checkSourceSql(sql: string, dialect: SqlDialect): Promise<SqlCheck> {
+  // Before parsing: the parser would drop these as comments.
+  const executable = findExecutableComment(sql, dialect);
+  if (executable) return executable;
   let text: string;
   try {
     text = compileNamedParams(sql, dialect).text;

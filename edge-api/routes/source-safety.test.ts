@@ -109,3 +109,51 @@ describe('MariaDB executable comments and optimizer hints', () => {
     expect(commented.body.rows).toEqual([{ id: 1 }, { id: 2 }]);
   });
 });
+
+describe('preview leaves the source as it was', () => {
+  const publicCollations = async () =>
+    Number((await pg.admin`select count(*)::int as n from pg_collation where collnamespace = 'public'::regnamespace`)[0]!.n);
+  const statsReset = async () =>
+    String((await pg.admin`select stats_reset from pg_stat_database where datname = current_database()`)[0]!.stats_reset);
+
+  it('rolls back what a function writes even in a read-only transaction', async () => {
+    const res = await preview(pgConn, 'SELECT import_collations() AS imported');
+    expect(res.status).toBe(200);
+    expect(Number(res.body.rows[0].imported)).toBeGreaterThan(0);
+    expect(await publicCollations()).toBe(0);
+  });
+
+  it('refuses pg_* admin functions whose effects no rollback undoes, and the source keeps its state', async () => {
+    await pg.admin`select pg_stat_reset()`;
+    const before = await statsReset();
+    const slot = `reef_probe_${randomBytes(3).toString('hex')}`;
+    for (const sql of [
+      "select pg_import_system_collations('public')",
+      'select pg_stat_reset()',
+      'select 1 as id from t where pg_stat_reset_shared(\'bgwriter\') is null',
+      `select * from pg_create_physical_replication_slot('${slot}')`,
+      `select * from pg_catalog.pg_create_logical_replication_slot('${slot}', 'test_decoding')`,
+      'select pg_advisory_lock(7)',
+    ]) {
+      const res = await preview(pgConn, sql);
+      expect(res.status, sql).toBe(400);
+      expect(res.body.error.code, sql).toBe('SQL_FORBIDDEN_CLAUSE');
+      expect(res.body.error.message, sql).toMatch(/the function pg_\w+\(\) is not allowed/);
+    }
+    expect(await publicCollations()).toBe(0);
+    expect(await statsReset()).toBe(before);
+    expect(await pg.admin`select slot_name from pg_replication_slots where slot_name = ${slot}`).toHaveLength(0);
+  });
+
+  it('needs the analyst role to run a source query, by POST or by GET of a saved one', async () => {
+    const saved = await save(pgConn, 'select id from t order by id');
+    const path = `/api/concepts/${cId}/indexes/${saved.body.id}/preview`;
+    const asViewer = await api.call('GET', path, { as: 'viewer' });
+    expect(asViewer.status).toBe(403);
+    expect(asViewer.body.error.code).toBe('FORBIDDEN');
+    expect((await preview(pgConn, 'select 1 as id', 'viewer')).status).toBe(403);
+    const asAnalyst = await api.call('GET', path, { as: 'analyst' });
+    expect(asAnalyst.status).toBe(200);
+    expect(asAnalyst.body.rows).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+});

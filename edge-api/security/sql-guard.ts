@@ -23,18 +23,28 @@ export type SqlCheck = { ok: true } | { ok: false; code: SqlGuardCode; message: 
 
 const LEAD = 'A source query must be one read-only SELECT statement';
 
-// Functions that write, take locks that outlive the query, reach outside the database, or run SQL given as a string
-// (which would bypass this parser). pg_sleep is left to the statement timeout.
+// Functions that write, reach outside the database, or run SQL given as a string (which would bypass this parser);
+// pg_* functions are refused unless allowed below.
 const POSTGRES_FORBIDDEN_FUNCTIONS = new Set([
-  'nextval', 'setval',
-  'set_config', 'pg_notify', 'txid_current', 'pg_current_xact_id',
-  'pg_cancel_backend', 'pg_terminate_backend', 'pg_reload_conf', 'pg_rotate_logfile', 'pg_switch_wal',
-  'pg_create_restore_point', 'pg_promote', 'pg_logical_emit_message',
-  'pg_read_file', 'pg_read_binary_file', 'pg_ls_dir', 'pg_stat_file', 'pg_file_write', 'pg_file_rename', 'pg_file_unlink',
+  'nextval', 'setval', 'set_config', 'txid_current',
   'query_to_xml', 'query_to_xml_and_xmlschema', 'query_to_xmlschema', 'cursor_to_xml', 'database_to_xml',
   'database_to_xml_and_xmlschema', 'schema_to_xml', 'schema_to_xml_and_xmlschema', 'table_to_xml', 'table_to_xml_and_xmlschema',
 ]);
-const POSTGRES_FORBIDDEN_PREFIXES = ['pg_advisory_', 'pg_try_advisory_', 'dblink', 'lo_'];
+const POSTGRES_FORBIDDEN_PREFIXES = ['dblink', 'lo_'];
+// Most pg_* functions administer the server, and several act outside the transaction, so no rollback undoes them
+// (pg_stat_reset, replication slots, advisory locks, pg_import_system_collations writes the catalog even read-only).
+// Only these read-only ones are allowed; pg_sleep is left to the statement timeout.
+const POSTGRES_ALLOWED_PG_FUNCTIONS = new Set([
+  'pg_sleep', 'pg_sleep_for', 'pg_sleep_until', 'pg_typeof', 'pg_column_size', 'pg_column_compression',
+  'pg_size_pretty', 'pg_size_bytes', 'pg_relation_size', 'pg_total_relation_size', 'pg_table_size', 'pg_indexes_size',
+  'pg_database_size', 'pg_get_viewdef', 'pg_get_expr', 'pg_get_constraintdef', 'pg_get_indexdef', 'pg_get_userbyid',
+  'pg_get_function_arguments', 'pg_get_function_result', 'pg_get_function_identity_arguments', 'pg_get_serial_sequence',
+  'pg_get_partkeydef', 'pg_get_ruledef', 'pg_get_triggerdef', 'pg_get_statisticsobjdef', 'pg_encoding_to_char',
+  'pg_char_to_encoding', 'pg_client_encoding', 'pg_backend_pid', 'pg_postmaster_start_time', 'pg_conf_load_time',
+  'pg_is_in_recovery', 'pg_has_role', 'pg_table_is_visible', 'pg_type_is_visible', 'pg_function_is_visible',
+  'pg_input_is_valid', 'pg_input_error_info', 'pg_collation_for', 'pg_describe_object', 'pg_identify_object',
+  'pg_options_to_table', 'pg_current_snapshot', 'pg_snapshot_xmin', 'pg_snapshot_xmax', 'pg_visible_in_snapshot',
+]);
 
 // DuckDB reads files and runs SQL strings through table functions; a files source exposes only the views Reef
 // creates, so any direct file or SQL-string access is refused.
@@ -168,6 +178,7 @@ async function checkPostgresFamily(sql: string, dialect: 'postgresql' | 'duckdb'
 
 function isForbiddenFunction(name: string, dialect: 'postgresql' | 'duckdb'): boolean {
   if (POSTGRES_FORBIDDEN_FUNCTIONS.has(name) || POSTGRES_FORBIDDEN_PREFIXES.some((p) => name.startsWith(p))) return true;
+  if (name.startsWith('pg_') && !POSTGRES_ALLOWED_PG_FUNCTIONS.has(name)) return true;
   if (dialect !== 'duckdb') return false;
   return DUCKDB_FORBIDDEN_FUNCTIONS.has(name) || DUCKDB_FORBIDDEN_PREFIXES.some((p) => name.startsWith(p));
 }

@@ -182,17 +182,24 @@ export class PostgresSource implements Source {
     return this.config.previewTimeoutMs ?? DEFAULT_PREVIEW_TIMEOUT_MS;
   }
 
-  /** Runs `work` in a read-only transaction with the limits, on a postgres.js connection used for nothing else. */
+  /**
+   * Runs `work` in a read-only transaction with the limits, on a postgres.js connection used for nothing else, and
+   * rolls it back whatever happened: some functions write even in a read-only transaction
+   * (pg_import_system_collations), and a preview must leave the source exactly as a materialization does.
+   */
   private async readOnly<T>(timeoutMs: number, context: ErrorContext, work: (tx: Tx) => Promise<T>): Promise<T> {
     const sql = connect(this.config);
     try {
-      return (await sql.begin('isolation level repeatable read read only', async (tx) => {
-        await tx.unsafe(`select ${SETTINGS_CALLS}`, sessionSettings(timeoutMs).flat());
-        return work(tx as unknown as Tx);
-      })) as T;
+      // One connection (max: 1), so BEGIN and ROLLBACK surround exactly the statements in between.
+      await sql.unsafe('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await sql.unsafe(`select ${SETTINGS_CALLS}`, sessionSettings(timeoutMs).flat());
+      const result = await work(sql as unknown as Tx);
+      await sql.unsafe('ROLLBACK');
+      return result;
     } catch (error) {
       throw translateSourceError(error, context);
     } finally {
+      // A failed ROLLBACK or a broken connection: closing the session rolls back what is left.
       await releaseSessionState(sql);
     }
   }

@@ -119,6 +119,9 @@ describe('checkSourceSql: PostgreSQL and DuckDB (libpg-query)', () => {
     await expectRefused("SELECT * FROM read_csv('/etc/passwd')", 'duckdb', 'SQL_FORBIDDEN_CLAUSE', /read_csv\(\)/);
     await expectRefused("SELECT * FROM read_parquet('s3://b/x.parquet')", 'duckdb', 'SQL_FORBIDDEN_CLAUSE', /read_parquet/);
     await expectRefused("SELECT * FROM query('DROP TABLE t')", 'duckdb', 'SQL_FORBIDDEN_CLAUSE', /query\(\)/);
+    await expectRefused("SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))", 'duckdb', 'SQL_FORBIDDEN_CLAUSE', /json_execute_serialized_sql\(\)/);
+    await expectRefused('SELECT * FROM t, LATERAL force_checkpoint()', 'duckdb', 'SQL_FORBIDDEN_CLAUSE', /force_checkpoint\(\)/);
+    await expectAccepted('SELECT * FROM range(3) r(i), unnest(ARRAY[1, 2]) u(x), generate_series(1, 2) g(y)', 'duckdb');
     await expectRefused('SELECT * FROM "/etc/passwd.csv"', 'duckdb', 'SQL_FORBIDDEN_CLAUSE', /file path/);
     // The same quoted name is an ordinary (odd) table name to PostgreSQL.
     await expectAccepted('SELECT * FROM "weird.name"', 'postgresql');

@@ -52,7 +52,10 @@ const DUCKDB_FORBIDDEN_FUNCTIONS = new Set([
   'read_text', 'read_blob', 'glob', 'sniff_csv', 'parquet_scan', 'parquet_metadata', 'parquet_schema',
   'parquet_file_metadata', 'parquet_kv_metadata', 'query', 'query_table', 'getenv', 'current_setting', 'duckdb_secrets',
 ]);
-const DUCKDB_FORBIDDEN_PREFIXES = ['read_csv', 'read_parquet', 'read_json', 'read_ndjson', 'read_xlsx', 'duckdb_'];
+const DUCKDB_FORBIDDEN_PREFIXES = ['read_csv', 'read_parquet', 'read_json', 'read_ndjson', 'read_xlsx', 'duckdb_', 'json_execute'];
+// DuckDB's table functions read files, run SQL given as a string (query, json_execute_serialized_sql), change the
+// instance (checkpoint, enable_logging) or describe it; in FROM only these row generators are allowed.
+const DUCKDB_ALLOWED_TABLE_FUNCTIONS = new Set(['generate_series', 'range', 'unnest', 'json_each', 'json_tree', 'repeat']);
 
 const MYSQL_FORBIDDEN_FUNCTIONS = new Set([
   'get_lock', 'release_lock', 'release_all_locks', 'is_used_lock', 'load_file', 'sys_exec', 'sys_eval',
@@ -164,6 +167,13 @@ async function checkPostgresFamily(sql: string, dialect: 'postgresql' | 'duckdb'
         return refuse('SQL_FORBIDDEN_CLAUSE', `${LEAD}; the function ${name}() is not allowed in a source query. Remove it.`);
       }
     }
+    const tableFunction = dialect === 'duckdb' ? forbiddenTableFunction(node) : undefined;
+    if (tableFunction !== undefined) {
+      return refuse(
+        'SQL_FORBIDDEN_CLAUSE',
+        `${LEAD}; the table function ${tableFunction}() is not allowed in a files source (it reads files, runs SQL given as text or changes DuckDB). Query the connection's tables by name; FROM may call only ${[...DUCKDB_ALLOWED_TABLE_FUNCTIONS].join(', ')}.`,
+      );
+    }
     // DuckDB scans a quoted name like "data.csv" or "/tmp/x.parquet" as a file (a replacement scan).
     const rangeVar = node.RangeVar as { relname?: string } | undefined;
     if (dialect === 'duckdb' && rangeVar?.relname && /[./\\]/.test(rangeVar.relname)) {
@@ -181,6 +191,17 @@ function isForbiddenFunction(name: string, dialect: 'postgresql' | 'duckdb'): bo
   if (name.startsWith('pg_') && !POSTGRES_ALLOWED_PG_FUNCTIONS.has(name)) return true;
   if (dialect !== 'duckdb') return false;
   return DUCKDB_FORBIDDEN_FUNCTIONS.has(name) || DUCKDB_FORBIDDEN_PREFIXES.some((p) => name.startsWith(p));
+}
+
+/** The first table function in a FROM item that is not an allowed row generator (an item that is no plain call counts as one). */
+function forbiddenTableFunction(node: Record<string, unknown>): string | undefined {
+  const range = node.RangeFunction as { functions?: { List?: { items?: Record<string, unknown>[] } }[] } | undefined;
+  for (const item of range?.functions ?? []) {
+    const call = item.List?.items?.[0]?.FuncCall as { funcname?: { String?: { sval?: string } }[] } | undefined;
+    const name = (call?.funcname?.at(-1)?.String?.sval ?? '').toLowerCase();
+    if (!DUCKDB_ALLOWED_TABLE_FUNCTIONS.has(name)) return name || 'expression';
+  }
+  return undefined;
 }
 
 function describePostgresStatement(kind: string): string {

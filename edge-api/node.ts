@@ -99,7 +99,7 @@ export async function startServer(config: ReefConfig, opts: ServeOptions = {}): 
   const runtime = await openRuntime(config);
   const { database, store, materializer, trainer } = runtime;
   const token = await ensureAdminToken(database, config);
-  const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind, store, materializer, trainer });
+  const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind, databaseUrl: config.databaseUrl, store, materializer, trainer });
   if (opts.inProcessWorker ?? true) await runtime.startWorker();
   if (existsSync(webDist)) {
     // Parquet and other assets are served as they are: no on-the-fly compression, so range requests stay exact.

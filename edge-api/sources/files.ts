@@ -122,8 +122,13 @@ export class FilesSource implements Source {
       autoload_known_extensions: 'false',
     });
     const connection = await instance.connect();
-    // DuckDB has no statement timeout; interrupting the connection cancels the running query.
-    const timer = setTimeout(() => connection.interrupt(), timeoutMs);
+    // DuckDB has no statement timeout; interrupting the connection cancels the running query. An interrupt that
+    // lands between statements (while the views are created) is lost, so it repeats until the work ends.
+    let interrupting: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      connection.interrupt();
+      interrupting = setInterval(() => connection.interrupt(), 50);
+    }, timeoutMs);
     try {
       await connection.run("SET TimeZone = 'UTC'");
       const readable = await this.attachTables(connection, scratch);
@@ -136,6 +141,7 @@ export class FilesSource implements Source {
       throw sourceFailure(error, context);
     } finally {
       clearTimeout(timer);
+      clearInterval(interrupting);
       connection.closeSync();
       instance.closeSync();
       await rm(scratch, { recursive: true, force: true });

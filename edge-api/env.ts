@@ -12,6 +12,8 @@ export interface AppDeps {
   secret: string;
   /** Database kind, for /api/health. */
   databaseKind: string;
+  /** Reef's own PostgreSQL (DATABASE_URL), which no connection may point at. */
+  databaseUrl?: string;
   /** Where assets, uploaded files and results live; absent on Workers (definitions only). */
   store?: ObjectStore;
   /** Present where this process can queue runs and reach the object store (Node); absent on Workers. */

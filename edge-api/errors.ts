@@ -3,13 +3,13 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ModelLfErrorCode } from '../shared/onnx/model-lf.ts';
+import type { SqlGuardCode } from './security/sql-guard.ts';
 
 export type ErrorCode =
   | 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'JSON_TOO_DEEP' | 'UPLOAD_INVALID' | 'PAYLOAD_TOO_LARGE' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND'
   | 'CONFLICT' | 'IN_USE' | 'INVALID_LABEL' | 'CUSTOM_LF_INVALID' | 'PYTHON_LF_INVALID' | 'LF_INVALID' | 'NOT_MATERIALIZED'
-  | 'SQL_NOT_SINGLE_STATEMENT' | 'SQL_NOT_SELECT' | 'SQL_SYNTAX' | 'SQL_FORBIDDEN_CLAUSE'
-  | 'NOT_AVAILABLE' | 'CONNECTION_FAILED' | 'SOURCE_ERROR' | 'APPROVAL_REQUIRED' | 'PARTITION_CONFIG_INVALID' | 'INTERNAL'
-  | ModelLfErrorCode;
+  | 'NOT_AVAILABLE' | 'CONNECTION_FAILED' | 'CONNECTION_IS_REEF_DATABASE' | 'SOURCE_ERROR' | 'APPROVAL_REQUIRED' | 'PARTITION_CONFIG_INVALID' | 'INTERNAL'
+  | SqlGuardCode | ModelLfErrorCode;
 
 export class ApiError extends HTTPException {
   readonly code: ErrorCode;

@@ -137,7 +137,7 @@ export async function startServer(config: ReefConfig, opts: ServeOptions = {}): 
   const runtime = await openRuntime(config);
   const { database, store, materializer, trainer } = runtime;
   const token = await ensureAdminToken(database, config);
-  const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind, store, materializer, trainer });
+  const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind, databaseUrl: config.databaseUrl, store, materializer, trainer });
   if (opts.inProcessWorker ?? true) await runtime.startWorker();
   servePyodide(app);
   if (existsSync(webDist)) mountWebApp(app, webDist);

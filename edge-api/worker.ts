@@ -29,7 +29,7 @@ export default {
     const client = postgres(env.DATABASE_URL, { max: 1, fetch_types: false, onnotice: () => {} });
     const db = drizzle(client, { schema }) as unknown as Db;
     try {
-      return await createApp({ db, secret: env.REEF_SECRET, databaseKind: 'postgres' }).fetch(request);
+      return await createApp({ db, secret: env.REEF_SECRET, databaseKind: 'postgres', databaseUrl: env.DATABASE_URL }).fetch(request);
     } finally {
       ctx.waitUntil(client.end());
     }

@@ -2,10 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { beforeEach, expect, it } from 'vitest';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../app.ts';
 import { databaseConnections } from '../db/schema.ts';
-import { describeDatabases } from '../db/test-databases.ts';
+import { backends, createThrowawayPostgres, describeDatabases, testDatabaseUrl, truncateAll } from '../db/test-databases.ts';
 import { openSecret, sealSecret } from '../security/secrets.ts';
 import { LocalObjectStore } from '../storage/local.ts';
 import { createTestApi, TEST_SECRET, type TestApi } from '../testing.ts';
@@ -144,7 +146,8 @@ describeDatabases('connections API', (database) => {
     const refused = await api.call('POST', `/api/connections/${pg.conn_id}/test`);
     expect(refused.status).toBe(200);
     expect(refused.body.ok).toBe(false);
-    expect(refused.body.message).toMatch(/could not be reached: connect ECONNREFUSED 127\.0\.0\.1:1\. Check host, port/);
+    expect(refused.body.message).toMatch(/could not be reached: connect ECONNREFUSED 127\.0\.0\.1:1; nothing accepts connections at that host and port/);
+    expect(refused.body.code).toBe('SOURCE_CONNECTION_REFUSED');
 
     await api.call('PATCH', `/api/connections/${pg.conn_id}`, { body: { port: 5432, database: 'reef_no_such_database' } });
     const noDb = await api.call('POST', `/api/connections/${pg.conn_id}/test`);
@@ -188,4 +191,70 @@ describeDatabases('connections API', (database) => {
     expect(res.body).toMatchObject({ ok: false });
     expect(res.body.message).toMatch(/cannot be decrypted .*REEF_SECRET/);
   });
+});
+
+describe.skipIf(!testDatabaseUrl)("connections to Reef's own database", () => {
+  let reef: Awaited<ReturnType<typeof createThrowawayPostgres>>;
+  beforeAll(async () => { reef = await createThrowawayPostgres('reef_self'); });
+  afterAll(async () => { await reef?.database.close(); await reef?.drop(); });
+  beforeEach(async () => { await truncateAll(reef.database); });
+
+  it('refuses them by address (DATABASE_URL) and by the server identity, whatever the host name, on save and on test', async () => {
+    const url = new URL(reef.url);
+    const own = { name: 'self', connection_type: 'postgresql', host: url.hostname, port: Number(url.port || 5432), database: url.pathname.slice(1), username: 'postgres' };
+    const withUrl = await createTestApi(reef.database, { databaseUrl: reef.url });
+    for (const body of [own, { ...own, host: 'localhost' }]) {
+      const res = await withUrl.call('POST', '/api/connections', { as: 'analyst', body });
+      expect(res.status, body.host).toBe(400);
+      expect(res.body.error.code).toBe('CONNECTION_IS_REEF_DATABASE');
+      expect(res.body.error.message).toMatch(/names the host, port and database of Reef's own database/);
+    }
+    // Without the URL in the configuration, the server's system identifier and database OID still tell.
+    await truncateAll(reef.database);
+    const api = await createTestApi(reef.database);
+    const byIdentity = await api.call('POST', '/api/connections', { as: 'analyst', body: own });
+    expect(byIdentity.status).toBe(400);
+    expect(byIdentity.body.error).toMatchObject({ code: 'CONNECTION_IS_REEF_DATABASE', message: expect.stringMatching(/reaches Reef's own database/) });
+    const other = await api.call('POST', '/api/connections', { as: 'analyst', body: { ...own, name: 'other', database: 'postgres' } });
+    expect(other.status).toBe(201);
+    const patched = await api.call('PATCH', `/api/connections/${other.body.conn_id}`, { as: 'analyst', body: { database: own.database } });
+    expect(patched.status).toBe(400);
+    expect(patched.body.error.code).toBe('CONNECTION_IS_REEF_DATABASE');
+    expect((await api.call('GET', `/api/connections/${other.body.conn_id}`)).body.database).toBe('postgres');
+    // One stored before this check existed fails its test with the code.
+    await reef.database.db.update(databaseConnections).set({ database: own.database }).where(eq(databaseConnections.id, other.body.conn_id));
+    const tested = await api.call('POST', `/api/connections/${other.body.conn_id}/test`);
+    expect(tested.body).toMatchObject({ ok: false, code: 'CONNECTION_IS_REEF_DATABASE' });
+  });
+});
+
+describe('connection tests against ports where no database answers', () => {
+  const servers: Server[] = [];
+  afterAll(() => { for (const s of servers) s.close(); });
+  const listen = async (server: Server) => {
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  };
+
+  it('answers within 10 s and tells a silent port (timeout) from a web server (reset) from a closed port (refused)', async () => {
+    const database = await backends()[0]!.open();
+    try {
+      const api = await createTestApi(database);
+      const silentPort = await listen(createServer(() => {}));
+      const httpPort = await listen(createHttpServer((_req, res) => res.end('not a database')));
+      const cases = [[silentPort, 'SOURCE_CONNECT_TIMEOUT'], [httpPort, 'SOURCE_CONNECTION_RESET'], [1, 'SOURCE_CONNECTION_REFUSED']] as const;
+      for (const [port, code] of cases) {
+        const { body: conn } = await api.call('POST', '/api/connections', { body: { ...postgresSource, name: `p${port}`, port } });
+        const started = performance.now();
+        const res = await api.call('POST', `/api/connections/${conn.conn_id}/test`);
+        expect(performance.now() - started, code).toBeLessThan(10_000);
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ ok: false, code });
+        expect(res.body.message).toContain(`127.0.0.1:${port}`);
+      }
+    } finally {
+      await database.close();
+    }
+  }, 40_000);
 });

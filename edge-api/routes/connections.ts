@@ -1,7 +1,7 @@
 // Source database connections. The password is sealed with AES-GCM under REEF_SECRET on the way in and never
 // leaves the server again: responses say only `has_password`.
 import { createRoute, z } from '@hono/zod-openapi';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import {
   Connection, ConnectionCreate, ConnectionTestResult, ConnectionUpdate, connectionHostIssue, loginOf, type ConnectionType,
 } from '../../shared/schema/connection.ts';
@@ -13,6 +13,7 @@ import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts
 import { openSecret, sealSecret } from '../security/secrets.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';
 import { sourceForConnection } from '../sources/from-connection.ts';
+import { POSTGRES_IDENTITY } from '../sources/index.ts';
 import type { SqlDialect } from '../sources/params.ts';
 
 export const ConnectionParams = z.object({ conn_id: z.uuid({ message: 'conn_id must be a connection id (UUID)' }) });
@@ -44,22 +45,78 @@ async function loadConnection(db: Db, connId: string): Promise<ConnectionRow> {
   return row;
 }
 
+// A test answers within 10 s whatever listens at the port: 5 s to connect, the rest for the checks.
+const TEST_CONNECT_TIMEOUT_MS = 5_000;
+
+const reefDatabaseError = (how: string) => new ApiError(400, 'CONNECTION_IS_REEF_DATABASE',
+  `This connection ${how} Reef's own database, which holds its tokens and sealed passwords; point it at the database your data is in.`);
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+const sameHost = (a: string, b: string) => a.toLowerCase() === b.toLowerCase() || (LOOPBACK.has(a.toLowerCase()) && LOOPBACK.has(b.toLowerCase()));
+
+/** Whether a PostgreSQL connection names the host, port and database of Reef's DATABASE_URL. */
+function addressesReefDatabase(row: Pick<ConnectionRow, 'connectionType' | 'host' | 'port' | 'database'>, databaseUrl?: string): boolean {
+  if (row.connectionType !== 'postgresql' || !databaseUrl || !row.host) return false;
+  let reef: URL;
+  try {
+    reef = new URL(databaseUrl);
+  } catch {
+    return false;
+  }
+  const reefDatabase = decodeURIComponent(reef.pathname.slice(1)) || decodeURIComponent(reef.username) || 'postgres';
+  return sameHost(row.host, reef.hostname) && (row.port ?? 5432) === Number(reef.port || 5432) && (row.database ?? '') === reefDatabase;
+}
+
+/** Reef's own database by the identity a PostgreSQL source reports (see Source.testConnection), if it has one. */
+async function reefIdentity(db: Db): Promise<string | undefined> {
+  try {
+    const rows = (await db.execute(sql.raw(`select ${POSTGRES_IDENTITY} as identity`))) as unknown as { rows?: { identity: string }[] } & { identity: string }[];
+    return (rows.rows ?? rows)[0]?.identity ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type Checked = { serverVersion: string } | { error: Error };
+
 /**
  * Connects through the same source code a materialization uses (read-only transaction, limits, one error
- * translator), so a connection that tests ok is one a run can read from. A failure is an answer, not an error.
+ * translator) and refuses Reef's own database, by address and by identity, whatever host name reaches it.
  */
+async function checkConnection(row: ConnectionRow, deps: AppDeps): Promise<Checked> {
+  if (addressesReefDatabase(row, deps.databaseUrl)) throw reefDatabaseError('names the host, port and database of');
+  try {
+    const source = await sourceForConnection(row, deps, { connectTimeoutMs: TEST_CONNECT_TIMEOUT_MS });
+    const { serverVersion, identity }: { serverVersion: string; identity?: string } = await source.testConnection();
+    if (identity !== undefined && identity === (await reefIdentity(deps.db))) throw reefDatabaseError('reaches');
+    return { serverVersion };
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    return { error: error as Error };
+  }
+}
+
+/** Refuses (400) saving a connection that reaches Reef's own database; a source that cannot be reached yet is saved. */
+async function checkBeforeSave(row: ConnectionRow, deps: AppDeps): Promise<void> {
+  if (row.connectionType === 'files') return;
+  await checkConnection(row, deps);
+}
+
+/** A connection that tests ok is one a run can read from. A failure is an answer with a code, not an error. */
 async function testConnection(row: ConnectionRow, deps: AppDeps): Promise<ConnectionTestResult> {
   const started = performance.now();
-  const answer = (ok: boolean, message: string) => ({ ok, message, latency_ms: Math.round(performance.now() - started) });
+  const answer = (ok: boolean, message: string, code?: string) => ({ ok, message, ...(code ? { code } : {}), latency_ms: Math.round(performance.now() - started) });
   if (row.encryptedPassword != null && !(await canOpenSecret(row.encryptedPassword, deps.secret))) {
-    return answer(false, 'The stored password cannot be decrypted with this server\'s REEF_SECRET (was it changed?); set the password again.');
+    return answer(false, 'The stored password cannot be decrypted with this server\'s REEF_SECRET (was it changed?); set the password again.', 'SECRET_MISMATCH');
   }
   try {
-    const source = await sourceForConnection(row, deps);
-    const { serverVersion } = await source.testConnection();
-    return answer(true, `Connected to ${serverVersion}.`);
+    const checked = await checkConnection(row, deps);
+    if ('serverVersion' in checked) return answer(true, `Connected to ${checked.serverVersion}.`);
+    const code = (checked.error as { code?: unknown }).code;
+    return answer(false, checked.error.message, typeof code === 'string' ? code : undefined);
   } catch (error) {
-    return answer(false, error instanceof Error ? error.message : String(error));
+    if (error instanceof ApiError) return answer(false, error.message, error.code);
+    throw error;
   }
 }
 
@@ -130,11 +187,13 @@ export const connectionRoutes = () => createRouter()
   .openapi(create, async (c) => {
     const body = c.req.valid('json');
     const { db, secret } = c.var.deps;
-    const [row] = await db.insert(databaseConnections).values({
-      name: body.name, connectionType: body.connection_type, host: body.host, port: body.port,
-      database: body.database, username: loginOf(body),
+    const values = {
+      name: body.name, connectionType: body.connection_type, host: body.host ?? null, port: body.port ?? null,
+      database: body.database ?? null, username: loginOf(body) ?? null,
       encryptedPassword: body.password === undefined ? null : await sealSecret(body.password, secret),
-    }).returning();
+    };
+    await checkBeforeSave({ id: crypto.randomUUID(), options: {}, createdAt: new Date(), updatedAt: new Date(), ...values }, c.var.deps);
+    const [row] = await db.insert(databaseConnections).values(values).returning();
     return c.json(toConnection(row!), 201);
   })
   .openapi(list, async (c) => {
@@ -154,10 +213,14 @@ export const connectionRoutes = () => createRouter()
     if (issue) throw new ApiError(400, 'VALIDATION_FAILED', `host: ${issue}`, { issues: [{ path: 'host', message: issue }] });
     if (body.connection_type && body.connection_type !== row.connectionType) await checkUsersInDialect(db, conn_id, body.connection_type);
     const encryptedPassword = body.password == null ? body.password : await sealSecret(body.password, secret);
-    const [updated] = await db.update(databaseConnections).set({
+    const changes = {
       name: body.name, connectionType: body.connection_type, host: body.host, port: body.port,
-      database: body.database, username: loginOf(body), encryptedPassword, updatedAt: new Date(),
-    }).where(eq(databaseConnections.id, conn_id)).returning();
+      database: body.database, username: loginOf(body), encryptedPassword,
+    };
+    const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+    await checkBeforeSave({ ...row, ...defined }, c.var.deps);
+    const [updated] = await db.update(databaseConnections).set({ ...changes, updatedAt: new Date() })
+      .where(eq(databaseConnections.id, conn_id)).returning();
     return c.json(toConnection(updated!), 200);
   })
   .openapi(remove, async (c) => {

@@ -8,6 +8,7 @@ import { conceptIndexes, conceptRules } from '../db/schema.ts';
 import type { AppDeps } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, json, jsonBody, secured } from '../router.ts';
+import { requireRole } from '../security/auth.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';
 import { SourceError } from '../sources/errors.ts';
 import { sourceForConnection } from '../sources/from-connection.ts';
@@ -50,8 +51,10 @@ const schema = createRoute({
   request: { params: ConnectionParams },
   responses: { 200: json(SchemaTables, 'Tables and columns the connection can read'), ...errors },
 });
+// A GET, but it runs the stored SQL against the source: the analyst role, like the POST preview.
 const assetPreview = createRoute({
   method: 'get', path: '/api/concepts/{c_id}/{kind}/{asset_id}/preview', tags: ['indexes', 'rules'], security: secured,
+  middleware: [requireRole('analyst')] as const,
   request: { params: ConceptParams.extend({ kind: z.enum(['indexes', 'rules']), asset_id: z.uuid() }) },
   responses: { 200: json(Preview, 'The first rows of a saved index or rule, as its SQL gives them now'), ...errors },
 });

@@ -119,6 +119,9 @@ describe('checkSourceSql: PostgreSQL and DuckDB (libpg-query)', () => {
     await expectRefused("SELECT * FROM read_csv('/etc/passwd')", 'duckdb', 'SQL_FORBIDDEN_CLAUSE', /read_csv\(\)/);
     await expectRefused("SELECT * FROM read_parquet('s3://b/x.parquet')", 'duckdb', 'SQL_FORBIDDEN_CLAUSE', /read_parquet/);
     await expectRefused("SELECT * FROM query('DROP TABLE t')", 'duckdb', 'SQL_FORBIDDEN_CLAUSE', /query\(\)/);
+    await expectRefused("SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))", 'duckdb', 'SQL_FORBIDDEN_CLAUSE', /json_execute_serialized_sql\(\)/);
+    await expectRefused('SELECT * FROM t, LATERAL force_checkpoint()', 'duckdb', 'SQL_FORBIDDEN_CLAUSE', /force_checkpoint\(\)/);
+    await expectAccepted('SELECT * FROM range(3) r(i), unnest(ARRAY[1, 2]) u(x), generate_series(1, 2) g(y)', 'duckdb');
     await expectRefused('SELECT * FROM "/etc/passwd.csv"', 'duckdb', 'SQL_FORBIDDEN_CLAUSE', /file path/);
     // The same quoted name is an ordinary (odd) table name to PostgreSQL.
     await expectAccepted('SELECT * FROM "weird.name"', 'postgresql');
@@ -167,5 +170,25 @@ describe('checkSourceSql: MySQL (node-sql-parser)', () => {
 
   it('reports syntax errors with line and column', async () => {
     await expectRefused('SELEC 1', 'mysql', 'SQL_SYNTAX', /line 1, column 7/);
+  });
+
+  it('refuses comments MariaDB executes before the parser can drop them', async () => {
+    await expectRefused("SELECT 1 AS id /*!, LOAD_FILE('/etc/hostname') AS f */", 'mysql', 'SQL_EXECUTABLE_COMMENT', /line 1, column 16.*executable comment/);
+    await expectRefused("SELECT id FROM t /*!50000 INTO OUTFILE '/tmp/x' */", 'mysql', 'SQL_EXECUTABLE_COMMENT');
+    await expectRefused('SELECT id FROM t\n/*M!100100 , 1 */', 'mysql', 'SQL_EXECUTABLE_COMMENT', /line 2, column 1/);
+    await expectRefused('SELECT /*+ BKA(t) */ id FROM t', 'mysql', 'SQL_EXECUTABLE_COMMENT', /optimizer hint/);
+    await expectRefused("SELECT 1 --1, LOAD_FILE('/etc/passwd')\n", 'mysql', 'SQL_EXECUTABLE_COMMENT', /two minus signs/);
+    // Inside a string too: where a literal ends depends on the server's sql_mode.
+    await expectRefused("SELECT 'a\\' /*!, 1 */' AS s", 'mysql', 'SQL_EXECUTABLE_COMMENT');
+    await expectAccepted('SELECT id /* plain */ FROM t -- a comment\n# another\n', 'mysql');
+  });
+});
+
+describe('checkSourceSql: optimizer hints in PostgreSQL', () => {
+  it('refuses /*+ … */ for PostgreSQL (pg_hint_plan) and leaves plain comments and DuckDB alone', async () => {
+    await expectRefused('SELECT /*+ SeqScan(t) */ id FROM t', 'postgresql', 'SQL_EXECUTABLE_COMMENT', /pg_hint_plan/);
+    await expectAccepted('SELECT /* + not a hint */ id FROM t', 'postgresql');
+    await expectAccepted('SELECT id /*! not MariaDB here */ FROM t', 'postgresql');
+    await expectAccepted('SELECT /*+ x */ 1', 'duckdb');
   });
 });

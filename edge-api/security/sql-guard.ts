@@ -12,24 +12,39 @@ import nodeSqlParser from 'node-sql-parser';
 import { compileNamedParams, SqlParamError } from '../sources/params.ts';
 import type { SqlDialect } from '../sources/params.ts';
 
-export type SqlGuardCode = 'SQL_NOT_SINGLE_STATEMENT' | 'SQL_NOT_SELECT' | 'SQL_SYNTAX' | 'SQL_FORBIDDEN_CLAUSE';
+export type SqlGuardCode =
+  | 'SQL_NOT_SINGLE_STATEMENT'
+  | 'SQL_NOT_SELECT'
+  | 'SQL_SYNTAX'
+  | 'SQL_FORBIDDEN_CLAUSE'
+  | 'SQL_EXECUTABLE_COMMENT';
 
 export type SqlCheck = { ok: true } | { ok: false; code: SqlGuardCode; message: string };
 
 const LEAD = 'A source query must be one read-only SELECT statement';
 
-// Functions that write, take locks that outlive the query, reach outside the database, or run SQL given as a string
-// (which would bypass this parser). pg_sleep is left to the statement timeout.
+// Functions that write, reach outside the database, or run SQL given as a string (which would bypass this parser);
+// pg_* functions are refused unless allowed below.
 const POSTGRES_FORBIDDEN_FUNCTIONS = new Set([
-  'nextval', 'setval',
-  'set_config', 'pg_notify', 'txid_current', 'pg_current_xact_id',
-  'pg_cancel_backend', 'pg_terminate_backend', 'pg_reload_conf', 'pg_rotate_logfile', 'pg_switch_wal',
-  'pg_create_restore_point', 'pg_promote', 'pg_logical_emit_message',
-  'pg_read_file', 'pg_read_binary_file', 'pg_ls_dir', 'pg_stat_file', 'pg_file_write', 'pg_file_rename', 'pg_file_unlink',
+  'nextval', 'setval', 'set_config', 'txid_current',
   'query_to_xml', 'query_to_xml_and_xmlschema', 'query_to_xmlschema', 'cursor_to_xml', 'database_to_xml',
   'database_to_xml_and_xmlschema', 'schema_to_xml', 'schema_to_xml_and_xmlschema', 'table_to_xml', 'table_to_xml_and_xmlschema',
 ]);
-const POSTGRES_FORBIDDEN_PREFIXES = ['pg_advisory_', 'pg_try_advisory_', 'dblink', 'lo_'];
+const POSTGRES_FORBIDDEN_PREFIXES = ['dblink', 'lo_'];
+// Most pg_* functions administer the server, and several act outside the transaction, so no rollback undoes them
+// (pg_stat_reset, replication slots, advisory locks, pg_import_system_collations writes the catalog even read-only).
+// Only these read-only ones are allowed; pg_sleep is left to the statement timeout.
+const POSTGRES_ALLOWED_PG_FUNCTIONS = new Set([
+  'pg_sleep', 'pg_sleep_for', 'pg_sleep_until', 'pg_typeof', 'pg_column_size', 'pg_column_compression',
+  'pg_size_pretty', 'pg_size_bytes', 'pg_relation_size', 'pg_total_relation_size', 'pg_table_size', 'pg_indexes_size',
+  'pg_database_size', 'pg_get_viewdef', 'pg_get_expr', 'pg_get_constraintdef', 'pg_get_indexdef', 'pg_get_userbyid',
+  'pg_get_function_arguments', 'pg_get_function_result', 'pg_get_function_identity_arguments', 'pg_get_serial_sequence',
+  'pg_get_partkeydef', 'pg_get_ruledef', 'pg_get_triggerdef', 'pg_get_statisticsobjdef', 'pg_encoding_to_char',
+  'pg_char_to_encoding', 'pg_client_encoding', 'pg_backend_pid', 'pg_postmaster_start_time', 'pg_conf_load_time',
+  'pg_is_in_recovery', 'pg_has_role', 'pg_table_is_visible', 'pg_type_is_visible', 'pg_function_is_visible',
+  'pg_input_is_valid', 'pg_input_error_info', 'pg_collation_for', 'pg_describe_object', 'pg_identify_object',
+  'pg_options_to_table', 'pg_current_snapshot', 'pg_snapshot_xmin', 'pg_snapshot_xmax', 'pg_visible_in_snapshot',
+]);
 
 // DuckDB reads files and runs SQL strings through table functions; a files source exposes only the views Reef
 // creates, so any direct file or SQL-string access is refused.
@@ -37,7 +52,10 @@ const DUCKDB_FORBIDDEN_FUNCTIONS = new Set([
   'read_text', 'read_blob', 'glob', 'sniff_csv', 'parquet_scan', 'parquet_metadata', 'parquet_schema',
   'parquet_file_metadata', 'parquet_kv_metadata', 'query', 'query_table', 'getenv', 'current_setting', 'duckdb_secrets',
 ]);
-const DUCKDB_FORBIDDEN_PREFIXES = ['read_csv', 'read_parquet', 'read_json', 'read_ndjson', 'read_xlsx', 'duckdb_'];
+const DUCKDB_FORBIDDEN_PREFIXES = ['read_csv', 'read_parquet', 'read_json', 'read_ndjson', 'read_xlsx', 'duckdb_', 'json_execute'];
+// DuckDB's table functions read files, run SQL given as a string (query, json_execute_serialized_sql), change the
+// instance (checkpoint, enable_logging) or describe it; in FROM only these row generators are allowed.
+const DUCKDB_ALLOWED_TABLE_FUNCTIONS = new Set(['generate_series', 'range', 'unnest', 'json_each', 'json_tree', 'repeat']);
 
 const MYSQL_FORBIDDEN_FUNCTIONS = new Set([
   'get_lock', 'release_lock', 'release_all_locks', 'is_used_lock', 'load_file', 'sys_exec', 'sys_eval',
@@ -53,8 +71,39 @@ export class SqlParserUnavailableError extends Error {
   }
 }
 
+// Text the parser reads as a comment or as nothing but the database executes: MariaDB/MySQL run `/*! … */` and
+// `/*M! … */` as SQL and read `/*+ … */` as optimizer hints (so does PostgreSQL's pg_hint_plan), and MySQL reads
+// `--x` (no space after the dashes) as two minus signs where the parser sees a comment. The raw text is searched,
+// string literals included: how a literal ends depends on the server's sql_mode (backslash escapes, ANSI_QUOTES),
+// so no lexer here can be sure it agrees with the server about what is inside one.
+const EXECUTABLE_COMMENTS: Record<SqlDialect, { pattern: RegExp; what: string }[]> = {
+  mysql: [
+    { pattern: /\/\*M?!/i, what: 'an executable comment (/*! … */ or /*M! … */), which MariaDB and MySQL run as SQL' },
+    { pattern: /\/\*\+/, what: 'an optimizer hint (/*+ … */), which the database executes' },
+    { pattern: /--(?=[^\s])/, what: '"--" followed by no space, which MySQL reads as two minus signs, not as a comment' },
+  ],
+  postgresql: [{ pattern: /\/\*\+/, what: 'an optimizer hint (/*+ … */), which pg_hint_plan executes' }],
+  duckdb: [],
+};
+
+function findExecutableComment(sql: string, dialect: SqlDialect): SqlCheck | undefined {
+  for (const { pattern, what } of EXECUTABLE_COMMENTS[dialect]) {
+    const match = pattern.exec(sql);
+    if (!match) continue;
+    const { line, column } = lineAndColumn(sql, match.index);
+    return refuse(
+      'SQL_EXECUTABLE_COMMENT',
+      `${LEAD}; line ${line}, column ${column} has ${what}. Remove it, or write comments as /* … */ or "-- " with a space (inside a string literal, split the characters with CONCAT).`,
+    );
+  }
+  return undefined;
+}
+
 /** Checks that `sql` is exactly one read-only SELECT (`:name` template parameters allowed) in the given dialect. */
 export async function checkSourceSql(sql: string, dialect: SqlDialect): Promise<SqlCheck> {
+  // Before parsing: the parser would drop these as comments.
+  const executable = findExecutableComment(sql, dialect);
+  if (executable) return executable;
   let text: string;
   try {
     text = compileNamedParams(sql, dialect).text;
@@ -118,6 +167,13 @@ async function checkPostgresFamily(sql: string, dialect: 'postgresql' | 'duckdb'
         return refuse('SQL_FORBIDDEN_CLAUSE', `${LEAD}; the function ${name}() is not allowed in a source query. Remove it.`);
       }
     }
+    const tableFunction = dialect === 'duckdb' ? forbiddenTableFunction(node) : undefined;
+    if (tableFunction !== undefined) {
+      return refuse(
+        'SQL_FORBIDDEN_CLAUSE',
+        `${LEAD}; the table function ${tableFunction}() is not allowed in a files source (it reads files, runs SQL given as text or changes DuckDB). Query the connection's tables by name; FROM may call only ${[...DUCKDB_ALLOWED_TABLE_FUNCTIONS].join(', ')}.`,
+      );
+    }
     // DuckDB scans a quoted name like "data.csv" or "/tmp/x.parquet" as a file (a replacement scan).
     const rangeVar = node.RangeVar as { relname?: string } | undefined;
     if (dialect === 'duckdb' && rangeVar?.relname && /[./\\]/.test(rangeVar.relname)) {
@@ -132,8 +188,20 @@ async function checkPostgresFamily(sql: string, dialect: 'postgresql' | 'duckdb'
 
 function isForbiddenFunction(name: string, dialect: 'postgresql' | 'duckdb'): boolean {
   if (POSTGRES_FORBIDDEN_FUNCTIONS.has(name) || POSTGRES_FORBIDDEN_PREFIXES.some((p) => name.startsWith(p))) return true;
+  if (name.startsWith('pg_') && !POSTGRES_ALLOWED_PG_FUNCTIONS.has(name)) return true;
   if (dialect !== 'duckdb') return false;
   return DUCKDB_FORBIDDEN_FUNCTIONS.has(name) || DUCKDB_FORBIDDEN_PREFIXES.some((p) => name.startsWith(p));
+}
+
+/** The first table function in a FROM item that is not an allowed row generator (an item that is no plain call counts as one). */
+function forbiddenTableFunction(node: Record<string, unknown>): string | undefined {
+  const range = node.RangeFunction as { functions?: { List?: { items?: Record<string, unknown>[] } }[] } | undefined;
+  for (const item of range?.functions ?? []) {
+    const call = item.List?.items?.[0]?.FuncCall as { funcname?: { String?: { sval?: string } }[] } | undefined;
+    const name = (call?.funcname?.at(-1)?.String?.sval ?? '').toLowerCase();
+    if (!DUCKDB_ALLOWED_TABLE_FUNCTIONS.has(name)) return name || 'expression';
+  }
+  return undefined;
 }
 
 function describePostgresStatement(kind: string): string {

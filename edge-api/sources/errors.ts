@@ -13,6 +13,10 @@ export type SourceErrorCode =
   | 'SOURCE_PERMISSION'
   | 'SOURCE_READ_ONLY'
   | 'SOURCE_UNREACHABLE'
+  | 'SOURCE_CONNECTION_REFUSED'
+  | 'SOURCE_CONNECTION_RESET'
+  | 'SOURCE_CONNECT_TIMEOUT'
+  | 'SOURCE_HOST_NOT_FOUND'
   | 'SOURCE_AUTH'
   | 'SOURCE_NOT_FOUND'
   | 'SOURCE_RESULT_SHAPE'
@@ -56,12 +60,42 @@ export type ErrorContext = {
   prefixLength?: number;
 };
 
-// Node and driver codes meaning the connection could not be made or was lost: worth a retry.
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND',
-  'CONNECTION_CLOSED', 'CONNECTION_ENDED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT',
-  'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN',
-]);
+// Node and driver codes meaning the connection could not be made or was lost: worth a retry. Each says which of
+// the ways a connection fails it was, since each points at a different fix.
+const NETWORK_CODES: Record<string, SourceErrorCode> = {
+  ECONNREFUSED: 'SOURCE_CONNECTION_REFUSED',
+  ECONNRESET: 'SOURCE_CONNECTION_RESET', EPIPE: 'SOURCE_CONNECTION_RESET', CONNECTION_CLOSED: 'SOURCE_CONNECTION_RESET',
+  CONNECTION_ENDED: 'SOURCE_CONNECTION_RESET', CONNECTION_DESTROYED: 'SOURCE_CONNECTION_RESET', PROTOCOL_CONNECTION_LOST: 'SOURCE_CONNECTION_RESET',
+  ETIMEDOUT: 'SOURCE_CONNECT_TIMEOUT', CONNECT_TIMEOUT: 'SOURCE_CONNECT_TIMEOUT', PROTOCOL_SEQUENCE_TIMEOUT: 'SOURCE_CONNECT_TIMEOUT',
+  ENOTFOUND: 'SOURCE_HOST_NOT_FOUND', EAI_AGAIN: 'SOURCE_HOST_NOT_FOUND',
+  EHOSTUNREACH: 'SOURCE_UNREACHABLE', ENETUNREACH: 'SOURCE_UNREACHABLE', ER_CON_COUNT_ERROR: 'SOURCE_UNREACHABLE', ER_SERVER_SHUTDOWN: 'SOURCE_UNREACHABLE',
+};
+
+const NETWORK_ADVICE: Partial<Record<SourceErrorCode, string>> = {
+  SOURCE_CONNECTION_REFUSED: 'nothing accepts connections at that host and port; check both, and that the database server runs',
+  SOURCE_CONNECTION_RESET: 'the server closed the connection; check that the port is the database\'s (not a web or other service) and that it allows Reef\'s address',
+  SOURCE_CONNECT_TIMEOUT: 'no database answered in time; check host, port and firewalls, and that the port is the database\'s',
+  SOURCE_HOST_NOT_FOUND: 'the host name does not resolve; check its spelling',
+  SOURCE_UNREACHABLE: 'check host, port and network',
+};
+
+/** A connection that did not become ready in time (a driver's own timeout may not cover the startup). */
+export function connectTimeout(host: string, port: number, ms: number): SourceError {
+  return new SourceError(
+    'SOURCE_CONNECT_TIMEOUT',
+    `The source database could not be reached: nothing answered as a database at ${host}:${port} within ${ms / 1000} s; check host, port and firewalls, and that the port is the database's. Reef retries this automatically.`,
+    { transient: true, details: { databaseCode: 'CONNECT_TIMEOUT' } },
+  );
+}
+
+/** A connection the other side closed before the database session was up. */
+export function connectionReset(host: string, port: number): SourceError {
+  return new SourceError(
+    'SOURCE_CONNECTION_RESET',
+    `The source database could not be reached: ${host}:${port} accepted the connection and closed it before a database session started; ${NETWORK_ADVICE.SOURCE_CONNECTION_RESET}. Reef retries this automatically.`,
+    { transient: true, details: { databaseCode: 'ECONNRESET' } },
+  );
+}
 
 /**
  * An error thrown by a caller's callback (e.g. the materializer consuming a stream): the source rethrows the
@@ -125,8 +159,9 @@ export function translateSourceError(error: unknown, context: ErrorContext = {})
   const make = (c: SourceErrorCode, message: string, transient = false) =>
     new SourceError(c, message, { transient, details, cause: error });
 
-  if (code && NETWORK_CODES.has(code)) {
-    return make('SOURCE_UNREACHABLE', `The source database could not be reached${where}: ${said}. Check host, port and network; Reef retries this automatically.`, true);
+  const network = code && Object.hasOwn(NETWORK_CODES, code) ? NETWORK_CODES[code] : undefined;
+  if (network) {
+    return make(network, `The source database could not be reached${where}: ${said}; ${NETWORK_ADVICE[network]}. Reef retries this automatically.`, true);
   }
   // A five-character SQLSTATE comes from PostgreSQL; MySQL codes are ER_* names; DuckDB errors carry no code.
   if (code && /^[0-9A-Z]{5}$/.test(code)) return translatePostgres(code, said, where, at, make);

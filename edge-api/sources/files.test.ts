@@ -89,6 +89,24 @@ for (const [name, makeStore] of backends) {
       expect(attempts[2]).not.toBe('ran');
     });
 
+    it('refuses table functions that run SQL given as text, which would carry SQL past the guard', async () => {
+      const hidden = (inner: string) => `SELECT * FROM json_execute_serialized_sql(json_serialize_sql('${inner.replaceAll("'", "''")}'))`;
+      for (const sql of [
+        hidden('SELECT name, value FROM duckdb_settings()'),
+        hidden("SELECT * FROM read_text('/etc/hostname')"),
+        "SELECT * FROM query('SELECT * FROM duckdb_settings()')",
+        "SELECT * FROM comments c, LATERAL query_table('labels') q",
+        'SELECT * FROM checkpoint()',
+        'SELECT * FROM ROWS FROM (generate_series(1, 2), enable_logging())',
+      ]) {
+        const error = await source.preview(sql, {}).catch((e) => e);
+        expect(error, sql).toMatchObject({ code: 'SOURCE_REFUSED', details: { guardCode: 'SQL_FORBIDDEN_CLAUSE' } });
+        expect(error.message, sql).toMatch(/table function \w+\(\) is not allowed in a files source/);
+      }
+      const generated = await source.preview('SELECT i FROM generate_series(1, 3) t(i) JOIN comments c ON c.id = t.i ORDER BY i', {});
+      expect(generated.rows).toEqual([{ i: '1' }, { i: '2' }, { i: '3' }]);
+    });
+
     it('cancels a query that runs past the timeout', async () => {
       const started = Date.now();
       await expect(

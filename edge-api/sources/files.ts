@@ -124,8 +124,13 @@ export class FilesSource implements Source {
     const connection = await instance.connect();
     // Where each file sits on this machine, to take out of error messages.
     const localPaths = new Map<string, string>([[scratch, '']]);
-    // DuckDB has no statement timeout; interrupting the connection cancels the running query.
-    const timer = setTimeout(() => connection.interrupt(), timeoutMs);
+    // DuckDB has no statement timeout; interrupting the connection cancels the running query. An interrupt that
+    // lands between statements (while the views are created) is lost, so it repeats until the work ends.
+    let interrupting: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      connection.interrupt();
+      interrupting = setInterval(() => connection.interrupt(), 50);
+    }, timeoutMs);
     try {
       await connection.run("SET TimeZone = 'UTC'");
       const readable = await this.attachTables(connection, scratch, localPaths);
@@ -138,6 +143,7 @@ export class FilesSource implements Source {
       throw withoutServerPaths(sourceFailure(error, context), localPaths);
     } finally {
       clearTimeout(timer);
+      clearInterval(interrupting);
       connection.closeSync();
       instance.closeSync();
       await rm(scratch, { recursive: true, force: true });

@@ -12,7 +12,11 @@ export class SourceUnavailableError extends Error {
   readonly code = 'NOT_AVAILABLE';
 }
 
-export async function sourceForConnection(connection: ConnectionRow, deps: { secret: string; store?: ObjectStore }): Promise<AnySource> {
+export async function sourceForConnection(
+  connection: ConnectionRow,
+  deps: { secret: string; store?: ObjectStore },
+  limits: { connectTimeoutMs?: number } = {},
+): Promise<AnySource> {
   if (connection.connectionType === 'files') {
     if (!deps.store) throw new SourceUnavailableError('Files connections need the object store, which this deployment does not have.');
     return openSource({ connectionType: 'files', store: deps.store, prefix: filesPrefix(connection.id) });
@@ -25,5 +29,6 @@ export async function sourceForConnection(connection: ConnectionRow, deps: { sec
     database: connection.database ?? '',
     username: connection.username ?? '',
     password,
+    ...limits,
   });
 }

@@ -30,8 +30,11 @@ export type QueryOptions = {
 export interface Source {
   readonly kind: 'postgresql' | 'mysql' | 'files';
   readonly dialect: SqlDialect;
-  /** Connects, runs a trivial query and reports the server; throws a SourceError otherwise. */
-  testConnection(): Promise<{ serverVersion: string }>;
+  /**
+   * Connects, runs a trivial query and reports the server and, for PostgreSQL, its identity (system identifier and
+   * database OID: equal identities are the same database, whatever host name reaches it); throws a SourceError otherwise.
+   */
+  testConnection(): Promise<{ serverVersion: string; identity?: string }>;
   /** Tables and columns the connection can read, for the SQL editor's completion. */
   listSchema(): Promise<SchemaTable[]>;
   /** The first `limit` rows (default 100) and the column schema of a query with `:name` parameters. */
@@ -48,7 +51,15 @@ export type ServerConnectionConfig = {
   previewTimeoutMs?: number;
   /** Statement timeout for materialization queries. */
   queryTimeoutMs?: number;
+  /** How long connecting and logging in may take, whatever answers (or does not) at host:port. */
+  connectTimeoutMs?: number;
 };
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
+/** An expression naming one database of one PostgreSQL cluster, readable by any role. */
+export const POSTGRES_IDENTITY =
+  "(select system_identifier::text from pg_control_system()) || '/' || (select oid::text from pg_database where datname = current_database())";
 
 export const DEFAULT_PREVIEW_TIMEOUT_MS = 30_000;
 export const DEFAULT_QUERY_TIMEOUT_MS = 60 * 60_000;

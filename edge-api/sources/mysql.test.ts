@@ -132,7 +132,7 @@ describe('MysqlSource (MariaDB)', () => {
   });
 
   it('reports an unreachable server as transient and a bad login as SOURCE_AUTH', async () => {
-    await expect(new MysqlSource({ ...db.config, port: 1 }).testConnection()).rejects.toMatchObject({ code: 'SOURCE_UNREACHABLE', transient: true });
+    await expect(new MysqlSource({ ...db.config, port: 1 }).testConnection()).rejects.toMatchObject({ code: 'SOURCE_CONNECTION_REFUSED', transient: true });
     await expect(new MysqlSource({ ...db.config, username: 'no_such_reef_user' }).testConnection()).rejects.toMatchObject({ code: 'SOURCE_AUTH' });
   });
 });

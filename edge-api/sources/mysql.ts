@@ -7,6 +7,7 @@ import type { Connection as CoreConnection } from 'mysql2';
 import { assertSourceSql, bindValues, runCallback, SourceError, sourceFailure } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
 import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_PREVIEW_LIMIT,
   DEFAULT_PREVIEW_TIMEOUT_MS,
   DEFAULT_QUERY_TIMEOUT_MS,
@@ -110,7 +111,7 @@ export class MysqlSource implements Source {
         user: this.config.username,
         password: this.config.password,
         database: this.config.database,
-        connectTimeout: 10_000,
+        connectTimeout: this.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         multipleStatements: false,
         // Exact values: BIGINT and DECIMAL as strings, dates as the server's text in UTC, JSON as its text.
         supportBigNumbers: true,

@@ -159,7 +159,7 @@ describe('PostgresSource', () => {
 
   it('reports an unreachable server as transient and a bad login as SOURCE_AUTH', async () => {
     const unreachable = new PostgresSource({ ...db.config, port: 1 });
-    await expect(unreachable.testConnection()).rejects.toMatchObject({ code: 'SOURCE_UNREACHABLE', transient: true });
+    await expect(unreachable.testConnection()).rejects.toMatchObject({ code: 'SOURCE_CONNECTION_REFUSED', transient: true });
     const stranger = new PostgresSource({ ...db.config, username: 'no_such_reef_user' });
     await expect(stranger.testConnection()).rejects.toMatchObject({ code: 'SOURCE_AUTH', transient: false });
     const missing = new PostgresSource({ ...db.config, database: 'no_such_reef_db' });

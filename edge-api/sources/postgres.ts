@@ -4,15 +4,18 @@
 // and closes the connection — a pooled connection could carry a lock or a setting into the next query.
 import pg from 'pg';
 import postgres from 'postgres';
+import { createConnection, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { CopyToStream } from './postgres-copy.ts';
-import { assertSourceSql, bindValues, runCallback, SourceError, sourceFailure, translateSourceError } from './errors.ts';
+import { assertSourceSql, bindValues, connectionReset, connectTimeout, runCallback, SourceError, sourceFailure, translateSourceError } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
 import {
+  DEFAULT_CONNECT_TIMEOUT_MS,
   DEFAULT_PREVIEW_LIMIT,
   DEFAULT_PREVIEW_TIMEOUT_MS,
   DEFAULT_QUERY_TIMEOUT_MS,
   duplicateColumnName,
+  POSTGRES_IDENTITY,
   groupColumns,
   toJsonSafe,
 } from './index.ts';
@@ -68,15 +71,41 @@ function sessionSettings(timeoutMs: number): [string, string][] {
   ];
 }
 
+/**
+ * A postgres.js client on one connection, and `ready`, which resolves with the first statement once the session
+ * is up. postgres.js bounds the TCP connect but not the startup after it, and reconnects whenever a socket closes
+ * during startup: a port that accepts and never answers, or answers as a web server, would hold a test for
+ * minutes. So the startup gets a deadline, and a socket closed by the other side before it is a reset, at once.
+ */
 function connect(config: ServerConnectionConfig) {
-  return postgres({
+  const host = config.host;
+  const port = config.port ?? 5432;
+  const ms = connectTimeoutMs(config);
+  let started = false;
+  let failStartup: (error: SourceError) => void = () => {};
+  const startupFailed = new Promise<never>((_, reject) => {
+    failStartup = reject;
+  });
+  startupFailed.catch(() => {});
+  // postgres.js takes a socket factory (`socket`, not in its typings) and runs its protocol on what it returns.
+  const socket = () => new Promise<Socket>((resolve, reject) => {
+    const opened = createConnection({ host, port });
+    opened.once('error', reject);
+    opened.once('connect', () => {
+      opened.once('close', () => {
+        if (!started) failStartup(connectionReset(host, port));
+      });
+      resolve(opened);
+    });
+  });
+  const sql = postgres(Object.assign({
     host: config.host,
     port: config.port ?? 5432,
     database: config.database,
     username: config.username,
     password: config.password,
     max: 1,
-    connect_timeout: 10,
+    connect_timeout: connectTimeoutMs(config) / 1000,
     idle_timeout: 0,
     onnotice: () => {},
     // Even a transaction opened by mistake without READ ONLY is read-only on this connection.
@@ -86,7 +115,19 @@ function connect(config: ServerConnectionConfig) {
       // Dates and times as PostgreSQL's own text (UTC, microseconds kept), not JS Dates that drop microseconds.
       timeText: { to: 1184, from: [1082, 1083, 1114, 1184, 1266], serialize: (x: string) => x, parse: (x: string) => x },
     },
-  });
+  }, { socket }));
+  async function ready<T>(first: Promise<T>): Promise<T> {
+    const timer = setTimeout(() => failStartup(connectTimeout(host, port, ms)), ms);
+    try {
+      const result = await Promise.race([first, startupFailed]);
+      started = true;
+      return result;
+    } finally {
+      clearTimeout(timer);
+      first.catch(() => {});
+    }
+  }
+  return Object.assign(sql, { ready });
 }
 
 type SourceSql = ReturnType<typeof connect>;
@@ -106,10 +147,10 @@ export class PostgresSource implements Source {
     this.config = config;
   }
 
-  async testConnection(): Promise<{ serverVersion: string }> {
+  async testConnection(): Promise<{ serverVersion: string; identity?: string }> {
     return this.readOnly(this.previewTimeout(), {}, async (tx) => {
-      const [row] = await tx`select current_setting('server_version') as version`;
-      return { serverVersion: `PostgreSQL ${row.version as string}` };
+      const [row] = await tx.unsafe(`select current_setting('server_version') as version, ${POSTGRES_IDENTITY} as identity`);
+      return { serverVersion: `PostgreSQL ${row.version as string}`, identity: row.identity as string };
     });
   }
 
@@ -182,18 +223,29 @@ export class PostgresSource implements Source {
     return this.config.previewTimeoutMs ?? DEFAULT_PREVIEW_TIMEOUT_MS;
   }
 
-  /** Runs `work` in a read-only transaction with the limits, on a postgres.js connection used for nothing else. */
+  /**
+   * Runs `work` in a read-only transaction with the limits, on a postgres.js connection used for nothing else, and
+   * rolls it back whatever happened: some functions write even in a read-only transaction
+   * (pg_import_system_collations), and a preview must leave the source exactly as a materialization does.
+   */
   private async readOnly<T>(timeoutMs: number, context: ErrorContext, work: (tx: Tx) => Promise<T>): Promise<T> {
     const sql = connect(this.config);
+    let clean = false;
     try {
-      return (await sql.begin('isolation level repeatable read read only', async (tx) => {
-        await tx.unsafe(`select ${SETTINGS_CALLS}`, sessionSettings(timeoutMs).flat());
-        return work(tx as unknown as Tx);
-      })) as T;
+      // One connection (max: 1), so BEGIN and ROLLBACK surround exactly the statements in between.
+      await sql.ready(sql.unsafe('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'));
+      await sql.unsafe(`select ${SETTINGS_CALLS}`, sessionSettings(timeoutMs).flat());
+      const result = await work(sql as unknown as Tx);
+      await sql.unsafe('ROLLBACK');
+      clean = true;
+      return result;
     } catch (error) {
       throw translateSourceError(error, context);
     } finally {
-      await releaseSessionState(sql);
+      // After a failure the session is closed, not reused: that rolls back what is left and drops its locks, and
+      // a query on a lost connection would make postgres.js connect again.
+      if (clean) await releaseSessionState(sql);
+      else await sql.end({ timeout: 0 });
     }
   }
 
@@ -213,7 +265,7 @@ export class PostgresSource implements Source {
       database: this.config.database,
       user: this.config.username,
       password: this.config.password,
-      connectionTimeoutMillis: 10_000,
+      connectionTimeoutMillis: connectTimeoutMs(this.config),
       application_name: 'reef-source',
       options: '-c default_transaction_read_only=on',
     });
@@ -222,7 +274,11 @@ export class PostgresSource implements Source {
     let healthy = false;
     let dropped = false;
     try {
-      await client.connect();
+      await client.connect().catch((error: Error) => {
+        // node-postgres ends a startup that outlives connectionTimeoutMillis with a plain Error.
+        if (/timeout expired/i.test(error.message)) throw connectTimeout(this.config.host, this.config.port ?? 5432, connectTimeoutMs(this.config));
+        throw error;
+      });
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await client.query(`select ${SETTINGS_CALLS}`, sessionSettings(timeoutMs).flat());
       const result = await work(client, () => (dropped = true));
@@ -241,6 +297,8 @@ export class PostgresSource implements Source {
     }
   }
 }
+
+const connectTimeoutMs = (config: ServerConnectionConfig) => config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
 
 /** Guards the SQL and compiles its `:name` parameters to `$n`. */
 async function prepareQuery(sql: string, params: Record<string, unknown>, asset?: string): Promise<CompiledSql> {

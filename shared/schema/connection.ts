@@ -74,6 +74,8 @@ export const ConnectionTestResult = z.object({
   ok: z.boolean(),
   /** What happened, in words an analyst can act on ("connection refused at db:5433 — check host and port"). */
   message: z.string(),
+  /** Why it failed, for programs: SOURCE_CONNECTION_REFUSED, SOURCE_CONNECTION_RESET, SOURCE_CONNECT_TIMEOUT, SOURCE_AUTH, … */
+  code: z.string().optional(),
   latency_ms: z.number(),
 });
 export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;

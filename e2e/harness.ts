@@ -1,7 +1,9 @@
 // What the end-to-end test and the web benchmark share: a real `reef serve` on a free port with a throwaway data
 // folder, and Debian's Chromium driven by playwright-core with the flags DESIGN.md lists (it cannot download one).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,4 +105,25 @@ export async function openStudio(): Promise<Studio> {
       await server.stop();
     },
   };
+}
+
+/** One studio for an e2e file: opened before its tests (with its screenshots folder), closed after them. */
+export function studioPerFile(artifacts: string): () => Studio {
+  let studio: Studio | undefined;
+  before(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    studio = await openStudio();
+  });
+  after(async () => { await studio?.close(); });
+  return () => studio!;
+}
+
+/** The API as the server's admin: a test's set-up and its checks against what the page shows. */
+export async function apiAs<T>(server: ReefServer, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${server.url}${path}`, {
+    method, headers: { Authorization: `Bearer ${server.token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
+  return res.json() as Promise<T>;
 }

@@ -2,37 +2,22 @@
 // screen), previewed in the browser's Pyodide sandbox, saved, approved, trained in the browser without pressing
 // Run preview again after a reload, then on the server: both sides give the Python LF the same votes.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { openStudio, type ReefServer, type Studio } from './harness.ts';
+import { apiAs, studioPerFile, type ReefServer } from './harness.ts';
 
 const artifacts = fileURLToPath(new URL('../.test-artifacts/python-lf/', import.meta.url));
 const CODE = 'import re\ndef lf(x): return SPAM if re.search(r"https?://", x.text or "") else ABSTAIN';
-let studio: Studio;
+const studio = studioPerFile(artifacts);
 let server: ReefServer;
 let page: Page;
-
-async function api<T>(path: string): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, { headers: { Authorization: `Bearer ${server.token}` } });
-  assert.ok(res.ok, `GET ${path}: ${res.status}`);
-  return res.json() as Promise<T>;
-}
+const api = <T>(path: string) => apiAs<T>(server, 'GET', path);
 
 type LfStats = { name: string; coverage: number; overlaps: number; conflicts: number };
 
-before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  studio = await openStudio();
-  ({ server, page } = studio);
-});
-
-after(async () => {
-  await studio?.close();
-});
-
 test('a Python LF typed in the notebook votes the same in the browser and on the server', { timeout: 600_000 }, async (t) => {
+  ({ server, page } = studio());
   t.after(async () => { if (!page.isClosed()) await page.screenshot({ path: `${artifacts}last-screen.png` }); });
   const [concept] = await api<{ c_id: string; name: string }[]>('/api/concepts');
   const cId = concept!.c_id;

@@ -2,25 +2,16 @@
 // way a schedule or a notebook would), then the studio's "Run history" page opened from the top bar, the two runs
 // ticked and compared by their visible names. The page's numbers are checked against the API's own answers.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { openStudio, type ReefServer, type Studio } from './harness.ts';
+import { apiAs, studioPerFile, type ReefServer } from './harness.ts';
 
 const artifacts = fileURLToPath(new URL('../.test-artifacts/run-history/', import.meta.url));
-let studio: Studio;
+const studio = studioPerFile(artifacts);
 let server: ReefServer;
 let page: Page;
-
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method, headers: { Authorization: `Bearer ${server.token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
-  return res.json() as Promise<T>;
-}
+const api = <T>(method: string, path: string, body?: unknown) => apiAs<T>(server, method, path, body);
 
 async function trainOnServer(cId: string, body: object): Promise<string> {
   const { run_id } = await api<{ run_id: string }>('POST', `/api/concepts/${cId}/snorkel/run`, body);
@@ -33,17 +24,8 @@ async function trainOnServer(cId: string, body: object): Promise<string> {
   throw new Error(`training ${run_id} did not finish in 2 minutes`);
 }
 
-before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  studio = await openStudio();
-  ({ server, page } = studio);
-});
-
-after(async () => {
-  await studio?.close();
-});
-
 test('the run history lists browser-independent server runs with their lineage and compares two of them', { timeout: 300_000 }, async () => {
+  ({ server, page } = studio());
   const [concept] = await api<{ c_id: string; name: string }[]>('GET', '/api/concepts');
   const cId = concept!.c_id;
   const catalog = await api<{ indexes: { id: string; is_materialized: boolean }[]; rules: { id: string; is_materialized: boolean }[]; labeling_functions: { id: string; active: boolean }[] }>('GET', `/api/concepts/${cId}/catalog`);

@@ -286,7 +286,8 @@ describeDatabases('server training runs', (database, backend) => {
     expect(new TextDecoder().decode(bytes.subarray(0, 4))).toBe('PAR1');
     const duck = await (await DuckDBInstance.create(':memory:')).connect();
     const columns = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM '${store.pathOf(run.metrics.artifacts.parts[0].key)}'`)).getRowsJS().map((r) => r[0]);
-    expect(columns).toEqual(['id', 'predicted_label', 'prob_class_0', 'prob_class_1', 'confidence']);
+    // The seed's results file: every index column, then the predictions.
+    expect(columns).toEqual(['id', 'author', 'text', 'posted_at', 'video', 'likes', 'predicted_label', 'prob_class_0', 'prob_class_1', 'confidence']);
 
     const listed = (await call('GET', `/api/concepts/${c}/runs`, undefined, 'viewer')).body;
     expect(listed.map((r: any) => r.run_id)).toEqual([started.body.run_id]);
@@ -304,7 +305,7 @@ describeDatabases('server training runs', (database, backend) => {
     const { c, index, rule, lfs } = await setUp();
     const body = { selectedIndex: index.assetId, selectedRules: [rule.assetId], selectedLFs: lfs, snorkel: { epochs: 100, lr: 0.01, output_type: 'softmax' }, seed: 3 };
     const a = (await call('POST', `/api/concepts/${c}/snorkel/run`, body)).body.job_id;
-    const b = (await call('POST', `/api/concepts/${c}/snorkel/run`, { ...body, model: 'mv', snorkel: { output_type: 'hard', sample_size: 1000 }, tie_break: 'abstain' })).body.job_id;
+    const b = (await call('POST', `/api/concepts/${c}/snorkel/run`, { ...body, model: 'mv', snorkel: { output_type: 'hard', sample_size: 1000 }, tie_break: 'abstain', results_columns: 'key' })).body.job_id;
     expect((await waitForJob(c, a)).status).toBe('SUCCESS');
     const hard = await waitForJob(c, b);
     expect(hard.status).toBe('SUCCESS');
@@ -317,6 +318,10 @@ describeDatabases('server training runs', (database, backend) => {
     const runB = (await call('GET', `/api/runs/${b}`)).body;
     expect(runB.metrics.fit.fit_rows).toBe(1000);
     expect(runB.metrics.fit.model).toBe('mv');
+    // Asked for the key only: the results file holds the key and the label, no index column.
+    const duck = await (await DuckDBInstance.create(':memory:')).connect();
+    const keyOnly = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM '${store.pathOf(runB.metrics.artifacts.parts[0].key)}'`)).getRowsJS().map((r) => r[0]);
+    expect(keyOnly).toEqual(['id', 'predicted_label']);
 
     const softA = (await allPredictions(c, a, 1000)).out;
     const hardB = (await allPredictions(c, b, 1000)).out;

@@ -87,7 +87,7 @@ describeDatabases('browser trainings kept as runs', (database) => {
     const training: BrowserTraining = {
       request: {
         selectedIndex: index.assetId, selectedRules: [], selectedLFs: lfs.map((l) => l.lf_id),
-        snorkel: { epochs: 50, lr: 0.01, output_type: 'softmax', l2: 0, optimizer: 'sgd' }, model: 'snorkel', seed: 7, tie_break: 'abstain', on_lf_error: 'fail',
+        snorkel: { epochs: 50, lr: 0.01, output_type: 'softmax', l2: 0, optimizer: 'sgd' }, model: 'snorkel', seed: 7, tie_break: 'abstain', results_columns: 'key', on_lf_error: 'fail',
       },
       asset_version_ids: [index.versionId],
       lf_versions: Object.fromEntries(lfs.map((l) => [l.lf_id, l.version])),

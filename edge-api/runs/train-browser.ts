@@ -143,7 +143,8 @@ export async function recordBrowserTraining(
 ): Promise<RunRow> {
   const footer = readFooter(bytes);
   const training = readTraining(footer);
-  const pinnedParams = await pinTrainingRun(ctx.db, ctx.store, conceptId, training.request);
+  // The browser's results file holds the key only (the index columns stay in the browser): the run says so.
+  const pinnedParams = await pinTrainingRun(ctx.db, ctx.store, conceptId, { ...training.request, results_columns: 'key' });
   checkVersions(pinnedParams, training);
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const { counts, avgConfidence } = await summarizeResults(buffer, pinnedParams, footer);

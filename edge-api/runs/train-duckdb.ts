@@ -352,7 +352,9 @@ function fillColumn(chunk: DuckDBDataChunk, column: number, rows: number, value:
  * and for softmax prob_class_0..k-1 and confidence. The key is re-read from the pinned index slice and joined on
  * the row number, so the results carry the key's own type.
  */
-export async function writeResultsParquet(db: UnitDb, indexPath: string, index: PinnedAsset, unit: TrainUnit, p: UnitPredictions, outPath: string) {
+export async function writeResultsParquet(
+  db: UnitDb, indexPath: string, index: PinnedAsset, unit: TrainUnit, p: UnitPredictions, outPath: string, columns: 'index' | 'key' = 'key',
+) {
   const { connection } = db;
   const n = p.labels.length;
   const softmax = p.probs !== undefined;
@@ -375,7 +377,12 @@ export async function writeResultsParquet(db: UnitDb, indexPath: string, index: 
   }
   appender.closeSync();
   const key = quoteIdent(index.key_column);
-  const outputs = ['predicted_label', ...probColumns, ...(softmax ? ['confidence'] : [])].map((c) => `p.${c}`).join(', ');
-  await connection.run(`COPY (SELECT i.${key}, ${outputs} FROM ${indexSlice(indexPath, unit, key)} i JOIN preds p USING (reef_row) ORDER BY reef_row)
+  const outputNames = ['predicted_label', ...probColumns, ...(softmax ? ['confidence'] : [])];
+  const outputs = outputNames.map((c) => `p.${c}`).join(', ');
+  // Every index column streams from the index's Parquet (never through this process), less any named like an output.
+  const indexColumns = columns === 'index'
+    ? `COLUMNS(c -> c NOT IN (${[...outputNames, 'reef_row', 'file_row_number'].map((c) => `'${c}'`).join(', ')}))`
+    : key;
+  await connection.run(`COPY (SELECT i.* EXCLUDE (reef_row), ${outputs} FROM ${indexSlice(indexPath, unit, indexColumns)} i JOIN preds p USING (reef_row) ORDER BY reef_row)
     TO ${sqlPath(outPath)} (FORMAT parquet, COMPRESSION snappy)`);
 }

@@ -36,6 +36,8 @@ export const TrainRequest = z.object({
   seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
   /** Hard labels for tied probabilities: Snorkel's default abstains (-1); hash breaks ties as Snorkel's probs_to_preds. */
   tie_break: z.enum(['abstain', 'hash']).default('abstain'),
+  /** The results files' columns: every index column beside the predictions (the seed's), or only the index key. */
+  results_columns: z.enum(['index', 'key']).default('index'),
   /** A custom LF that fails (time or memory limit, a throw): fail the run, or let that LF abstain and report it. */
   on_lf_error: z.enum(['fail', 'skip']).default('fail'),
 });

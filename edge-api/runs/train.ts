@@ -267,7 +267,7 @@ export async function runPredictJob(ctx: TrainingContext, job: TrainJob, attempt
     try {
       const file = join(unitDb.scratch, 'results.parquet');
       await writeResultsParquet(unitDb, await localPathOf(ctx.store, unit.part), params.lineage.index, unit,
-        { labels, k: params.k, ...(softmax ? { probs, confidence } : {}) }, file);
+        { labels, k: params.k, ...(softmax ? { probs, confidence } : {}) }, file, params.request.results_columns);
       await ctx.store.put(key, createReadStream(file), { contentType: 'application/vnd.apache.parquet' });
     } finally {
       await unitDb.close();

@@ -17,8 +17,6 @@ import type { ObjectStore } from '../storage/index.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
 import type { Concept } from '../../shared/schema/concept.ts';
 import { disallowedImports } from '../../shared/lf/python.ts';
-import { PythonLfSandbox } from '../runs/python-sandbox.ts';
-import { CustomLfError } from '../runs/sandbox.ts';
 import { checkModelLfDefinition } from './model-lf-check.ts';
 
 const LfParams = ConceptParams.extend({ lf_id: z.uuid({ message: 'lf_id must be a labeling function id (UUID)' }) });
@@ -99,6 +97,8 @@ function checkDefinition(type: LfType, config: LfConfig): void {
  */
 async function checkPythonLf(name: string, config: LfConfig, values: string[]): Promise<void> {
   if (config.language !== 'python') return;
+  // Loaded here, not at the top: the Cloudflare Worker build of these routes has no child processes to run it in.
+  const [{ PythonLfSandbox }, { CustomLfError }] = await Promise.all([import('../runs/python-sandbox.ts'), import('../runs/sandbox.ts')]);
   try {
     const sandbox = await PythonLfSandbox.create({ name, code: config.code as string, allowedImports: config.allowed_imports as string[], classes: values });
     sandbox.dispose();

@@ -12,12 +12,16 @@ import { pythonClassConstants } from '../../shared/lf/python.ts';
 import type { AssetColumn } from '../../shared/lf/types.ts';
 import { columnSlice, CustomLfError, DEFAULT_SANDBOX_LIMITS, type CustomLfRun, type SandboxLimits } from './sandbox.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const childFile = fileURLToPath(new URL('./python-sandbox-child.ts', import.meta.url));
-const harnessFile = fileURLToPath(new URL('../../shared/lf/python.ts', import.meta.url));
-const typesFile = fileURLToPath(new URL('../../shared/lf/types.ts', import.meta.url));
-const pyodideDir = dirname(createRequire(import.meta.url).resolve('pyodide'));
-const packageJson = fileURLToPath(new URL('../../package.json', import.meta.url));
+/** The files the child may read (resolved when first needed: bundles without a file system import this module too). */
+function childFiles() {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const file = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+  const child = file('./python-sandbox-child.ts');
+  return {
+    here, child,
+    readable: [dirname(createRequire(import.meta.url).resolve('pyodide')), child, file('../../shared/lf/python.ts'), file('../../shared/lf/types.ts'), file('../../package.json')],
+  };
+}
 
 /** Starting Pyodide (compiling its WebAssembly, unpacking the standard library) takes a second or two. */
 const PYODIDE_STARTUP_MS = 60_000;
@@ -49,13 +53,14 @@ export class PythonLfSandbox {
   }
 
   static async create(lf: PythonLf, limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS): Promise<PythonLfSandbox> {
-    const child = fork(childFile, [], {
-      cwd: here,
+    const files = childFiles();
+    const child = fork(files.child, [], {
+      cwd: files.here,
       env: {},
       serialization: 'advanced',
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       execArgv: [
-        '--permission', ...[pyodideDir, childFile, harnessFile, typesFile, packageJson].map((p) => `--allow-fs-read=${p}`),
+        '--permission', ...files.readable.map((p) => `--allow-fs-read=${p}`),
         '--disallow-code-generation-from-strings', '--max-old-space-size=256', '--no-warnings',
       ],
     });

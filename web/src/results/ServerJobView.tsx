@@ -83,7 +83,7 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
   const histMax = Math.max(1, ...hist);
   return (
     <>
-      <p className="muted">{job.source === 'browser' ? 'Browser run' : 'Server run'} · model {modelOf(job)} · {job.summary?.total_samples.toLocaleString('en-US')} samples{job.summary?.avg_confidence != null ? ` · mean confidence ${job.summary.avg_confidence.toFixed(3)}` : ''}</p>
+      <p className="muted">{job.source === 'browser' ? 'Browser run' : 'Server run'} · {job.summary?.total_samples.toLocaleString('en-US')} samples · model {modelOf(job)}{job.summary?.avg_confidence != null ? ` · mean confidence ${job.summary.avg_confidence.toFixed(3)}` : ''}</p>
       <AutoChoice candidates={job.metrics?.fit?.candidates} />
       {(job.metrics?.warnings ?? []).map((w) => <p key={w} role="alert" className="error" data-testid="labels-warning">{w}</p>)}
       <div className="notebook-toolbar">

@@ -56,6 +56,18 @@ describe('reef serve (embedded default)', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/concepts', '/api/concepts/{c_id}']));
   });
 
+  it('serves /api/docs with Swagger UI from its own files (no CDN), which work with the app\'s isolation headers', async () => {
+    const html = await (await fetch(`${server.url}/api/docs`)).text();
+    expect(html).not.toContain('cdn.jsdelivr.net');
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+swagger-ui[^"]*)"/g)].map((m) => m[1]!);
+    expect(assets).toEqual(expect.arrayContaining([expect.stringMatching(/swagger-ui-bundle\.js$/), expect.stringMatching(/swagger-ui\.css$/)]));
+    for (const asset of assets) {
+      const res = await fetch(new URL(asset, server.url));
+      expect(res.status, asset).toBe(200);
+      expect((await res.arrayBuffer()).byteLength, asset).toBeGreaterThan(10_000);
+    }
+  });
+
   it('keeps the admin token across restarts, and REEF_ADMIN_TOKEN replaces it', async () => {
     await stopReef(server.child);
     const again = await startReef({ REEF_DATA_DIR: dataDir, PORT: '0' });

@@ -125,5 +125,5 @@ export async function apiAs<T>(server: ReefServer, method: string, path: string,
     body: body ? JSON.stringify(body) : undefined,
   });
   assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
-  return res.json() as Promise<T>;
+  return (res.status === 204 ? undefined : res.json()) as Promise<T>;
 }

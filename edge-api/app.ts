@@ -50,7 +50,8 @@ export function createApp(deps: AppDeps) {
     info: { title: 'Reef API', version: '0.1.0', description: 'Definitions, assets, labeling functions and runs of Reef.' },
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  app.get('/api/docs', swaggerUI({ url: '/openapi.json' }));
+  // @hono/swagger-ui loads `${baseUrl}/swagger-ui-dist/…`.
+  app.get('/api/docs', swaggerUI({ url: '/openapi.json', ...(deps.docsAssetsUrl ? { baseUrl: deps.docsAssetsUrl } : {}) }));
 
   app.use('/api/*', requireToken, requireWriteRole);
   app.route('/', tokenRoutes());

@@ -20,6 +20,8 @@ export interface AppDeps {
   materializer?: MaterializeContext;
   /** Present where this process can queue training runs and read their results (Node); absent on Workers. */
   trainer?: TrainingContext;
+  /** Where Swagger UI's files are served (Node serves swagger-ui-dist itself, so /api/docs works offline); absent: its CDN. */
+  docsAssetsUrl?: string;
 }
 
 export interface AppEnv {

@@ -126,6 +126,14 @@ function servePyodide(app: App): void {
   app.get(`${PYODIDE_PATH}*`, serveStatic({ root, rewriteRequestPath: (path) => path.slice(PYODIDE_PATH.length - 1) }));
 }
 
+/** Swagger UI's files for /api/docs, from the installed swagger-ui-dist package (no CDN: the docs work offline). */
+const DOCS_ASSETS_PATH = '/docs-assets';
+function serveSwaggerUi(app: App): void {
+  const root = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  const prefix = `${DOCS_ASSETS_PATH}/swagger-ui-dist/`;
+  app.get(`${prefix}*`, serveStatic({ root, rewriteRequestPath: (path) => path.slice(prefix.length - 1) }));
+}
+
 export interface ServeOptions {
   /** Run a worker in this process too (REEF_INPROCESS_WORKER=0 turns it off). */
   inProcessWorker?: boolean;
@@ -137,9 +145,10 @@ export async function startServer(config: ReefConfig, opts: ServeOptions = {}): 
   const runtime = await openRuntime(config);
   const { database, store, materializer, trainer } = runtime;
   const token = await ensureAdminToken(database, config);
-  const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind, databaseUrl: config.databaseUrl, store, materializer, trainer });
+  const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind, databaseUrl: config.databaseUrl, store, materializer, trainer, docsAssetsUrl: DOCS_ASSETS_PATH });
   if (opts.inProcessWorker ?? true) await runtime.startWorker();
   servePyodide(app);
+  serveSwaggerUi(app);
   if (existsSync(webDist)) mountWebApp(app, webDist);
   const server = await new Promise<ServerType>((resolveServer) => {
     const s = serve({ fetch: withCrossOriginIsolation(app.fetch), port: config.port, hostname: config.host }, () => resolveServer(s));

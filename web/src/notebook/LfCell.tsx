@@ -1,7 +1,7 @@
 // One LF as a notebook cell: its form (or TypeScript editor), and its live statistics and matching samples.
-import { memo } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import type { LfStats } from '../../../shared/analysis/analyze.ts';
-import { TemplateOperator, templateValueProblem } from '../../../shared/schema/labeling-function.ts';
+import { TemplateOperator } from '../../../shared/schema/labeling-function.ts';
 import type { AssetColumn, TemplateValue } from '../../../shared/lf/types.ts';
 import type { LfFailure, LfResult } from '../analysis/lf-session.ts';
 import { LazyCodeEditor } from '../editor/LazyCodeEditor.tsx';
@@ -41,8 +41,10 @@ export function parseTemplateValue(text: string, operator: string, column: Asset
 
 const valueText = (v: TemplateValue | undefined) => (v === null || v === undefined ? '' : Array.isArray(v) ? v.join(', ') : String(v));
 
-function LfCellView({ cellId, draft, columns, models, values, result, dirty, unsaved, saving, onChange, onSave, onRemove, onRunCustom, onUploadModel, pendingApproval, onApprove }: {
+function LfCellView({ cellId, draft, columns, models, values, result, dirty, unsaved, saving, onChange, onSave, onRemove, onRunCustom, onUploadModel, pendingApproval, onApprove, justAdded }: {
   cellId: string;
+  /** A cell the user just added: it scrolls into view with its first field focused (it appears below the others). */
+  justAdded?: boolean;
   draft: LfDraft;
   columns: AssetColumn[];
   /** The concept's uploaded models, for model LFs. */
@@ -69,10 +71,17 @@ function LfCellView({ cellId, draft, columns, models, values, result, dirty, uns
       </select>
     </label>
   );
-  let problem: string | undefined;
-  if (draft.type === 'template') problem = templateValueProblem(draft.operator, draft.value ?? undefined);
+  const article = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!justAdded || !article.current) return;
+    article.current.scrollIntoView({ block: 'center' });
+    // The field the user fills first, in this order (querySelector with a list would take the first in the page).
+    const fields = ['[aria-label="Pattern"]', '[aria-label="Value"]', '[aria-label="SQL expression"]', '[aria-label="LF name"]'];
+    fields.map((f) => article.current!.querySelector<HTMLElement>(f)).find(Boolean)?.focus();
+  }, [justAdded]);
+  const incomplete = result && 'code' in result && result.code === 'INCOMPLETE';
   return (
-    <article className="cell lf-cell" data-testid={`lf-cell-${draft.name}`}>
+    <article ref={article} className="cell lf-cell" data-testid={`lf-cell-${draft.name}`}>
       <header>
         <span className="badge">{draft.type}</span>
         <input value={draft.name} onChange={(e) => set({ name: e.target.value })} aria-label="LF name" />
@@ -135,8 +144,8 @@ function LfCellView({ cellId, draft, columns, models, values, result, dirty, uns
           <button type="button" onClick={onRunCustom}>Run preview (Ctrl+Enter)</button>
         </>
       )}
-      {problem && <p className="error">{problem}</p>}
-      {result && 'code' in result && <p role="alert" className="error">{result.message}</p>}
+      {incomplete && <p role="status" className="muted">{result.message}</p>}
+      {result && 'code' in result && !incomplete && <p role="alert" className="error">{result.message}</p>}
       {result && 'stats' in result && (
         <>
           <LfStatsLine stats={result.stats} values={values} ms={result.ms} />
@@ -157,7 +166,7 @@ type LfCellProps = Parameters<typeof LfCellView>[0];
  * the comparison: the notebook's handlers read its latest state through a ref, so an older one does the same.
  */
 function sameCellProps(a: LfCellProps, b: LfCellProps): boolean {
-  return a.cellId === b.cellId && a.draft === b.draft && a.columns === b.columns && a.models === b.models && a.values === b.values
+  return a.cellId === b.cellId && a.justAdded === b.justAdded && a.draft === b.draft && a.columns === b.columns && a.models === b.models && a.values === b.values
     && a.dirty === b.dirty && a.unsaved === b.unsaved && a.saving === b.saving && a.pendingApproval === b.pendingApproval
     && !a.onApprove === !b.onApprove && (a.result === b.result || JSON.stringify(a.result) === JSON.stringify(b.result));
 }

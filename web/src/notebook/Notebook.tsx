@@ -13,7 +13,7 @@ import type { PipelineNode } from '../canvas/graph.ts';
 import { publishRowType } from '../editor/custom-lf-row-type.ts';
 import { runCustomLf, runPythonLf } from '../sandbox/custom-lf.ts';
 import { pythonConstantName } from '../../../shared/lf/python.ts';
-import { lfBody, type LfDraft } from '../studio/lf-definitions.ts';
+import { draftProblem, lfBody, type LfDraft } from '../studio/lf-definitions.ts';
 import { ensureLoaded, markApplied, pipelineAssets } from '../studio/workspace.ts';
 import { dataWorker } from '../studio/workers.ts';
 import type { LoadResult } from '../workers/studio-data.worker.ts';
@@ -84,6 +84,8 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
   const [saving, setSaving] = useState<string | null>(null);
   const [error, setError] = useState<string>();
   const [version, setVersion] = useState(0);
+  /** The cell the user added last: it scrolls into view with its first field focused. */
+  const [justAdded, setJustAdded] = useState<string>();
   const draftsRef = useRef(drafts);
   draftsRef.current = drafts;
 
@@ -142,6 +144,14 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
   /** Recomputes one cell's votes (the one edited) and the summary; records reef:lf-update from edit to new numbers. */
   const applyCell = useCallback(async (cell: NotebookCell, draft: LfDraft) => {
     if (draft.type === 'custom') return;
+    // An incomplete draft votes on nothing (and changes no other LF's overlaps) until it has a valid definition.
+    const problem = draftProblem(draft);
+    if (problem) {
+      await dataWorker().removeLf(slotOf(cell));
+      setResults((r) => ({ ...r, [cell.id]: { slot: slotOf(cell), code: 'INCOMPLETE', message: problem } }));
+      await refreshSummary();
+      return;
+    }
     const mark = performance.mark(`reef:lf-update:start:${cell.id}`);
     const { result, summary: next } = await dataWorker().setLf(slotOf(cell), draft);
     // The answer is here: what follows until the frame is React rendering the numbers.
@@ -199,6 +209,7 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
     const latest = models[models.length - 1];
     setDrafts((d) => ({ ...d, [id]: starter.type === 'model' && latest ? withModel(starter, latest, columns) : starter }));
     setCells((c) => [...c, { id, kind: 'lf' }]);
+    setJustAdded(id);
   };
 
   const save = async (cell: NotebookCell) => {
@@ -322,7 +333,7 @@ export function Notebook({ concept, catalog, nodes, cells, setCells, onLfsChange
         const result = results[cell.id];
         const live = result && 'stats' in result ? { ...result, stats: statsBySlot.get(slotOf(cell)) ?? result.stats } : result;
         return (
-          <LfCell key={cell.id} cellId={cell.id} draft={draft} columns={columns} models={models} values={values} result={live}
+          <LfCell key={cell.id} cellId={cell.id} justAdded={cell.id === justAdded} draft={draft} columns={columns} models={models} values={values} result={live}
             dirty={saved ? !sameDefinition(draft, lfDefinitionOf(saved)) : true} unsaved={!saved} saving={saving === cell.id}
             pendingApproval={draft.type === 'custom' && !(saved?.active)}
             // Only saved, unedited code can be approved: what the approver reads is what runs.

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Catalog } from '../../../shared/schema/asset.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
 import type { Connection } from '../../../shared/schema/connection.ts';
-import { api, ApiRequestError } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import { followRun, runError, type RunProgress } from '../api/runs.ts';
 import { AssetDialog, type AssetKind } from '../catalog/AssetDialog.tsx';
 import { CatalogSidebar, type NodeRequest } from '../catalog/CatalogSidebar.tsx';
@@ -47,13 +47,14 @@ export function ConceptPage({ cId }: { cId: string }) {
         api<Catalog>('GET', `/api/concepts/${cId}/catalog`),
         api<Connection[]>('GET', '/api/connections').catch(() => []),
       ]);
+      // A concept without a saved pipeline is not an error: its list says whether there is one to load.
+      const pipelines = await api<{ name: string }[]>('GET', `/api/concepts/${cId}/pipelines`);
       let graph: SavedGraph;
-      try {
+      if (pipelines.some((p) => p.name === PIPELINE_NAME)) {
         const saved = await api<{ graph: SavedGraph }>('GET', `/api/concepts/${cId}/pipelines/${PIPELINE_NAME}`);
         graph = restoreGraph(saved.graph);
         lastSaved.current = JSON.stringify(toSavedGraph(graph.nodes, graph.edges, graph.notebook as NotebookCell[] | undefined));
-      } catch (e) {
-        if (!(e instanceof ApiRequestError && e.status === 404)) throw e;
+      } else {
         graph = defaultGraph(cat);
       }
       if (!live) return;
@@ -83,11 +84,19 @@ export function ConceptPage({ cId }: { cId: string }) {
     return () => clearTimeout(timer);
   }, [loaded, nodes, edges, cells, cId]);
 
+  const nodesRef = useRef(nodes);
+  nodesRef.current = nodes;
+  const edgesRef = useRef(edges);
+  edgesRef.current = edges;
+  /** The node the canvas should bring into view and select: the one just added, or the asset's node already there. */
+  const [focusNode, setFocusNode] = useState<{ id: string }>();
   const addNode = useCallback((request: NodeRequest, position?: { x: number; y: number }) => {
-    setNodes((ns) => {
-      const at = position ?? { x: 40 + (ns.length % 4) * 260, y: 320 + Math.floor(ns.length / 4) * 60 };
-      return [...ns, newNode(request.type, at, request.assetId)];
-    });
+    const ns = nodesRef.current;
+    // An index or rule is on the canvas at most once: Add selects the node it already has.
+    const existing = request.assetId ? ns.find((n) => n.type === request.type && 'assetId' in n.data && n.data.assetId === request.assetId) : undefined;
+    const node = existing ?? newNode(request.type, position ?? { x: 40 + (ns.length % 4) * 260, y: 320 + Math.floor(ns.length / 4) * 60 }, request.assetId);
+    setNodes((current) => [...(existing ? current : [...current, node])].map((n) => ({ ...n, selected: n.id === node.id })));
+    setFocusNode({ id: node.id });
   }, [setNodes]);
 
   const materialize = useCallback((kind: 'index' | 'rule', assetId: string) => {
@@ -110,10 +119,6 @@ export function ConceptPage({ cId }: { cId: string }) {
     setNodes((ns) => ns.map((n) => (n.id === nodeId && n.type === 'train' ? { ...n, data: { ...n.data, ...patch } } : n)));
   }, [setNodes]);
 
-  const nodesRef = useRef(nodes);
-  nodesRef.current = nodes;
-  const edgesRef = useRef(edges);
-  edgesRef.current = edges;
   const train = useCallback((nodeId: string) => {
     if (!catalog || !concept) return;
     const refusal = trainRefusal(nodesRef.current, edgesRef.current, catalog);
@@ -150,7 +155,7 @@ export function ConceptPage({ cId }: { cId: string }) {
         <CatalogSidebar catalog={catalog} onAdd={addNode} onCreate={setDialog} />
         <section className={notebookOpen ? 'work split' : 'work'}>
           <ReactFlowProvider>
-            <PipelineCanvas nodes={nodes} edges={edges} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} setEdges={setEdges} onDropRequest={addNode} />
+            <PipelineCanvas nodes={nodes} edges={edges} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} setEdges={setEdges} onDropRequest={addNode} focusNode={focusNode} />
           </ReactFlowProvider>
           {notebookOpen && concept && catalog && (
             <Notebook concept={concept} catalog={catalog} nodes={nodes} cells={cells} setCells={setCells} onLfsChanged={refreshCatalog} />

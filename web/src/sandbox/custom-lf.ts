@@ -175,12 +175,18 @@ async function runCompiled(compiled: { js: string } | { message: string }, k: nu
   const n = Object.values(columns)[0]?.length ?? 0;
   const reply = await runInSandbox({ js: compiled.js, columns, n, k });
   if (typeof reply.error === 'string') {
-    return { code: reply.error as 'TIMEOUT' | 'THROWS' | 'SANDBOX_FAILED', message: String(reply.message) };
+    return measured('typescript', n, started, { code: reply.error as 'TIMEOUT' | 'THROWS' | 'SANDBOX_FAILED', message: String(reply.message) });
   }
   const returned = reply.returned as Float64Array;
   const votes = new Int8Array(returned.length);
   for (let i = 0; i < returned.length; i++) votes[i] = customVote(returned[i], k);
-  return { votes, rowErrors: Number(reply.rowErrors ?? 0), firstError: String(reply.firstError ?? ''), ms: performance.now() - started };
+  return measured('typescript', n, started, { votes, rowErrors: Number(reply.rowErrors ?? 0), firstError: String(reply.firstError ?? ''), ms: performance.now() - started });
+}
+
+/** Records a run as the User Timing measure `reef:custom-lf` (bench:custom-lf reads it): rows, language, outcome. */
+function measured(language: 'typescript' | 'python', rows: number, started: number, outcome: CustomLfOutcome): CustomLfOutcome {
+  performance.measure('reef:custom-lf', { start: started, end: performance.now(), detail: { language, rows, error: 'code' in outcome ? `${outcome.code}: ${outcome.message}` : undefined } });
+  return outcome;
 }
 
 /**
@@ -198,8 +204,8 @@ export async function runPythonLf(code: string, allowedImports: readonly string[
   const job = { indexURL: new URL(PYODIDE_PATH, location.origin).href, harness: PYTHON_HARNESS, code, constants: pythonClassConstants(classes), allowedImports, batch, k: classes.length };
   const reply = await runInSandbox(job, 'python');
   if (typeof reply.error === 'string') {
-    return { code: reply.error as 'TIMEOUT' | 'THROWS' | 'SANDBOX_FAILED', message: String(reply.message) };
+    return measured('python', n, started, { code: reply.error as 'TIMEOUT' | 'THROWS' | 'SANDBOX_FAILED', message: String(reply.message) });
   }
   const votes = Int8Array.from(reply.votes as Int16Array);
-  return { votes, rowErrors: Number(reply.rowErrors ?? 0), firstError: String(reply.firstError ?? ''), ms: performance.now() - started };
+  return measured('python', n, started, { votes, rowErrors: Number(reply.rowErrors ?? 0), firstError: String(reply.firstError ?? ''), ms: performance.now() - started });
 }

@@ -84,3 +84,30 @@ test('Add on an index already on the canvas selects it; Delete removes the selec
   await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, before);
   await page.screenshot({ path: `${artifacts}04-deleted-with-delete-key.png` });
 });
+
+test('the Train node schedules the pipeline on the server, lists the schedule and removes it', { timeout: 300_000 }, async () => {
+  const [demo] = await apiAs<{ c_id: string }[]>(server, 'GET', '/api/concepts');
+  await page.getByRole('button', { name: 'Fit View' }).click();
+  const train = page.getByTestId('node-train');
+  await train.getByRole('button', { name: 'Schedule…' }).click();
+  const form = page.getByRole('dialog', { name: 'Training schedule' });
+  await form.getByText('No schedule yet').waitFor();
+  await form.getByLabel('Cron').clear();
+  await form.getByLabel('Cron').pressSequentially('30 2 * * 1', { delay: 20 });
+  await form.getByLabel('Time zone').clear();
+  await form.getByLabel('Time zone').pressSequentially('Europe/Paris', { delay: 20 });
+  await form.getByRole('button', { name: 'Save schedule' }).click();
+  await form.getByRole('status').getByText(/^Scheduled "nightly": next .* \(Europe\/Paris\)$/).waitFor();
+  await form.getByRole('listitem').filter({ hasText: 'nightly' }).getByText('30 2 * * 1').waitFor();
+  await page.screenshot({ path: `${artifacts}05-schedule.png` });
+
+  const [schedule] = await apiAs<{ name: string; cron: string; tz: string; request: { selectedLFs: string[]; selectedIndex: string } }[]>(server, 'GET', `/api/concepts/${demo!.c_id}/snorkel/schedules`);
+  assert.equal(schedule?.cron, '30 2 * * 1');
+  assert.equal(schedule?.tz, 'Europe/Paris');
+  const active = (await apiAs<{ lf_id: string; active: boolean }[]>(server, 'GET', `/api/concepts/${demo!.c_id}/labeling-functions`)).filter((lf) => lf.active);
+  assert.deepEqual([...schedule!.request.selectedLFs].sort(), active.map((lf) => lf.lf_id).sort(), 'the schedule trains the active LFs');
+
+  await form.getByRole('button', { name: 'Remove schedule nightly' }).click();
+  await form.getByText('No schedule yet').waitFor();
+  assert.deepEqual(await apiAs(server, 'GET', `/api/concepts/${demo!.c_id}/snorkel/schedules`), []);
+});

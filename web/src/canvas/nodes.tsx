@@ -1,10 +1,11 @@
 // The canvas's custom nodes. Each is memo()ed (React Flow re-renders nodes on every drag frame otherwise) and
 // registered in `nodeTypes` at module scope (a new object per render would remount every node).
 import { Handle, Position, type NodeProps, type NodeTypes } from '@xyflow/react';
-import { memo } from 'react';
+import { memo, useState } from 'react';
 import type { Asset } from '../../../shared/schema/asset.ts';
 import type { IndexNode, LfNode, ModelChoice, RuleNode, TrainNode } from './graph.ts';
 import { usePipeline } from './pipeline-context.ts';
+import { ScheduleForm } from './ScheduleForm.tsx';
 
 const rows = (n: number | null | undefined) => (n ?? 0).toLocaleString('en-US');
 
@@ -89,6 +90,7 @@ const TrainNodeView = memo(function TrainNodeView({ id, data }: NodeProps<TrainN
     if (Number.isFinite(value)) updateTrain(id, { [key]: value });
   };
   const busy = training.phase === 'loading' || training.phase === 'training' || training.phase === 'saving';
+  const [scheduling, setScheduling] = useState(false);
   // Epochs and lr are Snorkel's: auto picks its own among its candidates, the other models have none.
   const snorkelOnly = data.model === 'snorkel' ? undefined : `${data.model === 'auto' ? 'auto chooses its own' : 'only for snorkel'}`;
   return (
@@ -109,7 +111,11 @@ const TrainNodeView = memo(function TrainNodeView({ id, data }: NodeProps<TrainN
           </select>
         </label>
       </div>
-      <button type="button" className="primary nodrag" disabled={busy} onClick={() => train(id)}>Train Model</button>
+      <div className="row nodrag">
+        <button type="button" className="primary" disabled={busy} onClick={() => train(id)}>Train Model</button>
+        <button type="button" onClick={() => setScheduling((s) => !s)} aria-expanded={scheduling}>Schedule…</button>
+      </div>
+      {scheduling && <ScheduleForm nodeId={id} onClose={() => setScheduling(false)} />}
       {busy && (
         <div className="training">
           <progress max={training.epochs ?? 1} value={training.epoch} aria-label="Training progress" />

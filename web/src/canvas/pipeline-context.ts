@@ -2,6 +2,7 @@
 // so the catalog, run progress and actions reach them through this context.
 import { createContext, useContext } from 'react';
 import type { Catalog } from '../../../shared/schema/asset.ts';
+import type { ServerTrainRequest } from '../training/results-store.ts';
 import type { RunProgress } from '../api/runs.ts';
 import type { TrainSettings } from './graph.ts';
 
@@ -15,6 +16,9 @@ export interface PipelineActions {
   materialize(kind: 'index' | 'rule', assetId: string): void;
   updateTrain(nodeId: string, patch: Partial<TrainSettings>): void;
   train(nodeId: string): void;
+  /** The server's training request for this Train node's pipeline (its active LFs), or why there is none yet. */
+  serverRequest(nodeId: string): { request: ServerTrainRequest } | { problem: string };
+  cId: string;
   training: TrainingState;
   openNotebook(): void;
 }

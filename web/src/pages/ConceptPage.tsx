@@ -16,7 +16,7 @@ import { trainRefusal } from '../canvas/train-readiness.ts';
 import { navigate } from '../navigation.ts';
 import { Notebook, type NotebookCell } from '../notebook/Notebook.tsx';
 import { resultsPath, runsPath } from '../routes.ts';
-import { trainPipeline } from '../training/train-pipeline.ts';
+import { serverRequestFor, trainPipeline } from '../training/train-pipeline.ts';
 
 const PIPELINE_NAME = 'default';
 const SAVE_DELAY_MS = 500;
@@ -133,10 +133,19 @@ export function ConceptPage({ cId }: { cId: string }) {
       .catch((e: unknown) => setTraining({ phase: 'error', message: (e as Error).message }));
   }, [catalog, concept, cId]);
 
+  const serverRequest = useCallback((nodeId: string) => {
+    if (!catalog) return { problem: 'The catalog is still loading.' };
+    const refusal = trainRefusal(nodesRef.current, edgesRef.current, catalog);
+    const node = nodesRef.current.find((n) => n.id === nodeId);
+    if (refusal) return { problem: refusal.message };
+    if (node?.type !== 'train') return { problem: 'Not a Train node.' };
+    return { request: serverRequestFor(nodesRef.current, node.data, catalog.labeling_functions.filter((lf) => lf.active).map((lf) => lf.id)) };
+  }, [catalog]);
+
   const actions: PipelineActions = useMemo(() => ({
-    catalog, conceptValues: concept?.values ?? [], runs, materialize, updateTrain, train, training,
+    cId, catalog, conceptValues: concept?.values ?? [], runs, materialize, updateTrain, train, training, serverRequest,
     openNotebook: () => setNotebookOpen(true),
-  }), [catalog, concept, runs, materialize, updateTrain, train, training]);
+  }), [cId, catalog, concept, runs, materialize, updateTrain, train, training, serverRequest]);
 
   if (error) return <main className="page"><p role="alert" className="error">{error}</p></main>;
   return (

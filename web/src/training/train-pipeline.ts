@@ -20,6 +20,19 @@ async function lfVersions(cId: string): Promise<Record<string, number>> {
   return Object.fromEntries(lfs.map((lf) => [lf.lf_id, lf.version]));
 }
 
+/** The body of POST …/snorkel/run (and of a schedule's run) that trains this pipeline with these LFs on the server. */
+export function serverRequestFor(nodes: PipelineNode[], settings: TrainSettings, lfIds: string[]): ServerTrainRequest {
+  const indexNode = nodes.find((n) => n.type === 'index');
+  return {
+    selectedIndex: indexNode?.type === 'index' ? indexNode.data.assetId : '',
+    selectedRules: nodes.flatMap((n) => (n.type === 'rule' ? [n.data.assetId] : [])),
+    selectedLFs: lfIds,
+    snorkel: { epochs: settings.epochs, lr: settings.lr, output_type: settings.output },
+    model: settings.model,
+    seed: settings.seed,
+  };
+}
+
 export async function trainPipeline({ concept, catalog, nodes, settings, onState }: {
   concept: Concept; catalog: Catalog; nodes: PipelineNode[]; settings: TrainSettings; onState: (s: TrainingState) => void;
 }): Promise<string> {
@@ -49,15 +62,7 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   );
   performance.measure('reef:train', { start: started.name, detail: { n: input.n, m: input.m, model: out.model } });
   const lfs = slots.map((slot) => catalog.labeling_functions.find((lf) => lf.id === slot)?.name ?? slot);
-  const indexNode = nodes.find((n) => n.type === 'index');
-  const serverRequest: ServerTrainRequest = {
-    selectedIndex: indexNode?.type === 'index' ? indexNode.data.assetId : '',
-    selectedRules: nodes.flatMap((n) => (n.type === 'rule' ? [n.data.assetId] : [])),
-    selectedLFs: slots,
-    snorkel: { epochs: settings.epochs, lr: settings.lr, output_type: settings.output },
-    model: settings.model,
-    seed: settings.seed,
-  };
+  const serverRequest = serverRequestFor(nodes, settings, slots);
   // The notebook's sample browser filters by these, and the data worker writes the results Parquet from them
   // with the keys it holds; copies, as the result keeps its own arrays.
   const preds = out.preds.slice();

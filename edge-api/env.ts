@@ -2,7 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from './db/client.ts';
 import type { MaterializeContext } from './runs/materialize.ts';
 import type { TrainingContext } from './runs/train.ts';
-import type { Principal } from './security/auth.ts';
+import type { Role } from '../shared/schema/common.ts';
 import type { ObjectStore } from './storage/index.ts';
 
 /** What routes get from the runtime entry point (node.ts or worker.ts). */
@@ -23,6 +23,9 @@ export interface AppDeps {
   /** Where Swagger UI's files are served (Node serves swagger-ui-dist itself, so /api/docs works offline); absent: its CDN. */
   docsAssetsUrl?: string;
 }
+
+/** Who sent the request: the API token's id, name and role (security/auth.ts finds it). */
+export interface Principal { tokenId: string; name: string; role: Role }
 
 export interface AppEnv {
   Variables: { deps: AppDeps; principal: Principal };

@@ -11,7 +11,8 @@ import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts
 import { PartitionConfigError, planPartitions } from '../runs/partitions.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
-import { dialectOf, findConnection } from './connections.ts';
+import { dialectOf } from '../sources/index.ts';
+import { findConnection } from './connections.ts';
 
 export type AssetKind = 'indexes' | 'rules';
 

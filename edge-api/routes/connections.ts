@@ -13,7 +13,7 @@ import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts
 import { openSecret, sealSecret } from '../security/secrets.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';
 import { sourceForConnection } from '../sources/from-connection.ts';
-import { POSTGRES_IDENTITY } from '../sources/index.ts';
+import { dialectOf, POSTGRES_IDENTITY } from '../sources/index.ts';
 import type { SqlDialect } from '../sources/params.ts';
 
 export const ConnectionParams = z.object({ conn_id: z.uuid({ message: 'conn_id must be a connection id (UUID)' }) });
@@ -32,11 +32,6 @@ function toConnection(row: ConnectionRow): Connection {
 export async function findConnection(db: Db, connId: string): Promise<ConnectionRow | undefined> {
   const [row] = await db.select().from(databaseConnections).where(eq(databaseConnections.id, connId));
   return row;
-}
-
-/** The SQL dialect a connection's queries are written in: a files source is queried through DuckDB. */
-export function dialectOf(connectionType: ConnectionType): SqlDialect {
-  return connectionType === 'files' ? 'duckdb' : connectionType;
 }
 
 async function loadConnection(db: Db, connId: string): Promise<ConnectionRow> {

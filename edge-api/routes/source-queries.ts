@@ -13,7 +13,8 @@ import { checkSourceSql } from '../security/sql-guard.ts';
 import { SourceError } from '../sources/errors.ts';
 import { sourceForConnection } from '../sources/from-connection.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
-import { ConnectionParams, dialectOf, findConnection } from './connections.ts';
+import { dialectOf } from '../sources/index.ts';
+import { ConnectionParams, findConnection } from './connections.ts';
 
 const Column = z.object({ name: z.string(), type: z.string(), source_type: z.string() });
 const Preview = z.object({ columns: z.array(Column), rows: z.array(z.record(z.string(), z.unknown())), limit: z.number() });

@@ -8,7 +8,7 @@ import type { Db } from '../db/client.ts';
 import { assetVersions, conceptIndexes, conceptRules, databaseConnections, partitionExecutions, runs } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import { dialectOf } from '../routes/connections.ts';
+import { dialectOf } from '../sources/index.ts';
 import type { ConnectionType } from '../../shared/schema/connection.ts';
 import { PartitionConfigError, planPartitions, type Partition } from './partitions.ts';
 import { QUEUES } from './queue-names.ts';

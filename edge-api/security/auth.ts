@@ -5,12 +5,11 @@ import type { Role } from '../../shared/schema/common.ts';
 import type { Db } from '../db/client.ts';
 import { apiTokens } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
-import type { AppEnv } from '../env.ts';
+import type { AppEnv, Principal } from '../env.ts';
 import { hashToken } from './secrets.ts';
 
 const rank: Record<Role, number> = { viewer: 0, analyst: 1, approver: 2, admin: 3 };
 
-export interface Principal { tokenId: string; name: string; role: Role }
 
 export async function findPrincipal(db: Db, token: string): Promise<Principal | undefined> {
   const [row] = await db.select().from(apiTokens)

@@ -3,7 +3,13 @@
 // statement timeout on a connection opened for it and closed after it, so nothing a query does to its session
 // (advisory locks, settings) outlives it. The SQL must have passed `checkSourceSql` (edge-api/security/sql-guard.ts);
 // these runtime limits are the second and third locks.
+import type { ConnectionType } from '../../shared/schema/connection.ts';
 import type { SqlDialect } from './params.ts';
+
+/** The SQL dialect a connection's queries are written in: a files source is queried through DuckDB. */
+export function dialectOf(connectionType: ConnectionType): SqlDialect {
+  return connectionType === 'files' ? 'duckdb' : connectionType;
+}
 
 /**
  * A result column. `type` is the DuckDB logical type the column has in Parquet and in the browser

@@ -1,6 +1,6 @@
 // The columnar form LF engines scan. A browser worker builds it from Arrow/Parquet, the server from DuckDB
 // results; both through the column builders below, so they produce the same layout.
-import type { AssetSchema, ColumnType } from './types.ts';
+import type { AssetSchema, ColumnType } from './columns.ts';
 
 /** 1 marks a null row; absent when the column has no nulls (the common case costs nothing). */
 export type NullMask = Uint8Array | null;

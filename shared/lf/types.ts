@@ -6,21 +6,7 @@ import type { ColumnBatch } from './column-batch.ts';
 /** The vote an LF casts when it does not fire. */
 export const ABSTAIN = -1;
 
-/**
- * Column types of an asset, as LFs see them. DuckDB types: integer = BIGINT, float = DOUBLE, string = VARCHAR,
- * boolean = BOOLEAN, timestamp = TIMESTAMP (no time zone, microseconds; compared as UTC wall-clock values).
- */
-export type ColumnType = 'integer' | 'float' | 'string' | 'boolean' | 'timestamp';
-
-export interface AssetColumn {
-  name: string;
-  type: ColumnType;
-}
-
-export interface AssetSchema {
-  columns: AssetColumn[];
-}
-
+export type { AssetColumn, AssetSchema, ColumnType } from './columns.ts';
 export type { LfDefinition, TemplateScalar, TemplateValue } from '../schema/labeling-function.ts';
 
 /** One LF's votes over a batch: class index or -1 per row. Int16Array when k > 127, as the label matrix. */

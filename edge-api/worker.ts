@@ -2,7 +2,6 @@
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { createApp } from './app.ts';
-import type { Db } from './db/client.ts';
 import * as schema from './db/schema.ts';
 
 /** Bindings from wrangler.toml vars and secrets. */
@@ -27,7 +26,7 @@ export default {
     // A Worker may not reuse a socket opened by another request, so each request gets its own connection,
     // closed after the response is sent.
     const client = postgres(env.DATABASE_URL, { max: 1, fetch_types: false, onnotice: () => {} });
-    const db = drizzle(client, { schema }) as unknown as Db;
+    const db = drizzle(client, { schema });
     try {
       return await createApp({ db, secret: env.REEF_SECRET, databaseKind: 'postgres', databaseUrl: env.DATABASE_URL }).fetch(request);
     } finally {

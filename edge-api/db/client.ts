@@ -24,12 +24,12 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
     const client = postgres(opts.url, { max: 10, onnotice: () => {} });
-    return { db: drizzle(client, { schema }) as unknown as Db, kind: 'postgres', url: opts.url, close: () => client.end() };
+    return { db: drizzle(client, { schema }), kind: 'postgres', url: opts.url, close: () => client.end() };
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const pglite = await PGlite.create(opts.dataDir ?? 'memory://');
-  return { db: drizzle(pglite, { schema }) as unknown as Db, kind: 'pglite', pglite, close: () => pglite.close() };
+  return { db: drizzle(pglite, { schema }), kind: 'pglite', pglite, close: () => pglite.close() };
 }
 
 /** Applies the committed migrations; safe to run on every start. */

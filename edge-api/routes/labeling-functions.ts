@@ -189,7 +189,7 @@ async function patchLf(db: Db, store: ObjectStore | undefined, cId: string, lfId
     checkDefinition(type, config);
     const label = labelOf(definition, concept);
     // Through the transaction: PGlite has one connection, which the open transaction holds.
-    if (type === 'model') await checkModelLfDefinition(tx as unknown as Db, store, cId, config, label);
+    if (type === 'model') await checkModelLfDefinition(tx, store, cId, config, label);
     const codeChanged = type === 'custom' && customCode(config) !== customCode(current.config as LfConfig);
     if (checkedPython !== undefined && customCode(config) !== checkedPython) {
       throw new ApiError(409, 'CONFLICT', 'This LF\'s code changed while yours was being checked; read it again and re-apply your change.');

@@ -112,7 +112,7 @@ export async function startMaterialization(ctx: MaterializeContext, kind: AssetK
     partitions: partitions.map((p) => p.key), ...(previous ? { backfill_of: previous.id } : {}),
   };
   const run = await db.transaction(async (tx) => {
-    const created = await createRun(tx as unknown as Db, { kind: 'materialize', conceptId: asset.conceptId, params, createdBy });
+    const created = await createRun(tx, { kind: 'materialize', conceptId: asset.conceptId, params, createdBy });
     await tx.insert(partitionExecutions).values(partitions.map((p) => {
       const reused = doneByKey.get(p.key);
       return reused
@@ -200,7 +200,7 @@ export async function finalizeIfComplete(ctx: MaterializeContext, runId: string)
     if (failed.length) {
       const error = { ...(failed[0]!.error as object), failed_partitions: failed.map((p) => p.partitionKey) };
       await tx.update(runs).set({ status: 'FAILURE', finishedAt: new Date(), error }).where(eq(runs.id, runId));
-      await recordRunEvent(tx as unknown as Db, runId, 'status', { status: 'FAILURE', error });
+      await recordRunEvent(tx, runId, 'status', { status: 'FAILURE', error });
       return true;
     }
     const params = run.params as MaterializeParams;
@@ -217,7 +217,7 @@ export async function finalizeIfComplete(ctx: MaterializeContext, runId: string)
     }).where(eq(t.id, params.asset_id));
     const metrics = { row_count: rowCount, partitions: parts.length, version: params.version, asset_version_id: version!.id };
     await tx.update(runs).set({ status: 'SUCCESS', finishedAt: now, metrics, progress: { rows: rowCount, partitions_done: parts.length, partitions: parts.length } }).where(eq(runs.id, runId));
-    await recordRunEvent(tx as unknown as Db, runId, 'status', { status: 'SUCCESS', ...metrics });
+    await recordRunEvent(tx, runId, 'status', { status: 'SUCCESS', ...metrics });
     return { assetId: params.asset_id };
   });
   if (typeof switched === 'object' && ctx.onNewVersion) {

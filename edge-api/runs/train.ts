@@ -70,7 +70,7 @@ export async function startTraining(ctx: TrainingContext, conceptId: string, req
   const { db } = ctx;
   const params = await pinTrainingRun(db, ctx.store, conceptId, request, { unitRows: ctx.unitRows });
   const run = await db.transaction(async (tx) => {
-    const created = await createRun(tx as unknown as Db, { kind: 'train', conceptId, params, createdBy });
+    const created = await createRun(tx, { kind: 'train', conceptId, params, createdBy });
     await tx.update(runs).set({ lineage: params.lineage, progress: { phase: 'votes', partitions_done: 0, partitions_total: params.units.length, rows: 0 } })
       .where(eq(runs.id, created.id));
     await tx.insert(partitionExecutions).values(params.units.map((u) => ({ runId: created.id, partitionKey: votesKey(u.unit), status: 'PENDING' })));
@@ -225,7 +225,7 @@ export async function fitIfVotesComplete(ctx: TrainingContext, runId: string): P
     } catch (err) {
       const error = describeError(err);
       await tx.update(runs).set({ status: 'FAILURE', error, finishedAt: new Date() }).where(eq(runs.id, runId));
-      await recordRunEvent(tx as unknown as Db, runId, 'status', { status: 'FAILURE', error });
+      await recordRunEvent(tx, runId, 'status', { status: 'FAILURE', error });
       return 'failed';
     }
     await tx.insert(partitionExecutions).values([
@@ -233,7 +233,7 @@ export async function fitIfVotesComplete(ctx: TrainingContext, runId: string): P
       ...params.units.map((u) => ({ runId, partitionKey: predictKey(u.unit), status: 'PENDING' })),
     ]);
     await tx.update(runs).set({ progress: { phase: 'predict', partitions_done: 0, partitions_total: params.units.length } }).where(eq(runs.id, runId));
-    await recordRunEvent(tx as unknown as Db, runId, 'fit', { ...fitted.report });
+    await recordRunEvent(tx, runId, 'fit', { ...fitted.report });
     return 'fitted';
   });
 }
@@ -347,7 +347,7 @@ export async function finalizeTraining(ctx: TrainingContext, runId: string): Pro
       status: 'SUCCESS', finishedAt: now, metrics,
       progress: { phase: 'done', partitions_done: predicts.length, partitions_total: predicts.length, rows: params.total_rows },
     }).where(eq(runs.id, runId));
-    await recordRunEvent(tx as unknown as Db, runId, 'status', { status: 'SUCCESS', rows: params.total_rows });
+    await recordRunEvent(tx, runId, 'status', { status: 'SUCCESS', rows: params.total_rows });
     return true;
   });
 }

@@ -474,6 +474,50 @@ describeDatabases('server training runs', (database, backend) => {
     expect((await call('DELETE', `/api/concepts/${c}/snorkel/schedules/nightly`)).status).toBe(404);
   }, 180_000);
 
+  it('summarizes every results row where it lies (counts, histogram, gold confusion, LF table) and pages filtered rows', async () => {
+    const { c, index, rule, lfs } = await setUp();
+    const started = await call('POST', `/api/concepts/${c}/snorkel/run`, {
+      selectedIndex: index.assetId, selectedRules: [rule.assetId], selectedLFs: lfs,
+      snorkel: { epochs: 100, lr: 0.01, output_type: 'softmax' }, model: 'snorkel', seed: 3,
+    });
+    const jobId = started.body.job_id as string;
+    expect((await waitForJob(c, jobId)).status).toBe('SUCCESS');
+    const run = (await call('GET', `/api/runs/${jobId}`)).body;
+    const { out } = await allPredictions(c, jobId, 1000);
+    const gold = new Map((await database().db.select().from(goldLabels).where(eq(goldLabels.conceptId, c))).map((g) => [Number(g.sampleKey), g.label]));
+
+    const summary = (await call('GET', `/api/concepts/${c}/snorkel/jobs/${jobId}/summary`, undefined, 'viewer')).body;
+    const counted = [0, 0, 0];
+    for (const p of out) counted[p.predicted_class < 0 ? 2 : p.predicted_class]!++;
+    expect(summary.label_counts).toEqual(counted);
+    expect(summary.label_counts).toEqual([run.metrics.label_distribution.HAM, run.metrics.label_distribution.SPAM, run.metrics.abstained]);
+    expect(summary.rows).toBe(ROWS);
+    // The histogram covers every labelled row, not a first page.
+    expect(summary.histogram.counts.reduce((a: number, b: number) => a + b, 0)).toBe(ROWS - counted[2]!);
+    const confusion = [[0, 0, 0], [0, 0, 0]];
+    for (const p of out) if (gold.has(p.sample_id)) confusion[gold.get(p.sample_id)!]![p.predicted_class < 0 ? 2 : p.predicted_class]!++;
+    expect(summary.gold.confusion).toEqual(confusion);
+    expect(summary.gold.rows).toBe(300);
+    expect(summary.gold.accuracy).toBeCloseTo((confusion[0]![0]! + confusion[1]![1]!) / 300, 12);
+    expect(summary.gold.f1_macro).toBeGreaterThan(0.5);
+    expect(summary.lfs.map((lf: any) => lf.name)).toEqual(run.metrics.lfs.map((lf: any) => lf.name));
+    expect(summary.lfs.map((lf: any) => lf.empirical_accuracy)).toEqual(run.metrics.lfs.map((lf: any) => lf.empirical_accuracy ?? null));
+    for (const lf of summary.lfs) expect(lf.learned_accuracy).toBeGreaterThan(0);
+
+    const page = async (query: string) => (await call('GET', `/api/concepts/${c}/snorkel/jobs/${jobId}/rows?${query}`, undefined, 'viewer')).body;
+    const first = await page('offset=10&limit=5');
+    expect(first.total).toBe(ROWS);
+    expect(first.rows.map((r: any) => r.id)).toEqual(out.slice(10, 15).map((p) => p.sample_id));
+    expect(first.columns).toEqual(['id', 'author', 'text', 'posted_at', 'video', 'likes', 'predicted_label', 'prob_class_0', 'prob_class_1', 'confidence', 'gold_label']);
+    const wrong = await page('filter=contradicts_gold&limit=1000');
+    expect(wrong.total).toBe(300 - confusion[0]![0]! - confusion[1]![1]!);
+    for (const r of wrong.rows) expect(r.predicted_label).not.toBe(r.gold_label);
+    const unsure = await page('filter=low_confidence&threshold=0.8&limit=1000');
+    expect(unsure.total).toBe(out.filter((p) => p.confidence < 0.8).length);
+    for (const r of unsure.rows) expect(r.confidence).toBeLessThan(0.8);
+    expect((await call('GET', `/api/concepts/${c}/snorkel/jobs/${jobId}/rows?filter=nope`, undefined, 'viewer')).status).toBe(400);
+  }, 180_000);
+
   it('runs the same way on an S3 object store (s3rver): assets, votes and results in S3, pages read by range', async () => {
     const s3 = await startS3TestServer();
     const s3Store = new S3ObjectStore({ ...s3.options, prefix: 'reef-train/' });

@@ -3,13 +3,14 @@
 import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, inArray } from 'drizzle-orm';
-import { runs } from '../db/schema.ts';
+import { goldLabels, runs } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, json, jsonBody, secured } from '../router.ts';
 import type { RunRow } from '../runs/run-store.ts';
 import { startTraining, type TrainingContext, type TrainMetrics } from '../runs/train.ts';
 import { recordBrowserTraining, type BrowserTrainParams } from '../runs/train-browser.ts';
 import { compareRuns, readPredictionPage } from '../runs/train-results.ts';
+import { readResultRows, RowFilter, summarizeResults, type GoldLabel } from '../runs/train-summary.ts';
 import { listTrainingSchedules, scheduleTraining, unscheduleTraining } from '../runs/train-schedule.ts';
 import { TrainRequest, type TrainParams } from '../runs/train-spec.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
@@ -86,6 +87,45 @@ const download = createRoute({
   request: { params: JobParams, query: z.object({ part: z.coerce.number().int().min(0).default(0) }) },
   responses: { 200: { description: 'The Parquet bytes', content: { 'application/vnd.apache.parquet': { schema: z.string() } } }, ...errors },
 });
+const ResultsSummary = z.object({
+  rows: z.number().int(),
+  label_counts: z.array(z.number().int()).describe('Rows per predicted class in class order, then the rows left without a label (-1)'),
+  abstained: z.number().int(),
+  histogram: z.object({ lo: z.number(), counts: z.array(z.number().int()) }).nullable()
+    .describe('Confidence of every labelled row in equal bins over [1/k, 1]; null for hard labels'),
+  gold: z.object({
+    rows: z.number().int(), accuracy: z.number().nullable(), f1_macro: z.number().nullable(),
+    confusion: z.array(z.array(z.number().int())).describe('confusion[gold][predicted]; the last column counts unlabelled rows'),
+  }).nullable().describe("Against the concept's gold labels; they are training rows too, so this is not a held-out estimate"),
+  lfs: z.array(z.object({
+    name: z.string(), lf_id: z.string(), coverage: z.number(), overlaps: z.number(), conflicts: z.number(),
+    empirical_accuracy: z.number().nullable(), learned_accuracy: z.number().nullable(),
+  })).describe("Each LF's coverage and empirical accuracy on gold beside the label model's learned accuracy (Snorkel's get_weights)"),
+});
+const summaryRoute = createRoute({
+  method: 'get', path: '/api/concepts/{c_id}/snorkel/jobs/{job_id}/summary', tags, security: secured,
+  summary: "A finished job's label counts, confidence histogram and gold-label metrics over all of its rows, and its LF table",
+  request: { params: JobParams },
+  responses: { 200: json(ResultsSummary, 'The summary, computed over every results row'), ...errors },
+});
+const ResultRows = z.object({
+  total: z.number().int().describe('Rows the filter keeps'), offset: z.number().int(), limit: z.number().int(),
+  columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())),
+});
+const rowsRoute = createRoute({
+  method: 'get', path: '/api/concepts/{c_id}/snorkel/jobs/{job_id}/rows', tags, security: secured,
+  summary: "A page of a finished job's results rows with every results column and the row's gold label, optionally filtered",
+  request: {
+    params: JobParams,
+    query: z.object({
+      filter: z.enum(RowFilter).default('all'),
+      threshold: z.coerce.number().min(0).max(1).default(0.7).describe('low_confidence keeps rows whose confidence is below this'),
+      offset: z.coerce.number().int().min(0).default(0),
+      limit: z.coerce.number().int().min(1).max(1000).default(50),
+    }),
+  },
+  responses: { 200: json(ResultRows, 'The page'), ...errors },
+});
 const list = createRoute({
   method: 'get', path: '/api/concepts/{c_id}/runs', tags, security: secured,
   summary: 'The concept\'s runs, newest first, with their parameters, metrics and lineage: training runs (browser and server) by default, materializations with kind=materialize, both with kind=all',
@@ -145,6 +185,16 @@ async function loadTrainRun(trainer: TrainingContext, conceptId: string, runId: 
   const [row] = await trainer.db.select().from(runs).where(and(eq(runs.id, runId), eq(runs.conceptId, conceptId), eq(runs.kind, 'train')));
   if (!row) throw notFound('training job in this concept', runId);
   return row;
+}
+
+async function loadFinishedTrainRun(trainer: TrainingContext, conceptId: string, runId: string): Promise<RunRow> {
+  const row = await loadTrainRun(trainer, conceptId, runId);
+  if (row.status !== 'SUCCESS') throw new ApiError(409, 'CONFLICT', `Job ${runId} is ${row.status}; its results can be read once it has succeeded.`);
+  return row;
+}
+
+async function goldOf(trainer: TrainingContext, conceptId: string): Promise<GoldLabel[]> {
+  return trainer.db.select({ key: goldLabels.sampleKey, label: goldLabels.label }).from(goldLabels).where(eq(goldLabels.conceptId, conceptId));
 }
 
 export const trainingRoutes = () => createRouter()
@@ -211,6 +261,26 @@ export const trainingRoutes = () => createRouter()
       'Content-Type': 'application/vnd.apache.parquet', 'Content-Length': String(info.size),
       'Content-Disposition': `attachment; filename="reef-${job_id}-part-${String(part).padStart(5, '0')}.parquet"`,
     }) as never;
+  })
+  .openapi(summaryRoute, async (c) => {
+    const trainer = requireTrainer(c.var.deps.trainer);
+    const { c_id, job_id } = c.req.valid('param');
+    const row = await loadFinishedTrainRun(trainer, c_id, job_id);
+    const summary = await summarizeResults(trainer.store, row, await goldOf(trainer, c_id));
+    const metrics = row.metrics as TrainMetrics;
+    const params = row.params as TrainParams & Partial<BrowserTrainParams>;
+    const learned = metrics.fit.lf_weights ?? params.weights ?? null;
+    const lfs = metrics.lfs.map((lf, j) => ({
+      name: lf.name, lf_id: lf.lf_id, coverage: lf.coverage, overlaps: lf.overlaps, conflicts: lf.conflicts,
+      empirical_accuracy: lf.empirical_accuracy ?? null, learned_accuracy: learned?.[j] ?? null,
+    }));
+    return c.json({ ...summary, lfs }, 200);
+  })
+  .openapi(rowsRoute, async (c) => {
+    const trainer = requireTrainer(c.var.deps.trainer);
+    const { c_id, job_id } = c.req.valid('param');
+    const row = await loadFinishedTrainRun(trainer, c_id, job_id);
+    return c.json(await readResultRows(trainer.store, row, await goldOf(trainer, c_id), c.req.valid('query')), 200);
   })
   .openapi(list, async (c) => {
     const { c_id } = c.req.valid('param');

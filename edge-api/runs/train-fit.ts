@@ -1,8 +1,8 @@
 // The one fit of a training run: the units' statistics summed, the requested model fitted once (seeded), and the
 // model kept as plain numbers on the run so any worker can predict any unit with it.
 import {
-  DEFAULT_AUTO_METRIC, fitAuto, fitDawidSkene, fitFlyingSquid, fitSnorkel, majorityVoteProbs, predictLogLinear, probsToPreds, scorePredictions, summarizeCandidates,
-  type CandidateSummary, type LabelArray, type SnorkelOptions, type SufficientStats,
+  DEFAULT_AUTO_METRIC, fitAuto, fitDawidSkene, fitFlyingSquid, fitSnorkel, majorityVoteProbs, predictLogLinear, probsToPreds, scorePredictions, snorkelWeights, summarizeCandidates,
+  type CandidateSummary, type LabelArray, type SnorkelModel, type SnorkelOptions, type SufficientStats,
 } from '../../shared/labelmodel/index.ts';
 import { z } from 'zod';
 import type { TrainParams } from './train-spec.ts';
@@ -34,6 +34,8 @@ export interface FitReport {
   metric?: string;
   candidates?: CandidateSummary[];
   dev?: { rows: number; accuracy: number; f1_macro: number };
+  /** Snorkel's get_weights(), per LF in lineage order: its learned accuracy (a Snorkel model only). */
+  lf_weights?: number[];
 }
 
 const logLinear = (m: { m: number; k: number; logTable: Float64Array; logPrior: Float64Array }): SerializedModel =>
@@ -49,7 +51,7 @@ function devSplit(contributions: UnitContribution[], m: number, k: number) {
 
 function fitSnorkelModel(stats: SufficientStats, options: SnorkelOptions) {
   const model = fitSnorkel(stats, options);
-  return { model: logLinear(model), params: { ...model.params }, finalLoss: model.finalLoss };
+  return { model: logLinear(model), params: { ...model.params }, finalLoss: model.finalLoss, weights: Array.from(snorkelWeights(model)) };
 }
 
 export function fitRunModel(params: TrainParams, contributions: UnitContribution[]): { model: SerializedModel; report: FitReport } {
@@ -69,7 +71,7 @@ export function fitRunModel(params: TrainParams, contributions: UnitContribution
   } else if (request.model === 'snorkel') {
     const fitted = fitSnorkelModel(stats, snorkelOptions);
     model = fitted.model;
-    report = { model: 'snorkel', params: fitted.params, final_loss: fitted.finalLoss };
+    report = { model: 'snorkel', params: fitted.params, final_loss: fitted.finalLoss, lf_weights: fitted.weights };
   } else if (request.model === 'fs') {
     const fitted = fitFlyingSquid(stats);
     model = logLinear(fitted);
@@ -86,6 +88,7 @@ export function fitRunModel(params: TrainParams, contributions: UnitContribution
     report = {
       model: chosen.kind, params: chosen.params, criterion: auto.criterion, metric: request.metric ?? DEFAULT_AUTO_METRIC,
       candidates: summarizeCandidates(auto),
+      ...(chosen.kind === 'snorkel' && chosen.logLinear ? { lf_weights: Array.from(snorkelWeights(chosen.logLinear as SnorkelModel)) } : {}),
     };
   }
   const full: FitReport = { ...report, fit_rows: stats.n, fit_ms: Math.round(performance.now() - started) };

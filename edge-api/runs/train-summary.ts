@@ -1,0 +1,137 @@
+// What a results page shows about a finished training run, computed where its rows are: DuckDB reads the run's
+// results Parquet (every part, every row) beside the concept's gold labels, so a 10M-row run is summarized
+// without any of it reaching the API's memory or the browser. Serves both server runs and kept browser runs.
+import { quoteIdent, stringLiteral } from '../../shared/lf/sql-literals.ts';
+import type { ObjectStore } from '../storage/index.ts';
+import type { RunRow } from './run-store.ts';
+import type { TrainMetrics } from './train.ts';
+import type { TrainParams } from './train-spec.ts';
+import { localPathOf, openUnitDb, type UnitDb } from './train-duckdb.ts';
+import { jsonKey } from './train-results.ts';
+
+export const HISTOGRAM_BINS = 20;
+
+export interface GoldLabel { key: string; label: number }
+
+export interface ResultsSummary {
+  rows: number;
+  /** Rows per predicted class, in class order, then the rows left without a label (-1: no vote, or a tie abstained). */
+  label_counts: number[];
+  abstained: number;
+  /** Confidence of the labelled rows in HISTOGRAM_BINS equal bins over [1/k, 1]; null for hard-label runs. */
+  histogram: { lo: number; counts: number[] } | null;
+  /**
+   * The label model against the concept's gold labels (those whose key is in this run). `confusion[g][p]`: gold class g
+   * predicted p, with p = k for an unlabelled row. Gold rows are training rows too: this is not a held-out estimate.
+   */
+  gold: { rows: number; accuracy: number | null; f1_macro: number | null; confusion: number[][] } | null;
+}
+
+export const RowFilter = ['all', 'low_confidence', 'contradicts_gold'] as const;
+export type RowFilter = (typeof RowFilter)[number];
+
+export interface ResultRowsPage {
+  total: number;
+  offset: number;
+  limit: number;
+  columns: string[];
+  rows: Record<string, unknown>[];
+}
+
+/** Opens the run's results parts as the view `results` (row order kept as `reef_part`, `reef_row`) and `gold`. */
+async function openResults(store: ObjectStore, run: RunRow, gold: GoldLabel[]): Promise<{ db: UnitDb; key: string; k: number }> {
+  const params = run.params as TrainParams;
+  const parts = (run.metrics as TrainMetrics).artifacts.parts;
+  const files = await Promise.all(parts.map((p) => localPathOf(store, p.key)));
+  const db = await openUnitDb();
+  try {
+    const list = `[${files.map(stringLiteral).join(', ')}]`;
+    await db.connection.run(`CREATE VIEW results AS SELECT * EXCLUDE (filename, file_row_number), list_position(${list}, filename) AS reef_part, file_row_number AS reef_row
+      FROM read_parquet(${list}, filename = true, file_row_number = true)`);
+    await db.connection.run('CREATE TABLE gold (sample_key VARCHAR, label INTEGER)');
+    const appender = await db.connection.createAppender('gold');
+    for (const g of gold) {
+      appender.appendVarchar(g.key);
+      appender.appendInteger(g.label);
+      appender.endRow();
+    }
+    appender.closeSync();
+    return { db, key: quoteIdent(params.lineage.index.key_column), k: params.k };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+/** Label counts, the confidence histogram and the gold-label metrics of a finished run. */
+export async function summarizeResults(store: ObjectStore, run: RunRow, gold: GoldLabel[]): Promise<ResultsSummary> {
+  const softmax = (run.params as TrainParams).request.snorkel.output_type === 'softmax';
+  const { db, key, k } = await openResults(store, run, gold);
+  try {
+    const read = async (sql: string) => (await db.connection.runAndReadAll(sql)).getRowsJS().map((r) => r.map(Number));
+    const labelCounts = new Array<number>(k + 1).fill(0);
+    for (const [label, count] of await read('SELECT predicted_label, count(*) FROM results GROUP BY ALL')) labelCounts[label! < 0 ? k : label!]! += count!;
+    const rows = labelCounts.reduce((a, b) => a + b, 0);
+    let histogram: ResultsSummary['histogram'] = null;
+    if (softmax) {
+      const lo = 1 / k;
+      const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
+      const bins = await read(`SELECT least(${HISTOGRAM_BINS - 1}, greatest(0, floor((confidence - ${lo}) / ${1 - lo} * ${HISTOGRAM_BINS})))::INTEGER AS bin, count(*)
+        FROM results WHERE predicted_label >= 0 GROUP BY ALL`);
+      for (const [bin, count] of bins) counts[bin!] = count!;
+      histogram = { lo, counts };
+    }
+    const confusion = Array.from({ length: k }, () => new Array<number>(k + 1).fill(0));
+    const pairs = await read(`SELECT g.label, r.predicted_label, count(*) FROM results r JOIN gold g ON CAST(r.${key} AS VARCHAR) = g.sample_key
+      WHERE g.label BETWEEN 0 AND ${k - 1} GROUP BY ALL`);
+    for (const [g, p, count] of pairs) confusion[g!]![p! < 0 ? k : p!]! += count!;
+    const goldRows = confusion.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0);
+    return { rows, label_counts: labelCounts, abstained: labelCounts[k]!, histogram, gold: goldRows ? { rows: goldRows, ...goldScores(confusion), confusion } : null };
+  } finally {
+    await db.close();
+  }
+}
+
+/**
+ * Accuracy and macro F1 over the gold rows, an unlabelled prediction counting as wrong (as Snorkel's scorer does with
+ * abstains kept); F1 averages the classes that occur in gold or in the predictions.
+ */
+export function goldScores(confusion: number[][]): { accuracy: number | null; f1_macro: number | null } {
+  const k = confusion.length;
+  const total = confusion.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0);
+  if (total === 0) return { accuracy: null, f1_macro: null };
+  let correct = 0;
+  const f1s: number[] = [];
+  for (let c = 0; c < k; c++) {
+    correct += confusion[c]![c]!;
+    const tp = confusion[c]![c]!;
+    const goldC = confusion[c]!.reduce((a, b) => a + b, 0);
+    const predictedC = confusion.reduce((a, row) => a + row[c]!, 0);
+    if (goldC === 0 && predictedC === 0) continue;
+    f1s.push((2 * tp) / (goldC + predictedC));
+  }
+  return { accuracy: correct / total, f1_macro: f1s.length ? f1s.reduce((a, b) => a + b, 0) / f1s.length : null };
+}
+
+const jsonValue = (v: unknown): unknown => (typeof v === 'bigint' || v instanceof Date ? jsonKey(v) : v);
+
+/** One page of the run's rows (every results column) in file order, optionally only those a filter keeps. */
+export async function readResultRows(store: ObjectStore, run: RunRow, gold: GoldLabel[], options: {
+  filter: RowFilter; offset: number; limit: number; threshold: number;
+}): Promise<ResultRowsPage> {
+  const softmax = (run.params as TrainParams).request.snorkel.output_type === 'softmax';
+  const { db, key } = await openResults(store, run, gold);
+  try {
+    const where = options.filter === 'low_confidence' ? (softmax ? `r.confidence < ${Number(options.threshold)}` : 'false')
+      : options.filter === 'contradicts_gold' ? 'g.label IS NOT NULL AND r.predicted_label <> g.label' : 'true';
+    const from = `FROM results r LEFT JOIN gold g ON CAST(r.${key} AS VARCHAR) = g.sample_key WHERE ${where}`;
+    const [[total]] = (await db.connection.runAndReadAll(`SELECT count(*) ${from}`)).getRowsJS();
+    const reader = await db.connection.runAndReadAll(`SELECT r.* EXCLUDE (reef_part, reef_row), g.label AS gold_label ${from}
+      ORDER BY r.reef_part, r.reef_row LIMIT ${options.limit} OFFSET ${options.offset}`);
+    const columns = reader.columnNames();
+    const rows = reader.getRowObjectsJS().map((row) => Object.fromEntries(columns.map((c) => [c, jsonValue(row[c])])));
+    return { total: Number(total), offset: options.offset, limit: options.limit, columns, rows };
+  } finally {
+    await db.close();
+  }
+}

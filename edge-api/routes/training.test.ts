@@ -516,6 +516,14 @@ describeDatabases('server training runs', (database, backend) => {
     expect(unsure.total).toBe(out.filter((p) => p.confidence < 0.8).length);
     for (const r of unsure.rows) expect(r.confidence).toBeLessThan(0.8);
     expect((await call('GET', `/api/concepts/${c}/snorkel/jobs/${jobId}/rows?filter=nope`, undefined, 'viewer')).status).toBe(400);
+
+    // One CSV of every row, whatever the number of parts, as a reloaded results page downloads it.
+    const csv = await call('GET', `/api/concepts/${c}/snorkel/jobs/${jobId}/results.csv`, undefined, 'viewer');
+    expect(csv.res.headers.get('content-type')).toContain('text/csv');
+    const lines = (csv.body as string).trim().split('\n');
+    expect(lines[0]).toBe('id,author,text,posted_at,video,likes,predicted_label,prob_class_0,prob_class_1,confidence');
+    expect(lines).toHaveLength(ROWS + 1);
+    expect(lines.slice(1, 4).map((l) => Number(l.split(',')[0]))).toEqual(out.slice(0, 3).map((p) => p.sample_id));
   }, 180_000);
 
   it('runs the same way on an S3 object store (s3rver): assets, votes and results in S3, pages read by range', async () => {

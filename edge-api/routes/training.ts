@@ -1,5 +1,7 @@
 // Server-side training (the seed's /snorkel/run and /snorkel/jobs/{job_id}), the run history of a concept, and two
 // runs compared. The job id is the run id: the seed's Dagster run id is kept as an alias of both.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, inArray } from 'drizzle-orm';
@@ -10,7 +12,7 @@ import type { RunRow } from '../runs/run-store.ts';
 import { startTraining, type TrainingContext, type TrainMetrics } from '../runs/train.ts';
 import { recordBrowserTraining, type BrowserTrainParams } from '../runs/train-browser.ts';
 import { compareRuns, readPredictionPage } from '../runs/train-results.ts';
-import { readResultRows, RowFilter, summarizeResults, type GoldLabel } from '../runs/train-summary.ts';
+import { readResultRows, RowFilter, summarizeResults, writeResultsCsv, type GoldLabel } from '../runs/train-summary.ts';
 import { listTrainingSchedules, scheduleTraining, unscheduleTraining } from '../runs/train-schedule.ts';
 import { TrainRequest, type TrainParams } from '../runs/train-spec.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
@@ -86,6 +88,12 @@ const download = createRoute({
   summary: 'Download one results Parquet part (key, predicted_label, prob_class_*, confidence)',
   request: { params: JobParams, query: z.object({ part: z.coerce.number().int().min(0).default(0) }) },
   responses: { 200: { description: 'The Parquet bytes', content: { 'application/vnd.apache.parquet': { schema: z.string() } } }, ...errors },
+});
+const downloadCsv = createRoute({
+  method: 'get', path: '/api/concepts/{c_id}/snorkel/jobs/{job_id}/results.csv', tags, security: secured,
+  summary: "Download every results row as one CSV (all parts, in order, the results' columns)",
+  request: { params: JobParams },
+  responses: { 200: { description: 'The CSV', content: { 'text/csv': { schema: z.string() } } }, ...errors },
 });
 const ResultsSummary = z.object({
   rows: z.number().int(),
@@ -187,6 +195,9 @@ async function loadTrainRun(trainer: TrainingContext, conceptId: string, runId: 
   return row;
 }
 
+/** Node's stream as the web stream Hono sends (node:stream/web's type is the same object under another name). */
+const webStream = (stream: Readable) => Readable.toWeb(stream) as unknown as ReadableStream;
+
 async function loadFinishedTrainRun(trainer: TrainingContext, conceptId: string, runId: string): Promise<RunRow> {
   const row = await loadTrainRun(trainer, conceptId, runId);
   if (row.status !== 'SUCCESS') throw new ApiError(409, 'CONFLICT', `Job ${runId} is ${row.status}; its results can be read once it has succeeded.`);
@@ -256,10 +267,22 @@ export const trainingRoutes = () => createRouter()
     if (!key) throw new ApiError(404, 'NOT_FOUND', `Job ${job_id} has ${parts.length} results part(s), numbered 0..${parts.length - 1}.`);
     const info = await trainer.store.head(key);
     if (!info) throw new ApiError(404, 'NOT_FOUND', `The results part ${part} of job ${job_id} is missing from the object store.`);
-    const body = Readable.toWeb(await trainer.store.get(key)) as unknown as ReadableStream;
+    const body = webStream(await trainer.store.get(key));
     return c.body(body, 200, {
       'Content-Type': 'application/vnd.apache.parquet', 'Content-Length': String(info.size),
       'Content-Disposition': `attachment; filename="reef-${job_id}-part-${String(part).padStart(5, '0')}.parquet"`,
+    }) as never;
+  })
+  .openapi(downloadCsv, async (c) => {
+    const trainer = requireTrainer(c.var.deps.trainer);
+    const { c_id, job_id } = c.req.valid('param');
+    const row = await loadFinishedTrainRun(trainer, c_id, job_id);
+    const csv = await writeResultsCsv(trainer.store, row);
+    const file = createReadStream(csv.path);
+    file.once('close', () => void csv.done());
+    return c.body(webStream(file), 200, {
+      'Content-Type': 'text/csv; charset=utf-8', 'Content-Length': String((await stat(csv.path)).size),
+      'Content-Disposition': `attachment; filename="reef-${job_id}.csv"`,
     }) as never;
   })
   .openapi(summaryRoute, async (c) => {

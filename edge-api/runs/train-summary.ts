@@ -1,6 +1,7 @@
 // What a results page shows about a finished training run, computed where its rows are: DuckDB reads the run's
 // results Parquet (every part, every row) beside the concept's gold labels, so a 10M-row run is summarized
 // without any of it reaching the API's memory or the browser. Serves both server runs and kept browser runs.
+import { join } from 'node:path';
 import { quoteIdent, stringLiteral } from '../../shared/lf/sql-literals.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { RunRow } from './run-store.ts';
@@ -134,4 +135,20 @@ export async function readResultRows(store: ObjectStore, run: RunRow, gold: Gold
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Every results row as one CSV file (all parts, in row order, the Parquet's columns), written by DuckDB into a scratch
+ * file the caller streams and then removes with `done()`.
+ */
+export async function writeResultsCsv(store: ObjectStore, run: RunRow): Promise<{ path: string; done: () => Promise<void> }> {
+  const { db } = await openResults(store, run, []);
+  const path = join(db.scratch, 'results.csv');
+  try {
+    await db.connection.run(`COPY (SELECT * EXCLUDE (reef_part, reef_row) FROM results ORDER BY reef_part, reef_row) TO ${stringLiteral(path)} (HEADER, DELIMITER ',')`);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return { path, done: () => db.close() };
 }

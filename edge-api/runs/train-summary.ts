@@ -127,8 +127,20 @@ export async function readResultRows(store: ObjectStore, run: RunRow, gold: Gold
       : options.filter === 'contradicts_gold' ? 'g.label IS NOT NULL AND r.predicted_label <> g.label' : 'true';
     const from = `FROM results r LEFT JOIN gold g ON CAST(r.${key} AS VARCHAR) = g.sample_key WHERE ${where}`;
     const [[total]] = (await db.connection.runAndReadAll(`SELECT count(*) ${from}`)).getRowsJS();
-    const reader = await db.connection.runAndReadAll(`SELECT r.* EXCLUDE (reef_part, reef_row), g.label AS gold_label ${from}
-      ORDER BY r.reef_part, r.reef_row LIMIT ${options.limit} OFFSET ${options.offset}`);
+    // Results written with the key only (results_columns "key", kept browser runs) get the index's columns for
+    // the page's rows from the pinned index version, so every run's samples read the same.
+    const index = (run.params as TrainParams).lineage.index;
+    const present = new Set((await db.connection.runAndReadAll('SELECT * FROM results LIMIT 0')).columnNames());
+    const missing = index.columns.map((c) => c.name).filter((name) => !present.has(name));
+    const page = `SELECT r.*, g.label AS gold_label ${from} ORDER BY r.reef_part, r.reef_row LIMIT ${options.limit} OFFSET ${options.offset}`;
+    let select = `SELECT * EXCLUDE (reef_part, reef_row) FROM (${page}) ORDER BY reef_part, reef_row`;
+    if (missing.length > 0) {
+      const files = await Promise.all(index.parts.map((p) => localPathOf(store, p.key)));
+      const columns = missing.map((name) => `i.${quoteIdent(name)}`).join(', ');
+      select = `SELECT p.${key}, ${columns}, p.* EXCLUDE (${key}, reef_part, reef_row) FROM (${page}) p
+        LEFT JOIN read_parquet([${files.map(stringLiteral).join(', ')}]) i ON i.${key} = p.${key} ORDER BY p.reef_part, p.reef_row`;
+    }
+    const reader = await db.connection.runAndReadAll(select);
     const columns = reader.columnNames();
     const rows = reader.getRowObjectsJS().map((row) => Object.fromEntries(columns.map((c) => [c, jsonValue(row[c])])));
     return { total: Number(total), offset: options.offset, limit: options.limit, columns, rows };

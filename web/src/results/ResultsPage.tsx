@@ -6,10 +6,11 @@ import type { SampleRow } from '../analysis/lf-session.ts';
 import { navigate } from '../navigation.ts';
 import { conceptPath } from '../routes.ts';
 import { dataWorker, trainWorker } from '../studio/workers.ts';
-import { findResult } from '../training/results-store.ts';
+import { findResult, type TrainedResult } from '../training/results-store.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
 import { AutoChoice } from './AutoChoice.tsx';
 import { runOnServer } from './run-on-server.ts';
+import { RunResults } from './RunResults.tsx';
 import { ServerJobView } from './ServerJobView.tsx';
 
 const TABLE_ROWS = 50;
@@ -56,14 +57,6 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
       </main>
     );
   }
-  const { distribution: dist, histogram: hist } = result;
-  // The histogram (from the train worker) leaves out no-vote rows: they all get the model's prior.
-  const noVoteRows = dist[result.k + 1]!;
-  const histMax = Math.max(...hist, 1);
-  const distMax = Math.max(...dist, 1);
-  // The table shows the first rows only: their keys come with their sample fields, the rest from the result's arrays.
-  const probColumns = result.output === 'softmax' ? Array.from({ length: result.k }, (_, c) => `prob_class_${c}`) : [];
-  const columns = [result.keyColumn, 'predicted_label', ...probColumns, ...(result.output === 'softmax' ? ['confidence'] : [])];
   const downloadCsv = async () => {
     try {
       download(`reef-${jobId}.csv`, await trainWorker().resultCsv(result.parquet.slice(0)), 'text/csv');
@@ -93,6 +86,23 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
       {result.notKept
         ? <p role="alert" className="error" data-testid="result-not-kept">Not kept on the server: {result.notKept}. This result lives in this tab only.</p>
         : <p className="muted" data-testid="result-kept">Kept on the server as run {result.jobId}: this page and its downloads survive a reload.</p>}
+      {result.notKept ? <InMemoryResults result={result} rows={rows} /> : <RunResults cId={cId} jobId={result.jobId} values={result.values} softmax={result.output === 'softmax'} />}
+    </main>
+  );
+}
+
+/** A browser result the server did not keep: what this tab holds (its first rows and its own counts). */
+function InMemoryResults({ result, rows }: { result: TrainedResult; rows: SampleRow[] }) {
+  const { distribution: dist, histogram: hist } = result;
+  // The histogram (from the train worker) leaves out no-vote rows: they all get the model's prior.
+  const noVoteRows = dist[result.k + 1]!;
+  const histMax = Math.max(...hist, 1);
+  const distMax = Math.max(...dist, 1);
+  // The table shows the first rows only: their keys come with their sample fields, the rest from the result's arrays.
+  const probColumns = result.output === 'softmax' ? Array.from({ length: result.k }, (_, c) => `prob_class_${c}`) : [];
+  const columns = [result.keyColumn, 'predicted_label', ...probColumns, ...(result.output === 'softmax' ? ['confidence'] : [])];
+  return (
+    <>
       <div className="cards">
         <section aria-label="Label distribution">
           <h3>Label distribution</h3>
@@ -141,6 +151,6 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
           </tbody>
         </table>
       </div>
-    </main>
+    </>
   );
 }

@@ -1,15 +1,14 @@
 // A training job the API keeps, run on the server or trained in a browser and kept (same page address as a
-// browser result in memory): its progress from the run's events, then the label distribution, confidence
-// histogram, LF weights (browser Snorkel runs), a page of predictions and the Parquet results.
+// browser result in memory): its progress from the run's events, then what was trained, the downloads, and the
+// results the server summarizes over every row (RunResults).
 import { useEffect, useState } from 'react';
 import { api, downloadFromApi } from '../api/client.ts';
 import { followRun, type RunProgress } from '../api/runs.ts';
-import { confidenceHistogram } from './result-table.ts';
 import type { CandidateSummary } from '../../../shared/labelmodel/auto.ts';
 import { AutoChoice } from './AutoChoice.tsx';
+import { RunResults } from './RunResults.tsx';
 import { runOnServer } from './run-on-server.ts';
 
-interface Prediction { sample_id: unknown; probs: number[]; predicted_class: number; confidence: number }
 interface TrainJob {
   job_id: string;
   run_id: string;
@@ -20,8 +19,6 @@ interface TrainJob {
   weights?: number[] | null;
   metrics?: { lfs: { name: string }[]; fit?: { model?: string; params?: { nEpochs?: number }; metric?: string; dev?: { rows: number; accuracy: number; f1_macro: number }; candidates?: CandidateSummary[] }; warnings?: string[] };
   error: { message?: string } | null;
-  predictions?: Prediction[] | number[];
-  sample_ids?: unknown[];
   summary?: { total_samples: number; avg_confidence: number | null; label_distribution: Record<string, number> };
   results?: { part: number; url: string; rows: number }[];
 }
@@ -51,7 +48,7 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
 
   useEffect(() => {
     const controller = new AbortController();
-    const path = `/api/concepts/${cId}/snorkel/jobs/${jobId}?limit=1000`;
+    const path = `/api/concepts/${cId}/snorkel/jobs/${jobId}?limit=1`;
     (async () => {
       let current = await api<TrainJob>('GET', path);
       setJob(current);
@@ -76,17 +73,13 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
   }
   if (job.status !== 'SUCCESS') return <p role="alert" className="error">The server run ended {job.status}: {job.error?.message ?? 'no message'}</p>;
   const softmax = job.output_type === 'softmax';
-  const predictions = (job.predictions ?? []) as Prediction[];
-  const dist = Object.entries(job.summary?.label_distribution ?? {});
-  const distMax = Math.max(1, ...dist.map(([, c]) => c));
-  const hist = softmax ? confidenceHistogram(Float64Array.from(predictions, (p) => p.confidence), values.length) : [];
-  const histMax = Math.max(1, ...hist);
   return (
     <>
       <p className="muted">{job.source === 'browser' ? 'Browser run' : 'Server run'} · {job.summary?.total_samples.toLocaleString('en-US')} samples · model {modelOf(job)}{job.summary?.avg_confidence != null ? ` · mean confidence ${job.summary.avg_confidence.toFixed(3)}` : ''}</p>
       <AutoChoice candidates={job.metrics?.fit?.candidates} />
       {(job.metrics?.warnings ?? []).map((w) => <p key={w} role="alert" className="error" data-testid="labels-warning">{w}</p>)}
       <div className="notebook-toolbar">
+        <button type="button" onClick={() => save(`/api/concepts/${cId}/snorkel/jobs/${job.job_id}/results.csv`, `reef-${jobId}.csv`)}>Download CSV</button>
         {(job.results ?? []).map((r) => (
           <button key={r.part} type="button" onClick={() => save(r.url, `reef-${jobId}-part-${r.part}.parquet`)}>Download Parquet (part {r.part}, {r.rows.toLocaleString('en-US')} rows)</button>
         ))}
@@ -97,41 +90,7 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
         {serverMessage && <span className="muted">{serverMessage}</span>}
         {downloadError && <span role="alert" className="error">{downloadError}</span>}
       </div>
-      <div className="cards">
-        <section aria-label="Label distribution">
-          <h3>Label distribution</h3>
-          <div className="bars">
-            {dist.map(([label, count]) => <div className="bar" key={label}><span>{label}</span><div><span style={{ width: `${(count / distMax) * 100}%` }} /></div><span>{count.toLocaleString('en-US')}</span></div>)}
-          </div>
-        </section>
-        {softmax && (
-          <section aria-label="Confidence histogram">
-            <h3>Confidence histogram (first {predictions.length.toLocaleString('en-US')} samples)</h3>
-            <div className="histogram" data-testid="confidence-histogram">
-              {hist.map((count, b) => <span key={b} title={`${count} rows`} style={{ height: `${(count / histMax) * 100}%` }} />)}
-            </div>
-          </section>
-        )}
-        {job.weights && (
-          <section aria-label="LF weights">
-            <h3>LF weights learned</h3>
-            <div className="bars">
-              {job.weights.map((w, j) => <div className="bar" key={j}><span>{job.metrics?.lfs[j]?.name}</span><div><span style={{ width: `${w * 100}%` }} /></div><span>{w.toFixed(3)}</span></div>)}
-            </div>
-          </section>
-        )}
-      </div>
-      {softmax && (
-        <div className="table-scroll">
-          <table>
-            <thead><tr><th>sample</th><th>predicted_label</th>{values.map((v, i) => <th key={v}>prob_class_{i}</th>)}<th>confidence</th></tr></thead>
-            <tbody>{predictions.slice(0, 50).map((p, i) => (
-              <tr key={i}><td>{String(p.sample_id)}</td><td>{p.predicted_class === -1 ? '—' : `${p.predicted_class} (${values[p.predicted_class]})`}</td>
-                {p.probs.map((x, c) => <td key={c}>{x.toFixed(4)}</td>)}<td>{p.confidence.toFixed(4)}</td></tr>
-            ))}</tbody>
-          </table>
-        </div>
-      )}
+      <RunResults cId={cId} jobId={job.job_id} values={values} softmax={softmax} />
     </>
   );
 }

@@ -5,7 +5,7 @@ import { fitAuto, summarizeCandidates, type CandidateSummary } from '../../../sh
 import { predictLogLinear } from '../../../shared/labelmodel/loglinear.ts';
 import { fitModel, type FittedLabelModel } from '../../../shared/labelmodel/models.ts';
 import { probsToPreds } from '../../../shared/labelmodel/predictions.ts';
-import { fitSnorkel, snorkelWeights } from '../../../shared/labelmodel/snorkel.ts';
+import { fitSnorkel, snorkelWeights, type SnorkelModel } from '../../../shared/labelmodel/snorkel.ts';
 import { computeSufficientStats } from '../../../shared/labelmodel/stats.ts';
 import type { LabelModelParameters } from '../../../shared/onnx/label-model.ts';
 import type { TrainSettings } from '../canvas/graph.ts';
@@ -91,6 +91,8 @@ const api = {
       const auto = fitAuto(stats, { seed: settings.seed, dev: devSplit(L, m, gold) });
       model = auto.model;
       if (auto.candidates.length > 0) candidates = summarizeCandidates(auto);
+      // Snorkel's learned accuracies when auto chose Snorkel, as the server keeps them.
+      if (model.kind === 'snorkel' && model.logLinear) weights = snorkelWeights(model.logLinear as SnorkelModel);
     } else {
       model = fitModel(stats, { kind: settings.model });
     }

@@ -1,0 +1,141 @@
+// A finished run's results as the server computes them over every row (GET …/summary and …/rows): label counts,
+// the confidence histogram, the label model against the gold labels (accuracy, macro F1, confusion matrix), each
+// LF's learned accuracy beside its empirical one, and the rows themselves with their columns, filters and paging.
+// Browser runs kept on the server show the same page, so a reload shows the same numbers.
+import { useEffect, useState } from 'react';
+import { api } from '../api/client.ts';
+
+interface Summary {
+  rows: number;
+  label_counts: number[];
+  abstained: number;
+  histogram: { lo: number; counts: number[] } | null;
+  gold: { rows: number; accuracy: number | null; f1_macro: number | null; confusion: number[][] } | null;
+  lfs: { name: string; coverage: number; overlaps: number; conflicts: number; empirical_accuracy: number | null; learned_accuracy: number | null }[];
+}
+interface RowsPage { total: number; offset: number; limit: number; columns: string[]; rows: Record<string, unknown>[] }
+
+type Filter = 'all' | 'low_confidence' | 'contradicts_gold';
+const PAGE = 50;
+const LOW_CONFIDENCE = 0.7;
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
+const count = (n: number) => n.toLocaleString('en-US');
+
+export function RunResults({ cId, jobId, values, softmax }: { cId: string; jobId: string; values: string[]; softmax: boolean }) {
+  const base = `/api/concepts/${cId}/snorkel/jobs/${jobId}`;
+  const [summary, setSummary] = useState<Summary>();
+  const [filter, setFilter] = useState<Filter>('all');
+  const [offset, setOffset] = useState(0);
+  const [page, setPage] = useState<RowsPage>();
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    api<Summary>('GET', `${base}/summary`).then(setSummary, (e: unknown) => setError((e as Error).message));
+  }, [base]);
+  useEffect(() => {
+    api<RowsPage>('GET', `${base}/rows?filter=${filter}&threshold=${LOW_CONFIDENCE}&offset=${offset}&limit=${PAGE}`)
+      .then(setPage, (e: unknown) => setError((e as Error).message));
+  }, [base, filter, offset]);
+
+  if (error) return <p role="alert" className="error">{error}</p>;
+  if (!summary) return <p className="muted">Summarizing every row…</p>;
+  const k = values.length;
+  const distMax = Math.max(1, ...summary.label_counts);
+  const histMax = Math.max(1, ...(summary.histogram?.counts ?? []));
+  const labelled = summary.rows - summary.abstained;
+  return (
+    <>
+      <div className="cards">
+        <section aria-label="Label distribution">
+          <h3>Label distribution</h3>
+          <div className="bars">
+            {summary.label_counts.map((n, c) => (
+              <div className="bar" key={c}>
+                <span title={c === k ? 'No LF voted on these rows, or the tie break abstained: predicted_label -1' : undefined}>{c < k ? values[c] : 'no label (-1)'}</span>
+                <div><span style={{ width: `${(n / distMax) * 100}%` }} /></div><span>{count(n)}</span>
+              </div>
+            ))}
+          </div>
+        </section>
+        {summary.histogram && (
+          <section aria-label="Confidence histogram">
+            <h3>Confidence histogram</h3>
+            <div className="histogram" data-testid="confidence-histogram">
+              {summary.histogram.counts.map((n, b) => <span key={b} title={`${count(n)} rows`} style={{ height: `${(n / histMax) * 100}%` }} />)}
+            </div>
+            <p className="muted">all {count(labelled)} labelled rows · confidence from {summary.histogram.lo.toFixed(2)} (left) to 1.0 (right)</p>
+          </section>
+        )}
+        <GoldCard gold={summary.gold} values={values} />
+      </div>
+      <section aria-label="Labeling functions">
+        <h3>Labeling functions</h3>
+        <div className="table-scroll">
+          <table>
+            <thead><tr><th>LF</th><th>Coverage</th><th>Overlaps</th><th>Conflicts</th><th title="On the gold labels it voted on">Empirical accuracy</th><th title="The label model's estimate (Snorkel's get_weights)">Learned accuracy</th></tr></thead>
+            <tbody>{summary.lfs.map((lf) => (
+              <tr key={lf.name}><td>{lf.name}</td><td>{pct(lf.coverage)}</td><td>{pct(lf.overlaps)}</td><td>{pct(lf.conflicts)}</td><td>{pct(lf.empirical_accuracy)}</td><td>{pct(lf.learned_accuracy)}</td></tr>
+            ))}</tbody>
+          </table>
+        </div>
+        {summary.lfs.every((lf) => lf.learned_accuracy === null) && <p className="muted">Learned accuracies come from a Snorkel label model; this run fitted another.</p>}
+      </section>
+      <section aria-label="Samples">
+        <h3>Samples</h3>
+        <div className="notebook-toolbar">
+          <label>Show{' '}
+            <select value={filter} onChange={(e) => { setFilter(e.target.value as Filter); setOffset(0); }} aria-label="Filter rows">
+              <option value="all">All rows</option>
+              {softmax && <option value="low_confidence">Low confidence (below {LOW_CONFIDENCE})</option>}
+              <option value="contradicts_gold">Prediction contradicts a gold label</option>
+            </select>
+          </label>
+          {page && <span className="muted" data-testid="rows-shown">{page.total === 0 ? 'No rows' : `Rows ${count(page.offset + 1)}–${count(page.offset + page.rows.length)} of ${count(page.total)}`}</span>}
+          <button type="button" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
+          <button type="button" disabled={!page || offset + PAGE >= page.total} onClick={() => setOffset(offset + PAGE)}>Next</button>
+        </div>
+        {page && (
+          <div className="table-scroll tall">
+            <table>
+              <thead><tr>{page.columns.map((c) => <th key={c}>{c}</th>)}</tr></thead>
+              <tbody>{page.rows.map((row, i) => (
+                <tr key={page.offset + i}>{page.columns.map((c) => <td key={c}>{cell(row[c], c, values)}</td>)}</tr>
+              ))}</tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
+
+function cell(value: unknown, column: string, values: string[]): string {
+  if (value === null || value === undefined) return '';
+  if ((column === 'predicted_label' || column === 'gold_label') && typeof value === 'number') return value < 0 ? '-1 (no label)' : `${value} (${values[value] ?? '?'})`;
+  if (typeof value === 'number' && (column === 'confidence' || column.startsWith('prob_class_'))) return value.toFixed(4);
+  return String(value);
+}
+
+function GoldCard({ gold, values }: { gold: Summary['gold']; values: string[] }) {
+  if (!gold) {
+    return (
+      <section aria-label="Gold labels">
+        <h3>Against gold labels</h3>
+        <p className="muted">No gold label matches a row of this run: label samples in the notebook's sample browser to measure the label model.</p>
+      </section>
+    );
+  }
+  return (
+    <section aria-label="Gold labels">
+      <h3>Against gold labels</h3>
+      <p><b data-testid="gold-accuracy">Accuracy {pct(gold.accuracy)}</b> · <b>macro F1 {pct(gold.f1_macro)}</b> · {count(gold.rows)} gold rows</p>
+      <table className="confusion" aria-label="Confusion matrix">
+        <thead><tr><th>gold ↓ / predicted →</th>{values.map((v) => <th key={v}>{v}</th>)}<th>no label</th></tr></thead>
+        <tbody>{gold.confusion.map((row, g) => (
+          <tr key={g}><th>{values[g]}</th>{row.map((n, p) => <td key={p} className={p === g ? 'diagonal' : undefined}>{count(n)}</td>)}</tr>
+        ))}</tbody>
+      </table>
+      <p className="muted">These gold rows were training rows too: the label model saw their votes, so this is not a held-out estimate.</p>
+    </section>
+  );
+}

@@ -10,11 +10,13 @@ import type { AppDeps } from '../env.ts';
 import { conceptIndexes, conceptRules, databaseConnections } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
+import { hasRole, type Principal } from '../security/auth.ts';
 import { openSecret, sealSecret } from '../security/secrets.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';
 import { sourceForConnection } from '../sources/from-connection.ts';
 import { POSTGRES_IDENTITY } from '../sources/index.ts';
 import type { SqlDialect } from '../sources/params.ts';
+import { writerRoleMessage, type WriterPrivilege } from '../sources/writer-role.ts';
 
 export const ConnectionParams = z.object({ conn_id: z.uuid({ message: 'conn_id must be a connection id (UUID)' }) });
 
@@ -25,6 +27,9 @@ function toConnection(row: ConnectionRow): Connection {
     conn_id: row.id, name: row.name, connection_type: row.connectionType as ConnectionType,
     host: row.host, port: row.port, database: row.database, username: row.username,
     has_password: row.encryptedPassword != null,
+    trusted_writer_role: row.trustedWriterRole,
+    trusted_writer_role_by: row.trustedWriterRoleBy, trusted_writer_role_at: iso(row.trustedWriterRoleAt),
+    statement_timeout_s: row.statementTimeoutS,
     created_at: iso(row.createdAt)!, updated_at: iso(row.updatedAt)!,
   };
 }
@@ -79,16 +84,21 @@ async function reefIdentity(db: Db): Promise<string | undefined> {
 
 type Checked = { serverVersion: string } | { error: Error };
 
+const roleCanWriteError = (row: ConnectionRow, privileges: WriterPrivilege[]) =>
+  new ApiError(400, 'CONNECTION_ROLE_CAN_WRITE', writerRoleMessage(row.username ?? '', privileges), { privileges: privileges.slice(0, 100) });
+
 /**
  * Connects through the same source code a materialization uses (read-only transaction, limits, one error
- * translator) and refuses Reef's own database, by address and by identity, whatever host name reaches it.
+ * translator), refuses Reef's own database, by address and by identity, whatever host name reaches it, and refuses
+ * a login that can write to its source (writer-role.ts) unless an admin marked the connection trusted.
  */
 async function checkConnection(row: ConnectionRow, deps: AppDeps): Promise<Checked> {
   if (addressesReefDatabase(row, deps.databaseUrl)) throw reefDatabaseError('names the host, port and database of');
   try {
     const source = await sourceForConnection(row, deps, { connectTimeoutMs: TEST_CONNECT_TIMEOUT_MS });
-    const { serverVersion, identity }: { serverVersion: string; identity?: string } = await source.testConnection();
+    const { serverVersion, identity, writerPrivileges } = await source.testConnection({ writerCheck: !row.trustedWriterRole });
     if (identity !== undefined && identity === (await reefIdentity(deps.db))) throw reefDatabaseError('reaches');
+    if (writerPrivileges && writerPrivileges.length > 0) throw roleCanWriteError(row, writerPrivileges);
     return { serverVersion };
   } catch (error) {
     if (error instanceof ApiError) throw error;
@@ -96,7 +106,10 @@ async function checkConnection(row: ConnectionRow, deps: AppDeps): Promise<Check
   }
 }
 
-/** Refuses (400) saving a connection that reaches Reef's own database; a source that cannot be reached yet is saved. */
+/**
+ * Refuses (400) saving a connection that reaches Reef's own database or whose login can write to its source; a
+ * source that cannot be reached yet is saved (its test and every later save check again).
+ */
 async function checkBeforeSave(row: ConnectionRow, deps: AppDeps): Promise<void> {
   if (row.connectionType === 'files') return;
   await checkConnection(row, deps);
@@ -115,7 +128,10 @@ async function testConnection(row: ConnectionRow, deps: AppDeps): Promise<Connec
     const code = (checked.error as { code?: unknown }).code;
     return answer(false, checked.error.message, typeof code === 'string' ? code : undefined);
   } catch (error) {
-    if (error instanceof ApiError) return answer(false, error.message, error.code);
+    if (error instanceof ApiError) {
+      const privileges = (error.details as { privileges?: WriterPrivilege[] } | undefined)?.privileges;
+      return { ...answer(false, error.message, error.code), ...(privileges ? { privileges } : {}) };
+    }
     throw error;
   }
 }
@@ -127,6 +143,28 @@ async function canOpenSecret(sealed: string, secret: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+// What a login and its target are: on a trusted connection only an admin may change them, since the trust was given
+// to that login on that database.
+const TARGET_FIELDS = ['connection_type', 'host', 'port', 'database', 'username', 'user'] as const;
+
+const adminOnly = (message: string) => new ApiError(403, 'TRUSTED_WRITER_ROLE_ADMIN_ONLY', message);
+
+/** The trusted_writer_role columns for a change of the flag by `principal`, who must be an admin; logged. */
+function trustChange(principal: Principal, connection: { id?: string; name: string }, trusted: boolean) {
+  if (!hasRole(principal, 'admin')) {
+    throw adminOnly(`Only an admin may ${trusted ? 'set' : 'clear'} trusted_writer_role (your token has ${principal.role}); ask an admin, or use a login that can only read.`);
+  }
+  const at = new Date();
+  // The audit trail: who vouched for (or withdrew trust in) a login that can write, on which connection, when.
+  console.info(JSON.stringify({
+    audit: 'connection.trusted_writer_role', trusted, conn_id: connection.id ?? null, connection: connection.name,
+    by: principal.name, token_id: principal.tokenId, role: principal.role, at: at.toISOString(),
+  }));
+  return trusted
+    ? { trustedWriterRole: true, trustedWriterRoleBy: principal.name, trustedWriterRoleAt: at }
+    : { trustedWriterRole: false, trustedWriterRoleBy: null, trustedWriterRoleAt: null };
 }
 
 const tags = ['connections'];
@@ -187,12 +225,16 @@ export const connectionRoutes = () => createRouter()
   .openapi(create, async (c) => {
     const body = c.req.valid('json');
     const { db, secret } = c.var.deps;
+    const id = crypto.randomUUID();
+    const trust = body.trusted_writer_role ? trustChange(c.var.principal, { id, name: body.name }, true)
+      : { trustedWriterRole: false, trustedWriterRoleBy: null, trustedWriterRoleAt: null };
     const values = {
-      name: body.name, connectionType: body.connection_type, host: body.host ?? null, port: body.port ?? null,
+      id, name: body.name, connectionType: body.connection_type, host: body.host ?? null, port: body.port ?? null,
       database: body.database ?? null, username: loginOf(body) ?? null,
       encryptedPassword: body.password === undefined ? null : await sealSecret(body.password, secret),
+      statementTimeoutS: body.statement_timeout_s ?? 900, ...trust,
     };
-    await checkBeforeSave({ id: crypto.randomUUID(), options: {}, createdAt: new Date(), updatedAt: new Date(), ...values }, c.var.deps);
+    await checkBeforeSave({ options: {}, createdAt: new Date(), updatedAt: new Date(), ...values }, c.var.deps);
     const [row] = await db.insert(databaseConnections).values(values).returning();
     return c.json(toConnection(row!), 201);
   })
@@ -212,10 +254,17 @@ export const connectionRoutes = () => createRouter()
     });
     if (issue) throw new ApiError(400, 'VALIDATION_FAILED', `host: ${issue}`, { issues: [{ path: 'host', message: issue }] });
     if (body.connection_type && body.connection_type !== row.connectionType) await checkUsersInDialect(db, conn_id, body.connection_type);
+    const principal = c.var.principal;
+    const trust = body.trusted_writer_role !== undefined && body.trusted_writer_role !== row.trustedWriterRole
+      ? trustChange(principal, { id: row.id, name: body.name ?? row.name }, body.trusted_writer_role) : {};
+    const trustedAfter = body.trusted_writer_role ?? row.trustedWriterRole;
+    if (trustedAfter && !hasRole(principal, 'admin') && TARGET_FIELDS.some((f) => body[f] !== undefined)) {
+      throw adminOnly(`An admin marked this connection trusted_writer_role, for its login on its database; only an admin may change its ${TARGET_FIELDS.filter((f) => f !== 'user').join(', ')} (your token has ${principal.role}).`);
+    }
     const encryptedPassword = body.password == null ? body.password : await sealSecret(body.password, secret);
     const changes = {
       name: body.name, connectionType: body.connection_type, host: body.host, port: body.port,
-      database: body.database, username: loginOf(body), encryptedPassword,
+      database: body.database, username: loginOf(body), encryptedPassword, statementTimeoutS: body.statement_timeout_s, ...trust,
     };
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     await checkBeforeSave({ ...row, ...defined }, c.var.deps);

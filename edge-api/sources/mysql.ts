@@ -15,7 +15,8 @@ import {
   groupColumns,
   toJsonSafe,
 } from './index.ts';
-import type { ColumnSchema, PreviewResult, QueryOptions, SchemaTable, ServerConnectionConfig, Source } from './index.ts';
+import { mysqlWriterPrivileges } from './writer-role.ts';
+import type { ColumnSchema, ConnectionTest, PreviewResult, QueryOptions, SchemaTable, ServerConnectionConfig, Source } from './index.ts';
 import { compileNamedParams } from './params.ts';
 import type { CompiledSql, ParamValue } from './params.ts';
 
@@ -47,10 +48,11 @@ export class MysqlSource implements Source {
     this.config = config;
   }
 
-  async testConnection(): Promise<{ serverVersion: string }> {
+  async testConnection(options: { writerCheck?: boolean } = {}): Promise<ConnectionTest> {
     return this.readOnly(this.previewTimeout(), {}, async (conn, version) => {
       await conn.query('SELECT 1');
-      return { serverVersion: version.includes('MariaDB') ? `MariaDB ${version}` : `MySQL ${version}` };
+      const writerPrivileges = options.writerCheck ? await mysqlWriterPrivileges(conn) : undefined;
+      return { serverVersion: version.includes('MariaDB') ? `MariaDB ${version}` : `MySQL ${version}`, writerPrivileges };
     });
   }
 

@@ -19,7 +19,8 @@ import {
   groupColumns,
   toJsonSafe,
 } from './index.ts';
-import type { ColumnSchema, PreviewResult, QueryOptions, SchemaTable, ServerConnectionConfig, Source } from './index.ts';
+import { postgresWriterPrivileges } from './writer-role.ts';
+import type { ColumnSchema, ConnectionTest, PreviewResult, QueryOptions, SchemaTable, ServerConnectionConfig, Source } from './index.ts';
 import { compileNamedParams } from './params.ts';
 import type { CompiledSql } from './params.ts';
 
@@ -147,10 +148,11 @@ export class PostgresSource implements Source {
     this.config = config;
   }
 
-  async testConnection(): Promise<{ serverVersion: string; identity?: string }> {
+  async testConnection(options: { writerCheck?: boolean } = {}): Promise<ConnectionTest> {
     return this.readOnly(this.previewTimeout(), {}, async (tx) => {
       const [row] = await tx.unsafe(`select current_setting('server_version') as version, ${POSTGRES_IDENTITY} as identity`);
-      return { serverVersion: `PostgreSQL ${row.version as string}`, identity: row.identity as string };
+      const writerPrivileges = options.writerCheck ? await postgresWriterPrivileges(tx) : undefined;
+      return { serverVersion: `PostgreSQL ${row.version as string}`, identity: row.identity as string, writerPrivileges };
     });
   }
 

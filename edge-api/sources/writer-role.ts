@@ -61,8 +61,9 @@ attributes as (
 ),
 memberships as (
   select 'MEMBER' as privilege, 'role ' || b.name as object,
-    format('REVOKE %I FROM %I', b.name, (select pg_get_userbyid(m.member) from pg_auth_members m
-      where m.roleid = r.oid and pg_has_role(m.member, 'USAGE') order by m.member = (select oid from pg_roles where rolname = current_user) desc limit 1)) as revoke,
+    format('REVOKE %I FROM %I', b.name, coalesce((select pg_get_userbyid(m.member) from pg_auth_members m
+      where m.roleid = r.oid and pg_has_role(m.member, 'USAGE')
+      order by m.member = (select oid from pg_roles where rolname = current_user) desc limit 1), current_user)) as revoke,
     1 as rank
   from unnest(array['pg_write_server_files', 'pg_execute_server_program', 'pg_read_server_files', 'pg_signal_backend']) b(name)
   join pg_roles r on r.rolname = b.name
@@ -162,8 +163,13 @@ export async function mysqlWriterPrivileges(conn: mysql.Connection): Promise<Wri
     const who = queue.shift()!;
     if (seen.has(who)) continue;
     seen.add(who);
-    const [rows] = await conn.query({ sql: `SHOW GRANTS FOR ${who}`, rowsAsArray: true });
-    for (const [line] of rows as [string][]) {
+    const lines = await showGrants(conn, who);
+    if (!lines) {
+      // A role whose grants this user may not read: it cannot be shown read-only, so it counts.
+      found.push({ privilege: 'ROLE', object: who, revoke: `REVOKE ${who} FROM CURRENT_USER()` });
+      continue;
+    }
+    for (const line of lines) {
       const grant = parseMysqlGrant(line);
       if (!grant) continue;
       if (grant.roles) {
@@ -179,6 +185,25 @@ export async function mysqlWriterPrivileges(conn: mysql.Connection): Promise<Wri
     }
   }
   return found;
+}
+
+// MariaDB shows a role's grants to a user holding it only while the role is active: set it for the one query (the
+// session is discarded after the check).
+async function showGrants(conn: mysql.Connection, who: string): Promise<string[] | undefined> {
+  const show = async () => ((await conn.query({ sql: `SHOW GRANTS FOR ${who}`, rowsAsArray: true }))[0] as [string][]).map(([line]) => line);
+  try {
+    return await show();
+  } catch (error) {
+    if (who === 'CURRENT_USER()' || !/ACCESS_DENIED/.test(String((error as { code?: unknown }).code))) throw error;
+  }
+  try {
+    await conn.query(`SET ROLE ${who}`);
+    return await show();
+  } catch {
+    return undefined;
+  } finally {
+    await conn.query('SET ROLE NONE').catch(() => {});
+  }
 }
 
 export type MysqlGrant =

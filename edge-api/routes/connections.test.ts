@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import postgres from 'postgres';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../app.ts';
 import { databaseConnections } from '../db/schema.ts';
 import { backends, createThrowawayPostgres, describeDatabases, testDatabaseUrl, truncateAll } from '../db/test-databases.ts';
@@ -13,9 +16,30 @@ import { LocalObjectStore } from '../storage/local.ts';
 import { createTestApi, TEST_SECRET, type TestApi } from '../testing.ts';
 
 const PASSWORD = 'hunter2-never-echo-Zq81';
-// The machine's PostgreSQL (trust auth) and MariaDB (root, no password), as the team's rules describe them.
-const postgresSource = { name: 'warehouse', connection_type: 'postgresql', host: '127.0.0.1', port: 5432, database: 'postgres', username: 'postgres', password: PASSWORD };
-const mysqlSource = { name: 'shop', connection_type: 'mysql', host: '127.0.0.1', port: 3306, username: 'root' };
+// The machine's PostgreSQL (trust auth) and MariaDB (root, no password), as the team's rules describe them, reached
+// with a login of this file's own that may only read (superusers and root are refused by the writer-role check).
+const READER = `reef_conn_reader_${randomBytes(3).toString('hex')}`;
+const postgresSource = { name: 'warehouse', connection_type: 'postgresql', host: '127.0.0.1', port: 5432, database: 'postgres', username: READER, password: PASSWORD };
+const mysqlSource = { name: 'shop', connection_type: 'mysql', host: '127.0.0.1', port: 3306, username: READER };
+const pgServer = () => postgres({ host: '127.0.0.1', port: 5432, username: 'postgres', database: 'postgres', max: 1, onnotice: () => {} });
+const mysqlServer = () => mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', multipleStatements: true });
+
+beforeAll(async () => {
+  const pg = pgServer();
+  await pg.unsafe(`CREATE ROLE ${READER} LOGIN`);
+  await pg.end();
+  const my = await mysqlServer();
+  await my.query(`CREATE USER '${READER}'@'%'`);
+  await my.end();
+});
+afterAll(async () => {
+  const pg = pgServer();
+  await pg.unsafe(`DROP ROLE IF EXISTS ${READER}`);
+  await pg.end();
+  const my = await mysqlServer();
+  await my.query(`DROP USER IF EXISTS '${READER}'@'%'`);
+  await my.end();
+});
 
 describeDatabases('connections API', (database) => {
   let api: TestApi;
@@ -24,7 +48,7 @@ describeDatabases('connections API', (database) => {
   it('stores the password sealed and never returns it, in any response', async () => {
     const created = await api.call('POST', '/api/connections', { body: postgresSource });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'warehouse', connection_type: 'postgresql', host: '127.0.0.1', port: 5432, username: 'postgres', has_password: true });
+    expect(created.body).toMatchObject({ name: 'warehouse', connection_type: 'postgresql', host: '127.0.0.1', port: 5432, username: READER, has_password: true });
     expect(created.body).not.toHaveProperty('password');
     expect(created.body).not.toHaveProperty('encrypted_password');
     const id = created.body.conn_id;
@@ -215,7 +239,7 @@ describe.skipIf(!testDatabaseUrl)("connections to Reef's own database", () => {
     const byIdentity = await api.call('POST', '/api/connections', { as: 'analyst', body: own });
     expect(byIdentity.status).toBe(400);
     expect(byIdentity.body.error).toMatchObject({ code: 'CONNECTION_IS_REEF_DATABASE', message: expect.stringMatching(/reaches Reef's own database/) });
-    const other = await api.call('POST', '/api/connections', { as: 'analyst', body: { ...own, name: 'other', database: 'postgres' } });
+    const other = await api.call('POST', '/api/connections', { as: 'analyst', body: { ...own, name: 'other', database: 'postgres', username: READER } });
     expect(other.status).toBe(201);
     const patched = await api.call('PATCH', `/api/connections/${other.body.conn_id}`, { as: 'analyst', body: { database: own.database } });
     expect(patched.status).toBe(400);

@@ -32,9 +32,9 @@ describe('PostgreSQL writer-role check', () => {
     roles.push(`reef_wr_group_${tag}`);
   });
   afterAll(async () => {
-    const server = postgres({ ...db.config, max: 1, onnotice: () => {} });
+    const server = postgres({ ...db.config, database: 'postgres', max: 1, onnotice: () => {} });
     await db.drop();
-    for (const r of roles.reverse()) await server.unsafe(`DROP ROLE IF EXISTS ${r}`).catch(() => {});
+    for (const r of roles.reverse()) await server.unsafe(`DROP ROLE IF EXISTS ${r}`);
     await server.end();
   });
 

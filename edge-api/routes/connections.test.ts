@@ -282,3 +282,131 @@ describe('connection tests against ports where no database answers', () => {
     }
   }, 40_000);
 });
+
+describe('writer roles, trusted_writer_role and the statement timeout', () => {
+  let database: Awaited<ReturnType<ReturnType<typeof backends>[0]['open']>>;
+  let api: TestApi;
+  const tag = randomBytes(3).toString('hex');
+  const writer = `reef_conn_writer_${tag}`;
+  const superuser = `reef_conn_super_${tag}`;
+  const fileUser = `reef_conn_file_${tag}`;
+  const table = `reef_conn_t_${tag}`;
+  beforeAll(async () => {
+    const pg = pgServer();
+    await pg.unsafe(`CREATE ROLE ${writer} LOGIN; CREATE ROLE ${superuser} LOGIN SUPERUSER;
+      CREATE TABLE public.${table} (id int); GRANT SELECT, INSERT ON public.${table} TO ${writer}`);
+    await pg.end();
+    const my = await mysqlServer();
+    await my.query(`CREATE USER '${fileUser}'@'%'; GRANT FILE ON *.* TO '${fileUser}'@'%'`);
+    await my.end();
+    database = await backends()[0]!.open();
+  });
+  afterAll(async () => {
+    await database?.close();
+    const pg = pgServer();
+    await pg.unsafe(`DROP TABLE IF EXISTS public.${table}; DROP ROLE IF EXISTS ${writer}; DROP ROLE IF EXISTS ${superuser}`);
+    await pg.end();
+    const my = await mysqlServer();
+    await my.query(`DROP USER IF EXISTS '${fileUser}'@'%'`);
+    await my.end();
+  });
+  beforeEach(async () => {
+    await truncateAll(database);
+    api = await createTestApi(database);
+  });
+
+  it('refuses to save a login with INSERT, a superuser or a MySQL user with FILE, naming what to revoke; a SELECT-only login passes', async () => {
+    const inserter = await api.call('POST', '/api/connections', { body: { ...postgresSource, name: 'w', username: writer } });
+    expect(inserter.status).toBe(400);
+    expect(inserter.body.error.code).toBe('CONNECTION_ROLE_CAN_WRITE');
+    expect(inserter.body.error.message).toContain(`Have an administrator run: REVOKE INSERT ON TABLE public.${table} FROM ${writer}.`);
+    expect(inserter.body.error.details.privileges).toEqual([{ privilege: 'INSERT', object: `public.${table}`, revoke: `REVOKE INSERT ON TABLE public.${table} FROM ${writer}` }]);
+
+    const root = await api.call('POST', '/api/connections', { body: { ...postgresSource, name: 's', username: superuser } });
+    expect(root.status).toBe(400);
+    expect(root.body.error).toMatchObject({ code: 'CONNECTION_ROLE_CAN_WRITE', details: { privileges: [{ privilege: 'SUPERUSER', revoke: `ALTER ROLE ${superuser} NOSUPERUSER` }] } });
+
+    const file = await api.call('POST', '/api/connections', { body: { ...mysqlSource, name: 'f', username: fileUser } });
+    expect(file.status).toBe(400);
+    expect(file.body.error.code).toBe('CONNECTION_ROLE_CAN_WRITE');
+    expect(file.body.error.message).toContain(`REVOKE FILE ON *.* FROM \`${fileUser}\`@\`%\``);
+
+    expect((await api.call('GET', '/api/connections')).body).toEqual([]);
+    const reader = await api.call('POST', '/api/connections', { body: postgresSource });
+    expect(reader.status).toBe(201);
+    expect(reader.body).toMatchObject({ trusted_writer_role: false, trusted_writer_role_by: null, statement_timeout_s: 900 });
+    expect((await api.call('POST', '/api/connections', { body: { ...mysqlSource, name: 'r' } })).status).toBe(201);
+
+    // A login that gained a write privilege after it was saved fails its test with the code and the statements.
+    const pg = pgServer();
+    await pg.unsafe(`GRANT UPDATE ON public.${table} TO ${READER}`);
+    try {
+      const tested = await api.call('POST', `/api/connections/${reader.body.conn_id}/test`, { as: 'analyst' });
+      expect(tested.body).toMatchObject({ ok: false, code: 'CONNECTION_ROLE_CAN_WRITE', privileges: [{ privilege: 'UPDATE', revoke: `REVOKE UPDATE ON TABLE public.${table} FROM ${READER}` }] });
+    } finally {
+      await pg.unsafe(`REVOKE UPDATE ON public.${table} FROM ${READER}`);
+      await pg.end();
+    }
+    expect((await api.call('POST', `/api/connections/${reader.body.conn_id}/test`)).body.ok).toBe(true);
+  });
+
+  it('lets only an admin mark a connection trusted_writer_role (logged, shown), which skips the check', async () => {
+    const body = { ...postgresSource, name: 'super', username: superuser, trusted_writer_role: true };
+    const byAnalyst = await api.call('POST', '/api/connections', { as: 'analyst', body });
+    expect(byAnalyst.status).toBe(403);
+    expect(byAnalyst.body.error.code).toBe('TRUSTED_WRITER_ROLE_ADMIN_ONLY');
+
+    const log = vi.spyOn(console, 'info').mockImplementation(() => {});
+    try {
+      const byAdmin = await api.call('POST', '/api/connections', { body });
+      expect(byAdmin.status).toBe(201);
+      expect(byAdmin.body).toMatchObject({ trusted_writer_role: true, trusted_writer_role_by: 'test admin', trusted_writer_role_at: expect.any(String) });
+      const entry = JSON.parse(log.mock.calls[0]![0] as string);
+      expect(entry).toMatchObject({ audit: 'connection.trusted_writer_role', trusted: true, conn_id: byAdmin.body.conn_id, connection: 'super', by: 'test admin', role: 'admin' });
+      const id = byAdmin.body.conn_id;
+      expect((await api.call('GET', `/api/connections/${id}`, { as: 'viewer' })).body.trusted_writer_role).toBe(true);
+      expect((await api.call('POST', `/api/connections/${id}/test`, { as: 'analyst' })).body).toMatchObject({ ok: true });
+
+      // An analyst may neither clear the flag nor point the trusted login elsewhere; renaming and timeouts are fine.
+      const cleared = await api.call('PATCH', `/api/connections/${id}`, { as: 'analyst', body: { trusted_writer_role: false } });
+      expect(cleared.status).toBe(403);
+      expect(cleared.body.error.code).toBe('TRUSTED_WRITER_ROLE_ADMIN_ONLY');
+      const moved = await api.call('PATCH', `/api/connections/${id}`, { as: 'analyst', body: { username: writer } });
+      expect(moved.status).toBe(403);
+      expect(moved.body.error.code).toBe('TRUSTED_WRITER_ROLE_ADMIN_ONLY');
+      const renamed = await api.call('PATCH', `/api/connections/${id}`, { as: 'analyst', body: { name: 'super2', statement_timeout_s: 60 } });
+      expect(renamed.status).toBe(200);
+      expect(renamed.body).toMatchObject({ name: 'super2', statement_timeout_s: 60, trusted_writer_role: true });
+
+      // The admin withdrawing trust brings the check back: a superuser cannot stay saved without it.
+      const withdrawn = await api.call('PATCH', `/api/connections/${id}`, { body: { trusted_writer_role: false } });
+      expect(withdrawn.status).toBe(400);
+      expect(withdrawn.body.error.code).toBe('CONNECTION_ROLE_CAN_WRITE');
+      const toReader = await api.call('PATCH', `/api/connections/${id}`, { body: { trusted_writer_role: false, username: READER } });
+      expect(toReader.status).toBe(200);
+      expect(toReader.body).toMatchObject({ trusted_writer_role: false, trusted_writer_role_by: null, trusted_writer_role_at: null });
+      expect(log.mock.calls.map((c) => JSON.parse(c[0] as string).trusted)).toEqual([true, false, false]);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('bounds previews by the connection\'s statement_timeout_s on PostgreSQL and MariaDB', async () => {
+    const { body: concept } = await api.call('POST', '/api/concepts', { body: { name: 'c', values: ['A', 'B'] } });
+    const { body: pg } = await api.call('POST', '/api/connections', { body: { ...postgresSource, statement_timeout_s: 1 } });
+    const { body: my } = await api.call('POST', '/api/connections', { body: { ...mysqlSource, statement_timeout_s: 1 } });
+    expect(pg.statement_timeout_s).toBe(1);
+    const cases = [
+      [pg.conn_id, 'select pg_sleep(5) is null as id'],
+      [my.conn_id, 'SELECT COUNT(*) AS id FROM information_schema.columns a, information_schema.columns b, information_schema.columns c'],
+    ];
+    for (const [connId, sql] of cases) {
+      const started = performance.now();
+      const res = await api.call('POST', `/api/concepts/${concept.c_id}/indexes/preview`, { as: 'analyst', body: { conn_id: connId, sql_query: sql } });
+      expect(performance.now() - started, sql).toBeLessThan(4_000);
+      expect(res.status, res.text).toBeGreaterThanOrEqual(400);
+      expect(res.body.error.details.source_code, res.text).toBe('SOURCE_TIMEOUT');
+    }
+    expect((await api.call('PATCH', `/api/connections/${pg.conn_id}`, { body: { statement_timeout_s: 0 } })).status).toBe(400);
+  });
+});

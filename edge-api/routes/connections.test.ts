@@ -261,15 +261,21 @@ describe('connection tests against ports where no database answers', () => {
     return (server.address() as AddressInfo).port;
   };
 
-  it('answers within 10 s and tells a silent port (timeout) from a web server (reset) from a closed port (refused)', async () => {
+  it('answers within 10 s and tells a silent port (timeout) from a web server or a dropped socket (reset) from a closed port (refused), on PostgreSQL and MySQL', async () => {
     const database = await backends()[0]!.open();
     try {
       const api = await createTestApi(database);
       const silentPort = await listen(createServer(() => {}));
       const httpPort = await listen(createHttpServer((_req, res) => res.end('not a database')));
-      const cases = [[silentPort, 'SOURCE_CONNECT_TIMEOUT'], [httpPort, 'SOURCE_CONNECTION_RESET'], [1, 'SOURCE_CONNECTION_REFUSED']] as const;
-      for (const [port, code] of cases) {
-        const { body: conn } = await api.call('POST', '/api/connections', { body: { ...postgresSource, name: `p${port}`, port } });
+      const resetPort = await listen(createServer((socket) => socket.destroy()));
+      const cases = [
+        [postgresSource, silentPort, 'SOURCE_CONNECT_TIMEOUT'], [postgresSource, httpPort, 'SOURCE_CONNECTION_RESET'],
+        [postgresSource, resetPort, 'SOURCE_CONNECTION_RESET'], [postgresSource, 1, 'SOURCE_CONNECTION_REFUSED'],
+        [mysqlSource, silentPort, 'SOURCE_CONNECT_TIMEOUT'], [mysqlSource, resetPort, 'SOURCE_CONNECTION_RESET'],
+        [mysqlSource, 1, 'SOURCE_CONNECTION_REFUSED'],
+      ] as const;
+      for (const [source, port, code] of cases) {
+        const { body: conn } = await api.call('POST', '/api/connections', { body: { ...source, name: `${source.connection_type}${port}`, port } });
         const started = performance.now();
         const res = await api.call('POST', `/api/connections/${conn.conn_id}/test`);
         expect(performance.now() - started, code).toBeLessThan(10_000);
@@ -280,7 +286,7 @@ describe('connection tests against ports where no database answers', () => {
     } finally {
       await database.close();
     }
-  }, 40_000);
+  }, 90_000);
 });
 
 describe('writer roles, trusted_writer_role and the statement timeout', () => {

@@ -42,6 +42,9 @@ describe('PostgreSQL writer-role check', () => {
     const reader = await role('reader', 'GRANT SELECT ON t, "Odd Name", s TO $role');
     expect((await reader.check()).writerPrivileges).toEqual([]);
     expect((await new PostgresSource(db.reader).testConnection({ writerCheck: true })).writerPrivileges).toEqual([]);
+    // What the README recommends.
+    const readAll = await role('readall', 'GRANT pg_read_all_data TO $role');
+    expect((await readAll.check()).writerPrivileges).toEqual([]);
   });
 
   it('refuses a role with INSERT, naming the table and the REVOKE', async () => {

@@ -151,20 +151,22 @@ const TARGET_FIELDS = ['connection_type', 'host', 'port', 'database', 'username'
 
 const adminOnly = (message: string) => new ApiError(403, 'TRUSTED_WRITER_ROLE_ADMIN_ONLY', message);
 
-/** The trusted_writer_role columns for a change of the flag by `principal`, who must be an admin; logged. */
-function trustChange(principal: Principal, connection: { id?: string; name: string }, trusted: boolean) {
+/** The trusted_writer_role columns for a change of the flag by `principal`, who must be an admin. */
+function trustChange(principal: Principal, trusted: boolean) {
   if (!hasRole(principal, 'admin')) {
     throw adminOnly(`Only an admin may ${trusted ? 'set' : 'clear'} trusted_writer_role (your token has ${principal.role}); ask an admin, or use a login that can only read.`);
   }
-  const at = new Date();
-  // The audit trail: who vouched for (or withdrew trust in) a login that can write, on which connection, when.
-  console.info(JSON.stringify({
-    audit: 'connection.trusted_writer_role', trusted, conn_id: connection.id ?? null, connection: connection.name,
-    by: principal.name, token_id: principal.tokenId, role: principal.role, at: at.toISOString(),
-  }));
   return trusted
-    ? { trustedWriterRole: true, trustedWriterRoleBy: principal.name, trustedWriterRoleAt: at }
+    ? { trustedWriterRole: true, trustedWriterRoleBy: principal.name, trustedWriterRoleAt: new Date() }
     : { trustedWriterRole: false, trustedWriterRoleBy: null, trustedWriterRoleAt: null };
+}
+
+/** The audit trail, once the change is stored: who vouched for (or withdrew trust in) a login that can write, where, when. */
+function logTrustChange(principal: Principal, row: ConnectionRow): void {
+  console.info(JSON.stringify({
+    audit: 'connection.trusted_writer_role', trusted: row.trustedWriterRole, conn_id: row.id, connection: row.name,
+    user: row.username, by: principal.name, token_id: principal.tokenId, role: principal.role, at: new Date().toISOString(),
+  }));
 }
 
 const tags = ['connections'];
@@ -225,17 +227,17 @@ export const connectionRoutes = () => createRouter()
   .openapi(create, async (c) => {
     const body = c.req.valid('json');
     const { db, secret } = c.var.deps;
-    const id = crypto.randomUUID();
-    const trust = body.trusted_writer_role ? trustChange(c.var.principal, { id, name: body.name }, true)
+    const trust = body.trusted_writer_role ? trustChange(c.var.principal, true)
       : { trustedWriterRole: false, trustedWriterRoleBy: null, trustedWriterRoleAt: null };
     const values = {
-      id, name: body.name, connectionType: body.connection_type, host: body.host ?? null, port: body.port ?? null,
+      name: body.name, connectionType: body.connection_type, host: body.host ?? null, port: body.port ?? null,
       database: body.database ?? null, username: loginOf(body) ?? null,
       encryptedPassword: body.password === undefined ? null : await sealSecret(body.password, secret),
       statementTimeoutS: body.statement_timeout_s ?? 900, ...trust,
     };
-    await checkBeforeSave({ options: {}, createdAt: new Date(), updatedAt: new Date(), ...values }, c.var.deps);
+    await checkBeforeSave({ id: crypto.randomUUID(), options: {}, createdAt: new Date(), updatedAt: new Date(), ...values }, c.var.deps);
     const [row] = await db.insert(databaseConnections).values(values).returning();
+    if (row!.trustedWriterRole) logTrustChange(c.var.principal, row!);
     return c.json(toConnection(row!), 201);
   })
   .openapi(list, async (c) => {
@@ -256,7 +258,7 @@ export const connectionRoutes = () => createRouter()
     if (body.connection_type && body.connection_type !== row.connectionType) await checkUsersInDialect(db, conn_id, body.connection_type);
     const principal = c.var.principal;
     const trust = body.trusted_writer_role !== undefined && body.trusted_writer_role !== row.trustedWriterRole
-      ? trustChange(principal, { id: row.id, name: body.name ?? row.name }, body.trusted_writer_role) : {};
+      ? trustChange(principal, body.trusted_writer_role) : {};
     const trustedAfter = body.trusted_writer_role ?? row.trustedWriterRole;
     if (trustedAfter && !hasRole(principal, 'admin') && TARGET_FIELDS.some((f) => body[f] !== undefined)) {
       throw adminOnly(`An admin marked this connection trusted_writer_role, for its login on its database; only an admin may change its ${TARGET_FIELDS.filter((f) => f !== 'user').join(', ')} (your token has ${principal.role}).`);
@@ -270,6 +272,7 @@ export const connectionRoutes = () => createRouter()
     await checkBeforeSave({ ...row, ...defined }, c.var.deps);
     const [updated] = await db.update(databaseConnections).set({ ...changes, updatedAt: new Date() })
       .where(eq(databaseConnections.id, conn_id)).returning();
+    if ('trustedWriterRole' in trust) logTrustChange(principal, updated!);
     return c.json(toConnection(updated!), 200);
   })
   .openapi(remove, async (c) => {

@@ -268,9 +268,14 @@ describe('connection tests against ports where no database answers', () => {
       const silentPort = await listen(createServer(() => {}));
       const httpPort = await listen(createHttpServer((_req, res) => res.end('not a database')));
       const resetPort = await listen(createServer((socket) => socket.destroy()));
+      // Speaks just enough PostgreSQL to log anyone in (AuthenticationOk, ReadyForQuery), then never answers a query.
+      const stalledPort = await listen(createServer((socket) => {
+        socket.once('data', () => socket.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0, 0x5a, 0, 0, 0, 5, 0x49])));
+      }));
       const cases = [
         [postgresSource, silentPort, 'SOURCE_CONNECT_TIMEOUT'], [postgresSource, httpPort, 'SOURCE_CONNECTION_RESET'],
         [postgresSource, resetPort, 'SOURCE_CONNECTION_RESET'], [postgresSource, 1, 'SOURCE_CONNECTION_REFUSED'],
+        [postgresSource, stalledPort, 'SOURCE_CONNECT_TIMEOUT'],
         [mysqlSource, silentPort, 'SOURCE_CONNECT_TIMEOUT'], [mysqlSource, resetPort, 'SOURCE_CONNECTION_RESET'],
         [mysqlSource, 1, 'SOURCE_CONNECTION_REFUSED'],
       ] as const;

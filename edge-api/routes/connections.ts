@@ -14,6 +14,7 @@ import { hasRole, type Principal } from '../security/auth.ts';
 import { openSecret, sealSecret } from '../security/secrets.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';
 import { sourceForConnection } from '../sources/from-connection.ts';
+import { SourceError } from '../sources/errors.ts';
 import { POSTGRES_IDENTITY } from '../sources/index.ts';
 import type { SqlDialect } from '../sources/params.ts';
 import { writerRoleMessage, type WriterPrivilege } from '../sources/writer-role.ts';
@@ -52,6 +53,25 @@ async function loadConnection(db: Db, connId: string): Promise<ConnectionRow> {
 
 // A test answers within 10 s whatever listens at the port: 5 s to connect, the rest for the checks.
 const TEST_CONNECT_TIMEOUT_MS = 5_000;
+// A server that completes the login and then never answers a query (a stalled or fake database) meets this deadline.
+const TEST_DEADLINE_MS = 9_500;
+
+/** `work`, or a SOURCE_CONNECT_TIMEOUT once the test has taken TEST_DEADLINE_MS. */
+async function withinTestDeadline<T>(row: ConnectionRow, work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SourceError('SOURCE_CONNECT_TIMEOUT',
+      `The source database at ${row.host}:${row.port ?? (row.connectionType === 'mysql' ? 3306 : 5432)} accepted the login but did not answer the connection test within ${TEST_DEADLINE_MS / 1000} s; check that the port is the database's and that the server is not overloaded or locked.`,
+      { transient: true, details: { databaseCode: 'CONNECT_TIMEOUT' } })), TEST_DEADLINE_MS);
+  });
+  // The abandoned test ends on its own: its statement timeout, or the socket closing.
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const reefDatabaseError = (how: string) => new ApiError(400, 'CONNECTION_IS_REEF_DATABASE',
   `This connection ${how} Reef's own database, which holds its tokens and sealed passwords; point it at the database your data is in.`);
@@ -96,7 +116,7 @@ async function checkConnection(row: ConnectionRow, deps: AppDeps): Promise<Check
   if (addressesReefDatabase(row, deps.databaseUrl)) throw reefDatabaseError('names the host, port and database of');
   try {
     const source = await sourceForConnection(row, deps, { connectTimeoutMs: TEST_CONNECT_TIMEOUT_MS });
-    const { serverVersion, identity, writerPrivileges } = await source.testConnection({ writerCheck: !row.trustedWriterRole });
+    const { serverVersion, identity, writerPrivileges } = await withinTestDeadline(row, source.testConnection({ writerCheck: !row.trustedWriterRole }));
     if (identity !== undefined && identity === (await reefIdentity(deps.db))) throw reefDatabaseError('reaches');
     if (writerPrivileges && writerPrivileges.length > 0) throw roleCanWriteError(row, writerPrivileges);
     return { serverVersion };

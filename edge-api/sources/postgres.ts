@@ -7,6 +7,7 @@ import postgres from 'postgres';
 import { createConnection, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { CopyToStream } from './postgres-copy.ts';
+import { ignoreOrphanedTypeFetches } from './postgres-orphans.ts';
 import { assertSourceSql, bindValues, connectionReset, connectTimeout, runCallback, SourceError, sourceFailure, translateSourceError } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
 import {
@@ -79,6 +80,7 @@ function sessionSettings(timeoutMs: number): [string, string][] {
  * minutes. So the startup gets a deadline, and a socket closed by the other side before it is a reset, at once.
  */
 function connect(config: ServerConnectionConfig) {
+  ignoreOrphanedTypeFetches();
   const host = config.host;
   const port = config.port ?? 5432;
   const ms = connectTimeoutMs(config);

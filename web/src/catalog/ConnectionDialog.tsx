@@ -96,7 +96,7 @@ export function ConnectionDialog({ onClose, onSaved }: { onClose: () => void; on
           </>
         )}
         {saved && !isFiles && (
-          <p className="muted" aria-label="Connection limits">
+          <p className="muted">
             Queries stop after {saved.statement_timeout_s} s (previews after at most 30 s).
             {saved.trusted_writer_role && ` Trusted writer role: ${saved.trusted_writer_role_by ?? 'an admin'} allowed this login to keep write privileges${saved.trusted_writer_role_at ? ` on ${saved.trusted_writer_role_at.slice(0, 10)}` : ''}.`}
           </p>

@@ -2,6 +2,8 @@
 import postgres from 'postgres';
 
 export const SOURCE_DB = 'reef_e2e_source';
+/** The login the studio's connection uses: it may only read `comments` (Reef refuses logins that can write). */
+export const SOURCE_READER = 'reef_e2e_fixture_reader';
 const adminUrl = process.env.TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const spam = ['Buy cheap watches now at http://deals.example', 'FREE money!!! click here', 'Win a prize, visit http://win.example',
@@ -23,12 +25,14 @@ export async function createSourceDatabase(rows = 2000): Promise<void> {
     return { id: i + 1, author: `user${i % 97}`, text: `${pool[i % pool.length]} #${i}`, true_label: isSpam ? 'SPAM' : 'HAM' };
   });
   for (let i = 0; i < values.length; i += 1000) await db`INSERT INTO comments ${db(values.slice(i, i + 1000))}`;
+  await db.unsafe(`DROP ROLE IF EXISTS ${SOURCE_READER}; CREATE ROLE ${SOURCE_READER} LOGIN; GRANT SELECT ON comments TO ${SOURCE_READER}`);
   await db.end();
 }
 
 export async function dropSourceDatabase(): Promise<void> {
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
   await admin.unsafe(`DROP DATABASE IF EXISTS ${SOURCE_DB} WITH (FORCE)`);
+  await admin.unsafe(`DROP ROLE IF EXISTS ${SOURCE_READER}`);
   await admin.end();
 }
 
@@ -41,7 +45,7 @@ export async function createConceptAndConnection(url: string, token: string): Pr
   };
   const concept = await call<{ c_id: string }>('POST', '/api/concepts', { name: 'comment-spam', description: 'Spam comments', values: ['HAM', 'SPAM'] });
   const conn = await call<{ conn_id: string }>('POST', '/api/connections', {
-    name: 'comments-db', connection_type: 'postgresql', host: '127.0.0.1', port: 5432, database: SOURCE_DB, username: 'postgres',
+    name: 'comments-db', connection_type: 'postgresql', host: '127.0.0.1', port: 5432, database: SOURCE_DB, username: SOURCE_READER,
   });
   return { cId: concept.c_id, connId: conn.conn_id };
 }

@@ -35,6 +35,15 @@ export const databaseConnections = pgTable('database_connections', {
   /** AES-GCM under REEF_SECRET; never returned by the API. */
   encryptedPassword: text('encrypted_password'),
   options: jsonb('options').notNull().default({}),
+  /**
+   * An admin vouched for a login that can write (superuser, INSERT grants, dblink…): the writer-role check on test
+   * and save is skipped. Who set it and when stay beside it.
+   */
+  trustedWriterRole: boolean('trusted_writer_role').notNull().default(false),
+  trustedWriterRoleBy: text('trusted_writer_role_by'),
+  trustedWriterRoleAt: timestamp('trusted_writer_role_at', { withTimezone: true }),
+  /** Statement timeout for materializations from this source (previews use it too, capped at 30 s). */
+  statementTimeoutS: integer('statement_timeout_s').notNull().default(900),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 });

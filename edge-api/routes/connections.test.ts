@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import postgres from 'postgres';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../app.ts';
 import { databaseConnections } from '../db/schema.ts';
 import { backends, createThrowawayPostgres, describeDatabases, testDatabaseUrl, truncateAll } from '../db/test-databases.ts';
@@ -13,9 +16,30 @@ import { LocalObjectStore } from '../storage/local.ts';
 import { createTestApi, TEST_SECRET, type TestApi } from '../testing.ts';
 
 const PASSWORD = 'hunter2-never-echo-Zq81';
-// The machine's PostgreSQL (trust auth) and MariaDB (root, no password), as the team's rules describe them.
-const postgresSource = { name: 'warehouse', connection_type: 'postgresql', host: '127.0.0.1', port: 5432, database: 'postgres', username: 'postgres', password: PASSWORD };
-const mysqlSource = { name: 'shop', connection_type: 'mysql', host: '127.0.0.1', port: 3306, username: 'root' };
+// The machine's PostgreSQL (trust auth) and MariaDB (root, no password), as the team's rules describe them, reached
+// with a login of this file's own that may only read (superusers and root are refused by the writer-role check).
+const READER = `reef_conn_reader_${randomBytes(3).toString('hex')}`;
+const postgresSource = { name: 'warehouse', connection_type: 'postgresql', host: '127.0.0.1', port: 5432, database: 'postgres', username: READER, password: PASSWORD };
+const mysqlSource = { name: 'shop', connection_type: 'mysql', host: '127.0.0.1', port: 3306, username: READER };
+const pgServer = () => postgres({ host: '127.0.0.1', port: 5432, username: 'postgres', database: 'postgres', max: 1, onnotice: () => {} });
+const mysqlServer = () => mysql.createConnection({ host: '127.0.0.1', port: 3306, user: 'root', multipleStatements: true });
+
+beforeAll(async () => {
+  const pg = pgServer();
+  await pg.unsafe(`CREATE ROLE ${READER} LOGIN`);
+  await pg.end();
+  const my = await mysqlServer();
+  await my.query(`CREATE USER '${READER}'@'%'`);
+  await my.end();
+});
+afterAll(async () => {
+  const pg = pgServer();
+  await pg.unsafe(`DROP ROLE IF EXISTS ${READER}`);
+  await pg.end();
+  const my = await mysqlServer();
+  await my.query(`DROP USER IF EXISTS '${READER}'@'%'`);
+  await my.end();
+});
 
 describeDatabases('connections API', (database) => {
   let api: TestApi;
@@ -24,7 +48,7 @@ describeDatabases('connections API', (database) => {
   it('stores the password sealed and never returns it, in any response', async () => {
     const created = await api.call('POST', '/api/connections', { body: postgresSource });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ name: 'warehouse', connection_type: 'postgresql', host: '127.0.0.1', port: 5432, username: 'postgres', has_password: true });
+    expect(created.body).toMatchObject({ name: 'warehouse', connection_type: 'postgresql', host: '127.0.0.1', port: 5432, username: READER, has_password: true });
     expect(created.body).not.toHaveProperty('password');
     expect(created.body).not.toHaveProperty('encrypted_password');
     const id = created.body.conn_id;
@@ -215,7 +239,7 @@ describe.skipIf(!testDatabaseUrl)("connections to Reef's own database", () => {
     const byIdentity = await api.call('POST', '/api/connections', { as: 'analyst', body: own });
     expect(byIdentity.status).toBe(400);
     expect(byIdentity.body.error).toMatchObject({ code: 'CONNECTION_IS_REEF_DATABASE', message: expect.stringMatching(/reaches Reef's own database/) });
-    const other = await api.call('POST', '/api/connections', { as: 'analyst', body: { ...own, name: 'other', database: 'postgres' } });
+    const other = await api.call('POST', '/api/connections', { as: 'analyst', body: { ...own, name: 'other', database: 'postgres', username: READER } });
     expect(other.status).toBe(201);
     const patched = await api.call('PATCH', `/api/connections/${other.body.conn_id}`, { as: 'analyst', body: { database: own.database } });
     expect(patched.status).toBe(400);
@@ -237,15 +261,26 @@ describe('connection tests against ports where no database answers', () => {
     return (server.address() as AddressInfo).port;
   };
 
-  it('answers within 10 s and tells a silent port (timeout) from a web server (reset) from a closed port (refused)', async () => {
+  it('answers within 10 s and tells a silent port (timeout) from a web server or a dropped socket (reset) from a closed port (refused), on PostgreSQL and MySQL', async () => {
     const database = await backends()[0]!.open();
     try {
       const api = await createTestApi(database);
       const silentPort = await listen(createServer(() => {}));
       const httpPort = await listen(createHttpServer((_req, res) => res.end('not a database')));
-      const cases = [[silentPort, 'SOURCE_CONNECT_TIMEOUT'], [httpPort, 'SOURCE_CONNECTION_RESET'], [1, 'SOURCE_CONNECTION_REFUSED']] as const;
-      for (const [port, code] of cases) {
-        const { body: conn } = await api.call('POST', '/api/connections', { body: { ...postgresSource, name: `p${port}`, port } });
+      const resetPort = await listen(createServer((socket) => socket.destroy()));
+      // Speaks just enough PostgreSQL to log anyone in (AuthenticationOk, ReadyForQuery), then never answers a query.
+      const stalledPort = await listen(createServer((socket) => {
+        socket.once('data', () => socket.write(Buffer.from([0x52, 0, 0, 0, 8, 0, 0, 0, 0, 0x5a, 0, 0, 0, 5, 0x49])));
+      }));
+      const cases = [
+        [postgresSource, silentPort, 'SOURCE_CONNECT_TIMEOUT'], [postgresSource, httpPort, 'SOURCE_CONNECTION_RESET'],
+        [postgresSource, resetPort, 'SOURCE_CONNECTION_RESET'], [postgresSource, 1, 'SOURCE_CONNECTION_REFUSED'],
+        [postgresSource, stalledPort, 'SOURCE_CONNECT_TIMEOUT'],
+        [mysqlSource, silentPort, 'SOURCE_CONNECT_TIMEOUT'], [mysqlSource, resetPort, 'SOURCE_CONNECTION_RESET'],
+        [mysqlSource, 1, 'SOURCE_CONNECTION_REFUSED'],
+      ] as const;
+      for (const [source, port, code] of cases) {
+        const { body: conn } = await api.call('POST', '/api/connections', { body: { ...source, name: `${source.connection_type}${port}`, port } });
         const started = performance.now();
         const res = await api.call('POST', `/api/connections/${conn.conn_id}/test`);
         expect(performance.now() - started, code).toBeLessThan(10_000);
@@ -256,5 +291,134 @@ describe('connection tests against ports where no database answers', () => {
     } finally {
       await database.close();
     }
-  }, 40_000);
+  }, 90_000);
+});
+
+describe('writer roles, trusted_writer_role and the statement timeout', () => {
+  let database: Awaited<ReturnType<ReturnType<typeof backends>[0]['open']>>;
+  let api: TestApi;
+  const tag = randomBytes(3).toString('hex');
+  const writer = `reef_conn_writer_${tag}`;
+  const superuser = `reef_conn_super_${tag}`;
+  const fileUser = `reef_conn_file_${tag}`;
+  const table = `reef_conn_t_${tag}`;
+  beforeAll(async () => {
+    const pg = pgServer();
+    await pg.unsafe(`CREATE ROLE ${writer} LOGIN; CREATE ROLE ${superuser} LOGIN SUPERUSER;
+      CREATE TABLE public.${table} (id int); GRANT SELECT, INSERT ON public.${table} TO ${writer}`);
+    await pg.end();
+    const my = await mysqlServer();
+    await my.query(`CREATE USER '${fileUser}'@'%'; GRANT FILE ON *.* TO '${fileUser}'@'%'`);
+    await my.end();
+    database = await backends()[0]!.open();
+  });
+  afterAll(async () => {
+    await database?.close();
+    const pg = pgServer();
+    await pg.unsafe(`DROP TABLE IF EXISTS public.${table}; DROP ROLE IF EXISTS ${writer}; DROP ROLE IF EXISTS ${superuser}`);
+    await pg.end();
+    const my = await mysqlServer();
+    await my.query(`DROP USER IF EXISTS '${fileUser}'@'%'`);
+    await my.end();
+  });
+  beforeEach(async () => {
+    await truncateAll(database);
+    api = await createTestApi(database);
+  });
+
+  it('refuses to save a login with INSERT, a superuser or a MySQL user with FILE, naming what to revoke; a SELECT-only login passes', async () => {
+    const inserter = await api.call('POST', '/api/connections', { body: { ...postgresSource, name: 'w', username: writer } });
+    expect(inserter.status).toBe(400);
+    expect(inserter.body.error.code).toBe('CONNECTION_ROLE_CAN_WRITE');
+    expect(inserter.body.error.message).toContain(`Have an administrator run: REVOKE INSERT ON TABLE public.${table} FROM ${writer}.`);
+    expect(inserter.body.error.details.privileges).toEqual([{ privilege: 'INSERT', object: `public.${table}`, revoke: `REVOKE INSERT ON TABLE public.${table} FROM ${writer}` }]);
+
+    const root = await api.call('POST', '/api/connections', { body: { ...postgresSource, name: 's', username: superuser } });
+    expect(root.status).toBe(400);
+    expect(root.body.error).toMatchObject({ code: 'CONNECTION_ROLE_CAN_WRITE', details: { privileges: [{ privilege: 'SUPERUSER', revoke: `ALTER ROLE ${superuser} NOSUPERUSER` }] } });
+
+    const file = await api.call('POST', '/api/connections', { body: { ...mysqlSource, name: 'f', username: fileUser } });
+    expect(file.status).toBe(400);
+    expect(file.body.error.code).toBe('CONNECTION_ROLE_CAN_WRITE');
+    expect(file.body.error.message).toContain(`REVOKE FILE ON *.* FROM \`${fileUser}\`@\`%\``);
+
+    expect((await api.call('GET', '/api/connections')).body).toEqual([]);
+    const reader = await api.call('POST', '/api/connections', { body: postgresSource });
+    expect(reader.status).toBe(201);
+    expect(reader.body).toMatchObject({ trusted_writer_role: false, trusted_writer_role_by: null, statement_timeout_s: 900 });
+    expect((await api.call('POST', '/api/connections', { body: { ...mysqlSource, name: 'r' } })).status).toBe(201);
+
+    // A login that gained a write privilege after it was saved fails its test with the code and the statements.
+    const pg = pgServer();
+    await pg.unsafe(`GRANT UPDATE ON public.${table} TO ${READER}`);
+    try {
+      const tested = await api.call('POST', `/api/connections/${reader.body.conn_id}/test`, { as: 'analyst' });
+      expect(tested.body).toMatchObject({ ok: false, code: 'CONNECTION_ROLE_CAN_WRITE', privileges: [{ privilege: 'UPDATE', revoke: `REVOKE UPDATE ON TABLE public.${table} FROM ${READER}` }] });
+    } finally {
+      await pg.unsafe(`REVOKE UPDATE ON public.${table} FROM ${READER}`);
+      await pg.end();
+    }
+    expect((await api.call('POST', `/api/connections/${reader.body.conn_id}/test`)).body.ok).toBe(true);
+  });
+
+  it('lets only an admin mark a connection trusted_writer_role (logged, shown), which skips the check', async () => {
+    const body = { ...postgresSource, name: 'super', username: superuser, trusted_writer_role: true };
+    const byAnalyst = await api.call('POST', '/api/connections', { as: 'analyst', body });
+    expect(byAnalyst.status).toBe(403);
+    expect(byAnalyst.body.error.code).toBe('TRUSTED_WRITER_ROLE_ADMIN_ONLY');
+
+    const log = vi.spyOn(console, 'info').mockImplementation(() => {});
+    try {
+      const byAdmin = await api.call('POST', '/api/connections', { body });
+      expect(byAdmin.status).toBe(201);
+      expect(byAdmin.body).toMatchObject({ trusted_writer_role: true, trusted_writer_role_by: 'test admin', trusted_writer_role_at: expect.any(String) });
+      const entry = JSON.parse(log.mock.calls[0]![0] as string);
+      expect(entry).toMatchObject({ audit: 'connection.trusted_writer_role', trusted: true, conn_id: byAdmin.body.conn_id, connection: 'super', user: superuser, by: 'test admin', role: 'admin' });
+      const id = byAdmin.body.conn_id;
+      expect((await api.call('GET', `/api/connections/${id}`, { as: 'viewer' })).body.trusted_writer_role).toBe(true);
+      expect((await api.call('POST', `/api/connections/${id}/test`, { as: 'analyst' })).body).toMatchObject({ ok: true });
+
+      // An analyst may neither clear the flag nor point the trusted login elsewhere; renaming and timeouts are fine.
+      const cleared = await api.call('PATCH', `/api/connections/${id}`, { as: 'analyst', body: { trusted_writer_role: false } });
+      expect(cleared.status).toBe(403);
+      expect(cleared.body.error.code).toBe('TRUSTED_WRITER_ROLE_ADMIN_ONLY');
+      const moved = await api.call('PATCH', `/api/connections/${id}`, { as: 'analyst', body: { username: writer } });
+      expect(moved.status).toBe(403);
+      expect(moved.body.error.code).toBe('TRUSTED_WRITER_ROLE_ADMIN_ONLY');
+      const renamed = await api.call('PATCH', `/api/connections/${id}`, { as: 'analyst', body: { name: 'super2', statement_timeout_s: 60 } });
+      expect(renamed.status).toBe(200);
+      expect(renamed.body).toMatchObject({ name: 'super2', statement_timeout_s: 60, trusted_writer_role: true });
+
+      // The admin withdrawing trust brings the check back: a superuser cannot stay saved without it.
+      const withdrawn = await api.call('PATCH', `/api/connections/${id}`, { body: { trusted_writer_role: false } });
+      expect(withdrawn.status).toBe(400);
+      expect(withdrawn.body.error.code).toBe('CONNECTION_ROLE_CAN_WRITE');
+      const toReader = await api.call('PATCH', `/api/connections/${id}`, { body: { trusted_writer_role: false, username: READER } });
+      expect(toReader.status).toBe(200);
+      expect(toReader.body).toMatchObject({ trusted_writer_role: false, trusted_writer_role_by: null, trusted_writer_role_at: null });
+      // Logged once stored: the refused withdrawal left no line.
+      expect(log.mock.calls.map((c) => JSON.parse(c[0] as string).trusted)).toEqual([true, false]);
+    } finally {
+      log.mockRestore();
+    }
+  });
+
+  it('bounds previews by the connection\'s statement_timeout_s on PostgreSQL and MariaDB', async () => {
+    const { body: concept } = await api.call('POST', '/api/concepts', { body: { name: 'c', values: ['A', 'B'] } });
+    const { body: pg } = await api.call('POST', '/api/connections', { body: { ...postgresSource, statement_timeout_s: 1 } });
+    const { body: my } = await api.call('POST', '/api/connections', { body: { ...mysqlSource, statement_timeout_s: 1 } });
+    expect(pg.statement_timeout_s).toBe(1);
+    const cases = [
+      [pg.conn_id, 'select pg_sleep(5) is null as id'],
+      [my.conn_id, 'SELECT COUNT(*) AS id FROM information_schema.columns a, information_schema.columns b, information_schema.columns c'],
+    ];
+    for (const [connId, sql] of cases) {
+      const started = performance.now();
+      const res = await api.call('POST', `/api/concepts/${concept.c_id}/indexes/preview`, { as: 'analyst', body: { conn_id: connId, sql_query: sql } });
+      expect(performance.now() - started, sql).toBeLessThan(4_000);
+      expect(res.status, res.text).toBeGreaterThanOrEqual(400);
+      expect(res.body.error.details.source_code, res.text).toBe('SOURCE_TIMEOUT');
+    }
+    expect((await api.call('PATCH', `/api/connections/${pg.conn_id}`, { body: { statement_timeout_s: 0 } })).status).toBe(400);
+  });
 });

@@ -10,11 +10,15 @@ import type { AppDeps } from '../env.ts';
 import { conceptIndexes, conceptRules, databaseConnections } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
+import type { Principal } from '../env.ts';
+import { hasRole } from '../security/auth.ts';
 import { openSecret, sealSecret } from '../security/secrets.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';
 import { sourceForConnection } from '../sources/from-connection.ts';
+import { SourceError } from '../sources/errors.ts';
 import { dialectOf, POSTGRES_IDENTITY } from '../sources/index.ts';
 import type { SqlDialect } from '../sources/params.ts';
+import { writerRoleMessage, type WriterPrivilege } from '../sources/writer-role.ts';
 
 export const ConnectionParams = z.object({ conn_id: z.uuid({ message: 'conn_id must be a connection id (UUID)' }) });
 
@@ -25,6 +29,9 @@ function toConnection(row: ConnectionRow): Connection {
     conn_id: row.id, name: row.name, connection_type: row.connectionType as ConnectionType,
     host: row.host, port: row.port, database: row.database, username: row.username,
     has_password: row.encryptedPassword != null,
+    trusted_writer_role: row.trustedWriterRole,
+    trusted_writer_role_by: row.trustedWriterRoleBy, trusted_writer_role_at: iso(row.trustedWriterRoleAt),
+    statement_timeout_s: row.statementTimeoutS,
     created_at: iso(row.createdAt)!, updated_at: iso(row.updatedAt)!,
   };
 }
@@ -42,6 +49,25 @@ async function loadConnection(db: Db, connId: string): Promise<ConnectionRow> {
 
 // A test answers within 10 s whatever listens at the port: 5 s to connect, the rest for the checks.
 const TEST_CONNECT_TIMEOUT_MS = 5_000;
+// A server that completes the login and then never answers a query (a stalled or fake database) meets this deadline.
+const TEST_DEADLINE_MS = 9_500;
+
+/** `work`, or a SOURCE_CONNECT_TIMEOUT once the test has taken TEST_DEADLINE_MS. */
+async function withinTestDeadline<T>(row: ConnectionRow, work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SourceError('SOURCE_CONNECT_TIMEOUT',
+      `The source database at ${row.host}:${row.port ?? (row.connectionType === 'mysql' ? 3306 : 5432)} accepted the login but did not answer the connection test within ${TEST_DEADLINE_MS / 1000} s; check that the port is the database's and that the server is not overloaded or locked.`,
+      { transient: true, details: { databaseCode: 'CONNECT_TIMEOUT' } })), TEST_DEADLINE_MS);
+  });
+  // The abandoned test ends on its own: its statement timeout, or the socket closing.
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 const reefDatabaseError = (how: string) => new ApiError(400, 'CONNECTION_IS_REEF_DATABASE',
   `This connection ${how} Reef's own database, which holds its tokens and sealed passwords; point it at the database your data is in.`);
@@ -74,16 +100,21 @@ async function reefIdentity(db: Db): Promise<string | undefined> {
 
 type Checked = { serverVersion: string } | { error: Error };
 
+const roleCanWriteError = (row: ConnectionRow, privileges: WriterPrivilege[]) =>
+  new ApiError(400, 'CONNECTION_ROLE_CAN_WRITE', writerRoleMessage(row.username ?? '', privileges), { privileges: privileges.slice(0, 100) });
+
 /**
  * Connects through the same source code a materialization uses (read-only transaction, limits, one error
- * translator) and refuses Reef's own database, by address and by identity, whatever host name reaches it.
+ * translator), refuses Reef's own database, by address and by identity, whatever host name reaches it, and refuses
+ * a login that can write to its source (writer-role.ts) unless an admin marked the connection trusted.
  */
 async function checkConnection(row: ConnectionRow, deps: AppDeps): Promise<Checked> {
   if (addressesReefDatabase(row, deps.databaseUrl)) throw reefDatabaseError('names the host, port and database of');
   try {
     const source = await sourceForConnection(row, deps, { connectTimeoutMs: TEST_CONNECT_TIMEOUT_MS });
-    const { serverVersion, identity }: { serverVersion: string; identity?: string } = await source.testConnection();
+    const { serverVersion, identity, writerPrivileges } = await withinTestDeadline(row, source.testConnection({ writerCheck: !row.trustedWriterRole }));
     if (identity !== undefined && identity === (await reefIdentity(deps.db))) throw reefDatabaseError('reaches');
+    if (writerPrivileges && writerPrivileges.length > 0) throw roleCanWriteError(row, writerPrivileges);
     return { serverVersion };
   } catch (error) {
     if (error instanceof ApiError) throw error;
@@ -91,7 +122,10 @@ async function checkConnection(row: ConnectionRow, deps: AppDeps): Promise<Check
   }
 }
 
-/** Refuses (400) saving a connection that reaches Reef's own database; a source that cannot be reached yet is saved. */
+/**
+ * Refuses (400) saving a connection that reaches Reef's own database or whose login can write to its source; a
+ * source that cannot be reached yet is saved (its test and every later save check again).
+ */
 async function checkBeforeSave(row: ConnectionRow, deps: AppDeps): Promise<void> {
   if (row.connectionType === 'files') return;
   await checkConnection(row, deps);
@@ -110,7 +144,10 @@ async function testConnection(row: ConnectionRow, deps: AppDeps): Promise<Connec
     const code = (checked.error as { code?: unknown }).code;
     return answer(false, checked.error.message, typeof code === 'string' ? code : undefined);
   } catch (error) {
-    if (error instanceof ApiError) return answer(false, error.message, error.code);
+    if (error instanceof ApiError) {
+      const privileges = (error.details as { privileges?: WriterPrivilege[] } | undefined)?.privileges;
+      return { ...answer(false, error.message, error.code), ...(privileges ? { privileges } : {}) };
+    }
     throw error;
   }
 }
@@ -122,6 +159,30 @@ async function canOpenSecret(sealed: string, secret: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+// What a login and its target are: on a trusted connection only an admin may change them, since the trust was given
+// to that login on that database.
+const TARGET_FIELDS = ['connection_type', 'host', 'port', 'database', 'username', 'user'] as const;
+
+const adminOnly = (message: string) => new ApiError(403, 'TRUSTED_WRITER_ROLE_ADMIN_ONLY', message);
+
+/** The trusted_writer_role columns for a change of the flag by `principal`, who must be an admin. */
+function trustChange(principal: Principal, trusted: boolean) {
+  if (!hasRole(principal, 'admin')) {
+    throw adminOnly(`Only an admin may ${trusted ? 'set' : 'clear'} trusted_writer_role (your token has ${principal.role}); ask an admin, or use a login that can only read.`);
+  }
+  return trusted
+    ? { trustedWriterRole: true, trustedWriterRoleBy: principal.name, trustedWriterRoleAt: new Date() }
+    : { trustedWriterRole: false, trustedWriterRoleBy: null, trustedWriterRoleAt: null };
+}
+
+/** The audit trail, once the change is stored: who vouched for (or withdrew trust in) a login that can write, where, when. */
+function logTrustChange(principal: Principal, row: ConnectionRow): void {
+  console.info(JSON.stringify({
+    audit: 'connection.trusted_writer_role', trusted: row.trustedWriterRole, conn_id: row.id, connection: row.name,
+    user: row.username, by: principal.name, token_id: principal.tokenId, role: principal.role, at: new Date().toISOString(),
+  }));
 }
 
 const tags = ['connections'];
@@ -182,13 +243,17 @@ export const connectionRoutes = () => createRouter()
   .openapi(create, async (c) => {
     const body = c.req.valid('json');
     const { db, secret } = c.var.deps;
+    const trust = body.trusted_writer_role ? trustChange(c.var.principal, true)
+      : { trustedWriterRole: false, trustedWriterRoleBy: null, trustedWriterRoleAt: null };
     const values = {
       name: body.name, connectionType: body.connection_type, host: body.host ?? null, port: body.port ?? null,
       database: body.database ?? null, username: loginOf(body) ?? null,
       encryptedPassword: body.password === undefined ? null : await sealSecret(body.password, secret),
+      statementTimeoutS: body.statement_timeout_s ?? 900, ...trust,
     };
     await checkBeforeSave({ id: crypto.randomUUID(), options: {}, createdAt: new Date(), updatedAt: new Date(), ...values }, c.var.deps);
     const [row] = await db.insert(databaseConnections).values(values).returning();
+    if (row!.trustedWriterRole) logTrustChange(c.var.principal, row!);
     return c.json(toConnection(row!), 201);
   })
   .openapi(list, async (c) => {
@@ -207,15 +272,23 @@ export const connectionRoutes = () => createRouter()
     });
     if (issue) throw new ApiError(400, 'VALIDATION_FAILED', `host: ${issue}`, { issues: [{ path: 'host', message: issue }] });
     if (body.connection_type && body.connection_type !== row.connectionType) await checkUsersInDialect(db, conn_id, body.connection_type);
+    const principal = c.var.principal;
+    const trust = body.trusted_writer_role !== undefined && body.trusted_writer_role !== row.trustedWriterRole
+      ? trustChange(principal, body.trusted_writer_role) : {};
+    const trustedAfter = body.trusted_writer_role ?? row.trustedWriterRole;
+    if (trustedAfter && !hasRole(principal, 'admin') && TARGET_FIELDS.some((f) => body[f] !== undefined)) {
+      throw adminOnly(`An admin marked this connection trusted_writer_role, for its login on its database; only an admin may change its ${TARGET_FIELDS.filter((f) => f !== 'user').join(', ')} (your token has ${principal.role}).`);
+    }
     const encryptedPassword = body.password == null ? body.password : await sealSecret(body.password, secret);
     const changes = {
       name: body.name, connectionType: body.connection_type, host: body.host, port: body.port,
-      database: body.database, username: loginOf(body), encryptedPassword,
+      database: body.database, username: loginOf(body), encryptedPassword, statementTimeoutS: body.statement_timeout_s, ...trust,
     };
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     await checkBeforeSave({ ...row, ...defined }, c.var.deps);
     const [updated] = await db.update(databaseConnections).set({ ...changes, updatedAt: new Date() })
       .where(eq(databaseConnections.id, conn_id)).returning();
+    if ('trustedWriterRole' in trust) logTrustChange(principal, updated!);
     return c.json(toConnection(updated!), 200);
   })
   .openapi(remove, async (c) => {

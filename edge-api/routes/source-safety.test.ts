@@ -43,10 +43,10 @@ beforeEach(async () => {
   api = await createTestApi(database);
   cId = (await api.call('POST', '/api/concepts', { body: { name: 'c', values: ['A', 'B'] } })).body.c_id;
   myConn = (await api.call('POST', '/api/connections', {
-    body: { name: 'maria', connection_type: 'mysql', host: my.config.host, port: my.config.port, database: my.config.database, username: 'root' },
+    body: { name: 'maria', connection_type: 'mysql', host: my.config.host, port: my.config.port, database: my.config.database, username: 'root', trusted_writer_role: true },
   })).body.conn_id;
   pgConn = (await api.call('POST', '/api/connections', {
-    body: { name: 'pg', connection_type: 'postgresql', host: pg.config.host, port: pg.config.port, database: pg.config.database, username: pg.config.username },
+    body: { name: 'pg', connection_type: 'postgresql', host: pg.config.host, port: pg.config.port, database: pg.config.database, username: pg.config.username, trusted_writer_role: true },
   })).body.conn_id;
 });
 

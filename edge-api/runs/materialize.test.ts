@@ -68,7 +68,7 @@ describeDatabases('materialization runs', (database, backend) => {
     cId = (await api.call('POST', '/api/concepts', { body: { name: 'items', values: ['NO', 'YES'] } })).body.c_id;
     connId = (await api.call('POST', '/api/connections', { body: {
       name: 'source', connection_type: 'postgresql', host: source.config.host, port: source.config.port,
-      database: source.config.database, username: source.config.username,
+      database: source.reader.database, username: source.reader.username,
     } })).body.conn_id;
   });
   afterEach(async () => { await boss.stop({ graceful: false }); });

@@ -14,7 +14,7 @@ import { LocalObjectStore } from '../storage/local.ts';
 import { assertSourceSql, bindValues, SourceError, runCallback, sourceFailure } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
 import { DEFAULT_PREVIEW_LIMIT, DEFAULT_PREVIEW_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS, duplicateColumnName, groupColumns } from './index.ts';
-import type { ColumnSchema, PreviewResult, QueryOptions, SchemaTable, Source } from './index.ts';
+import type { ColumnSchema, ConnectionTest, PreviewResult, QueryOptions, SchemaTable, Source } from './index.ts';
 import { compileNamedParams } from './params.ts';
 import type { ParamValue } from './params.ts';
 
@@ -48,7 +48,7 @@ export class FilesSource implements Source {
     this.config = config;
   }
 
-  async testConnection(): Promise<{ serverVersion: string }> {
+  async testConnection(): Promise<ConnectionTest> {
     return this.session(this.previewTimeout(), {}, async ({ connection }) => {
       const reader = await connection.runAndReadAll('SELECT version() AS v');
       const tables = await this.tables();

@@ -5,6 +5,7 @@
 // these runtime limits are the second and third locks.
 import type { ConnectionType } from '../../shared/schema/connection.ts';
 import type { SqlDialect } from './params.ts';
+import type { WriterPrivilege } from './writer-role.ts';
 
 /** The SQL dialect a connection's queries are written in: a files source is queried through DuckDB. */
 export function dialectOf(connectionType: ConnectionType): SqlDialect {
@@ -39,13 +40,16 @@ export interface Source {
   /**
    * Connects, runs a trivial query and reports the server and, for PostgreSQL, its identity (system identifier and
    * database OID: equal identities are the same database, whatever host name reaches it); throws a SourceError otherwise.
+   * With `writerCheck`, a database source also lists what its login could change (writer-role.ts) in the same session.
    */
-  testConnection(): Promise<{ serverVersion: string; identity?: string }>;
+  testConnection(options?: { writerCheck?: boolean }): Promise<ConnectionTest>;
   /** Tables and columns the connection can read, for the SQL editor's completion. */
   listSchema(): Promise<SchemaTable[]>;
   /** The first `limit` rows (default 100) and the column schema of a query with `:name` parameters. */
   preview(sql: string, params: Record<string, unknown>, options?: QueryOptions & { limit?: number }): Promise<PreviewResult>;
 }
+
+export type ConnectionTest = { serverVersion: string; identity?: string; writerPrivileges?: WriterPrivilege[] };
 
 export type ServerConnectionConfig = {
   host: string;

@@ -4,7 +4,7 @@
 import mysql from 'mysql2/promise';
 import type { FieldPacket } from 'mysql2/promise';
 import type { Connection as CoreConnection } from 'mysql2';
-import { assertSourceSql, bindValues, runCallback, SourceError, sourceFailure } from './errors.ts';
+import { assertSourceSql, bindValues, connectionReset, connectTimeout, runCallback, SourceError, sourceFailure } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -15,7 +15,8 @@ import {
   groupColumns,
   toJsonSafe,
 } from './index.ts';
-import type { ColumnSchema, PreviewResult, QueryOptions, SchemaTable, ServerConnectionConfig, Source } from './index.ts';
+import { mysqlWriterPrivileges } from './writer-role.ts';
+import type { ColumnSchema, ConnectionTest, PreviewResult, QueryOptions, SchemaTable, ServerConnectionConfig, Source } from './index.ts';
 import { compileNamedParams } from './params.ts';
 import type { CompiledSql, ParamValue } from './params.ts';
 
@@ -47,10 +48,11 @@ export class MysqlSource implements Source {
     this.config = config;
   }
 
-  async testConnection(): Promise<{ serverVersion: string }> {
+  async testConnection(options: { writerCheck?: boolean } = {}): Promise<ConnectionTest> {
     return this.readOnly(this.previewTimeout(), {}, async (conn, version) => {
       await conn.query('SELECT 1');
-      return { serverVersion: version.includes('MariaDB') ? `MariaDB ${version}` : `MySQL ${version}` };
+      const writerPrivileges = options.writerCheck ? await mysqlWriterPrivileges(conn) : undefined;
+      return { serverVersion: version.includes('MariaDB') ? `MariaDB ${version}` : `MySQL ${version}`, writerPrivileges };
     });
   }
 
@@ -119,6 +121,8 @@ export class MysqlSource implements Source {
         dateStrings: true,
         jsonStrings: true,
         timezone: 'Z',
+      }).catch((error: unknown) => {
+        throw connectFailure(error, this.config.host, this.config.port ?? 3306, this.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
       });
       const [[{ version }]] = (await conn.query('SELECT VERSION() AS version')) as unknown as [[{ version: string }]];
       // MariaDB limits any statement in seconds; MySQL limits SELECTs in milliseconds.
@@ -136,6 +140,14 @@ export class MysqlSource implements Source {
       if (conn) await discard(conn);
     }
   }
+}
+
+// mysql2 says only "connect ETIMEDOUT" or "Connection lost" when connecting fails: say where, and what that means.
+function connectFailure(error: unknown, host: string, port: number, ms: number): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'ETIMEDOUT') return connectTimeout(host, port, ms);
+  if (code === 'PROTOCOL_CONNECTION_LOST' || code === 'ECONNRESET') return connectionReset(host, port);
+  return error;
 }
 
 async function prepare(sql: string, params: Record<string, unknown>, asset?: string) {

@@ -7,6 +7,7 @@ import postgres from 'postgres';
 import { createConnection, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { CopyToStream } from './postgres-copy.ts';
+import { ignoreOrphanedTypeFetches } from './postgres-orphans.ts';
 import { assertSourceSql, bindValues, connectionReset, connectTimeout, runCallback, SourceError, sourceFailure, translateSourceError } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
 import {
@@ -19,7 +20,8 @@ import {
   groupColumns,
   toJsonSafe,
 } from './index.ts';
-import type { ColumnSchema, PreviewResult, QueryOptions, SchemaTable, ServerConnectionConfig, Source } from './index.ts';
+import { postgresWriterPrivileges } from './writer-role.ts';
+import type { ColumnSchema, ConnectionTest, PreviewResult, QueryOptions, SchemaTable, ServerConnectionConfig, Source } from './index.ts';
 import { compileNamedParams } from './params.ts';
 import type { CompiledSql } from './params.ts';
 
@@ -78,6 +80,7 @@ function sessionSettings(timeoutMs: number): [string, string][] {
  * minutes. So the startup gets a deadline, and a socket closed by the other side before it is a reset, at once.
  */
 function connect(config: ServerConnectionConfig) {
+  ignoreOrphanedTypeFetches();
   const host = config.host;
   const port = config.port ?? 5432;
   const ms = connectTimeoutMs(config);
@@ -147,10 +150,11 @@ export class PostgresSource implements Source {
     this.config = config;
   }
 
-  async testConnection(): Promise<{ serverVersion: string; identity?: string }> {
+  async testConnection(options: { writerCheck?: boolean } = {}): Promise<ConnectionTest> {
     return this.readOnly(this.previewTimeout(), {}, async (tx) => {
       const [row] = await tx.unsafe(`select current_setting('server_version') as version, ${POSTGRES_IDENTITY} as identity`);
-      return { serverVersion: `PostgreSQL ${row.version as string}`, identity: row.identity as string };
+      const writerPrivileges = options.writerCheck ? await postgresWriterPrivileges(tx) : undefined;
+      return { serverVersion: `PostgreSQL ${row.version as string}`, identity: row.identity as string, writerPrivileges };
     });
   }
 

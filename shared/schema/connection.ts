@@ -15,6 +15,13 @@ const connectionFields = {
   user: z.string().max(255).optional(),
   /** Write-only: stored encrypted, never returned. */
   password: z.string().max(4096).optional(),
+  /**
+   * Admin only: the login may write (superuser, INSERT/UPDATE/DELETE grants, dblink, FILE…) and an admin accepts
+   * that; Reef then skips its writer-role check. Source queries still run read-only and rolled back.
+   */
+  trusted_writer_role: z.boolean().optional(),
+  /** How long one materialization query may run on this source, in seconds (previews: at most 30 s). Default 900. */
+  statement_timeout_s: z.number().int().min(1).max(86_400).optional(),
 };
 
 /** A database source needs a host to reach; a files source reads the object store and needs none. */
@@ -49,6 +56,7 @@ export const ConnectionUpdate = z.strictObject({
   username: connectionFields.username.unwrap().nullable(),
   user: connectionFields.user.unwrap().nullable(),
   password: connectionFields.password.unwrap().nullable(),
+  statement_timeout_s: connectionFields.statement_timeout_s.unwrap(),
 }).partial().superRefine((c, ctx) => {
   const user = userIssue(c);
   if (user) ctx.addIssue({ code: 'custom', path: ['user'], message: user });
@@ -65,6 +73,13 @@ export const Connection = z.object({
   username: z.string().nullable(),
   /** Whether a password is stored; the password itself never leaves the server. */
   has_password: z.boolean(),
+  /** An admin marked the login as allowed to write; the writer-role check is skipped (see ConnectionCreate). */
+  trusted_writer_role: z.boolean(),
+  /** Who marked it trusted, and when; null when it is not. */
+  trusted_writer_role_by: z.string().nullable(),
+  trusted_writer_role_at: z.string().nullable(),
+  /** Statement timeout for materialization queries, seconds (previews: at most 30 s). */
+  statement_timeout_s: z.number(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -74,8 +89,13 @@ export const ConnectionTestResult = z.object({
   ok: z.boolean(),
   /** What happened, in words an analyst can act on ("connection refused at db:5433 — check host and port"). */
   message: z.string(),
-  /** Why it failed, for programs: SOURCE_CONNECTION_REFUSED, SOURCE_CONNECTION_RESET, SOURCE_CONNECT_TIMEOUT, SOURCE_AUTH, … */
+  /**
+   * Why it failed, for programs: SOURCE_CONNECTION_REFUSED, SOURCE_CONNECTION_RESET, SOURCE_CONNECT_TIMEOUT,
+   * SOURCE_HOST_NOT_FOUND, SOURCE_AUTH, CONNECTION_ROLE_CAN_WRITE, …
+   */
   code: z.string().optional(),
   latency_ms: z.number(),
+  /** For CONNECTION_ROLE_CAN_WRITE: each privilege that lets the login write, and the statement that removes it. */
+  privileges: z.array(z.object({ privilege: z.string(), object: z.string(), revoke: z.string() })).optional(),
 });
 export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;

@@ -95,6 +95,12 @@ export function ConnectionDialog({ onClose, onSaved }: { onClose: () => void; on
             <p className="muted">Use a role that can only read: Reef runs every query read-only, and its test says which privileges to revoke.</p>
           </>
         )}
+        {saved && !isFiles && (
+          <p className="muted">
+            Queries stop after {saved.statement_timeout_s} s (previews after at most 30 s).
+            {saved.trusted_writer_role && ` Trusted writer role: ${saved.trusted_writer_role_by ?? 'an admin'} allowed this login to keep write privileges${saved.trusted_writer_role_at ? ` on ${saved.trusted_writer_role_at.slice(0, 10)}` : ''}.`}
+          </p>
+        )}
         {error && <p role="alert" className="error">{error}</p>}
         {result && (
           <p role="status" className={result.ok ? 'ok' : 'error'}>

@@ -20,6 +20,8 @@ export interface AppDeps {
   materializer?: MaterializeContext;
   /** Present where this process can queue training runs and read their results (Node); absent on Workers. */
   trainer?: TrainingContext;
+  /** Statement timeout of every preview, instead of each connection's own (tests use a short one). */
+  previewTimeoutMs?: number;
 }
 
 export interface AppEnv {

@@ -71,7 +71,9 @@ async function preview(deps: AppDeps, body: { conn_id: string; sql_query: string
   const { connection, source } = await openConnection(deps, body.conn_id);
   const check = await checkSourceSql(body.sql_query, dialectOf(connection.connectionType as ConnectionType));
   if (!check.ok) throw new ApiError(400, check.code, check.message, { path: 'sql_query' });
-  const result = await askSource(() => source.preview(body.sql_query, body.query_template_params, { limit: body.limit }));
+  const result = await askSource(() => source.preview(body.sql_query, body.query_template_params, {
+    limit: body.limit, ...(deps.previewTimeoutMs ? { timeoutMs: deps.previewTimeoutMs } : {}),
+  }));
   return {
     columns: result.columns.map((c) => ({ name: c.name, type: c.type, source_type: c.sourceType })),
     rows: result.rows, limit: body.limit,

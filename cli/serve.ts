@@ -46,15 +46,20 @@ export function registerServeCommand(program: Command): void {
 
   program.command('worker')
     .description('Take materialization and training jobs from the queue; run as many as the data needs (needs DATABASE_URL)')
-    .option('--concurrency <n>', 'jobs this process runs at once', '1')
-    .action(async (opts: { concurrency: string }) => {
+    .option('--concurrency <n>', 'materialization jobs this process runs at once (default REEF_WORKER_CONCURRENCY, else 2)')
+    .action(async (opts: { concurrency?: string }) => {
       const config = loadConfig();
       if (!config.databaseUrl) {
         console.error('reef worker: set DATABASE_URL to the PostgreSQL that reef serve uses (the embedded database serves one process; reef serve runs its own worker).');
         process.exit(2);
       }
       const runtime = await openRuntime(config);
-      await runtime.startWorker({ concurrency: Number(opts.concurrency) || 1 });
+      const concurrency = opts.concurrency === undefined ? undefined : Number(opts.concurrency);
+      if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+        console.error(`reef worker: --concurrency must be a whole number of jobs, 1 or more; got "${opts.concurrency}".`);
+        process.exit(2);
+      }
+      await runtime.startWorker(concurrency === undefined ? {} : { concurrency });
       console.log(`reef worker: waiting for jobs (pid ${process.pid}).`);
       const stop = async () => { await runtime.close(); process.exit(0); };
       process.once('SIGINT', stop);

@@ -17,6 +17,8 @@ export interface ReefConfig {
   mlflowTrackingUri?: string;
   /** REEF_CUSTOM_LF_BUDGET_S: wall-clock budget of one custom LF over one training run (default 600 s). */
   customLfBudgetMs?: number;
+  /** REEF_WORKER_CONCURRENCY: materialization jobs one worker process runs at once (default 2). */
+  workerConcurrency?: number;
 }
 
 /** A value kept in the data folder (mode 0600) so restarts reuse it: the sealing secret, the admin token. */
@@ -35,6 +37,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReefConfig {
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   const budget = env.REEF_CUSTOM_LF_BUDGET_S ? Number(env.REEF_CUSTOM_LF_BUDGET_S) : undefined;
   if (budget !== undefined && !(budget > 0)) throw new Error(`REEF_CUSTOM_LF_BUDGET_S must be a number of seconds above 0, got "${env.REEF_CUSTOM_LF_BUDGET_S}"`);
+  const concurrency = env.REEF_WORKER_CONCURRENCY ? Number(env.REEF_WORKER_CONCURRENCY) : undefined;
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1 && concurrency <= 64)) {
+    throw new Error(`REEF_WORKER_CONCURRENCY must be a whole number of jobs from 1 to 64, got "${env.REEF_WORKER_CONCURRENCY}"`);
+  }
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
@@ -51,5 +57,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ReefConfig {
     adminToken: env.REEF_ADMIN_TOKEN || undefined,
     mlflowTrackingUri: env.MLFLOW_TRACKING_URI || undefined,
     ...(budget === undefined ? {} : { customLfBudgetMs: Math.round(budget * 1000) }),
+    ...(concurrency === undefined ? {} : { workerConcurrency: concurrency }),
   };
 }

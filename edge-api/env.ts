@@ -22,6 +22,8 @@ export interface AppDeps {
   trainer?: TrainingContext;
   /** Where Swagger UI's files are served (Node serves swagger-ui-dist itself, so /api/docs works offline); absent: its CDN. */
   docsAssetsUrl?: string;
+  /** Statement timeout of every preview, instead of each connection's own (tests use a short one). */
+  previewTimeoutMs?: number;
 }
 
 /** Who sent the request: the API token's id, name and role (security/auth.ts finds it). */

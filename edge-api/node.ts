@@ -99,7 +99,7 @@ export async function openRuntime(config: ReefConfig) {
     database, store, boss, materializer, trainer,
     /** Makes this process a worker too: materialization and training jobs. */
     async startWorker(opts: WorkerOptions = {}) {
-      await startWorker(materializer, opts);
+      await startWorker(materializer, { concurrency: config.workerConcurrency, ...opts });
       await registerTrainingHandlers(boss, trainer);
     },
     async close() {

@@ -25,7 +25,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type { AnySource } from '../sources/connect.ts';
-import { translateSourceError } from '../sources/errors.ts';
+import { canceledError, translateSourceError } from '../sources/errors.ts';
 import type { MysqlColumn } from '../sources/mysql.ts';
 import type { CsvColumn } from '../sources/postgres.ts';
 import type { ObjectStore } from '../storage/index.ts';
@@ -35,6 +35,8 @@ export type MaterializeOptions = {
   asset?: string;
   /** Statement timeout of the source query; the source's default otherwise. */
   timeoutMs?: number;
+  /** Aborting it cancels the source statement and stops the write; nothing is published (SOURCE_CANCELED). */
+  signal?: AbortSignal;
   /** Called every `progressEveryRows` rows (default 50,000) with the rows streamed so far (for PostgreSQL: CSV lines). */
   onProgress?: (rows: number) => void | Promise<void>;
   progressEveryRows?: number;
@@ -76,6 +78,8 @@ export async function streamQueryToParquet(
             );
     return written;
   } catch (error) {
+    // Once canceled, whatever broke on the way out (the pipe, the upload) is a consequence of the cancel.
+    if (options.signal?.aborted) throw canceledError(options.asset);
     if (isObjectStoreError(error)) throw error;
     throw translateSourceError(error, { asset: options.asset, sql });
   } finally {

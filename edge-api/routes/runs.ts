@@ -33,6 +33,7 @@ const events = createRoute({
 const cancel = createRoute({
   method: 'post', path: '/api/runs/{run_id}/cancel', tags, security: secured,
   request: { params: RunParams },
+  description: 'Marks the run CANCELED. The worker running a materialization sees it within a quarter of a second, cancels the statement on the source database (pg_cancel_backend, KILL QUERY, a DuckDB interrupt) and takes the next job.',
   responses: { 200: json(Run, 'The run, canceled unless it had already finished'), ...errors },
 });
 

@@ -20,13 +20,21 @@ const Column = z.object({ name: z.string(), type: z.string(), source_type: z.str
 const Preview = z.object({ columns: z.array(Column), rows: z.array(z.record(z.string(), z.unknown())), limit: z.number() });
 const PreviewBody = AssetCreate.pick({ conn_id: true, sql_query: true, query_template_params: true })
   .extend({ limit: z.number().int().min(1).max(1000).default(100) });
+const timeoutError = { 504: { description: 'SOURCE_QUERY_TIMEOUT: the source did not answer within the statement timeout', content: errors[400].content } } as const;
 const SchemaTables = z.array(z.object({ schema: z.string(), name: z.string(), columns: z.array(z.object({ name: z.string(), type: z.string() })) }));
 
-/** A source's own failure (bad SQL, timeout, unreachable) is the analyst's to fix: 400 with the translated message. */
+/**
+ * A source's own failure (bad SQL, unreachable) is the analyst's to fix: 400 with the translated message. A query
+ * that ran out of time is 504 SOURCE_QUERY_TIMEOUT: the source did not answer in time, and no rows are shown, since
+ * a statement cut short may have produced wrong ones.
+ */
 async function askSource<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
+    if (err instanceof SourceError && err.code === 'SOURCE_TIMEOUT') {
+      throw new ApiError(504, 'SOURCE_QUERY_TIMEOUT', err.message, { source_code: err.code, ...err.details });
+    }
     if (err instanceof SourceError) throw new ApiError(400, 'SOURCE_ERROR', err.message, { source_code: err.code, ...err.details });
     if ((err as { code?: string }).code === 'NOT_AVAILABLE') throw new ApiError(501, 'NOT_AVAILABLE', (err as Error).message);
     throw err;
@@ -44,27 +52,29 @@ function previewRoute(kind: 'indexes' | 'rules') {
     method: 'post', path: `/api/concepts/{c_id}/${kind}/preview`, tags: [kind], security: secured,
     description: 'Runs the query read-only with the statement timeout and returns its first rows and column types; nothing is saved.',
     request: { params: ConceptParams, ...jsonBody(PreviewBody) },
-    responses: { 200: json(Preview, 'The first rows and the columns'), ...errors },
+    responses: { 200: json(Preview, 'The first rows and the columns'), ...errors, ...timeoutError },
   });
 }
 const schema = createRoute({
   method: 'get', path: '/api/connections/{conn_id}/schema', tags: ['connections'], security: secured,
   request: { params: ConnectionParams },
-  responses: { 200: json(SchemaTables, 'Tables and columns the connection can read'), ...errors },
+  responses: { 200: json(SchemaTables, 'Tables and columns the connection can read'), ...errors, ...timeoutError },
 });
 // A GET, but it runs the stored SQL against the source: the analyst role, like the POST preview.
 const assetPreview = createRoute({
   method: 'get', path: '/api/concepts/{c_id}/{kind}/{asset_id}/preview', tags: ['indexes', 'rules'], security: secured,
   middleware: [requireRole('analyst')] as const,
   request: { params: ConceptParams.extend({ kind: z.enum(['indexes', 'rules']), asset_id: z.uuid() }) },
-  responses: { 200: json(Preview, 'The first rows of a saved index or rule, as its SQL gives them now'), ...errors },
+  responses: { 200: json(Preview, 'The first rows of a saved index or rule, as its SQL gives them now'), ...errors, ...timeoutError },
 });
 
 async function preview(deps: AppDeps, body: { conn_id: string; sql_query: string; query_template_params: Record<string, unknown>; limit: number }) {
   const { connection, source } = await openConnection(deps, body.conn_id);
   const check = await checkSourceSql(body.sql_query, dialectOf(connection.connectionType as ConnectionType));
   if (!check.ok) throw new ApiError(400, check.code, check.message, { path: 'sql_query' });
-  const result = await askSource(() => source.preview(body.sql_query, body.query_template_params, { limit: body.limit }));
+  const result = await askSource(() => source.preview(body.sql_query, body.query_template_params, {
+    limit: body.limit, ...(deps.previewTimeoutMs ? { timeoutMs: deps.previewTimeoutMs } : {}),
+  }));
   return {
     columns: result.columns.map((c) => ({ name: c.name, type: c.type, source_type: c.sourceType })),
     rows: result.rows, limit: body.limit,

@@ -23,6 +23,8 @@ export type ConnectionRow = typeof databaseConnections.$inferSelect;
 export type WriteQueryToParquet = (job: {
   connection: ConnectionRow; sql: string; params: Record<string, unknown>; key: string;
   onProgress: (rows: number) => Promise<void>;
+  /** Aborted when the run is canceled: the source statement is canceled and the write fails with SOURCE_CANCELED. */
+  signal: AbortSignal;
 }) => Promise<{ rowCount: number; bytes: number; schema: unknown }>;
 
 export interface MaterializeContext {
@@ -36,6 +38,39 @@ export interface MaterializeContext {
   describeError: (err: unknown, where: { asset: string; partition: string }) => { code: string; message: string };
   /** Called once an asset has switched to a new version (e.g. to re-run pipelines scheduled on it). */
   onNewVersion?: (assetId: string) => Promise<void>;
+  /** How often a running partition looks whether its run was canceled (default CANCEL_POLL_MS). */
+  cancelPollMs?: number;
+}
+
+/**
+ * The cancel route only marks the run CANCELED, and the worker running it may be another process on another
+ * machine, so each running partition reads its run's status this often: a cancel reaches the source within it.
+ * One primary-key read per running job; LISTEN/NOTIFY would need a connection per worker that PGlite lacks.
+ */
+export const CANCEL_POLL_MS = 250;
+
+/** An AbortSignal aborted once the run is canceled (or deleted); `stop` ends the watching. */
+function watchForCancel(db: Db, runId: string, everyMs: number) {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const check = async () => {
+    try {
+      const [row] = await db.select({ status: runs.status }).from(runs).where(eq(runs.id, runId));
+      if (!row || row.status === 'CANCELED') controller.abort();
+    } catch {
+      // Reef's database hiccuped: look again next time rather than cancel.
+    }
+    if (!stopped && !controller.signal.aborted) timer = setTimeout(check, everyMs);
+  };
+  timer = setTimeout(check, everyMs);
+  return {
+    signal: controller.signal,
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 export interface MaterializeParams {
@@ -127,7 +162,8 @@ export async function startMaterialization(ctx: MaterializeContext, kind: AssetK
     await transitionRun(db, run.id, ['PENDING'], 'RUNNING');
     await finalizeIfComplete(ctx, run.id);
   } else {
-    await ctx.boss.insert(QUEUES.materializePartition, toRun.map((p) => ({ data: { runId: run.id, partitionKey: p.key } })));
+    // Grouped by asset, so a worker can keep a slot for other assets while one asset has many partitions queued.
+    await ctx.boss.insert(QUEUES.materializePartition, toRun.map((p) => ({ data: { runId: run.id, partitionKey: p.key }, group: { id: assetId } })));
   }
   return (await getRun(db, run.id))!;
 }
@@ -144,6 +180,7 @@ export async function materializePartition(ctx: MaterializeContext, job: Partiti
   const where = and(eq(partitionExecutions.runId, run.id), eq(partitionExecutions.partitionKey, job.partitionKey));
   await db.update(partitionExecutions).set({ status: 'RUNNING', startedAt: new Date(), attempts: sql`${partitionExecutions.attempts} + 1` }).where(where);
 
+  const cancel = watchForCancel(db, run.id, ctx.cancelPollMs ?? CANCEL_POLL_MS);
   try {
     const { asset, connection } = await loadAsset(db, params.asset_kind, params.asset_id);
     const partitions = partitionsOf(asset, connection);
@@ -155,7 +192,7 @@ export async function materializePartition(ctx: MaterializeContext, job: Partiti
     const key = partKey(params.prefix, index);
     let lastReported = 0;
     const result = await ctx.writeQueryToParquet({
-      connection, sql: partition.sql, key,
+      connection, sql: partition.sql, key, signal: cancel.signal,
       params: { ...(asset.queryTemplateParams as Record<string, unknown>), ...partition.params },
       onProgress: async (rows) => {
         if (rows - lastReported < 100_000) return;
@@ -176,12 +213,20 @@ export async function materializePartition(ctx: MaterializeContext, job: Partiti
     await finalizeIfComplete(ctx, run.id);
   } catch (err) {
     const described = ctx.describeError(err, { asset: params.asset_name, partition: job.partitionKey });
+    if (cancel.signal.aborted) {
+      // The run is already CANCELED; the statement on the source was canceled and this worker is free again.
+      await db.update(partitionExecutions).set({ status: 'CANCELED', error: described, finishedAt: new Date() }).where(where);
+      await recordRunEvent(db, run.id, 'partition_canceled', { partition: job.partitionKey });
+      return;
+    }
     const willRetry = ctx.isTransient(err) && attempt.retryCount < attempt.retryLimit;
     await db.update(partitionExecutions).set({ status: willRetry ? 'RETRYING' : 'FAILURE', error: described, finishedAt: new Date() }).where(where);
     await recordRunEvent(db, run.id, willRetry ? 'retry' : 'error', { partition: job.partitionKey, ...described });
     if (willRetry) throw err;
     // The other partitions go on: a backfill then reruns only what failed.
     await finalizeIfComplete(ctx, run.id);
+  } finally {
+    cancel.stop();
   }
 }
 

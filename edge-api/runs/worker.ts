@@ -11,9 +11,9 @@ import { QUEUES } from './queue-names.ts';
 export function createMaterializer(deps: { db: Db; store: ObjectStore; boss: PgBoss; secret: string }): MaterializeContext {
   return {
     ...deps,
-    async writeQueryToParquet({ connection, sql, params, key, onProgress }) {
+    async writeQueryToParquet({ connection, sql, params, key, onProgress, signal }) {
       const source = await sourceForConnection(connection, deps);
-      return streamQueryToParquet(source, sql, params, deps.store, key, { onProgress });
+      return streamQueryToParquet(source, sql, params, deps.store, key, { onProgress, signal });
     },
     isTransient: isTransientMaterializeError,
     describeError(err, where) {
@@ -25,13 +25,27 @@ export function createMaterializer(deps: { db: Db; store: ObjectStore; boss: PgB
   };
 }
 
-export interface WorkerOptions { concurrency?: number }
+export interface WorkerOptions {
+  /** Partition jobs this process runs at once (REEF_WORKER_CONCURRENCY; DEFAULT_WORKER_CONCURRENCY). */
+  concurrency?: number;
+}
 
-/** Registers the job handlers; returns when the worker is polling. */
+export const DEFAULT_WORKER_CONCURRENCY = 2;
+
+/**
+ * Registers the job handlers; returns when the worker is polling. With two slots or more, one asset's partitions
+ * take at most all but one of them, so a long materialization never holds back the other assets' jobs.
+ */
 export async function startWorker(ctx: MaterializeContext, opts: WorkerOptions = {}): Promise<void> {
+  const concurrency = Math.max(1, Math.trunc(opts.concurrency ?? DEFAULT_WORKER_CONCURRENCY));
   await ctx.boss.work(
     QUEUES.materializePartition,
-    { localConcurrency: opts.concurrency ?? 1, pollingIntervalSeconds: 0.5, includeMetadata: true },
+    {
+      localConcurrency: concurrency,
+      ...(concurrency > 1 ? { localGroupConcurrency: concurrency - 1 } : {}),
+      pollingIntervalSeconds: 0.5,
+      includeMetadata: true,
+    },
     async ([job]) => {
       await materializePartition(ctx, job!.data as PartitionJob, { retryCount: job!.retryCount, retryLimit: job!.retryLimit });
     },

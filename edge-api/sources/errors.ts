@@ -10,6 +10,7 @@ export type SourceErrorCode =
   | 'SOURCE_SYNTAX'
   | 'SOURCE_QUERY'
   | 'SOURCE_TIMEOUT'
+  | 'SOURCE_CANCELED'
   | 'SOURCE_PERMISSION'
   | 'SOURCE_READ_ONLY'
   | 'SOURCE_UNREACHABLE'
@@ -97,6 +98,21 @@ export function connectionReset(host: string, port: number): SourceError {
   );
 }
 
+/** The operation was stopped through its abort signal (a canceled run); the statement on the source was canceled. */
+export function canceledError(asset?: string): SourceError {
+  return new SourceError('SOURCE_CANCELED', `The query${asset ? ` in ${asset}` : ''} was canceled on the source database because its run was canceled.`, {
+    details: { asset },
+  });
+}
+
+/** The time-limit error, for a statement the source cut short without saying so (MariaDB's BENCHMARK). */
+export function statementTimeout(asset?: string): SourceError {
+  return new SourceError('SOURCE_TIMEOUT', timeoutMessage(asset ? ` in ${asset}` : ''), { details: { asset } });
+}
+
+const timeoutMessage = (where: string) =>
+  `The query${where} ran longer than the statement timeout and was cancelled. Make it cheaper (filter, index, partition) or raise the timeout.`;
+
 /**
  * An error thrown by a caller's callback (e.g. the materializer consuming a stream): the source rethrows the
  * original error as it is instead of translating it as a database error.
@@ -149,8 +165,10 @@ export function translateSourceError(error: unknown, context: ErrorContext = {})
     position?: string | number;
     sqlMessage?: string;
     severity?: string;
+    errno?: number;
   };
-  const code = e.code === undefined ? undefined : String(e.code);
+  // mysql2 names MySQL's errors, not MariaDB's own: MariaDB's max_statement_time error (1969) comes without a code.
+  const code = e.code === undefined ? MYSQL_ERRNO_CODES[e.errno ?? -1] : String(e.code);
   const said = e.sqlMessage ?? e.message ?? String(error);
   const where = context.asset ? ` in ${context.asset}` : '';
   const position = locate(e, said, context);
@@ -169,11 +187,13 @@ export function translateSourceError(error: unknown, context: ErrorContext = {})
   return translateDuckdb(said, where, at, make);
 }
 
+const MYSQL_ERRNO_CODES: Record<number, string> = { 1969: 'ER_STATEMENT_TIMEOUT', 3024: 'ER_QUERY_TIMEOUT' };
+
 type Make = (code: SourceErrorCode, message: string, transient?: boolean) => SourceError;
 
 function translatePostgres(code: string, said: string, where: string, at: string, make: Make): SourceError {
   const cls = code.slice(0, 2);
-  if (code === '57014') return make('SOURCE_TIMEOUT', `The query${where} ran longer than the statement timeout and was cancelled. Make it cheaper (filter, index, partition) or raise the timeout.`);
+  if (code === '57014') return make('SOURCE_TIMEOUT', timeoutMessage(where));
   if (code === '25006') return make('SOURCE_READ_ONLY', `The query${where} tried to write; source queries run read-only. Keep only SELECTs: ${said}.`);
   if (code === '28P01' || code === '28000') return make('SOURCE_AUTH', `The source database refused the login${where}: ${said}. Check the connection's username and password.`);
   if (code === '42501') return make('SOURCE_PERMISSION', `The connection's user may not read what the query${where} asks for: ${said}. Grant SELECT to that user or query something else.`);
@@ -192,7 +212,7 @@ function translatePostgres(code: string, said: string, where: string, at: string
 
 function translateMysql(code: string, said: string, where: string, at: string, make: Make): SourceError {
   if (code === 'ER_STATEMENT_TIMEOUT' || code === 'ER_QUERY_TIMEOUT' || code === 'ER_QUERY_INTERRUPTED') {
-    return make('SOURCE_TIMEOUT', `The query${where} ran longer than the statement timeout and was cancelled. Make it cheaper (filter, index, partition) or raise the timeout.`);
+    return make('SOURCE_TIMEOUT', timeoutMessage(where));
   }
   if (code === 'ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION') return make('SOURCE_READ_ONLY', `The query${where} tried to write; source queries run read-only. Keep only SELECTs: ${said}.`);
   if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR' || code === 'ER_NOT_SUPPORTED_AUTH_MODE') {

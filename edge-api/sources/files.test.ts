@@ -115,6 +115,15 @@ for (const [name, makeStore] of backends) {
       expect(Date.now() - started).toBeLessThan(10_000);
     });
 
+    it('interrupts the running query when the signal aborts, and says so', async () => {
+      const controller = new AbortController();
+      const running = source.preview('SELECT sum(hash(i)) FROM range(100000000000) t(i)', {}, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 300);
+      const started = Date.now();
+      await expect(running).rejects.toMatchObject({ code: 'SOURCE_CANCELED' });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+
     it('translates DuckDB errors with the asset', async () => {
       const error = await source.preview('SELECT id,\n  nope\nFROM comments', {}, { asset: 'index "all"' }).catch((e) => e);
       expect(error).toMatchObject({ code: 'SOURCE_NOT_FOUND', details: { asset: 'index "all"' } });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectStore } from '../storage/index.ts';
 import { LocalObjectStore } from '../storage/local.ts';
-import { assertSourceSql, bindValues, SourceError, runCallback, sourceFailure } from './errors.ts';
+import { assertSourceSql, bindValues, canceledError, SourceError, runCallback, sourceFailure } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
 import { DEFAULT_PREVIEW_LIMIT, DEFAULT_PREVIEW_TIMEOUT_MS, DEFAULT_QUERY_TIMEOUT_MS, duplicateColumnName, groupColumns } from './index.ts';
 import type { ColumnSchema, ConnectionTest, PreviewResult, QueryOptions, SchemaTable, Source } from './index.ts';
@@ -78,7 +78,7 @@ export class FilesSource implements Source {
         if (rows.length >= limit) break;
       }
       return { columns, rows };
-    });
+    }, options.signal);
   }
 
   /**
@@ -93,7 +93,7 @@ export class FilesSource implements Source {
   ): Promise<T> {
     const { text, values, context } = await prepare(sql, params, options.asset);
     const timeoutMs = options.timeoutMs ?? this.config.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
-    return this.session(timeoutMs, context, (session) => runCallback(() => work({ text, values }, session)));
+    return this.session(timeoutMs, context, (session) => runCallback(() => work({ text, values }, session)), options.signal);
   }
 
   /** The CSV and Parquet objects directly under the prefix, named after their files. */
@@ -111,7 +111,8 @@ export class FilesSource implements Source {
     return this.config.previewTimeoutMs ?? DEFAULT_PREVIEW_TIMEOUT_MS;
   }
 
-  private async session<T>(timeoutMs: number, context: ErrorContext, work: (session: FilesSession) => Promise<T>): Promise<T> {
+  private async session<T>(timeoutMs: number, context: ErrorContext, work: (session: FilesSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw canceledError(context.asset);
     const scratch = await mkdtemp(join(tmpdir(), 'reef-files-'));
     const outputDir = join(scratch, 'out');
     const instance = await DuckDBInstance.create(':memory:', {
@@ -127,10 +128,12 @@ export class FilesSource implements Source {
     // DuckDB has no statement timeout; interrupting the connection cancels the running query. An interrupt that
     // lands between statements (while the views are created) is lost, so it repeats until the work ends.
     let interrupting: NodeJS.Timeout | undefined;
-    const timer = setTimeout(() => {
+    const interrupt = () => {
       connection.interrupt();
-      interrupting = setInterval(() => connection.interrupt(), 50);
-    }, timeoutMs);
+      interrupting ??= setInterval(() => connection.interrupt(), 50);
+    };
+    const timer = setTimeout(interrupt, timeoutMs);
+    signal?.addEventListener('abort', interrupt, { once: true });
     try {
       await connection.run("SET TimeZone = 'UTC'");
       const readable = await this.attachTables(connection, scratch, localPaths);
@@ -138,10 +141,14 @@ export class FilesSource implements Source {
       await connection.run('SET enable_external_access = false');
       await connection.run('SET lock_configuration = true');
       await mkdir(outputDir, { recursive: true });
-      return await work({ connection, outputDir });
+      const result = await work({ connection, outputDir });
+      if (signal?.aborted) throw canceledError(context.asset);
+      return result;
     } catch (error) {
+      if (signal?.aborted) throw canceledError(context.asset);
       throw withoutServerPaths(sourceFailure(error, context), localPaths);
     } finally {
+      signal?.removeEventListener('abort', interrupt);
       clearTimeout(timer);
       clearInterval(interrupting);
       connection.closeSync();

@@ -32,6 +32,11 @@ export type QueryOptions = {
   asset?: string;
   /** Cancel the query after this long; defaults to the source's own. */
   timeoutMs?: number;
+  /**
+   * Aborting it cancels the statement on the source (pg_cancel_backend, KILL QUERY, a DuckDB interrupt) and fails
+   * the operation with SOURCE_CANCELED: a canceled run must not leave its query running on the database.
+   */
+  signal?: AbortSignal;
 };
 
 export interface Source {

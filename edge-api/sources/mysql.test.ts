@@ -113,6 +113,39 @@ describe('MysqlSource (MariaDB)', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it('answers a time-limit error, never a wrong row, when MariaDB cuts BENCHMARK short', async () => {
+    // An interrupted BENCHMARK returns 0 with neither an error nor a warning: the preview used to show {"id":0}.
+    const slow = 'SELECT BENCHMARK(100000000000, MD5(\'x\')) AS id';
+    await expect(source.preview(slow, {}, { timeoutMs: 500 })).rejects.toMatchObject({ code: 'SOURCE_TIMEOUT', transient: false });
+    await expect(source.preview('SELECT id, BENCHMARK(IF(id = 1, 100000000000, 0), MD5(\'x\')) AS b FROM comments ORDER BY id', {}, { timeoutMs: 500, limit: 1 }))
+      .rejects.toMatchObject({ code: 'SOURCE_TIMEOUT' });
+    let consumed = 0;
+    await expect(source.streamRows(slow, {}, { timeoutMs: 500 }, async (_columns, batches) => {
+      for await (const batch of batches) consumed += batch.length;
+    })).rejects.toMatchObject({ code: 'SOURCE_TIMEOUT' });
+    expect(consumed).toBe(0);
+    // A query that finishes in time is untouched by the check.
+    expect((await source.preview('SELECT BENCHMARK(10, MD5(\'x\')) AS id', {}, { timeoutMs: 5_000 })).rows).toEqual([{ id: 0 }]);
+  });
+
+  it('kills the running statement on the server when the signal aborts, and says so', async () => {
+    const controller = new AbortController();
+    const streaming = source.streamRows('SELECT BENCHMARK(100000000000, MD5(\'cancel me\')) AS b', {}, { signal: controller.signal }, async (_columns, batches) => {
+      for await (const _ of batches);
+    });
+    streaming.catch(() => {});
+    const running = async () => {
+      const [rows] = await db.admin.query("SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE INFO LIKE '%cancel me%' AND ID <> CONNECTION_ID()");
+      return Number((rows as { n: number }[])[0]!.n);
+    };
+    await waitUntil(async () => (await running()) === 1);
+    const canceledAt = Date.now();
+    controller.abort();
+    await expect(streaming).rejects.toMatchObject({ code: 'SOURCE_CANCELED', transient: false });
+    await waitUntil(async () => (await running()) === 0);
+    expect(Date.now() - canceledAt).toBeLessThan(5_000);
+  });
+
   it('leaves no named lock behind after the query', async () => {
     const preview = await source.preview('SELECT sneaky_lock() AS locked', {});
     expect(preview.rows).toEqual([{ locked: 1 }]);
@@ -136,3 +169,11 @@ describe('MysqlSource (MariaDB)', () => {
     await expect(new MysqlSource({ ...db.config, username: 'no_such_reef_user' }).testConnection()).rejects.toMatchObject({ code: 'SOURCE_AUTH' });
   });
 });
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -4,7 +4,7 @@
 import mysql from 'mysql2/promise';
 import type { FieldPacket } from 'mysql2/promise';
 import type { Connection as CoreConnection } from 'mysql2';
-import { assertSourceSql, bindValues, connectionReset, connectTimeout, runCallback, SourceError, sourceFailure } from './errors.ts';
+import { assertSourceSql, bindValues, canceledError, connectionReset, connectTimeout, runCallback, SourceError, sourceFailure, statementTimeout } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -83,7 +83,7 @@ export class MysqlSource implements Source {
       // Stop reading the rest of a large result; the connection is destroyed right after.
       stop();
       return { columns: columns.map(({ name, type, sourceType }) => ({ name, type, sourceType })), rows };
-    });
+    }, options.signal);
   }
 
   /** Streams the query's rows (arrays, in column order) in batches to `consume`, inside the read-only transaction. */
@@ -95,35 +95,70 @@ export class MysqlSource implements Source {
   ): Promise<T> {
     const { compiled, values, context } = await prepare(sql, params, options.asset);
     return this.readOnly(options.timeoutMs ?? this.config.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS, context, async (conn) => {
-      const { columns, batches } = await streamQuery(conn, compiled, values, BATCH_ROWS, options.asset);
+      // Checked before the last batch is handed over, so a result cut short by the time limit is never written.
+      const { columns, batches } = await streamQuery(conn, compiled, values, BATCH_ROWS, options.asset, () => assertNotTimedOut(conn, options.asset));
       return runCallback(() => consume(columns, batches));
-    });
+    }, options.signal);
   }
 
   private previewTimeout(): number {
     return this.config.previewTimeoutMs ?? DEFAULT_PREVIEW_TIMEOUT_MS;
   }
 
-  private async readOnly<T>(timeoutMs: number, context: ErrorContext, work: (conn: Connection, version: string) => Promise<T>): Promise<T> {
-    let conn: Connection | undefined;
+  private open(connectTimeoutMs = this.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS): Promise<Connection> {
+    return mysql.createConnection({
+      host: this.config.host,
+      port: this.config.port ?? 3306,
+      user: this.config.username,
+      password: this.config.password,
+      database: this.config.database,
+      connectTimeout: connectTimeoutMs,
+      multipleStatements: false,
+      // Exact values: BIGINT and DECIMAL as strings, dates as the server's text in UTC, JSON as its text.
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      dateStrings: true,
+      jsonStrings: true,
+      timezone: 'Z',
+    }).catch((error: unknown) => {
+      throw connectFailure(error, this.config.host, this.config.port ?? 3306, connectTimeoutMs);
+    });
+  }
+
+  /**
+   * Stops the statement running on connection `threadId` from a second connection of the same user (a user may
+   * kill its own threads). Best effort: when the server cannot be reached, dropping the socket is all that is left.
+   */
+  private async killQuery(threadId: number): Promise<void> {
+    let killer: Connection | undefined;
     try {
-      conn = await mysql.createConnection({
-        host: this.config.host,
-        port: this.config.port ?? 3306,
-        user: this.config.username,
-        password: this.config.password,
-        database: this.config.database,
-        connectTimeout: this.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-        multipleStatements: false,
-        // Exact values: BIGINT and DECIMAL as strings, dates as the server's text in UTC, JSON as its text.
-        supportBigNumbers: true,
-        bigNumberStrings: true,
-        dateStrings: true,
-        jsonStrings: true,
-        timezone: 'Z',
-      }).catch((error: unknown) => {
-        throw connectFailure(error, this.config.host, this.config.port ?? 3306, this.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
-      });
+      killer = await this.open(Math.min(this.config.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 5_000));
+      await killer.query(`KILL QUERY ${Math.trunc(threadId)}`);
+    } catch {
+      // Unreachable, or the thread is already gone.
+    } finally {
+      killer?.destroy();
+    }
+  }
+
+  private async readOnly<T>(
+    timeoutMs: number,
+    context: ErrorContext,
+    work: (conn: Connection, version: string) => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    let conn: Connection | undefined;
+    let canceling: Promise<void> | undefined;
+    const onAbort = () => {
+      // Destroying the socket alone would leave BENCHMARK or SLEEP running on the server: kill the statement first.
+      const threadId = conn?.threadId;
+      canceling ??= (threadId ? this.killQuery(threadId) : Promise.resolve()).finally(() => conn?.destroy());
+    };
+    try {
+      if (signal?.aborted) throw canceledError(context.asset);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      conn = await this.open();
+      if (signal?.aborted) throw canceledError(context.asset);
       const [[{ version }]] = (await conn.query('SELECT VERSION() AS version')) as unknown as [[{ version: string }]];
       // MariaDB limits any statement in seconds; MySQL limits SELECTs in milliseconds.
       const limit = version.includes('MariaDB')
@@ -133,10 +168,18 @@ export class MysqlSource implements Source {
       await conn.query('START TRANSACTION READ ONLY');
       const result = await work(conn, version);
       await conn.query('ROLLBACK');
+      await assertNotTimedOut(conn, context.asset);
+      if (signal?.aborted) throw canceledError(context.asset);
       return result;
     } catch (error) {
+      if (signal?.aborted) {
+        onAbort();
+        await canceling;
+        throw canceledError(context.asset);
+      }
       throw sourceFailure(error, context);
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       if (conn) await discard(conn);
     }
   }
@@ -148,6 +191,18 @@ function connectFailure(error: unknown, host: string, port: number, ms: number):
   if (code === 'ETIMEDOUT') return connectTimeout(host, port, ms);
   if (code === 'PROTOCOL_CONNECTION_LOST' || code === 'ECONNRESET') return connectionReset(host, port);
   return error;
+}
+
+/**
+ * MariaDB's max_statement_time does not always fail the statement: an interrupted BENCHMARK returns 0 as if it had
+ * finished, so a query ending in one answers a wrong row without an error or a warning. The session's count of
+ * statements that hit the limit does tell, so it is read once the result has been received.
+ */
+async function assertNotTimedOut(conn: Connection, asset?: string): Promise<void> {
+  const [rows] = (await conn.query(
+    "SHOW SESSION STATUS WHERE Variable_name IN ('Max_statement_time_exceeded', 'Max_execution_time_exceeded')",
+  )) as unknown as [{ Value: string }[]];
+  if (rows.some((r) => Number(r.Value) > 0)) throw statementTimeout(asset);
 }
 
 async function prepare(sql: string, params: Record<string, unknown>, asset?: string) {
@@ -172,7 +227,14 @@ async function discard(conn: Connection): Promise<void> {
  * Starts the query as a row stream (never buffering the result) and resolves once the column metadata is known.
  * `stop` abandons the rest of the result.
  */
-async function streamQuery(conn: Connection, compiled: CompiledSql, values: ParamValue[], batchRows: number, asset?: string) {
+async function streamQuery(
+  conn: Connection,
+  compiled: CompiledSql,
+  values: ParamValue[],
+  batchRows: number,
+  asset?: string,
+  beforeLastBatch?: () => Promise<void>,
+) {
   // The promise wrapper buffers whole results; the callback connection underneath streams.
   const core = (conn as unknown as { connection: CoreConnection }).connection;
   const query = core.query({ sql: compiled.text, values, rowsAsArray: true });
@@ -200,6 +262,7 @@ async function streamQuery(conn: Connection, compiled: CompiledSql, values: Para
         batch = [];
       }
     }
+    await beforeLastBatch?.();
     if (batch.length > 0) yield batch;
   }
   return { columns: fields.map(columnOf), batches: batches(), stop: () => stream.destroy() };

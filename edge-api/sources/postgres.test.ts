@@ -128,6 +128,27 @@ describe('PostgresSource', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it('cancels the running statement on the server when the signal aborts, and says so', async () => {
+    const controller = new AbortController();
+    const copying = source.copyCsv('SELECT pg_sleep(600) IS NULL AS slept', {}, { signal: controller.signal }, async (_columns, csv) => {
+      for await (const _ of csv);
+    });
+    copying.catch(() => {});
+    const running = async () => (await db.admin`
+      SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY%pg_sleep(600)%'`)[0]!.n as number;
+    await waitUntil(async () => (await running()) === 1);
+    const canceledAt = Date.now();
+    controller.abort();
+    await expect(copying).rejects.toMatchObject({ code: 'SOURCE_CANCELED', transient: false });
+    await waitUntil(async () => (await running()) === 0);
+    expect(Date.now() - canceledAt).toBeLessThan(5_000);
+  });
+
+  it('starts nothing for a signal already aborted', async () => {
+    await expect(source.copyCsv('SELECT 1 AS one', {}, { signal: AbortSignal.abort() }, async () => 0)).rejects.toMatchObject({ code: 'SOURCE_CANCELED' });
+  });
+
   it('leaves no advisory lock or session setting behind after the query', async () => {
     const preview = await source.preview('SELECT sneaky_lock() AS locked, sneaky_setting() AS work_mem', {});
     expect(preview.rows).toEqual([{ locked: 1, work_mem: '1MB' }]);
@@ -166,3 +187,11 @@ describe('PostgresSource', () => {
     await expect(missing.testConnection()).rejects.toMatchObject({ code: 'SOURCE_NOT_FOUND' });
   });
 });
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -8,7 +8,7 @@ import { createConnection, type Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { CopyToStream } from './postgres-copy.ts';
 import { ignoreOrphanedTypeFetches } from './postgres-orphans.ts';
-import { assertSourceSql, bindValues, connectionReset, connectTimeout, runCallback, SourceError, sourceFailure, translateSourceError } from './errors.ts';
+import { assertSourceSql, bindValues, canceledError, connectionReset, connectTimeout, runCallback, SourceError, sourceFailure, translateSourceError } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
 import {
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -202,6 +202,7 @@ export class PostgresSource implements Source {
     const values = bindValues(compiled, params, options.asset);
     const context: ErrorContext = { asset: options.asset, sql, compiled };
     const { columns, paramTypes } = await this.readOnly(this.previewTimeout(), context, (tx) => describeQuery(tx, compiled, options.asset));
+    if (options.signal?.aborted) throw canceledError(options.asset);
     const inlined = compileNamedParams(sql, 'postgresql', {
       dropTerminators: true,
       placeholder: (n) =>
@@ -220,7 +221,7 @@ export class PostgresSource implements Source {
       // A consumer that stopped reading early leaves the COPY running: drop the connection rather than wait on it.
       if (!csv.readableEnded) drop();
       return result;
-    });
+    }, options.signal);
   }
 
   private previewTimeout(): number {
@@ -257,11 +258,13 @@ export class PostgresSource implements Source {
    * Runs `work` in a read-only transaction with the limits on a node-postgres connection used for nothing else,
    * for COPY: a Submittable hands back its stream before any data arrives, whereas a postgres.js COPY stream
    * that fails in its first packet emits the error before a listener can be attached and crashes the process.
+   * Aborting `signal` cancels the running statement on the server, then drops the connection.
    */
   private async copySession<T>(
     timeoutMs: number,
     context: ErrorContext,
     work: (client: pg.Client, drop: () => void) => Promise<T>,
+    signal?: AbortSignal,
   ): Promise<T> {
     const client = new pg.Client({
       host: this.config.host,
@@ -277,7 +280,17 @@ export class PostgresSource implements Source {
     client.on('error', () => {});
     let healthy = false;
     let dropped = false;
+    const destroy = () => (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    let canceling: Promise<void> | undefined;
+    const onAbort = () => {
+      // Closing the socket alone would leave the statement running (pg_sleep never notices a gone client): cancel
+      // it first, then drop the connection so nothing further runs on it.
+      const pid = (client as unknown as { processID?: number | null }).processID;
+      canceling ??= (pid ? this.cancelBackend(pid) : Promise.resolve()).finally(destroy);
+    };
     try {
+      if (signal?.aborted) throw canceledError(context.asset);
+      signal?.addEventListener('abort', onAbort, { once: true });
       await client.connect().catch((error: Error) => {
         // node-postgres ends a startup that outlives connectionTimeoutMillis with a plain Error.
         if (/timeout expired/i.test(error.message)) throw connectTimeout(this.config.host, this.config.port ?? 5432, connectTimeoutMs(this.config));
@@ -290,14 +303,37 @@ export class PostgresSource implements Source {
         await client.query('ROLLBACK');
         healthy = true;
       }
+      if (signal?.aborted) throw canceledError(context.asset);
       return result;
     } catch (error) {
+      if (signal?.aborted) {
+        onAbort();
+        await canceling;
+        throw canceledError(context.asset);
+      }
       throw sourceFailure(error, context);
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       if (healthy) await client.query('select pg_advisory_unlock_all()').catch(() => {});
       // Mid-COPY the protocol cannot be wound down politely: drop the socket; the server ends the session.
-      else (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      else destroy();
       await client.end().catch(() => {});
+    }
+  }
+
+  /**
+   * Cancels the statement running on backend `pid` from a second connection of the same role (a role may cancel
+   * its own sessions' statements). Best effort: when the source cannot be reached, dropping the socket is all
+   * that is left, and the server ends the session when it next writes to it.
+   */
+  private async cancelBackend(pid: number): Promise<void> {
+    const sql = connect({ ...this.config, connectTimeoutMs: Math.min(connectTimeoutMs(this.config), 5_000) });
+    try {
+      await sql.ready(sql`select pg_cancel_backend(${pid})`);
+    } catch {
+      // Unreachable or refused: the caller drops the connection anyway.
+    } finally {
+      await sql.end({ timeout: 0 });
     }
   }
 }

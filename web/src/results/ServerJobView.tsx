@@ -7,9 +7,10 @@ import { followRun, type RunProgress } from '../api/runs.ts';
 import { confidenceHistogram } from './result-table.ts';
 import type { CandidateSummary } from '../../../shared/labelmodel/auto.ts';
 import { AutoChoice } from './AutoChoice.tsx';
+import { LabelDistribution } from './LabelDistribution.tsx';
 import { runOnServer } from './run-on-server.ts';
 
-interface Prediction { sample_id: unknown; probs: number[]; predicted_class: number; confidence: number }
+interface Prediction { sample_id: unknown; probs: number[]; predicted_class: number; confidence: number; n_votes?: number }
 interface TrainJob {
   job_id: string;
   run_id: string;
@@ -22,7 +23,7 @@ interface TrainJob {
   error: { message?: string } | null;
   predictions?: Prediction[] | number[];
   sample_ids?: unknown[];
-  summary?: { total_samples: number; avg_confidence: number | null; label_distribution: Record<string, number> };
+  summary?: { total_samples: number; avg_confidence: number | null; label_distribution: Record<string, number>; abstained: number; uncovered?: number };
   results?: { part: number; url: string; rows: number }[];
 }
 
@@ -77,9 +78,11 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
   if (job.status !== 'SUCCESS') return <p role="alert" className="error">The server run ended {job.status}: {job.error?.message ?? 'no message'}</p>;
   const softmax = job.output_type === 'softmax';
   const predictions = (job.predictions ?? []) as Prediction[];
-  const dist = Object.entries(job.summary?.label_distribution ?? {});
-  const distMax = Math.max(1, ...dist.map(([, c]) => c));
-  const hist = softmax ? confidenceHistogram(Float64Array.from(predictions, (p) => p.confidence), values.length) : [];
+  const dist = job.summary?.label_distribution ?? {};
+  const classes = values.length > 0 ? values : Object.keys(dist);
+  const uncovered = job.summary?.uncovered;
+  const labelCounts = { perClass: classes.map((c) => dist[c] ?? 0), ties: (job.summary?.abstained ?? 0) - (uncovered ?? 0), uncovered };
+  const hist = softmax ? confidenceHistogram(Float64Array.from(predictions.filter((p) => p.n_votes !== 0), (p) => p.confidence), values.length) : [];
   const histMax = Math.max(1, ...hist);
   return (
     <>
@@ -98,12 +101,7 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
         {downloadError && <span role="alert" className="error">{downloadError}</span>}
       </div>
       <div className="cards">
-        <section aria-label="Label distribution">
-          <h3>Label distribution</h3>
-          <div className="bars">
-            {dist.map(([label, count]) => <div className="bar" key={label}><span>{label}</span><div><span style={{ width: `${(count / distMax) * 100}%` }} /></div><span>{count.toLocaleString('en-US')}</span></div>)}
-          </div>
-        </section>
+        <LabelDistribution classes={classes} counts={labelCounts} />
         {softmax && (
           <section aria-label="Confidence histogram">
             <h3>Confidence histogram (first {predictions.length.toLocaleString('en-US')} samples)</h3>
@@ -124,10 +122,10 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
       {softmax && (
         <div className="table-scroll">
           <table>
-            <thead><tr><th>sample</th><th>predicted_label</th>{values.map((v, i) => <th key={v}>prob_class_{i}</th>)}<th>confidence</th></tr></thead>
+            <thead><tr><th>sample</th><th>predicted_label</th>{values.map((v, i) => <th key={v}>prob_class_{i}</th>)}<th>confidence</th><th>n_votes</th></tr></thead>
             <tbody>{predictions.slice(0, 50).map((p, i) => (
-              <tr key={i}><td>{String(p.sample_id)}</td><td>{p.predicted_class === -1 ? '—' : `${p.predicted_class} (${values[p.predicted_class]})`}</td>
-                {p.probs.map((x, c) => <td key={c}>{x.toFixed(4)}</td>)}<td>{p.confidence.toFixed(4)}</td></tr>
+              <tr key={i}><td>{String(p.sample_id)}</td><td>{p.predicted_class !== -1 ? `${p.predicted_class} (${values[p.predicted_class]})` : p.n_votes === 0 ? '— (no votes)' : '— (tie)'}</td>
+                {p.probs.map((x, c) => <td key={c}>{x.toFixed(4)}</td>)}<td>{p.confidence.toFixed(4)}</td><td>{p.n_votes ?? ''}</td></tr>
             ))}</tbody>
           </table>
         </div>

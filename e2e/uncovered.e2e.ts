@@ -54,7 +54,10 @@ test('rows no LF voted on are -1 with n_votes 0 in the CSV, and the results page
   // The notebook's own count of rows no LF votes on, before any training.
   const browser = page.getByRole('region', { name: 'Sample browser' });
   await browser.getByLabel('Sample filter').selectOption('abstain-all');
-  const noVoteRows = count((await browser.getByText(/^[\d,]+ rows$/).innerText()).split(' ')[0]!);
+  // The count says "20,000 rows" (all samples) until the filtered page arrives.
+  const filtered = browser.getByText(/^[\d,]+ rows$/);
+  await filtered.filter({ hasNotText: `${samples.toLocaleString('en-US')} rows` }).waitFor({ timeout: 30_000 });
+  const noVoteRows = count((await filtered.innerText()).split(' ')[0]!);
   assert.ok(noVoteRows > 0 && noVoteRows < samples, `the demo has rows no LF votes on (${noVoteRows} of ${samples})`);
   await page.screenshot({ path: `${artifacts}01-no-lf-votes.png` });
 

@@ -29,7 +29,7 @@ const votesOf = (id: number) => (id % 10 === 0 ? 0 : 1 + (id % 3));
 const labelOf = (id: number, p1: number) => (votesOf(id) === 0 ? -1 : p1 > 0.5 ? 1 : p1 < 0.5 ? 0 : -1);
 
 /** A results Parquet as the studio writes it: the seed's columns and n_votes, the training in its key-value metadata. */
-function resultsParquet(ids: number[], probs1: number[], training: unknown, edit: { labels?: number[]; withoutVotes?: boolean } = {}): Uint8Array {
+function resultsParquet(ids: number[], probs1: number[], training: unknown, edit: { labels?: number[]; votes?: number[]; withoutVotes?: boolean } = {}): Uint8Array {
   const p1 = Float64Array.from(probs1);
   const p0 = p1.map((p) => 1 - p);
   return new Uint8Array(parquetWriteBuffer({
@@ -39,7 +39,7 @@ function resultsParquet(ids: number[], probs1: number[], training: unknown, edit
       { name: 'prob_class_0', data: p0, type: 'DOUBLE', nullable: false },
       { name: 'prob_class_1', data: p1, type: 'DOUBLE', nullable: false },
       { name: 'confidence', data: p1.map((p) => Math.max(p, 1 - p)), type: 'DOUBLE', nullable: false },
-      ...(edit.withoutVotes ? [] : [{ name: 'n_votes', data: ids.map(votesOf), type: 'INT32' as const, nullable: false }]),
+      ...(edit.withoutVotes ? [] : [{ name: 'n_votes', data: edit.votes ?? ids.map(votesOf), type: 'INT32' as const, nullable: false }]),
     ],
     kvMetadata: [{ key: BROWSER_TRAINING_KEY, value: JSON.stringify(training) }],
   }));
@@ -289,6 +289,9 @@ describeDatabases('browser trainings kept as runs', (database) => {
     const outOfRange = await post(resultsParquet(ids, probs1, training, { labels: ids.map((id, i) => (i === 3 ? 2 : labelOf(id, probs1[i]!))) }));
     expect(outOfRange.status).toBe(400);
     expect(outOfRange.body.error.message).toMatch(/predicted_label 2 is not -1\.\.1/);
+    const tooManyVotes = await post(resultsParquet(ids, probs1, training, { votes: ids.map((id) => (id === 7 ? 4 : votesOf(id))) }));
+    expect(tooManyVotes.status).toBe(400);
+    expect(tooManyVotes.body.error.message).toMatch(/n_votes 4 is not 0\.\.3 \(the run has 3 LFs\)/);
 
     const edited = await call('PATCH', `/api/concepts/${c}/labeling-functions/${lfs[0]!.lf_id}`, { pattern: 'https?://|www\\.' });
     expect(edited.status).toBe(200);

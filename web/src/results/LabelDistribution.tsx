@@ -12,19 +12,19 @@ export interface LabelCounts {
 }
 
 export function LabelDistribution({ classes, counts }: { classes: string[]; counts: LabelCounts }) {
-  const bars: [string, number][] = [
-    ...counts.perClass.map((count, y): [string, number] => [classes[y] ?? String(y), count]),
+  const bars: { id: string; label: string; count: number }[] = [
+    ...counts.perClass.map((count, y) => ({ id: `class-${y}`, label: classes[y] ?? String(y), count })),
     ...(counts.uncovered === undefined
-      ? [['unlabeled (-1)', counts.ties] as [string, number]]
-      : [['unlabeled (tie)', counts.ties] as [string, number], ['no votes', counts.uncovered] as [string, number]]),
+      ? [{ id: 'unlabeled', label: 'unlabeled (-1)', count: counts.ties }]
+      : [{ id: 'ties', label: 'unlabeled (tie)', count: counts.ties }, { id: 'no-votes', label: 'no votes', count: counts.uncovered }]),
   ];
-  const max = Math.max(1, ...bars.map(([, count]) => count));
+  const max = Math.max(1, ...bars.map((bar) => bar.count));
   return (
     <section aria-label="Label distribution">
       <h3>Label distribution</h3>
       <div className="bars">
-        {bars.map(([label, count], i) => (
-          <div className="bar" key={i} data-testid="label-count">
+        {bars.map(({ id, label, count }) => (
+          <div className="bar" key={id} data-testid="label-count">
             <span>{label}</span><div><span style={{ width: `${(count / max) * 100}%` }} /></div><span>{count.toLocaleString('en-US')}</span>
           </div>
         ))}

@@ -124,7 +124,7 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
           <table>
             <thead><tr><th>sample</th><th>predicted_label</th>{values.map((v, i) => <th key={v}>prob_class_{i}</th>)}<th>confidence</th><th>n_votes</th></tr></thead>
             <tbody>{predictions.slice(0, 50).map((p, i) => (
-              <tr key={i}><td>{String(p.sample_id)}</td><td>{p.predicted_class !== -1 ? `${p.predicted_class} (${values[p.predicted_class]})` : p.n_votes === 0 ? '— (no votes)' : '— (tie)'}</td>
+              <tr key={i}><td>{String(p.sample_id)}</td><td>{p.predicted_class !== -1 ? `${p.predicted_class} (${values[p.predicted_class]})` : p.n_votes === undefined ? '—' : p.n_votes === 0 ? '— (no votes)' : '— (tie)'}</td>
                 {p.probs.map((x, c) => <td key={c}>{x.toFixed(4)}</td>)}<td>{p.confidence.toFixed(4)}</td><td>{p.n_votes ?? ''}</td></tr>
             ))}</tbody>
           </table>

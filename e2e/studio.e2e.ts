@@ -200,7 +200,7 @@ test('from a fresh start to downloaded results, without leaving 127.0.0.1', { ti
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
   const csv = readFileSync(await download.path(), 'utf8').trim().split('\n');
-  assert.equal(csv[0], 'id,predicted_label,prob_class_0,prob_class_1,confidence');
+  assert.equal(csv[0], 'id,predicted_label,prob_class_0,prob_class_1,confidence,n_votes');
   assert.equal(csv.length, ROWS + 1);
   // The browser's result is kept on the server as a run: its page is the run's.
   await page.getByTestId('result-kept').waitFor();
@@ -216,7 +216,7 @@ test('from a fresh start to downloaded results, without leaving 127.0.0.1', { ti
   const keptBytes = readFileSync((await kept.path())!);
   const keptRows = await parquetReadObjects({ file: keptBytes.buffer.slice(keptBytes.byteOffset, keptBytes.byteOffset + keptBytes.byteLength) as ArrayBuffer });
   assert.deepEqual(
-    keptRows.map((r) => [r.id, r.predicted_label, r.prob_class_0, r.prob_class_1, r.confidence].map(String).join(',')),
+    keptRows.map((r) => [r.id, r.predicted_label, r.prob_class_0, r.prob_class_1, r.confidence, r.n_votes].map(String).join(',')),
     csv.slice(1),
     'the kept result is the one trained, row for row',
   );

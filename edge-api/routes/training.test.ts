@@ -31,6 +31,8 @@ import { LocalObjectStore } from '../storage/local.ts';
 import { S3ObjectStore } from '../storage/s3.ts';
 import { startS3TestServer } from '../storage/s3-test-server.ts';
 import { localPathOf } from '../runs/train-duckdb.ts';
+import { resultCsvFromParquet } from '../../web/src/results/result-table.ts';
+import { parquetReadObjects } from 'hyparquet';
 
 const ROWS = 3000;
 const UNIT_ROWS = 700;
@@ -287,7 +289,7 @@ describeDatabases('server training runs', (database, backend) => {
     const duck = await (await DuckDBInstance.create(':memory:')).connect();
     const columns = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM '${store.pathOf(run.metrics.artifacts.parts[0].key)}'`)).getRowsJS().map((r) => r[0]);
     // The seed's results file: every index column, then the predictions.
-    expect(columns).toEqual(['id', 'author', 'text', 'posted_at', 'video', 'likes', 'predicted_label', 'prob_class_0', 'prob_class_1', 'confidence']);
+    expect(columns).toEqual(['id', 'author', 'text', 'posted_at', 'video', 'likes', 'predicted_label', 'prob_class_0', 'prob_class_1', 'confidence', 'n_votes']);
 
     const listed = (await call('GET', `/api/concepts/${c}/runs`, undefined, 'viewer')).body;
     expect(listed.map((r: any) => r.run_id)).toEqual([started.body.run_id]);
@@ -321,7 +323,7 @@ describeDatabases('server training runs', (database, backend) => {
     // Asked for the key only: the results file holds the key and the label, no index column.
     const duck = await (await DuckDBInstance.create(':memory:')).connect();
     const keyOnly = (await duck.runAndReadAll(`DESCRIBE SELECT * FROM '${store.pathOf(runB.metrics.artifacts.parts[0].key)}'`)).getRowsJS().map((r) => r[0]);
-    expect(keyOnly).toEqual(['id', 'predicted_label']);
+    expect(keyOnly).toEqual(['id', 'predicted_label', 'n_votes']);
 
     const softA = (await allPredictions(c, a, 1000)).out;
     const hardB = (await allPredictions(c, b, 1000)).out;
@@ -492,6 +494,7 @@ describeDatabases('server training runs', (database, backend) => {
     expect(summary.label_counts).toEqual(counted);
     expect(summary.label_counts).toEqual([run.metrics.label_distribution.HAM, run.metrics.label_distribution.SPAM, run.metrics.abstained]);
     expect(summary.rows).toBe(ROWS);
+    expect(summary.uncovered).toBe(run.metrics.uncovered);
     // The histogram covers every labelled row, not a first page.
     expect(summary.histogram.counts.reduce((a: number, b: number) => a + b, 0)).toBe(ROWS - counted[2]!);
     const confusion = [[0, 0, 0], [0, 0, 0]];
@@ -508,7 +511,7 @@ describeDatabases('server training runs', (database, backend) => {
     const first = await page('offset=10&limit=5');
     expect(first.total).toBe(ROWS);
     expect(first.rows.map((r: any) => r.id)).toEqual(out.slice(10, 15).map((p) => p.sample_id));
-    expect(first.columns).toEqual(['id', 'author', 'text', 'posted_at', 'video', 'likes', 'predicted_label', 'prob_class_0', 'prob_class_1', 'confidence', 'gold_label']);
+    expect(first.columns).toEqual(['id', 'author', 'text', 'posted_at', 'video', 'likes', 'predicted_label', 'prob_class_0', 'prob_class_1', 'confidence', 'n_votes', 'gold_label']);
     const wrong = await page('filter=contradicts_gold&limit=1000');
     expect(wrong.total).toBe(300 - confusion[0]![0]! - confusion[1]![1]!);
     for (const r of wrong.rows) expect(r.predicted_label).not.toBe(r.gold_label);
@@ -521,7 +524,7 @@ describeDatabases('server training runs', (database, backend) => {
     const csv = await call('GET', `/api/concepts/${c}/snorkel/jobs/${jobId}/results.csv`, undefined, 'viewer');
     expect(csv.res.headers.get('content-type')).toContain('text/csv');
     const lines = (csv.body as string).trim().split('\n');
-    expect(lines[0]).toBe('id,author,text,posted_at,video,likes,predicted_label,prob_class_0,prob_class_1,confidence');
+    expect(lines[0]).toBe('id,author,text,posted_at,video,likes,predicted_label,prob_class_0,prob_class_1,confidence,n_votes');
     expect(lines).toHaveLength(ROWS + 1);
     expect(lines.slice(1, 4).map((l) => Number(l.split(',')[0]))).toEqual(out.slice(0, 3).map((p) => p.sample_id));
   }, 180_000);
@@ -546,6 +549,81 @@ describeDatabases('server training runs', (database, backend) => {
       await s3.stop();
     }
   }, 180_000);
+
+  it('marks every row no LF voted on -1 with n_votes 0 in the results Parquet and CSV, under any tie policy, and counts it as abstained (S3 store)', async () => {
+    const s3 = await startS3TestServer();
+    const s3Store = new S3ObjectStore({ ...s3.options, prefix: 'reef-uncovered/' });
+    trainer.store = s3Store;
+    app = createApp({ db: database().db, secret: 'test-secret', databaseKind: database().kind, store: s3Store, trainer });
+    try {
+      const { c, index, rule, lfs } = await setUp({ store: s3Store });
+      // Three text regexes: most comments match none of them.
+      const body = { selectedIndex: index.assetId, selectedRules: [rule.assetId], selectedLFs: lfs.slice(0, 3), snorkel: { epochs: 100, output_type: 'softmax' }, model: 'snorkel', seed: 4, results_columns: 'key' };
+      const a = (await call('POST', `/api/concepts/${c}/snorkel/run`, { ...body, tie_break: 'abstain' })).body.job_id;
+      const b = (await call('POST', `/api/concepts/${c}/snorkel/run`, { ...body, model: 'mv', tie_break: 'hash' })).body.job_id;
+      const jobs = [await waitForJob(c, a), await waitForJob(c, b)];
+      for (const job of jobs) expect(job.status, JSON.stringify(job.error)).toBe('SUCCESS');
+
+      // Votes per sample, computed apart from the run: the whole matrix, every LF evaluated in one batch.
+      const runA = (await call('GET', `/api/runs/${a}`)).body;
+      const runB = (await call('GET', `/api/runs/${b}`)).body;
+      const whole = await wholeMatrixProbabilities(runA.params, s3Store);
+      const votesById = new Map(whole.ids.map((id, i) => [id, Array.from(whole.L.subarray(i * whole.m, (i + 1) * whole.m)).filter((v) => v !== -1).length]));
+      const uncoveredIds = whole.ids.filter((id) => votesById.get(id) === 0).sort((x, y) => x - y);
+      expect(uncoveredIds.length).toBeGreaterThan(ROWS / 4);
+      expect(uncoveredIds.length).toBe(Math.round(ROWS * (1 - runA.metrics.coverage)));
+
+      for (const [job, run] of [[a, runA], [b, runB]] as const) {
+        const rows: any[] = [];
+        const csvLines: string[] = [];
+        for (const part of (await call('GET', `/api/concepts/${c}/snorkel/jobs/${job}?limit=1`)).body.results) {
+          const download = await app.request(part.url, { headers: { Authorization: `Bearer ${tokens.viewer}` } });
+          expect(download.status).toBe(200);
+          const bytes = await download.arrayBuffer();
+          rows.push(...await parquetReadObjects({ file: bytes }));
+          // The CSV the studio writes from a results Parquet: the same columns, n_votes last.
+          const csv = (await resultCsvFromParquet(bytes)).trim().split('\n');
+          expect(csv[0]).toBe('id,predicted_label,prob_class_0,prob_class_1,confidence,n_votes');
+          csvLines.push(...csv.slice(1));
+        }
+        expect(rows).toHaveLength(ROWS);
+        for (const row of rows) expect(row.n_votes, `n_votes of sample ${row.id}`).toBe(votesById.get(Number(row.id)));
+        const uncovered = rows.filter((r) => r.n_votes === 0);
+        expect(uncovered.map((r) => Number(r.id)).sort((x, y) => x - y)).toEqual(uncoveredIds);
+        expect(uncovered.every((r) => r.predicted_label === -1)).toBe(true);
+        // They keep the model's answer where it has no evidence: its class prior, the same for every such row.
+        expect(new Set(uncovered.map((r) => r.prob_class_1)).size).toBe(1);
+        expect(uncovered[0]!.confidence).toBe(Math.max(uncovered[0]!.prob_class_0, uncovered[0]!.prob_class_1));
+        // Every covered row of the hash run has a class: ties are broken there, only uncovered rows are -1.
+        if (job === b) expect(rows.filter((r) => r.predicted_label === -1)).toHaveLength(uncoveredIds.length);
+        const csvUncovered = csvLines.filter((line) => line.endsWith(',0'));
+        expect(csvUncovered).toHaveLength(uncoveredIds.length);
+        expect(csvUncovered.every((line) => line.split(',')[1] === '-1')).toBe(true);
+
+        // The run's counts: rows per class leave them out, abstained and uncovered count them.
+        const abstained = rows.filter((r) => r.predicted_label === -1).length;
+        expect(run.metrics).toMatchObject({ uncovered: uncoveredIds.length, abstained });
+        expect(run.metrics.label_distribution.HAM).toBe(rows.filter((r) => r.predicted_label === 0).length);
+        expect(run.metrics.label_distribution.HAM + run.metrics.label_distribution.SPAM + run.metrics.abstained).toBe(ROWS);
+        const page = (await call('GET', `/api/concepts/${c}/snorkel/jobs/${job}?offset=0&limit=${ROWS}`, undefined, 'viewer')).body;
+        expect(page.summary).toMatchObject({ abstained, uncovered: uncoveredIds.length });
+        const pageUncovered = page.predictions.filter((p: any) => p.n_votes === 0);
+        expect(pageUncovered).toHaveLength(uncoveredIds.length);
+        expect(pageUncovered.every((p: any) => p.predicted_class === -1)).toBe(true);
+      }
+
+      const compared = (await call('GET', `/api/concepts/${c}/runs/compare?a=${a}&b=${b}`, undefined, 'viewer')).body;
+      expect(compared.metrics.uncovered).toEqual({ a: uncoveredIds.length, b: uncoveredIds.length, diff: 0 });
+      expect(compared.metrics.abstained).toEqual({ a: runA.metrics.abstained, b: runB.metrics.abstained, diff: runB.metrics.abstained - runA.metrics.abstained });
+      expect(compared.metrics.abstained.a).toBeGreaterThanOrEqual(uncoveredIds.length);
+      // -1 in both runs: an uncovered row never counts as flipped.
+      const flippedIds = new Set((await call('GET', `/api/concepts/${c}/runs/compare?a=${a}&b=${b}&limit=${ROWS}`, undefined, 'viewer')).body.flipped.samples.map((f: any) => f.sample_id));
+      expect(uncoveredIds.some((id) => flippedIds.has(id))).toBe(false);
+    } finally {
+      trainer.store = localStore;
+      await s3.stop();
+    }
+  }, 240_000);
 
   it.skipIf(backend !== 'postgres')('a worker killed with SIGKILL mid-run: its unit is retried and the result is exactly an uninterrupted run\'s', async () => {
     const { c, index, rule, lfs } = await setUp();

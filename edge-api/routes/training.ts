@@ -29,7 +29,14 @@ const TrainStarted = z.object({
   status: Run.shape.status,
 });
 
-const Prediction = z.object({ sample_id: z.unknown(), probs: z.array(z.number()), predicted_class: z.number().int(), confidence: z.number() });
+const Prediction = z.object({
+  sample_id: z.unknown(), probs: z.array(z.number()),
+  /** -1 where no LF voted (n_votes 0) or a tie abstained. */
+  predicted_class: z.number().int(),
+  confidence: z.number(),
+  /** How many LFs voted on the sample (absent for runs made before results had n_votes). */
+  n_votes: z.number().int().optional(),
+});
 const TrainJob = z.object({
   job_id: z.string(),
   run_id: z.string(),
@@ -45,11 +52,21 @@ const TrainJob = z.object({
   request: TrainRequest,
   progress: z.record(z.string(), z.unknown()),
   error: z.unknown().nullable(),
-  /** softmax: one object per sample; hard: the predicted class per sample (-1 where a tie abstained). */
+  /** softmax: one object per sample; hard: the predicted class per sample (-1 where no LF voted or a tie abstained). */
   predictions: z.union([z.array(Prediction), z.array(z.number().int())]).optional(),
   /** hard output: the sample keys of `predictions`, in order. */
   sample_ids: z.array(z.unknown()).optional(),
-  summary: z.object({ total_samples: z.number(), avg_confidence: z.number().nullable(), label_distribution: z.record(z.string(), z.number()) }).optional(),
+  /** hard output: how many LFs voted on each sample of `predictions`, in order. */
+  n_votes: z.array(z.number().int()).optional(),
+  summary: z.object({
+    total_samples: z.number(), avg_confidence: z.number().nullable(),
+    /** Samples per class; samples labeled -1 are counted in `abstained` instead. */
+    label_distribution: z.record(z.string(), z.number()),
+    /** Samples labeled -1: ties left unlabeled plus `uncovered`. */
+    abstained: z.number(),
+    /** Samples no LF voted on (absent for runs made before results had n_votes). */
+    uncovered: z.number().optional(),
+  }).optional(),
   offset: z.number().optional(),
   limit: z.number().optional(),
   metrics: z.unknown().optional(),
@@ -76,7 +93,7 @@ const job = createRoute({
 export const MAX_BROWSER_RESULTS_BYTES = 256 * 1024 * 1024;
 const saveBrowserRun = createRoute({
   method: 'post', path: '/api/concepts/{c_id}/snorkel/browser-runs', tags, security: secured,
-  summary: 'Keep a training done in the browser as a run: the raw body is its results Parquet (key, predicted_label, prob_class_*, confidence) with the request, LF versions and analysis in the file\'s "reef.browser_training" metadata',
+  summary: 'Keep a training done in the browser as a run: the raw body is its results Parquet (key, predicted_label, prob_class_*, confidence, n_votes) with the request, LF versions and analysis in the file\'s "reef.browser_training" metadata',
   request: {
     params: ConceptParams,
     body: { required: true, content: { 'application/vnd.apache.parquet': { schema: z.string() } } },
@@ -85,7 +102,7 @@ const saveBrowserRun = createRoute({
 });
 const download = createRoute({
   method: 'get', path: '/api/concepts/{c_id}/snorkel/jobs/{job_id}/results', tags, security: secured,
-  summary: 'Download one results Parquet part (key, predicted_label, prob_class_*, confidence)',
+  summary: 'Download one results Parquet part (key or index columns, predicted_label, prob_class_*, confidence, n_votes)',
   request: { params: JobParams, query: z.object({ part: z.coerce.number().int().min(0).default(0) }) },
   responses: { 200: { description: 'The Parquet bytes', content: { 'application/vnd.apache.parquet': { schema: z.string() } } }, ...errors },
 });
@@ -99,6 +116,7 @@ const ResultsSummary = z.object({
   rows: z.number().int(),
   label_counts: z.array(z.number().int()).describe('Rows per predicted class in class order, then the rows left without a label (-1)'),
   abstained: z.number().int(),
+  uncovered: z.number().int().nullable().describe('Of the abstained rows, those no LF voted on (n_votes 0); null for runs from before n_votes'),
   histogram: z.object({ lo: z.number(), counts: z.array(z.number().int()) }).nullable()
     .describe('Confidence of every labelled row in equal bins over [1/k, 1]; null for hard labels'),
   gold: z.object({
@@ -233,13 +251,18 @@ export const trainingRoutes = () => createRouter()
     if (row.status !== 'SUCCESS') return c.json(base, 200);
     const metrics = row.metrics as TrainMetrics;
     const page = await readPredictionPage(trainer.store, row, offset, limit);
-    const summary = { total_samples: metrics.rows, avg_confidence: metrics.avg_confidence, label_distribution: metrics.label_distribution };
+    const summary = {
+      total_samples: metrics.rows, avg_confidence: metrics.avg_confidence, label_distribution: metrics.label_distribution,
+      abstained: metrics.abstained, ...(metrics.uncovered === undefined ? {} : { uncovered: metrics.uncovered }),
+    };
     const results = metrics.artifacts.parts.map((p, part) => ({ part, url: `/api/concepts/${c_id}/snorkel/jobs/${row.id}/results?part=${part}`, rows: p.rows }));
     const predictions = outputType === 'softmax'
-      ? page.labels.map((predicted_class, i) => ({ sample_id: page.sampleIds[i], probs: page.probs![i]!, predicted_class, confidence: page.confidence![i]! }))
+      ? page.labels.map((predicted_class, i) => ({
+        sample_id: page.sampleIds[i], probs: page.probs![i]!, predicted_class, confidence: page.confidence![i]!, ...(page.nVotes ? { n_votes: page.nVotes[i]! } : {}),
+      }))
       : page.labels;
     return c.json({
-      ...base, predictions, ...(outputType === 'hard_labels' ? { sample_ids: page.sampleIds } : {}),
+      ...base, predictions, ...(outputType === 'hard_labels' ? { sample_ids: page.sampleIds, ...(page.nVotes ? { n_votes: page.nVotes } : {}) } : {}),
       summary, offset, limit, metrics, results,
     }, 200);
   })

@@ -44,6 +44,7 @@ function metricsOf(m: TrainMetrics): [string, number][] {
     ['rows', m.rows], ['coverage', m.coverage], ['overlap', m.overlap], ['conflict', m.conflict], ['abstained', m.abstained],
     ['duration_s', m.duration_s], ['fit_ms', m.fit.fit_ms],
   ];
+  if (m.uncovered !== undefined) out.push(['uncovered', m.uncovered]);
   if (m.avg_confidence !== null) out.push(['avg_confidence', m.avg_confidence]);
   if (m.fit.final_loss !== undefined) out.push(['final_loss', m.fit.final_loss]);
   if (m.fit.dev) out.push(['dev_accuracy', m.fit.dev.accuracy], ['dev_f1_macro', m.fit.dev.f1_macro]);

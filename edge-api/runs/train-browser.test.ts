@@ -24,17 +24,22 @@ const ROWS = 300;
 const INDEX_SQL = `SELECT id, author, text, likes FROM (${demoCommentsSql(ROWS)})`;
 
 
-/** A results Parquet as the studio writes it: the seed's columns, the training in its key-value metadata. */
-function resultsParquet(ids: number[], probs1: number[], training: unknown): Uint8Array {
+/** Votes per sample in these results: every tenth sample had none (it is labeled -1). */
+const votesOf = (id: number) => (id % 10 === 0 ? 0 : 1 + (id % 3));
+const labelOf = (id: number, p1: number) => (votesOf(id) === 0 ? -1 : p1 > 0.5 ? 1 : p1 < 0.5 ? 0 : -1);
+
+/** A results Parquet as the studio writes it: the seed's columns and n_votes, the training in its key-value metadata. */
+function resultsParquet(ids: number[], probs1: number[], training: unknown, edit: { labels?: number[]; votes?: number[]; withoutVotes?: boolean } = {}): Uint8Array {
   const p1 = Float64Array.from(probs1);
   const p0 = p1.map((p) => 1 - p);
   return new Uint8Array(parquetWriteBuffer({
     columnData: [
       { name: 'id', data: ids.map(BigInt), type: 'INT64', nullable: false },
-      { name: 'predicted_label', data: probs1.map((p) => (p > 0.5 ? 1 : p < 0.5 ? 0 : -1)), type: 'INT32', nullable: false },
+      { name: 'predicted_label', data: edit.labels ?? ids.map((id, i) => labelOf(id, probs1[i]!)), type: 'INT32', nullable: false },
       { name: 'prob_class_0', data: p0, type: 'DOUBLE', nullable: false },
       { name: 'prob_class_1', data: p1, type: 'DOUBLE', nullable: false },
       { name: 'confidence', data: p1.map((p) => Math.max(p, 1 - p)), type: 'DOUBLE', nullable: false },
+      ...(edit.withoutVotes ? [] : [{ name: 'n_votes', data: edit.votes ?? ids.map(votesOf), type: 'INT32' as const, nullable: false }]),
     ],
     kvMetadata: [{ key: BROWSER_TRAINING_KEY, value: JSON.stringify(training) }],
   }));
@@ -114,10 +119,15 @@ describeDatabases('browser trainings kept as runs', (database) => {
     expect(page.request).toEqual(training.request);
     expect(page.weights).toEqual([0.9, 0.8, 0.7]);
     expect(page.predictions).toHaveLength(50);
-    expect(page.predictions[0]).toEqual({ sample_id: 101, probs: [1 - probs1[100]!, probs1[100]!], predicted_class: probs1[100]! > 0.5 ? 1 : 0, confidence: Math.max(probs1[100]!, 1 - probs1[100]!) });
-    // SPAM where p > 0.5 (no ties: id % 7 / 7 is never 0.5): ids with id % 7 in 4..6.
-    const spam = ids.filter((id) => id % 7 >= 4).length;
-    expect(page.summary).toMatchObject({ total_samples: ROWS, label_distribution: { HAM: ROWS - spam, SPAM: spam } });
+    expect(page.predictions[0]).toEqual({ sample_id: 101, probs: [1 - probs1[100]!, probs1[100]!], predicted_class: probs1[100]! > 0.5 ? 1 : 0, confidence: Math.max(probs1[100]!, 1 - probs1[100]!), n_votes: votesOf(101) });
+    // A sample no LF voted on is -1 with n_votes 0, whatever its probabilities say.
+    expect(page.predictions[9]).toMatchObject({ sample_id: 110, predicted_class: -1, n_votes: 0 });
+    // SPAM where p > 0.5 (no ties: id % 7 / 7 is never 0.5): ids with id % 7 in 4..6, less the uncovered ones.
+    const covered = ids.filter((id) => votesOf(id) > 0);
+    const spam = covered.filter((id) => id % 7 >= 4).length;
+    const uncovered = ROWS - covered.length;
+    expect(uncovered).toBe(30);
+    expect(page.summary).toMatchObject({ total_samples: ROWS, label_distribution: { HAM: covered.length - spam, SPAM: spam }, abstained: uncovered, uncovered });
     expect(page.summary.avg_confidence).toBeCloseTo(ids.reduce((s, id) => s + Math.max((id % 7) / 7, 1 - (id % 7) / 7), 0) / ROWS, 12);
 
     const download = await call('GET', page.results[0].url, undefined, 'viewer');
@@ -133,6 +143,7 @@ describeDatabases('browser trainings kept as runs', (database) => {
     expect(listed.lineage.lfs.map((l: any) => [l.lf_id, l.version])).toEqual(lfs.map((l) => [l.lf_id, l.version]));
     expect(listed.metrics.lfs.map((l: any) => l.name)).toEqual(['has_url', 'about_the_song', 'well_liked']);
     expect(listed.metrics.fit).toMatchObject({ model: 'snorkel', fit_rows: ROWS });
+    expect(listed.metrics).toMatchObject({ abstained: uncovered, uncovered });
   }, 60_000);
 
   it('logs a kept browser run to MLflow with its artifacts and registers its label model under the concept name', async () => {
@@ -267,6 +278,20 @@ describeDatabases('browser trainings kept as runs', (database) => {
     const badLabel = await post(resultsParquet(ids, probs1.map((p, i) => (i === 5 ? 1.5 : p)), training));
     expect(badLabel.status).toBe(400);
     expect(badLabel.body.error.message).toMatch(/confidence 1\.5 is not within \[0, 1\]/);
+
+    // Results without n_votes, or that give a class to a row no LF voted on (what studios before issue 11 wrote).
+    const noVotesColumn = await post(resultsParquet(ids, probs1, training, { withoutVotes: true }));
+    expect(noVotesColumn.status).toBe(400);
+    expect(noVotesColumn.body.error.message).toMatch(/lacks the column\(s\) n_votes/);
+    const priorLabel = await post(resultsParquet(ids, probs1, training, { labels: ids.map((id, i) => (votesOf(id) === 0 ? 0 : labelOf(id, probs1[i]!))) }));
+    expect(priorLabel.status).toBe(400);
+    expect(priorLabel.body.error.message).toMatch(/row 9 has no votes but predicted_label 0; a row no LF voted on is -1/);
+    const outOfRange = await post(resultsParquet(ids, probs1, training, { labels: ids.map((id, i) => (i === 3 ? 2 : labelOf(id, probs1[i]!))) }));
+    expect(outOfRange.status).toBe(400);
+    expect(outOfRange.body.error.message).toMatch(/predicted_label 2 is not -1\.\.1/);
+    const tooManyVotes = await post(resultsParquet(ids, probs1, training, { votes: ids.map((id) => (id === 7 ? 4 : votesOf(id))) }));
+    expect(tooManyVotes.status).toBe(400);
+    expect(tooManyVotes.body.error.message).toMatch(/n_votes 4 is not 0\.\.3 \(the run has 3 LFs\)/);
 
     const edited = await call('PATCH', `/api/concepts/${c}/labeling-functions/${lfs[0]!.lf_id}`, { pattern: 'https?://|www\\.' });
     expect(edited.status).toBe(200);

@@ -6,7 +6,7 @@
 import { z } from '@hono/zod-openapi';
 import { parquetMetadata, parquetRead, parquetSchema, type FileMetaData } from 'hyparquet';
 import { count, eq } from 'drizzle-orm';
-import { oneClassWarning } from '../../shared/labelmodel/index.ts';
+import { countResultLabels, oneClassWarning } from '../../shared/labelmodel/index.ts';
 import type { Db } from '../db/client.ts';
 import { goldLabels, partitionExecutions, runs } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
@@ -103,35 +103,47 @@ function checkVersions(params: TrainParams, training: BrowserTraining): void {
   }
 }
 
-/** The predicted-label counts and mean confidence, read from the Parquet itself (what the file says is what is reported). */
+/**
+ * The label counts and mean confidence, read from the Parquet itself (what the file says is what is reported), with
+ * the same counting as a server run (shared/labelmodel/result-labels.ts). A row with n_votes 0 must be labeled -1.
+ */
 async function summarizeResults(bytes: ArrayBuffer, params: TrainParams, footer: FileMetaData) {
   const softmax = params.request.snorkel.output_type === 'softmax';
   const key = params.lineage.index.key_column;
+  const m = params.lineage.lfs.length;
   const columns = parquetSchema(footer).children.map((c) => c.element.name);
-  const wanted = [key, 'predicted_label', ...(softmax ? [...Array.from({ length: params.k }, (_, c) => `prob_class_${c}`), 'confidence'] : [])];
+  const wanted = [key, 'predicted_label', ...(softmax ? [...Array.from({ length: params.k }, (_, c) => `prob_class_${c}`), 'confidence'] : []), 'n_votes'];
   const missing = wanted.filter((c) => !columns.includes(c));
   if (missing.length) throw invalid(`The results Parquet lacks the column(s) ${missing.join(', ')}; it has ${columns.join(', ')}.`);
   const rows = Number(footer.num_rows);
   if (rows !== params.total_rows) throw invalid(`The results Parquet has ${rows} rows; the index ${params.lineage.index.name} v${params.lineage.index.version} has ${params.total_rows}.`);
-  const counts = new Array<number>(params.k + 1).fill(0);
+  const labels = new Float64Array(rows);
+  const nVotes = new Float64Array(rows);
   let confidenceSum = 0;
   let bad: string | undefined;
   await parquetRead({
-    file: bytes, metadata: footer, columns: softmax ? ['predicted_label', 'confidence'] : ['predicted_label'],
-    onChunk({ columnName, columnData }) {
+    file: bytes, metadata: footer, columns: ['predicted_label', 'n_votes', ...(softmax ? ['confidence'] : [])],
+    onChunk({ columnName, columnData, rowStart }) {
       const values = columnData as ArrayLike<number>;
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i]!;
-        if (columnName === 'predicted_label') {
-          if (Number.isInteger(Number(v)) && v >= -1 && v < params.k) counts[Number(v) + 1]!++;
-          else bad ??= `predicted_label ${v} is not -1..${params.k - 1}`;
-        } else if (v >= 0 && v <= 1) confidenceSum += Number(v);
-        else bad ??= `confidence ${v} is not within [0, 1]`;
+      if (columnName === 'predicted_label') labels.set(Array.from(values, Number), rowStart);
+      else if (columnName === 'n_votes') nVotes.set(Array.from(values, Number), rowStart);
+      else {
+        for (let i = 0; i < values.length; i++) {
+          const v = Number(values[i]);
+          if (v >= 0 && v <= 1) confidenceSum += v;
+          else bad ??= `confidence ${v} is not within [0, 1]`;
+        }
       }
     },
   });
+  for (let i = 0; i < rows && !bad; i++) {
+    const [y, votes] = [labels[i]!, nVotes[i]!];
+    if (!(Number.isInteger(y) && y >= -1 && y < params.k)) bad = `predicted_label ${y} is not -1..${params.k - 1}`;
+    else if (!(Number.isInteger(votes) && votes >= 0 && votes <= m)) bad = `n_votes ${votes} is not 0..${m} (the run has ${m} LFs)`;
+    else if (votes === 0 && y !== -1) bad = `row ${i} has no votes but predicted_label ${y}; a row no LF voted on is -1`;
+  }
   if (bad) throw invalid(`The results Parquet is not a valid result: ${bad}.`);
-  return { counts, avgConfidence: softmax ? confidenceSum / Math.max(1, rows) : null };
+  return { counts: countResultLabels(labels, nVotes, params.k), avgConfidence: softmax ? confidenceSum / Math.max(1, rows) : null };
 }
 
 /**
@@ -176,12 +188,13 @@ export async function recordBrowserTraining(
     rows: params.total_rows,
     coverage: analysis.coverage, overlap: analysis.overlap, conflict: analysis.conflict,
     lfs: analysis.lfs.map((s, j) => ({ name: lineage.lfs[j]!.name, lf_id: lineage.lfs[j]!.lf_id, version: lineage.lfs[j]!.version, ...s })),
-    label_distribution: Object.fromEntries(params.classes.map((c, y) => [c, counts[y + 1]!])),
-    abstained: counts[0]!,
+    label_distribution: Object.fromEntries(params.classes.map((c, y) => [c, counts.perClass[y]!])),
+    abstained: counts.ties + counts.uncovered,
+    uncovered: counts.uncovered,
     avg_confidence: avgConfidence,
     fit: report,
     lf_problems: [],
-    warnings: [oneClassWarning(counts.slice(1), goldPerClass, params.classes)].filter((w) => w !== undefined),
+    warnings: [oneClassWarning(counts.perClass, goldPerClass, params.classes)].filter((w) => w !== undefined),
     duration_s: fit.fit_ms / 1000,
     artifacts: { results_prefix: prefix, parts: [{ key, rows: params.total_rows }], votes_prefix: '' },
   };

@@ -325,8 +325,10 @@ function countNewlines(text: string): number {
 }
 
 export interface UnitPredictions {
-  /** predicted_label per row (-1 where a tie abstains). */
+  /** predicted_label per row (-1 where a tie abstains or no LF voted: shared/labelmodel/result-labels.ts). */
   labels: Int32Array;
+  /** n_votes per row: how many LFs voted on it. */
+  nVotes: Int32Array;
   /** n×k row-major, for softmax output. */
   probs?: Float64Array;
   confidence?: Float64Array;
@@ -349,7 +351,7 @@ function fillColumn(chunk: DuckDBDataChunk, column: number, rows: number, value:
 
 /**
  * Writes the unit's results as one Parquet file (DESIGN.md "Results" columns): the index key, predicted_label,
- * and for softmax prob_class_0..k-1 and confidence. The key is re-read from the pinned index slice and joined on
+ * for softmax prob_class_0..k-1 and confidence, then n_votes. The key is re-read from the pinned index slice and joined on
  * the row number, so the results carry the key's own type.
  */
 export async function writeResultsParquet(
@@ -359,8 +361,8 @@ export async function writeResultsParquet(
   const n = p.labels.length;
   const softmax = p.probs !== undefined;
   const probColumns = softmax ? Array.from({ length: p.k }, (_, y) => `prob_class_${y}`) : [];
-  const columnTypes: DuckDBType[] = [INTEGER, INTEGER, ...probColumns.map(() => DOUBLE), ...(softmax ? [DOUBLE] : [])];
-  await connection.run(`CREATE OR REPLACE TEMP TABLE preds (reef_row INTEGER, predicted_label INTEGER${probColumns.map((c) => `, ${c} DOUBLE`).join('')}${softmax ? ', confidence DOUBLE' : ''})`);
+  const columnTypes: DuckDBType[] = [INTEGER, INTEGER, ...probColumns.map(() => DOUBLE), ...(softmax ? [DOUBLE] : []), INTEGER];
+  await connection.run(`CREATE OR REPLACE TEMP TABLE preds (reef_row INTEGER, predicted_label INTEGER${probColumns.map((c) => `, ${c} DOUBLE`).join('')}${softmax ? ', confidence DOUBLE' : ''}, n_votes INTEGER)`);
   const appender = await connection.createAppender('preds');
   const chunk = DuckDBDataChunk.create(columnTypes);
   for (let start = 0; start < n; start += CHUNK_ROWS) {
@@ -373,11 +375,12 @@ export async function writeResultsParquet(
       for (let y = 0; y < p.k; y++) fillColumn(chunk, 2 + y, rows, (i) => p.probs![(start + i) * p.k + y]!);
       fillColumn(chunk, 2 + p.k, rows, (i) => p.confidence![start + i]!);
     }
+    fillColumn(chunk, columnTypes.length - 1, rows, (i) => p.nVotes[start + i]!);
     appender.appendDataChunk(chunk);
   }
   appender.closeSync();
   const key = quoteIdent(index.key_column);
-  const outputNames = ['predicted_label', ...probColumns, ...(softmax ? ['confidence'] : [])];
+  const outputNames = ['predicted_label', ...probColumns, ...(softmax ? ['confidence'] : []), 'n_votes'];
   const outputs = outputNames.map((c) => `p.${c}`).join(', ');
   // Every index column streams from the index's Parquet (never through this process), less any named like an output.
   const indexColumns = columns === 'index'

@@ -27,6 +27,8 @@ export interface PredictionPage {
   labels: number[];
   probs?: number[][];
   confidence?: number[];
+  /** Per row, how many LFs voted on it; absent for runs made before results had n_votes. */
+  nVotes?: number[];
 }
 
 /** Rows [offset, offset + limit) of the run's results, across its parts in order. */
@@ -36,14 +38,18 @@ export async function readPredictionPage(store: ObjectStore, run: RunRow, offset
   const key = params.lineage.index.key_column;
   const softmax = params.request.snorkel.output_type === 'softmax';
   const probColumns = Array.from({ length: params.k }, (_, y) => `prob_class_${y}`);
-  const page: PredictionPage = { total: metrics.rows, offset, limit, sampleIds: [], labels: [], ...(softmax ? { probs: [], confidence: [] } : {}) };
+  // Runs that count uncovered rows write n_votes (train-duckdb.ts; the studio's results for a browser run).
+  const withVotes = metrics.uncovered !== undefined;
+  const page: PredictionPage = {
+    total: metrics.rows, offset, limit, sampleIds: [], labels: [], ...(softmax ? { probs: [], confidence: [] } : {}), ...(withVotes ? { nVotes: [] } : {}),
+  };
   let start = 0;
   for (const part of metrics.artifacts.parts) {
     const end = start + part.rows;
     const from = Math.max(offset, start);
     const to = Math.min(offset + limit, end);
     if (from < to) {
-      const rows = await readParquetRows(store, part.key, from - start, to - start, [key, 'predicted_label', ...(softmax ? [...probColumns, 'confidence'] : [])]);
+      const rows = await readParquetRows(store, part.key, from - start, to - start, [key, 'predicted_label', ...(softmax ? [...probColumns, 'confidence'] : []), ...(withVotes ? ['n_votes'] : [])]);
       for (const row of rows) {
         page.sampleIds.push(jsonKey(row[key]));
         page.labels.push(Number(row.predicted_label));
@@ -51,6 +57,7 @@ export async function readPredictionPage(store: ObjectStore, run: RunRow, offset
           page.probs!.push(probColumns.map((c) => Number(row[c])));
           page.confidence!.push(Number(row.confidence));
         }
+        if (withVotes) page.nVotes!.push(Number(row.n_votes));
       }
     }
     start = end;
@@ -62,7 +69,7 @@ export async function readPredictionPage(store: ObjectStore, run: RunRow, offset
 
 function scalarMetrics(m: TrainMetrics): Record<string, number | null> {
   const out: Record<string, number | null> = {
-    rows: m.rows, coverage: m.coverage, overlap: m.overlap, conflict: m.conflict, abstained: m.abstained,
+    rows: m.rows, coverage: m.coverage, overlap: m.overlap, conflict: m.conflict, abstained: m.abstained, uncovered: m.uncovered ?? null,
     avg_confidence: m.avg_confidence, dev_accuracy: m.fit.dev?.accuracy ?? null, duration_s: m.duration_s,
   };
   for (const [label, count] of Object.entries(m.label_distribution)) out[`label_count.${label}`] = count;

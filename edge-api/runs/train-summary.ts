@@ -19,6 +19,8 @@ export interface ResultsSummary {
   /** Rows per predicted class, in class order, then the rows left without a label (-1: no vote, or a tie abstained). */
   label_counts: number[];
   abstained: number;
+  /** Of the abstained rows, those no LF voted on (n_votes 0); null for results from before n_votes. */
+  uncovered: number | null;
   /** Confidence of the labelled rows in HISTOGRAM_BINS equal bins over [1/k, 1]; null for hard-label runs. */
   histogram: { lo: number; counts: number[] } | null;
   /**
@@ -73,6 +75,8 @@ export async function summarizeResults(store: ObjectStore, run: RunRow, gold: Go
     const labelCounts = new Array<number>(k + 1).fill(0);
     for (const [label, count] of await read('SELECT predicted_label, count(*) FROM results GROUP BY ALL')) labelCounts[label! < 0 ? k : label!]! += count!;
     const rows = labelCounts.reduce((a, b) => a + b, 0);
+    const hasVoteCounts = (await db.connection.runAndReadAll('SELECT * FROM results LIMIT 0')).columnNames().includes('n_votes');
+    const uncovered = hasVoteCounts ? (await read('SELECT count(*) FROM results WHERE n_votes = 0'))[0]![0]! : null;
     let histogram: ResultsSummary['histogram'] = null;
     if (softmax) {
       const lo = 1 / k;
@@ -87,7 +91,7 @@ export async function summarizeResults(store: ObjectStore, run: RunRow, gold: Go
       WHERE g.label BETWEEN 0 AND ${k - 1} GROUP BY ALL`);
     for (const [g, p, count] of pairs) confusion[g!]![p! < 0 ? k : p!]! += count!;
     const goldRows = confusion.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0);
-    return { rows, label_counts: labelCounts, abstained: labelCounts[k]!, histogram, gold: goldRows ? { rows: goldRows, ...goldScores(confusion), confusion } : null };
+    return { rows, label_counts: labelCounts, abstained: labelCounts[k]!, uncovered, histogram, gold: goldRows ? { rows: goldRows, ...goldScores(confusion), confusion } : null };
   } finally {
     await db.close();
   }

@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { and, eq, like, sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import { summarizeCounts } from '../../shared/analysis/analyze.ts';
-import { confidences, isLabelModelError, oneClassWarning, probsToPreds } from '../../shared/labelmodel/index.ts';
+import {
+  addResultLabelCounts, confidences, countResultLabels, isLabelModelError, oneClassWarning, resultLabels, votesPerRow, type ResultLabelCounts,
+} from '../../shared/labelmodel/index.ts';
 import type { Db } from '../db/client.ts';
 import { goldLabels, partitionExecutions, runs } from '../db/schema.ts';
 import type { ObjectStore } from '../storage/index.ts';
@@ -246,7 +248,7 @@ async function enqueuePredictions(ctx: TrainingContext, runId: string) {
   await ctx.boss.insert(TRAIN_QUEUES.predict, pending.map((p) => ({ data: { runId, unit: Number(p.key.slice('predict-'.length)) } satisfies TrainJob })));
 }
 
-export interface PredictOutput { key: string; rows: number; label_counts: number[]; confidence_sum: number | null }
+export interface PredictOutput { key: string; rows: number; label_counts: ResultLabelCounts; confidence_sum: number | null }
 
 export async function runPredictJob(ctx: TrainingContext, job: TrainJob, attempt: { retryCount: number }): Promise<void> {
   const step = await runStep(ctx, job, attempt, predictKey(job.unit), async (run, params) => {
@@ -257,22 +259,21 @@ export async function runPredictJob(ctx: TrainingContext, job: TrainJob, attempt
     const L = labelsFromBytes(await ctx.store.getBytes(votesObjectKey(prefix, job.unit)), params.k);
     const n = unit.hi - unit.lo;
     const probs = predictorOf(model)(L, n);
-    const labels = probsToPreds(probs, params.k, params.request.tie_break, { rowOffset: unit.offset });
+    const nVotes = votesPerRow(L, n, params.lineage.lfs.length);
+    const labels = resultLabels(probs, params.k, nVotes, params.request.tie_break, { rowOffset: unit.offset });
     const softmax = params.request.snorkel.output_type === 'softmax';
     const confidence = softmax ? confidences(probs, params.k) : undefined;
-    const labelCounts = new Array<number>(params.k + 1).fill(0);
-    for (const y of labels) labelCounts[y + 1]!++;
     const key = partKey(prefix, job.unit);
     const unitDb = await openUnitDb(ctx.scratchDir);
     try {
       const file = join(unitDb.scratch, 'results.parquet');
       await writeResultsParquet(unitDb, await localPathOf(ctx.store, unit.part), params.lineage.index, unit,
-        { labels, k: params.k, ...(softmax ? { probs, confidence } : {}) }, file, params.request.results_columns);
+        { labels, nVotes, k: params.k, ...(softmax ? { probs, confidence } : {}) }, file, params.request.results_columns);
       await ctx.store.put(key, createReadStream(file), { contentType: 'application/vnd.apache.parquet' });
     } finally {
       await unitDb.close();
     }
-    const output: PredictOutput = { key, rows: n, label_counts: labelCounts, confidence_sum: confidence ? confidence.reduce((a, b) => a + b, 0) : null };
+    const output: PredictOutput = { key, rows: n, label_counts: countResultLabels(labels, nVotes, params.k), confidence_sum: confidence ? confidence.reduce((a, b) => a + b, 0) : null };
     return { rows: n, output };
   });
   if (step !== 'done') return;
@@ -295,8 +296,12 @@ export interface TrainMetrics {
   overlap: number;
   conflict: number;
   lfs: { name: string; lf_id: string; version: number; coverage: number; overlaps: number; conflicts: number; polarity: number[]; empirical_accuracy?: number }[];
+  /** Rows per class; rows labeled -1 are not in it. */
   label_distribution: Record<string, number>;
+  /** Rows labeled -1: ties left unlabeled plus `uncovered`. */
   abstained: number;
+  /** Rows no LF voted on (n_votes 0, labeled -1). Absent from runs made before results had n_votes. */
+  uncovered?: number;
   avg_confidence: number | null;
   fit: FitReport;
   lf_problems: LfProblem[];
@@ -320,7 +325,7 @@ export async function finalizeTraining(ctx: TrainingContext, runId: string): Pro
     const counts = mergeCounts(contributions.map((c) => c.counts));
     const analysis = summarizeCounts(counts);
     const outputs = predicts.map((p) => p.output as PredictOutput);
-    const labelCounts = outputs.reduce((acc, o) => acc.map((x, i) => x + o.label_counts[i]!), new Array<number>(params.k + 1).fill(0));
+    const labelCounts = outputs.map((o) => o.label_counts).reduce(addResultLabelCounts);
     const softmax = params.request.snorkel.output_type === 'softmax';
     const prefix = resultsPrefix(run.conceptId!, run.id);
     const now = new Date();
@@ -334,9 +339,10 @@ export async function finalizeTraining(ctx: TrainingContext, runId: string): Pro
           ...(s.empiricalAccuracy === undefined ? {} : { empirical_accuracy: s.empiricalAccuracy }),
         };
       }),
-      label_distribution: Object.fromEntries(params.classes.map((c, y) => [c, labelCounts[y + 1]!])),
-      warnings: [oneClassWarning(labelCounts.slice(1), counts.goldCounts?.perClass ?? [], params.classes)].filter((w) => w !== undefined),
-      abstained: labelCounts[0]!,
+      label_distribution: Object.fromEntries(params.classes.map((c, y) => [c, labelCounts.perClass[y]!])),
+      warnings: [oneClassWarning(labelCounts.perClass, counts.goldCounts?.perClass ?? [], params.classes)].filter((w) => w !== undefined),
+      abstained: labelCounts.ties + labelCounts.uncovered,
+      uncovered: labelCounts.uncovered,
       avg_confidence: softmax ? outputs.reduce((s, o) => s + (o.confidence_sum ?? 0), 0) / Math.max(1, params.total_rows) : null,
       fit: fit.report,
       lf_problems: contributions.flatMap((c) => c.problems),

@@ -31,3 +31,5 @@ export type { TieOptions, TiePolicy } from './predictions.ts';
 export { confidences } from './confidence.ts';
 export { METRIC_NAMES, metricValue, oneClassWarning, scorePredictions } from './metrics.ts';
 export type { MetricName, Scores } from './metrics.ts';
+export { addResultLabelCounts, countResultLabels, resultLabels, votesPerRow } from './result-labels.ts';
+export type { ResultLabelCounts } from './result-labels.ts';

@@ -89,7 +89,7 @@ describe('LfSession', () => {
   it('browses samples by predicted label and confidence once predictions are set', () => {
     const s = session();
     expect(s.samples({ kind: 'predicted', label: 1, minConfidence: 0, maxConfidence: 1 })).toMatchObject({ total: 0, predicted: false });
-    s.setPredictions(Int32Array.from([1, 0, 1, -1, 1, 0]), Float64Array.from([0.2, 0.8, 0.9, 0.1, 0.4, 0.6, 0.5, 0.5, 0.05, 0.95, 0.7, 0.3]));
+    s.setPredictions(Int32Array.from([1, 0, 1, -1, 1, 0]), Float64Array.from([0.2, 0.8, 0.9, 0.1, 0.4, 0.6, 0.5, 0.5, 0.05, 0.95, 0.7, 0.3]), Int32Array.from([1, 1, 1, 2, 1, 1]));
     const sure = s.samples({ kind: 'predicted', label: 1, minConfidence: 0.7, maxConfidence: 1 });
     expect(sure.predicted).toBe(true);
     expect(sure.rows.map((r) => [r.key, r.predicted, r.confidence])).toEqual([['1', 1, 0.8], ['5', 1, 0.95]]);

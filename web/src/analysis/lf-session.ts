@@ -67,7 +67,7 @@ export class LfSession {
   private readonly slots = new Map<string, number>();
   private readonly columns: VoteColumn[] = [];
   private readonly freeColumns: number[] = [];
-  private predictions: { preds: Int32Array; probs: Float64Array; confidence: Float64Array } | undefined;
+  private predictions: { preds: Int32Array; probs: Float64Array; nVotes: Int32Array; confidence: Float64Array } | undefined;
 
   constructor(table: SampleTable, k: number, gold?: Int32Array) {
     this.table = table;
@@ -150,21 +150,21 @@ export class LfSession {
   }
 
   /** The last training's predictions (row order), for browsing samples by predicted label and confidence. */
-  setPredictions(preds: Int32Array, probs: Float64Array): void {
+  setPredictions(preds: Int32Array, probs: Float64Array, nVotes: Int32Array): void {
     const { n } = this.table;
-    if (preds.length !== n || probs.length !== n * this.k) throw new Error(`Predictions for ${preds.length} rows do not fit the ${n} loaded samples; train again.`);
+    if (preds.length !== n || probs.length !== n * this.k || nVotes.length !== n) throw new Error(`Predictions for ${preds.length} rows do not fit the ${n} loaded samples; train again.`);
     const confidence = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       let best = 0;
       for (let c = 0; c < this.k; c++) best = Math.max(best, probs[i * this.k + c]!);
       confidence[i] = best;
     }
-    this.predictions = { preds, probs, confidence };
+    this.predictions = { preds, probs, nVotes, confidence };
   }
 
-  /** The last training's predicted labels and row-major n×k probabilities, if any. */
-  lastPredictions(): { preds: Int32Array; probs: Float64Array } | undefined {
-    return this.predictions && { preds: this.predictions.preds, probs: this.predictions.probs };
+  /** The last training's predicted labels, row-major n×k probabilities and votes per row, if any. */
+  lastPredictions(): { preds: Int32Array; probs: Float64Array; nVotes: Int32Array } | undefined {
+    return this.predictions && { preds: this.predictions.preds, probs: this.predictions.probs, nVotes: this.predictions.nVotes };
   }
 
   /** Rows matching a filter, from `offset`, at most `limit`, with the filtered count. */

@@ -51,7 +51,7 @@ export function SampleBrowser({ lfs, values, version, onLabel }: {
           {lfs.map((lf) => <option key={lf.slot} value={`lf:${lf.slot}`}>Voted by {lf.name}</option>)}
           {values.map((v, i) => <option key={v} value={`gold:${i}`}>Gold label {v}</option>)}
           {page.predicted && values.map((v, i) => <option key={`p-${v}`} value={`predicted:${i}`}>Predicted {v}</option>)}
-          {page.predicted && <option value="predicted:-1">Predicted: tie (no label)</option>}
+          {page.predicted && <option value="predicted:-1">Predicted: no label (-1: a tie, or no votes)</option>}
         </select>
         {filterText.startsWith('predicted:') && <>{confidenceInput('min')}{confidenceInput('max')}</>}
         <span className="muted">{page.total.toLocaleString('en-US')} rows</span>

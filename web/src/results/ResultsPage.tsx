@@ -9,6 +9,7 @@ import { dataWorker, trainWorker } from '../studio/workers.ts';
 import { findResult, type TrainedResult } from '../training/results-store.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
 import { AutoChoice } from './AutoChoice.tsx';
+import { LabelDistribution } from './LabelDistribution.tsx';
 import { runOnServer } from './run-on-server.ts';
 import { RunResults } from './RunResults.tsx';
 import { ServerJobView } from './ServerJobView.tsx';
@@ -97,21 +98,13 @@ function InMemoryResults({ result, rows }: { result: TrainedResult; rows: Sample
   // The histogram (from the train worker) leaves out no-vote rows: they all get the model's prior.
   const noVoteRows = dist[result.k + 1]!;
   const histMax = Math.max(...hist, 1);
-  const distMax = Math.max(...dist, 1);
   // The table shows the first rows only: their keys come with their sample fields, the rest from the result's arrays.
   const probColumns = result.output === 'softmax' ? Array.from({ length: result.k }, (_, c) => `prob_class_${c}`) : [];
-  const columns = [result.keyColumn, 'predicted_label', ...probColumns, ...(result.output === 'softmax' ? ['confidence'] : [])];
+  const columns = [result.keyColumn, 'predicted_label', ...probColumns, ...(result.output === 'softmax' ? ['confidence'] : []), 'n_votes'];
   return (
     <>
       <div className="cards">
-        <section aria-label="Label distribution">
-          <h3>Label distribution</h3>
-          <div className="bars">
-            {dist.map((count, c) => (
-              <div className="bar" key={c}><span>{c < result.k ? result.values[c] : c === result.k ? 'unlabeled (tie)' : 'no votes'}</span><div><span style={{ width: `${(count / distMax) * 100}%` }} /></div><span>{count.toLocaleString('en-US')}</span></div>
-            ))}
-          </div>
-        </section>
+        <LabelDistribution classes={result.values} counts={{ perClass: dist.slice(0, result.k), ties: dist[result.k]!, uncovered: noVoteRows }} />
         {result.output === 'softmax' && (
           <section aria-label="Confidence histogram">
             <h3>Confidence histogram</h3>
@@ -141,9 +134,10 @@ function InMemoryResults({ result, rows }: { result: TrainedResult; rows: Sample
               return (
                 <tr key={i}>
                   <td>{rows[i]?.key ?? ''}</td>
-                  <td>{result.noVotes[i] ? <span className="muted" title={`No LF voted on this row; the model's prior gives ${label}`}>no votes</span> : label}</td>
+                  <td>{result.nVotes[i] === 0 ? <span className="muted" title="No LF voted on this row: predicted_label -1; the probabilities are the model's class prior">— (no votes)</span> : label}</td>
                   {probColumns.map((name, c) => <td key={name}>{result.probs[i * result.k + c]!.toFixed(4)}</td>)}
                   {result.output === 'softmax' && <td>{result.confidence[i]!.toFixed(4)}</td>}
+                  <td>{result.nVotes[i]}</td>
                   <td>{rows[i] ? Object.entries(rows[i]!.fields).filter(([k]) => k !== result.keyColumn).map(([, v]) => v).join(' · ') : ''}</td>
                 </tr>
               );

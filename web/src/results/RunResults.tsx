@@ -4,11 +4,13 @@
 // Browser runs kept on the server show the same page, so a reload shows the same numbers.
 import { useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
+import { LabelDistribution } from './LabelDistribution.tsx';
 
 interface Summary {
   rows: number;
   label_counts: number[];
   abstained: number;
+  uncovered: number | null;
   histogram: { lo: number; counts: number[] } | null;
   gold: { rows: number; accuracy: number | null; f1_macro: number | null; confusion: number[][] } | null;
   lfs: { name: string; coverage: number; overlaps: number; conflicts: number; empirical_accuracy: number | null; learned_accuracy: number | null }[];
@@ -40,23 +42,12 @@ export function RunResults({ cId, jobId, values, softmax }: { cId: string; jobId
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!summary) return <p className="muted">Summarizing every row…</p>;
   const k = values.length;
-  const distMax = Math.max(1, ...summary.label_counts);
   const histMax = Math.max(1, ...(summary.histogram?.counts ?? []));
   const labelled = summary.rows - summary.abstained;
   return (
     <>
       <div className="cards">
-        <section aria-label="Label distribution">
-          <h3>Label distribution</h3>
-          <div className="bars">
-            {summary.label_counts.map((n, c) => (
-              <div className="bar" key={c}>
-                <span title={c === k ? 'No LF voted on these rows, or the tie break abstained: predicted_label -1' : undefined}>{c < k ? values[c] : 'no label (-1)'}</span>
-                <div><span style={{ width: `${(n / distMax) * 100}%` }} /></div><span>{count(n)}</span>
-              </div>
-            ))}
-          </div>
-        </section>
+        <LabelDistribution classes={values} counts={{ perClass: summary.label_counts.slice(0, k), ties: summary.abstained - (summary.uncovered ?? 0), uncovered: summary.uncovered ?? undefined }} />
         {summary.histogram && (
           <section aria-label="Confidence histogram">
             <h3>Confidence histogram</h3>

@@ -19,7 +19,7 @@ interface TrainJob {
   weights?: number[] | null;
   metrics?: { lfs: { name: string }[]; fit?: { model?: string; params?: { nEpochs?: number }; metric?: string; dev?: { rows: number; accuracy: number; f1_macro: number }; candidates?: CandidateSummary[] }; warnings?: string[] };
   error: { message?: string } | null;
-  summary?: { total_samples: number; avg_confidence: number | null; label_distribution: Record<string, number> };
+  summary?: { total_samples: number; avg_confidence: number | null; label_distribution: Record<string, number>; abstained: number; uncovered?: number };
   results?: { part: number; url: string; rows: number }[];
 }
 

@@ -6,7 +6,7 @@ import { confidenceHistogram, labelDistribution, resultColumns, resultCsv, resul
 const result: TrainedResult = {
   jobId: 'j', cId: 'c', values: ['HAM', 'SPAM'], n: 3, k: 2, output: 'softmax', model: 'snorkel', params: {},
   probs: Float64Array.from([0.9, 0.1, 0.5, 0.5, 0.2, 0.8]), preds: Int32Array.from([0, -1, 1]),
-  keyColumn: 'id', lfNames: [], weights: null, noVotes: Uint8Array.from([0, 0, 0]), ms: 1, createdAt: '',
+  keyColumn: 'id', lfNames: [], weights: null, nVotes: Int32Array.from([2, 2, 1]), ms: 1, createdAt: '',
   serverRequest: { selectedIndex: 'i', selectedRules: [], selectedLFs: [], snorkel: { epochs: 100, lr: 0.01, output_type: 'softmax' }, model: 'snorkel', seed: 0 },
   parquet: new ArrayBuffer(0), confidence: Float64Array.from([0.9, 0.5, 0.8]), distribution: [1, 1, 1, 0], histogram: [],
 };
@@ -15,21 +15,21 @@ const arrays: ResultArrays = { ...result, keys: [10, 11, 12] };
 describe('result columns', () => {
   it('has the seed\'s columns, with confidence the top probability', () => {
     const cols = resultColumns(arrays);
-    expect(cols.map((c) => c.name)).toEqual(['id', 'predicted_label', 'prob_class_0', 'prob_class_1', 'confidence']);
+    expect(cols.map((c) => c.name)).toEqual(['id', 'predicted_label', 'prob_class_0', 'prob_class_1', 'confidence', 'n_votes']);
     expect(Array.from(cols[4]!.values as Float64Array)).toEqual([0.9, 0.5, 0.8]);
-    expect(resultColumns({ ...arrays, output: 'hard' }).map((c) => c.name)).toEqual(['id', 'predicted_label']);
+    expect(resultColumns({ ...arrays, output: 'hard' }).map((c) => c.name)).toEqual(['id', 'predicted_label', 'n_votes']);
   });
   it('counts labels with unlabeled rows, then rows no LF voted on, last; and bins confidence over [1/k, 1]', () => {
     expect(labelDistribution(result)).toEqual([1, 1, 1, 0]);
-    // Row 2 had no votes: the model's prior said SPAM, but it is counted as "no votes", not as SPAM.
-    expect(labelDistribution({ ...result, noVotes: Uint8Array.from([0, 0, 1]) })).toEqual([1, 0, 1, 1]);
+    // Row 2 had no votes: its label is -1 (whatever the prior said), counted as "no votes", not as a tie.
+    expect(labelDistribution({ ...result, preds: Int32Array.from([0, -1, -1]), nVotes: Int32Array.from([2, 2, 0]) })).toEqual([1, 0, 1, 1]);
     expect(confidenceHistogram(Float64Array.from([0.5, 0.85, 1]), 2, 5)).toEqual([1, 0, 0, 1, 1]);
   });
   it('writes a CSV and a Parquet file that read back the same rows', async () => {
     const cols = resultColumns(arrays);
-    expect(resultCsv(cols).split('\n')[1]).toBe('10,0,0.9,0.1,0.9');
+    expect(resultCsv(cols).split('\n')[1]).toBe('10,0,0.9,0.1,0.9,2');
     const rows = await parquetReadObjects({ file: resultParquet(cols) });
-    expect(rows[2]).toEqual({ id: 12n, predicted_label: 1, prob_class_0: 0.2, prob_class_1: 0.8, confidence: 0.8 });
+    expect(rows[2]).toEqual({ id: 12n, predicted_label: 1, prob_class_0: 0.2, prob_class_1: 0.8, confidence: 0.8, n_votes: 1 });
   });
   it('writes the download\'s CSV from the Parquet, the same text as from the arrays', async () => {
     const cols = resultColumns(arrays);

@@ -1,13 +1,14 @@
-// A trained result as the seed's result columns: the index key, predicted_label, and for softmax output
-// prob_class_0..k-1 and confidence. The same columns go to the page, the CSV and the Parquet download.
+// A trained result as the seed's result columns: the index key, predicted_label, for softmax output
+// prob_class_0..k-1 and confidence, then n_votes. The same columns go to the page, the CSV and the Parquet download.
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { countResultLabels } from '../../../shared/labelmodel/result-labels.ts';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { TrainedResult } from '../training/results-store.ts';
 
 export interface ResultColumn { name: string; values: ArrayLike<unknown>; type: 'STRING' | 'INT32' | 'DOUBLE' | 'INT64' }
 
 /** A training's predictions with the sample keys they belong to (row order). */
-export interface ResultArrays extends Pick<TrainedResult, 'keyColumn' | 'preds' | 'probs' | 'n' | 'k' | 'output'> { keys: unknown[] }
+export interface ResultArrays extends Pick<TrainedResult, 'keyColumn' | 'preds' | 'probs' | 'nVotes' | 'n' | 'k' | 'output'> { keys: unknown[] }
 
 export function resultColumns(r: ResultArrays): ResultColumn[] {
   const keysAreNumbers = r.keys.every((v) => typeof v === 'number' && Number.isSafeInteger(v));
@@ -21,6 +22,7 @@ export function resultColumns(r: ResultArrays): ResultColumn[] {
     for (let c = 0; c < r.k; c++) columns.push({ name: `prob_class_${c}`, values: Float64Array.from({ length: r.n }, (_, i) => r.probs[i * r.k + c]!), type: 'DOUBLE' });
     columns.push({ name: 'confidence', values: confidences(r), type: 'DOUBLE' });
   }
+  columns.push({ name: 'n_votes', values: r.nVotes, type: 'INT32' });
   return columns;
 }
 
@@ -36,13 +38,12 @@ export function confidences(r: Pick<TrainedResult, 'probs' | 'n' | 'k'>): Float6
 }
 
 /**
- * Rows per predicted class among rows some LF voted on; index k counts voted rows left unlabeled (-1, a tie) and
- * index k + 1 the rows no LF voted on, whatever class the model's prior picked for them.
+ * Rows per predicted class, then at index k the voted rows left unlabeled (-1, a tie), and at index k + 1 the rows
+ * no LF voted on (-1): counted as a server run counts them (shared/labelmodel/result-labels.ts).
  */
-export function labelDistribution(r: Pick<TrainedResult, 'preds' | 'k' | 'noVotes'>): number[] {
-  const counts = new Array<number>(r.k + 2).fill(0);
-  r.preds.forEach((p, i) => { counts[r.noVotes[i] ? r.k + 1 : p < 0 ? r.k : p]!++; });
-  return counts;
+export function labelDistribution(r: Pick<TrainedResult, 'preds' | 'k' | 'nVotes'>): number[] {
+  const counts = countResultLabels(r.preds, r.nVotes, r.k);
+  return [...counts.perClass, counts.ties, counts.uncovered];
 }
 
 /** Counts of confidences in `bins` equal-width bins over [1/k, 1]. */

@@ -34,9 +34,9 @@ export interface TrainedResult {
   keyColumn: string;
   lfNames: string[];
   weights: number[] | null;
-  /** 1 where no LF voted (the model can only answer its class prior there). */
-  noVotes: Uint8Array;
-  /** Per row, the top probability; rows per class (result-table's labelDistribution); the confidence histogram of voted rows. */
+  /** Per row, how many LFs voted; 0 means predicted_label -1 (the model can only answer its class prior there). */
+  nVotes: Int32Array;
+  /** Per row, the top probability; rows per class, ties, no votes (result-table's labelDistribution); the confidence histogram of voted rows. */
   confidence: Float64Array;
   distribution: number[];
   histogram: number[];

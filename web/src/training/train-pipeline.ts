@@ -67,7 +67,8 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   // with the keys it holds; copies, as the result keeps its own arrays.
   const preds = out.preds.slice();
   const probs = out.probs.slice();
-  await dataWorker().setPredictions(Comlink.transfer(preds, [preds.buffer]), Comlink.transfer(probs, [probs.buffer]));
+  const nVotes = out.nVotes.slice();
+  await dataWorker().setPredictions(Comlink.transfer(preds, [preds.buffer]), Comlink.transfer(probs, [probs.buffer]), Comlink.transfer(nVotes, [nVotes.buffer]));
   window.dispatchEvent(new Event(PREDICTIONS_EVENT));
   onState({ phase: 'saving' });
   const weights = out.weights ? Array.from(out.weights) : null;
@@ -84,7 +85,7 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
     probs: out.probs, preds: out.preds, keyColumn: assets.index.keyColumn,
     requestedModel: settings.model,
     warning: oneClassWarning(out.distribution.slice(0, k), goldPerClass, concept.values),
-    lfNames: lfs, weights, noVotes: out.noVotes, confidence: out.confidence, distribution: out.distribution, histogram: out.histogram,
+    lfNames: lfs, weights, nVotes: out.nVotes, confidence: out.confidence, distribution: out.distribution, histogram: out.histogram,
     ms: out.ms, createdAt: new Date().toISOString(), serverRequest,
     parquet, ...('error' in kept ? { notKept: kept.error } : {}),
   });

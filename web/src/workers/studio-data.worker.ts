@@ -175,8 +175,8 @@ const api = {
     return entries.length;
   },
   /** The last training's predictions, for the sample browser's predicted-label filter. */
-  setPredictions(preds: Int32Array, probs: Float64Array): void {
-    current().setPredictions(preds, probs);
+  setPredictions(preds: Int32Array, probs: Float64Array, nVotes: Int32Array): void {
+    current().setPredictions(preds, probs, nVotes);
   },
   /** The columns a custom LF reads, as plain values (for the sandbox; structured-cloned). */
   rowsFor(): Record<string, unknown[]> {

@@ -4,7 +4,7 @@ import { analyzeLabelMatrix } from '../../../shared/analysis/analyze.ts';
 import { fitAuto, summarizeCandidates, type CandidateSummary } from '../../../shared/labelmodel/auto.ts';
 import { predictLogLinear } from '../../../shared/labelmodel/loglinear.ts';
 import { fitModel, type FittedLabelModel } from '../../../shared/labelmodel/models.ts';
-import { probsToPreds } from '../../../shared/labelmodel/predictions.ts';
+import { resultLabels, votesPerRow } from '../../../shared/labelmodel/result-labels.ts';
 import { fitSnorkel, snorkelWeights, type SnorkelModel } from '../../../shared/labelmodel/snorkel.ts';
 import { computeSufficientStats } from '../../../shared/labelmodel/stats.ts';
 import type { LabelModelParameters } from '../../../shared/onnx/label-model.ts';
@@ -23,8 +23,8 @@ export interface TrainOutput {
   weights: Float64Array | null;
   /** The fitted numbers, kept with the run so its label model exports as ONNX (edge-api/runs/onnx-export.ts). */
   fitted: LabelModelParameters;
-  /** 1 where no LF voted: the model's answer there is its class prior, not evidence about the row. */
-  noVotes: Uint8Array;
+  /** Per row, how many LFs voted; where none did the label is -1 and the probabilities are the model's class prior. */
+  nVotes: Int32Array;
   /** The LF analysis of the matrix trained on (shared/analysis, with the gold labels), kept with the run. */
   analysis: TrainAnalysis;
   /** What the results page shows, summed here so the page does no million-row loop: see result-table.ts. */
@@ -50,16 +50,6 @@ function analysisOf(L: Int8Array, n: number, m: number, k: number, gold: Int32Ar
       ...(s.empiricalAccuracy === undefined ? {} : { empirical_accuracy: s.empiricalAccuracy }),
     })),
   };
-}
-
-function rowsWithoutVotes(L: Int8Array, n: number, m: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let voted = false;
-    for (let j = i * m, end = j + m; j < end && !voted; j++) voted = L[j] !== -1;
-    out[i] = voted ? 0 : 1;
-  }
-  return out;
 }
 
 /** The gold-labelled rows as auto's dev split. */
@@ -99,20 +89,21 @@ const api = {
     // Only Snorkel with the node's epochs counts them; auto fits its candidates with epochs of their own.
     if (settings.model === 'snorkel') onEpoch(settings.epochs, settings.epochs);
     const probs = model.predictProba(L, n);
-    // Ties abstain (-1), Snorkel's default and the server run's default, so both report the same labels.
-    const preds = probsToPreds(probs, k, 'abstain');
-    const noVotes = rowsWithoutVotes(L, n, m);
+    // Ties abstain (-1), Snorkel's default and the server run's default, and rows no LF voted on are -1 under any
+    // policy: the same shared function as the server, so both report the same labels.
+    const nVotes = votesPerRow(L, n, m);
+    const preds = resultLabels(probs, k, nVotes, 'abstain');
     const ms = performance.now() - started;
     const analysis = analysisOf(L, n, m, k, gold);
     const confidence = confidences({ probs, n, k });
     // No-vote rows all get the model's prior: left out of the histogram, which is about rows with evidence.
-    const histogram = confidenceHistogram(confidence.filter((_, i) => !noVotes[i]), k);
-    const distribution = labelDistribution({ preds, k, noVotes });
+    const histogram = confidenceHistogram(confidence.filter((_, i) => nVotes[i] !== 0), k);
+    const distribution = labelDistribution({ preds, k, nVotes });
     const fitted: LabelModelParameters = model.logLinear
       ? { kind: 'loglinear', m, k, logTable: Array.from(model.logLinear.logTable), logPrior: Array.from(model.logLinear.logPrior) }
       : { kind: 'mv', m, k };
-    const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, ...(candidates ? { candidates } : {}), weights, fitted, noVotes, analysis, confidence, distribution, histogram, ms };
-    return Comlink.transfer(out, [probs.buffer, preds.buffer, noVotes.buffer, confidence.buffer, ...(weights ? [weights.buffer] : [])]);
+    const out: TrainOutput = { probs, preds, model: model.kind, params: model.params, ...(candidates ? { candidates } : {}), weights, fitted, nVotes, analysis, confidence, distribution, histogram, ms };
+    return Comlink.transfer(out, [probs.buffer, preds.buffer, nVotes.buffer, confidence.buffer, ...(weights ? [weights.buffer] : [])]);
   },
   /** A results Parquet as CSV (the download), written here: a million rows of text is no work for the main thread. */
   async resultCsv(parquet: ArrayBuffer): Promise<Blob> {

@@ -1,3 +1,4 @@
+// needs: postgresql mariadb (vitest.config.ts skips this file when one is unreachable)
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

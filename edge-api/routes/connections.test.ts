@@ -1,3 +1,4 @@
+// needs: postgresql mariadb (vitest.config.ts skips this file when one is unreachable)
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

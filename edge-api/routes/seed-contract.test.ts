@@ -1,3 +1,4 @@
+// needs: postgresql (vitest.config.ts skips this file when one is unreachable)
 // The seed design's own requests, sent as the seed writes them (its field names, its paths without /api, its
 // Jinja-style templates): each must succeed and answer with the seed's field names beside Reef's.
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,3 +1,4 @@
+// needs: postgresql mariadb (vitest.config.ts skips this file when one is unreachable)
 // Hostile SQL through the API (preview, save) against real PostgreSQL and MariaDB sources: each case gets a coded
 // 4xx and leaves the source as it was. The source logins here are the machine's superuser and root, marked trusted
 // writer roles by an admin, so what is tested is the guard and the transaction, not the role's lack of rights.

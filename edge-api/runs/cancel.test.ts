@@ -1,3 +1,4 @@
+// needs: postgresql mariadb (vitest.config.ts skips this file when one is unreachable)
 // A slow query never stalls the service: canceling a run cancels its statement on the real source (PostgreSQL,
 // MariaDB) and frees the worker, other assets' jobs run beside a long one, and a preview that runs out of time
 // answers a coded timeout. Sources are reached as least-privileged login roles, as a production connection would be.

@@ -1,3 +1,4 @@
+// needs: postgresql (vitest.config.ts skips this file when one is unreachable)
 // Materialization end to end: the API starts a run, a worker takes its partition jobs from the real queue, a real
 // PostgreSQL source streams into Parquet in a real object store, and the version switch is checked by reading back.
 import { spawn } from 'node:child_process';

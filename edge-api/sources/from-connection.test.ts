@@ -1,3 +1,4 @@
+// needs: postgresql mariadb (vitest.config.ts skips this file when one is unreachable)
 // A stored connection's statement_timeout_s bounds the queries a materialization runs (PostgreSQL COPY, MySQL row
 // stream) and, capped at 30 s, its previews.
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// needs: mariadb (vitest.config.ts skips this file when one is unreachable)
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMysqlTestDb } from './mysql-test-db.ts';

@@ -1,3 +1,4 @@
+// needs: postgresql (vitest.config.ts skips this file when one is unreachable)
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgTestDb } from './pg-test-db.ts';

@@ -1,3 +1,4 @@
+// needs: postgresql mariadb (vitest.config.ts skips this file when one is unreachable)
 // The writer-role check against the machine's PostgreSQL and MariaDB: throwaway roles with one privilege each.
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';

@@ -94,5 +94,15 @@ test('the results page explains a run over all of its rows, the same after a rel
   const onServer = await readResults();
   assert.equal((await barCounts()).reduce((a, b) => a + b, 0), 20_000, onServer.distribution);
   assert.match(onServer.gold, /Accuracy \d+\.\d%/);
-  await page.screenshot({ path: `${artifacts}04-server-results.png`, fullPage: true });
+  // A server run keeps its votes: its labels can be set against majority vote's.
+  const serverSamples = page.getByRole('region', { name: 'Samples' });
+  await serverSamples.getByLabel('Filter rows').selectOption({ label: 'Label model and majority vote disagree' });
+  await serverSamples.getByRole('columnheader', { name: 'majority_vote' }).waitFor();
+  const serverHeaders = await serverSamples.locator('thead th').allInnerTexts();
+  const [label, majority] = [serverHeaders.indexOf('predicted_label'), serverHeaders.indexOf('majority_vote')];
+  for (const row of await serverSamples.locator('tbody tr').all()) {
+    const texts = await row.locator('td').allInnerTexts();
+    assert.notEqual(texts[label], texts[majority], `a listed row disagrees with majority vote: ${texts.join(' | ')}`);
+  }
+  await page.screenshot({ path: `${artifacts}04-server-results-disagree-with-mv.png`, fullPage: true });
 });

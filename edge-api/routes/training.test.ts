@@ -519,6 +519,19 @@ describeDatabases('server training runs', (database, backend) => {
     expect(unsure.total).toBe(out.filter((p) => p.confidence < 0.8).length);
     for (const r of unsure.rows) expect(r.confidence).toBeLessThan(0.8);
     expect((await call('GET', `/api/concepts/${c}/snorkel/jobs/${jobId}/rows?filter=nope`, undefined, 'viewer')).status).toBe(400);
+    // Rows the label model labels otherwise than majority vote over the same stored votes.
+    const params = run.params as TrainParams;
+    const m = params.lineage.lfs.length;
+    const votes = (await Promise.all(params.units.map((u: any) => store.getBytes(`results/${c}/runs/${jobId}/votes/unit-${String(u.unit).padStart(5, '0')}.i8`))))
+      .flatMap((bytes, u) => { const n = params.units[u]!.hi - params.units[u]!.lo; return Array.from({ length: n }, (_, i) => Array.from(new Int8Array(bytes.buffer, bytes.byteOffset + i * m, m))); });
+    const majority = votes.map((row) => {
+      const counts = [row.filter((v) => v === 0).length, row.filter((v) => v === 1).length];
+      return counts[0] === counts[1] ? -1 : counts[0]! > counts[1]! ? 0 : 1;
+    });
+    const disagree = await page('filter=disagrees_with_majority_vote&limit=1000');
+    expect(disagree.total).toBe(out.filter((p, i) => p.predicted_class !== majority[i]).length);
+    expect(disagree.total).toBeGreaterThan(0);
+    for (const r of disagree.rows) expect(r.predicted_label).not.toBe(r.majority_vote);
 
     // One CSV of every row, whatever the number of parts, as a reloaded results page downloads it.
     const csv = await call('GET', `/api/concepts/${c}/snorkel/jobs/${jobId}/results.csv`, undefined, 'viewer');

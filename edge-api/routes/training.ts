@@ -12,7 +12,7 @@ import type { RunRow } from '../runs/run-store.ts';
 import { startTraining, type TrainingContext, type TrainMetrics } from '../runs/train.ts';
 import { recordBrowserTraining, type BrowserTrainParams } from '../runs/train-browser.ts';
 import { compareRuns, readPredictionPage } from '../runs/train-results.ts';
-import { readResultRows, RowFilter, summarizeResults, writeResultsCsv, type GoldLabel } from '../runs/train-summary.ts';
+import { readResultRows, RowFilter, summarizeResults, TrainSummaryError, writeResultsCsv, type GoldLabel } from '../runs/train-summary.ts';
 import { listTrainingSchedules, scheduleTraining, unscheduleTraining } from '../runs/train-schedule.ts';
 import { TrainRequest, type TrainParams } from '../runs/train-spec.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
@@ -326,7 +326,12 @@ export const trainingRoutes = () => createRouter()
     const trainer = requireTrainer(c.var.deps.trainer);
     const { c_id, job_id } = c.req.valid('param');
     const row = await loadFinishedTrainRun(trainer, c_id, job_id);
-    return c.json(await readResultRows(trainer.store, row, await goldOf(trainer, c_id), c.req.valid('query')), 200);
+    try {
+      return c.json(await readResultRows(trainer.store, row, await goldOf(trainer, c_id), c.req.valid('query')), 200);
+    } catch (err) {
+      if (err instanceof TrainSummaryError) throw new ApiError(409, err.code, err.message);
+      throw err;
+    }
   })
   .openapi(list, async (c) => {
     const { c_id } = c.req.valid('param');

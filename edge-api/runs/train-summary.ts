@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { quoteIdent, stringLiteral } from '../../shared/lf/sql-literals.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { RunRow } from './run-store.ts';
-import type { TrainMetrics } from './train.ts';
-import type { TrainParams } from './train-spec.ts';
+import { majorityVoteProbs } from '../../shared/labelmodel/majority.ts';
+import { resultLabels, votesPerRow } from '../../shared/labelmodel/result-labels.ts';
+import { votesObjectKey, type TrainMetrics } from './train.ts';
+import { labelsFromBytes } from './train-votes.ts';
+import { resultsPrefix, type TrainParams } from './train-spec.ts';
 import { localPathOf, openUnitDb, type UnitDb } from './train-duckdb.ts';
 import { jsonKey } from './train-results.ts';
 
@@ -30,7 +33,7 @@ export interface ResultsSummary {
   gold: { rows: number; accuracy: number | null; f1_macro: number | null; confusion: number[][] } | null;
 }
 
-export const RowFilter = ['all', 'low_confidence', 'contradicts_gold'] as const;
+export const RowFilter = ['all', 'low_confidence', 'contradicts_gold', 'disagrees_with_majority_vote'] as const;
 export type RowFilter = (typeof RowFilter)[number];
 
 export interface ResultRowsPage {
@@ -118,6 +121,43 @@ export function goldScores(confusion: number[][]): { accuracy: number | null; f1
   return { accuracy: correct / total, f1_macro: f1s.length ? f1s.reduce((a, b) => a + b, 0) / f1s.length : null };
 }
 
+/**
+ * The table `majority` (reef_part, reef_row, majority_vote): each row's majority-vote label from the run's stored
+ * votes (one object per unit, in part order), -1 for a tie or no vote, as the results mark them. A browser run keeps
+ * no votes on the server, so it cannot be compared.
+ */
+async function loadMajorityVote(store: ObjectStore, run: RunRow, db: UnitDb): Promise<void> {
+  const params = run.params as TrainParams;
+  const metrics = run.metrics as TrainMetrics;
+  if (!metrics.artifacts.votes_prefix || params.units.length !== metrics.artifacts.parts.length) {
+    throw new TrainSummaryError('MAJORITY_VOTE_UNAVAILABLE', 'This run keeps no LF votes on the server (a browser run): use Run on server to compare its labels with majority vote.');
+  }
+  const m = params.lineage.lfs.length;
+  await db.connection.run('CREATE TABLE majority (reef_part INTEGER, reef_row BIGINT, majority_vote INTEGER)');
+  const appender = await db.connection.createAppender('majority');
+  for (const [u, unit] of params.units.entries()) {
+    const n = unit.hi - unit.lo;
+    const L = labelsFromBytes(await store.getBytes(votesObjectKey(resultsPrefix(run.conceptId!, run.id), u)), params.k);
+    const labels = resultLabels(majorityVoteProbs(L, n, m, params.k), params.k, votesPerRow(L, n, m), 'abstain');
+    for (let i = 0; i < n; i++) {
+      appender.appendInteger(u + 1); // list_position in openResults counts parts from 1
+      appender.appendBigInt(BigInt(i));
+      appender.appendInteger(labels[i]!);
+      appender.endRow();
+    }
+  }
+  appender.closeSync();
+}
+
+/** A request the run cannot answer, with a code the route maps to 409. */
+export class TrainSummaryError extends Error {
+  readonly code: 'MAJORITY_VOTE_UNAVAILABLE';
+  constructor(code: 'MAJORITY_VOTE_UNAVAILABLE', message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
 const jsonValue = (v: unknown): unknown => (typeof v === 'bigint' || v instanceof Date ? jsonKey(v) : v);
 
 /** One page of the run's rows (every results column) in file order, optionally only those a filter keeps. */
@@ -127,16 +167,20 @@ export async function readResultRows(store: ObjectStore, run: RunRow, gold: Gold
   const softmax = (run.params as TrainParams).request.snorkel.output_type === 'softmax';
   const { db, key } = await openResults(store, run, gold);
   try {
+    const majority = options.filter === 'disagrees_with_majority_vote';
+    if (majority) await loadMajorityVote(store, run, db);
     const where = options.filter === 'low_confidence' ? (softmax ? `r.confidence < ${Number(options.threshold)}` : 'false')
-      : options.filter === 'contradicts_gold' ? 'g.label IS NOT NULL AND r.predicted_label <> g.label' : 'true';
-    const from = `FROM results r LEFT JOIN gold g ON CAST(r.${key} AS VARCHAR) = g.sample_key WHERE ${where}`;
+      : options.filter === 'contradicts_gold' ? 'g.label IS NOT NULL AND r.predicted_label <> g.label'
+      : majority ? 'r.predicted_label <> mv.majority_vote' : 'true';
+    const from = `FROM results r LEFT JOIN gold g ON CAST(r.${key} AS VARCHAR) = g.sample_key
+      ${majority ? 'JOIN majority mv ON mv.reef_part = r.reef_part AND mv.reef_row = r.reef_row' : ''} WHERE ${where}`;
     const [[total]] = (await db.connection.runAndReadAll(`SELECT count(*) ${from}`)).getRowsJS();
     // Results written with the key only (results_columns "key", kept browser runs) get the index's columns for
     // the page's rows from the pinned index version, so every run's samples read the same.
     const index = (run.params as TrainParams).lineage.index;
     const present = new Set((await db.connection.runAndReadAll('SELECT * FROM results LIMIT 0')).columnNames());
     const missing = index.columns.map((c) => c.name).filter((name) => !present.has(name));
-    const page = `SELECT r.*, g.label AS gold_label ${from} ORDER BY r.reef_part, r.reef_row LIMIT ${options.limit} OFFSET ${options.offset}`;
+    const page = `SELECT r.*, g.label AS gold_label${majority ? ', mv.majority_vote' : ''} ${from} ORDER BY r.reef_part, r.reef_row LIMIT ${options.limit} OFFSET ${options.offset}`;
     let select = `SELECT * EXCLUDE (reef_part, reef_row) FROM (${page}) ORDER BY reef_part, reef_row`;
     if (missing.length > 0) {
       const files = await Promise.all(index.parts.map((p) => localPathOf(store, p.key)));

@@ -51,7 +51,7 @@ export interface TrainJob { runId: string; unit: number }
 
 const votesKey = (u: number) => `votes-${String(u).padStart(5, '0')}`;
 const predictKey = (u: number) => `predict-${String(u).padStart(5, '0')}`;
-const votesObjectKey = (prefix: string, u: number) => `${prefix}/votes/unit-${String(u).padStart(5, '0')}.i8`;
+export const votesObjectKey = (prefix: string, u: number) => `${prefix}/votes/unit-${String(u).padStart(5, '0')}.i8`;
 
 const ensured = new WeakSet<PgBoss>();
 /** The training queues, with the materialization queues' retry and heartbeat settings. */

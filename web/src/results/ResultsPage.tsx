@@ -87,7 +87,7 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
       {result.notKept
         ? <p role="alert" className="error" data-testid="result-not-kept">Not kept on the server: {result.notKept}. This result lives in this tab only.</p>
         : <p className="muted" data-testid="result-kept">Kept on the server as run {result.jobId}: this page and its downloads survive a reload.</p>}
-      {result.notKept ? <InMemoryResults result={result} rows={rows} /> : <RunResults cId={cId} jobId={result.jobId} values={result.values} softmax={result.output === 'softmax'} />}
+      {result.notKept ? <InMemoryResults result={result} rows={rows} /> : <RunResults cId={cId} jobId={result.jobId} values={result.values} softmax={result.output === 'softmax'} votesKept={false} />}
     </main>
   );
 }

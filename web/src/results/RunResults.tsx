@@ -17,13 +17,14 @@ interface Summary {
 }
 interface RowsPage { total: number; offset: number; limit: number; columns: string[]; rows: Record<string, unknown>[] }
 
-type Filter = 'all' | 'low_confidence' | 'contradicts_gold';
+type Filter = 'all' | 'low_confidence' | 'contradicts_gold' | 'disagrees_with_majority_vote';
 const PAGE = 50;
 const LOW_CONFIDENCE = 0.7;
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
 const count = (n: number) => n.toLocaleString('en-US');
 
-export function RunResults({ cId, jobId, values, softmax }: { cId: string; jobId: string; values: string[]; softmax: boolean }) {
+/** `votesKept`: the run's LF votes are on the server (a server run), so its labels can be set against majority vote. */
+export function RunResults({ cId, jobId, values, softmax, votesKept }: { cId: string; jobId: string; values: string[]; softmax: boolean; votesKept: boolean }) {
   const base = `/api/concepts/${cId}/snorkel/jobs/${jobId}`;
   const [summary, setSummary] = useState<Summary>();
   const [filter, setFilter] = useState<Filter>('all');
@@ -79,6 +80,7 @@ export function RunResults({ cId, jobId, values, softmax }: { cId: string; jobId
               <option value="all">All rows</option>
               {softmax && <option value="low_confidence">Low confidence (below {LOW_CONFIDENCE})</option>}
               <option value="contradicts_gold">Prediction contradicts a gold label</option>
+              {votesKept && <option value="disagrees_with_majority_vote">Label model and majority vote disagree</option>}
             </select>
           </label>
           {page && <span className="muted" data-testid="rows-shown">{page.total === 0 ? 'No rows' : `Rows ${count(page.offset + 1)}–${count(page.offset + page.rows.length)} of ${count(page.total)}`}</span>}
@@ -102,7 +104,7 @@ export function RunResults({ cId, jobId, values, softmax }: { cId: string; jobId
 
 function cell(value: unknown, column: string, values: string[]): string {
   if (value === null || value === undefined) return '';
-  if ((column === 'predicted_label' || column === 'gold_label') && typeof value === 'number') return value < 0 ? '-1 (no label)' : `${value} (${values[value] ?? '?'})`;
+  if ((column === 'predicted_label' || column === 'gold_label' || column === 'majority_vote') && typeof value === 'number') return value < 0 ? '-1 (no label)' : `${value} (${values[value] ?? '?'})`;
   if (typeof value === 'number' && (column === 'confidence' || column.startsWith('prob_class_'))) return value.toFixed(4);
   return String(value);
 }

@@ -90,7 +90,7 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
         {serverMessage && <span className="muted">{serverMessage}</span>}
         {downloadError && <span role="alert" className="error">{downloadError}</span>}
       </div>
-      <RunResults cId={cId} jobId={job.job_id} values={values} softmax={softmax} />
+      <RunResults cId={cId} jobId={job.job_id} values={values} softmax={softmax} votesKept={job.source === 'server'} />
     </>
   );
 }

@@ -129,7 +129,10 @@ async function main() {
     const ended = (async () => {
       for (;;) {
         const [run] = await db.select().from(runs).where(eq(runs.id, job.run_id));
-        if (['SUCCESS', 'FAILURE', 'CANCELED'].includes(run!.status)) return (finished = run!);
+        if (['SUCCESS', 'FAILURE', 'CANCELED'].includes(run!.status)) {
+          finished = run!;
+          return finished;
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     })();

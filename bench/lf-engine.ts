@@ -175,7 +175,7 @@ async function main() {
   console.log(`  analyzeLabelMatrix, one pass:              ${ms(await timeIt(() => analyzeLabelMatrix(L, N, m, 2)))}`);
   console.log(`  analyzeLabelMatrix with gold:              ${ms(await timeIt(() => analyzeLabelMatrix(L, N, m, 2, gold)))}`);
   const cache = new LfAnalysisCache(N, 2, gold);
-  columns.forEach((c, j) => cache.setColumn(j, c));
+  columns.forEach((c, j) => { cache.setColumn(j, c); });
   let flip = 0;
   const edited = [columns[3], columns[3].map((v, i) => (i % 7 === 0 ? -1 : v))];
   console.log(`  LfAnalysisCache: replace one LF + summary: ${ms(await timeIt(() => { cache.setColumn(3, edited[flip++ % 2]); return cache.analysis(); }))}`);

@@ -14,7 +14,8 @@ import { migrateDatabase, openDatabase } from '../edge-api/db/client.ts';
 import { apiTokens, runs } from '../edge-api/db/schema.ts';
 import { demoCommentsSql } from '../edge-api/demo/comments.ts';
 import { openQueue } from '../edge-api/runs/queue.ts';
-import { ensureTrainingQueues, type TrainMetrics } from '../edge-api/runs/train.ts';
+import { ensureTrainingQueues } from '../edge-api/runs/train.ts';
+import type { TrainMetrics } from '../edge-api/runs/train-metrics.ts';
 import { registerFixtureAsset } from '../edge-api/runs/train-fixtures.ts';
 import { hashToken } from '../edge-api/security/secrets.ts';
 import { LocalObjectStore } from '../edge-api/storage/local.ts';
@@ -109,7 +110,7 @@ async function main() {
         selectedIndex: asset.assetId, selectedRules: [], selectedLFs: lfIds,
         snorkel: { epochs: 100, lr: 0.01, output_type: 'softmax' }, model: 'snorkel', seed: 123,
       });
-      let run;
+      let run: typeof runs.$inferSelect | undefined;
       for (;;) {
         [run] = await db.select().from(runs).where(eq(runs.id, job.run_id));
         if (['SUCCESS', 'FAILURE', 'CANCELED'].includes(run!.status)) break;

@@ -130,7 +130,7 @@ async function copyParquetToStore(
       return { error };
     },
   );
-  let copied;
+  let copied: Awaited<ReturnType<DuckDBConnection['run']>>;
   try {
     copied = await connection.run(copyToParquet(select, fifo, options), values);
     await succeeded?.();
@@ -235,7 +235,7 @@ async function postgresCsvToStore(
       const failure = await fed;
       if (failure) throw failure.error;
     };
-    let written;
+    let written: { rowCount: number; bytes: number };
     try {
       written = await copyParquetToStore(duck.connection, select, [], scratch, target, options, sourceSucceeded);
     } catch (error) {

@@ -171,7 +171,7 @@ describeDatabases('materialization runs', (database, backend) => {
       child.kill('SIGKILL');
       await startWorker(ctx);
       const deadline = Date.now() + 120_000;
-      let run;
+      let run: { status: string; run_id: string };
       do {
         await new Promise((r) => setTimeout(r, 500));
         run = (await api.call('GET', `/api/runs/${started.body.run_id}`)).body;

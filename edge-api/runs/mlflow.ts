@@ -7,7 +7,7 @@ import type { Db } from '../db/client.ts';
 import { concepts } from '../db/schema.ts';
 import { RunModelExportError, runLabelModelOnnx } from './onnx-export.ts';
 import { recordRunEvent, type RunRow } from './run-store.ts';
-import type { TrainMetrics } from './train.ts';
+import type { TrainMetrics } from './train-metrics.ts';
 import type { TrainParams } from './train-spec.ts';
 
 export class MlflowError extends Error {

@@ -62,7 +62,10 @@ const perStore = new WeakMap<ObjectStore, ModelCache>();
 /** The process's cache for a store: every training job of this process shares its loaded models. */
 export function modelCacheOf(store: ObjectStore): ModelCache {
   let cache = perStore.get(store);
-  if (!cache) perStore.set(store, cache = createModelCache(store));
+  if (!cache) {
+    cache = createModelCache(store);
+    perStore.set(store, cache);
+  }
   return cache;
 }
 

@@ -82,7 +82,7 @@ export function planPartitions(
     if (!Array.isArray(values) || values.length === 0 || !values.every((v) => typeof v === 'string' || typeof v === 'number')) {
       throw new PartitionConfigError('partition_config for categorical needs "values": a non-empty list of strings or numbers.');
     }
-    values.forEach((value) => push({ key: String(value), sql: narrowed(`${column} = :reef_value`), params: { reef_value: value } }));
+    values.forEach((value) => { push({ key: String(value), sql: narrowed(`${column} = :reef_value`), params: { reef_value: value } }); });
     // Rows outside the listed values (or NULL) still belong to the asset: they get a partition of their own.
     const others = values.map((_, i) => `:reef_v${i}`).join(', ');
     push({

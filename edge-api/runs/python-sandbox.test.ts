@@ -72,13 +72,13 @@ describe('Python LF sandbox (Pyodide in a confined child process)', { timeout: 2
   });
 
   it('reaches neither the host files nor Node from Python, even through object introspection', async () => {
-    const escape = [
+    const escapeAttempt = [
       'def lf(x):',
       '    found = [c for c in ().__class__.__base__.__subclasses__() if c.__name__ == "FileIO"]',
       '    found[0]("/etc/hostname").read()',
       '    return SPAM',
     ].join('\n');
-    const run = await votesOf(escape);
+    const run = await votesOf(escapeAttempt);
     expect(run.errors).toBe(rows.length);
     expect(Array.from(run.votes).every((v) => v === -1)).toBe(true);
     const js = await votesOf('import sys\ndef lf(x):\n    return SPAM\n', { allowedImports: [] }).catch((e: Error) => e.message);

@@ -231,7 +231,7 @@ describeDatabases('browser trainings kept as runs', (database) => {
     const votes = [-1, -1, -1, 0, 1, -1, 1, 1, 0, 1, 0, 1];
     const out = await session.run({ votes: new ort.Tensor('int64', BigInt64Array.from(votes, BigInt), [4, 3]) });
     const expected = predictLogLinear({ ...fitted, logTable: Float64Array.from(fitted.logTable), logPrior: Float64Array.from(fitted.logPrior) }, Int8Array.from(votes), 4);
-    Array.from(out.probabilities!.data as Float64Array).forEach((p, i) => expect(p).toBeCloseTo(expected[i]!, 12));
+    Array.from(out.probabilities!.data as Float64Array).forEach((p, i) => { expect(p).toBeCloseTo(expected[i]!, 12); });
 
     // A result kept without its numbers (an older studio) has nothing to export, and says so.
     const bare = await post(training);

@@ -15,7 +15,8 @@ import { createRun, getRun, recordRunEvent, type RunRow } from './run-store.ts';
 import { FIT_KEY, SerializedModel, type FitReport } from './train-fit.ts';
 import { pinTrainingRun, resultsPrefix, TrainRequest, type TrainParams } from './train-spec.ts';
 import { exportRunToMlflow } from './mlflow.ts';
-import { resultsUri, type TrainMetrics } from './train.ts';
+import { resultsUri } from './train.ts';
+import type { TrainMetrics } from './train-metrics.ts';
 import { partKey } from '../storage/parts.ts';
 
 /** The key-value metadata key of the results Parquet that carries the browser's request and measurements. */

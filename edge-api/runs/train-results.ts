@@ -1,7 +1,7 @@
 // Reading a training run's results for the API: one page of predictions in the seed's shapes (read with ranged
 // Parquet reads, so a 10M-row result never goes into one response or one buffer), and two runs compared.
 import type { RunComparison } from '../../shared/schema/run.ts';
-import type { TrainMetrics } from './train.ts';
+import type { TrainMetrics } from './train-metrics.ts';
 import type { TrainParams } from './train-spec.ts';
 import { quoteIdent } from '../../shared/lf/sql-literals.ts';
 import type { ObjectStore } from '../storage/index.ts';

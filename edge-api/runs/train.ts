@@ -24,10 +24,11 @@ import type { SandboxLimits } from './sandbox.ts';
 import { localPathOf, loadUnit, openUnitDb, readUnitColumns, readUnitGold, writeResultsParquet } from './train-duckdb.ts';
 import { FIT_KEY, fitRunModel, predictorOf, type FitReport, type SerializedModel } from './train-fit.ts';
 import { exportRunToMlflow } from './mlflow.ts';
+import type { TrainMetrics } from './train-metrics.ts';
 import { pinTrainingRun, resultsPrefix, type TrainParams, type TrainRequest, type TrainUnit } from './train-spec.ts';
 import {
   compileUnitLfs, labelBytes, labelsFromBytes, mergeCounts, sampleMask, unitContribution, unitLabelMatrix,
-  type LfProblem, type UnitContribution,
+  type UnitContribution,
 } from './train-votes.ts';
 import { partKey } from '../storage/parts.ts';
 
@@ -290,26 +291,6 @@ export function resultsUri(store: ObjectStore, prefix: string): string {
   return `s3://${local.bucket ?? 'reef'}/${local.fullKey ? local.fullKey(prefix) : prefix}`;
 }
 
-export interface TrainMetrics {
-  rows: number;
-  coverage: number;
-  overlap: number;
-  conflict: number;
-  lfs: { name: string; lf_id: string; version: number; coverage: number; overlaps: number; conflicts: number; polarity: number[]; empirical_accuracy?: number }[];
-  /** Rows per class; rows labeled -1 are not in it. */
-  label_distribution: Record<string, number>;
-  /** Rows labeled -1: ties left unlabeled plus `uncovered`. */
-  abstained: number;
-  /** Rows no LF voted on (n_votes 0, labeled -1). Absent from runs made before results had n_votes. */
-  uncovered?: number;
-  avg_confidence: number | null;
-  fit: FitReport;
-  lf_problems: LfProblem[];
-  /** What the results page must say about these labels (e.g. that they ignore a class the gold labels have). */
-  warnings: string[];
-  duration_s: number;
-  artifacts: { results_prefix: string; parts: { key: string; rows: number }[]; votes_prefix: string };
-}
 
 /** Marks the run SUCCESS with its metrics once every unit is predicted; once (the run row is locked). */
 export async function finalizeTraining(ctx: TrainingContext, runId: string): Promise<boolean> {

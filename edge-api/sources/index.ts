@@ -106,7 +106,10 @@ export function groupColumns(rows: string[][]): SchemaTable[] {
   for (const [schema, name, column, type] of rows) {
     const id = `${schema}.${name}`;
     let table = tables.get(id);
-    if (!table) tables.set(id, (table = { schema, name, columns: [] }));
+    if (!table) {
+      table = { schema, name, columns: [] };
+      tables.set(id, table);
+    }
     table.columns.push({ name: column, type });
   }
   return [...tables.values()];

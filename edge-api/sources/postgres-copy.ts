@@ -116,8 +116,9 @@ export class CopyToStream extends Readable {
   private forward(): void {
     if (this.forwarding || !this.wantsData || !this.connection || this.finished) return;
     this.forwarding = true;
-    let chunk: Buffer | null;
-    while (this.wantsData && !this.finished && (chunk = this.connection.stream.read() as Buffer | null) !== null) {
+    while (this.wantsData && !this.finished) {
+      const chunk = this.connection.stream.read() as Buffer | null;
+      if (chunk === null) break;
       const { data, tail } = this.framer.push(chunk);
       if (data.length > 0) this.wantsData = this.push(data);
       if (tail) this.handBack(tail);

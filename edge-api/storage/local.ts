@@ -81,7 +81,7 @@ export class LocalObjectStore implements ObjectStore {
     // Only the directory holding the prefix's last '/' can contain matches.
     const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
     const start = base === '' ? this.root : join(this.root, ...base.split('/'));
-    let entries;
+    let entries: import('node:fs').Dirent[];
     try {
       entries = await readdir(start, { recursive: true, withFileTypes: true });
     } catch (error) {

@@ -20,7 +20,7 @@ function matrix(rows: number[][]) {
 
 function expectClose(actual: number[], expected: number[]) {
   expect(actual).toHaveLength(expected.length);
-  actual.forEach((a, i) => expect(a).toBeCloseTo(expected[i], 12));
+  actual.forEach((a, i) => { expect(a).toBeCloseTo(expected[i], 12); });
 }
 
 describe('analyzeLabelMatrix: fixture A (6×6, k=3)', () => {
@@ -57,7 +57,7 @@ describe('analyzeLabelMatrix: fixture A (6×6, k=3)', () => {
       [[1 / 2, 1, 1 / 2], [1 / 2, 0, 0], [0, 0, 1 / 2], [0, 0, 0]],
       [[0, 1, 0], [1, 0, 1], [0, 0, 0], [0, 0, 0]],
     ];
-    a.lfs.forEach((s, j) => s.empiricalProbs!.forEach((row, l) => expectClose(row, expected[j][l])));
+    a.lfs.forEach((s, j) => { s.empiricalProbs!.forEach((row, l) => { expectClose(row, expected[j][l]); }); });
   });
 
   it('counts votes per class', () => {

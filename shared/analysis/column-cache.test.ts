@@ -69,7 +69,7 @@ describe('LfAnalysisCache', () => {
     for (const startWithGold of [false, true]) {
       const gold = new Int32Array(n).fill(-1);
       const cache = new LfAnalysisCache(n, k, startWithGold ? gold : undefined);
-      columns.forEach((col, j) => cache.setColumn(j, col));
+      columns.forEach((col, j) => { cache.setColumn(j, col); });
       for (let step = 0; step < 200; step++) {
         const i = Math.floor(rand() * n);
         const y = Math.floor(rand() * (k + 1)) - 1;
@@ -91,7 +91,7 @@ describe('LfAnalysisCache', () => {
     const columns = [0, 1, 2].map(() => randomColumn(n, k, 0.5, rand));
     const gold = new Int32Array(n).fill(-1);
     const cache = new LfAnalysisCache(n, k, gold);
-    columns.forEach((col, j) => cache.setColumn(j, col));
+    columns.forEach((col, j) => { cache.setColumn(j, col); });
     for (let step = 0; step < 60; step++) {
       const i = Math.floor(rand() * n);
       gold[i] = Math.floor(rand() * (k + 1)) - 1;

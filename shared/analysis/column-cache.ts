@@ -69,7 +69,8 @@ export class LfAnalysisCache {
     const overlapCounts = this.overlapCounts;
     const conflictCounts = this.conflictCounts;
     // Rows whose overlap/conflict status changes, restated for the other LFs after the loop, one LF at a time.
-    const restated = this.restated ??= { rows: new Int32Array(n), dOverlap: new Int8Array(n), dConflict: new Int8Array(n) };
+    this.restated ??= { rows: new Int32Array(n), dOverlap: new Int8Array(n), dConflict: new Int8Array(n) };
+    const restated = this.restated;
     let changed = 0;
     for (let i = 0; i < n; i++) {
       const before = old[i];
@@ -133,11 +134,11 @@ export class LfAnalysisCache {
     const { n, k } = this;
     const m = this.columns.length;
     const voteCounts = new Int32Array(m * k);
-    this.voteCounts.forEach((c, j) => voteCounts.set(c, j * k));
+    this.voteCounts.forEach((c, j) => { voteCounts.set(c, j * k); });
     let goldCounts: AnalysisCounts['goldCounts'];
     if (this.perClass) {
       const joint = new Int32Array(m * (k + 1) * k);
-      this.joint.forEach((c, j) => joint.set(c, j * (k + 1) * k));
+      this.joint.forEach((c, j) => { joint.set(c, j * (k + 1) * k); });
       goldCounts = { joint, perClass: this.perClass.slice() };
     }
     return {

@@ -16,7 +16,7 @@ describe('Dawid–Skene EM', () => {
     accuracies.forEach((a, j) => {
       for (let y = 0; y < 3; y++) expect(Math.abs(model.confusion[(j * 3 + y) * 3 + y] - a)).toBeLessThan(0.05);
     });
-    [0.5, 0.3, 0.2].forEach((p, y) => expect(Math.abs(model.classPrior[y] - p)).toBeLessThan(0.03));
+    [0.5, 0.3, 0.2].forEach((p, y) => { expect(Math.abs(model.classPrior[y] - p)).toBeLessThan(0.03); });
   });
 
   it('labels better than the best single LF', () => {

@@ -27,7 +27,7 @@ describe('FlyingSquid triplet method, binary', () => {
 
   it('recovers them with triplet_median too', () => {
     const median = fitFlyingSquid(stats, { classBalance: balance, aggregate: 'median' });
-    accuracies.forEach((a, j) => expect(Math.abs(median.accuracies[j] - a)).toBeLessThan(0.02));
+    accuracies.forEach((a, j) => { expect(Math.abs(median.accuracies[j] - a)).toBeLessThan(0.02); });
   });
 
   it('predicts the posterior that the true parameters give', () => {
@@ -93,7 +93,7 @@ describe('FlyingSquid triplet method, k > 2 (one-vs-rest)', () => {
     const argmax = (xs: ArrayLike<number>) => Array.from(xs).indexOf(Math.max(...Array.from(xs)));
     expect(argmax(probs)).toBe(argmax(wrench));
     const softmax = logOdds.map((s) => Math.exp(s) / logOdds.reduce((z, q) => z + Math.exp(q), 0));
-    softmax.forEach((p, c) => expect(probs[c]).toBeCloseTo(p, 12));
+    softmax.forEach((p, c) => { expect(probs[c]).toBeCloseTo(p, 12); });
   });
 });
 

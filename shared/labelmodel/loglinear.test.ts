@@ -12,7 +12,7 @@ describe('predictLogLinear', () => {
       const model = fitSnorkel(computeSufficientStats(data.L, data.n, m, 2), { seed: 1 });
       const fast = predictLogLinear(model, data.L, data.n);
       const slow = predictLogLinear(model, Int16Array.from(data.L), data.n);
-      fast.forEach((p, i) => expect(Math.abs(p - slow[i])).toBeLessThan(1e-12));
+      fast.forEach((p, i) => { expect(Math.abs(p - slow[i])).toBeLessThan(1e-12); });
     }
   });
 

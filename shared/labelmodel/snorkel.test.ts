@@ -65,7 +65,7 @@ describe('Snorkel LabelModel conformance', () => {
   it('initialises mu from prec_init, the propensities and the class balance', () => {
     const { L, n, m } = matrix([[0, 1, 0], [0, -1, 0]]);
     const stats = computeSufficientStats(L, n, m, 2);
-    const expectClose = (actual: Float64Array, expected: number[]) => expected.forEach((x, i) => expect(actual[i]).toBeCloseTo(x, 12));
+    const expectClose = (actual: Float64Array, expected: number[]) => expected.forEach((x, i) => { expect(actual[i]).toBeCloseTo(x, 12); });
     expectClose(initialMu(stats, [0.6, 0.4]), [1, 0, 0, 0, 0, 0, 0, 0.875, 1, 0, 0, 0]);
     expectClose(initialMu(stats, [0.3, 0.7]), [1, 0, 0, 0, 0, 0, 0, 0.5, 1, 0, 0, 0]);
     expect(() => fitSnorkel(stats, { precInit: [0.7, 0.7] })).toThrow(/prec_init must have shape 3/);
@@ -153,7 +153,7 @@ describe('Snorkel LabelModel conformance', () => {
     const data = generateLabelMatrix({ n: 1000, k: 2, accuracies, coverages: [1, 0.8, 1, 1, 1], seed: 7 });
     const model = fitSnorkel(computeSufficientStats(data.L, data.n, data.m, 2), { nEpochs: 1000, seed: 123 });
     const weights = snorkelWeights(model);
-    accuracies.forEach((a, j) => expect(Math.abs(weights[j] - a)).toBeLessThanOrEqual(0.1));
+    accuracies.forEach((a, j) => { expect(Math.abs(weights[j] - a)).toBeLessThanOrEqual(0.1); });
   });
 
   it('labels 10,000 synthetic rows accurately and never abstains on a row with a vote when LFs are sparse (issue #1422)', () => {
@@ -223,11 +223,11 @@ describe.skipIf(!existsSync(goldenDir))('parity with the real Snorkel (../shared
     });
     const probs = predictLogLinear(model, test.L, test.n);
     let worst = 0;
-    golden.test_probs.forEach((row, i) => row.forEach((p, y) => (worst = Math.max(worst, Math.abs(probs[i * k + y] - p)))));
+    golden.test_probs.forEach((row, i) => { row.forEach((p, y) => { (worst = Math.max(worst, Math.abs(probs[i * k + y] - p))); }); });
     expect(worst).toBeLessThan(1e-4);
-    golden.mu.forEach((row, r) => row.forEach((v, y) => expect(Math.abs(model.mu[r * k + y] - v)).toBeLessThan(1e-4)));
+    golden.mu.forEach((row, r) => { row.forEach((v, y) => { expect(Math.abs(model.mu[r * k + y] - v)).toBeLessThan(1e-4); }); });
     const weights = snorkelWeights(model);
-    golden.weights.forEach((w, j) => expect(Math.abs(weights[j] - w)).toBeLessThan(1e-4));
+    golden.weights.forEach((w, j) => { expect(Math.abs(weights[j] - w)).toBeLessThan(1e-4); });
     const preds = probsToPreds(probs, k, 'abstain');
     const mismatches = golden.test_pred_abstain.filter((p, i) => p !== preds[i]).length;
     expect(mismatches).toBe(0);

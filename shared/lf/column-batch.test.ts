@@ -43,7 +43,7 @@ describe('ColumnBatch', () => {
       const offsets = [0];
       for (const e of encoded) offsets.push(offsets[offsets.length - 1]! + e.length);
       const bytes = new Uint8Array(offsets[offsets.length - 1]!);
-      encoded.forEach((e, i) => bytes.set(e, offsets[i]!));
+      encoded.forEach((e, i) => { bytes.set(e, offsets[i]!); });
       return { length: part.length, bytes, offsets, nulls: part.some((r) => r === null) ? Uint8Array.from(part, (r) => (r === null ? 1 : 0)) : null };
     };
     const fromBytes = stringColumnFromUtf8([chunk(rows.slice(0, 3)), chunk(rows.slice(3))]);

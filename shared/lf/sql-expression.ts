@@ -507,8 +507,8 @@ function comparisonTest(op: string): (cmp: number) => boolean {
 function compareValues(x: Value, y: Value): number {
   if (typeof x === 'string') return compareCodePoints(x, y as string);
   if (typeof x === 'boolean') return (x ? 1 : 0) - ((y as boolean) ? 1 : 0);
-  const xNaN = typeof x === 'number' && x !== x;
-  const yNaN = typeof y === 'number' && y !== y;
+  const xNaN = typeof x === 'number' && Number.isNaN(x);
+  const yNaN = typeof y === 'number' && Number.isNaN(y);
   if (xNaN || yNaN) return (xNaN ? 1 : 0) - (yNaN ? 1 : 0);
   return (x as number) < (y as number) ? -1 : (x as number) > (y as number) ? 1 : 0;
 }

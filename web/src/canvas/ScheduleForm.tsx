@@ -41,6 +41,7 @@ export function ScheduleForm({ nodeId, onClose }: { nodeId: string; onClose: () 
 
   // A dialog over the page, portalled out of the canvas (a node's transform would move a fixed backdrop with it).
   return createPortal(
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click outside the dialog closes it; its Close button is the keyboard path
     <div className="dialog-backdrop" role="presentation" onMouseDown={(e) => { if (e.target === e.currentTarget) onClose(); }}>
     <section className="dialog schedule-form" role="dialog" aria-label="Training schedule">
       <h2>Schedule training</h2>

@@ -83,6 +83,7 @@ export function AssetDialog({ cId, kind, connections: known, onClose, onSaved }:
   };
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click outside the dialog closes it; its Cancel button is the keyboard path
     <div className="dialog-backdrop" role="presentation" onMouseDown={(e) => { if (e.target === e.currentTarget) onClose(); }}>
       <form className="dialog" role="dialog" aria-label={`Create ${singular}`} onSubmit={save}>
         <h2>Create {singular}</h2>

@@ -63,6 +63,7 @@ export function ConnectionDialog({ onClose, onSaved }: { onClose: () => void; on
   };
 
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click outside the dialog closes it; its Cancel button is the keyboard path
     <div className="dialog-backdrop" role="presentation" onMouseDown={(e) => { if (e.target === e.currentTarget) onClose(); }}>
       <form className="dialog" role="dialog" aria-label="New connection" onSubmit={saveAndTest}>
         <h2>New connection</h2>

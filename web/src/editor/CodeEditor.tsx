@@ -38,7 +38,7 @@ export default function CodeEditor({ language, value, onChange, onRun, height = 
     }
   }, [value]);
   return (
-    <div className="code-editor nokey nowheel" aria-label={label} data-language={language}>
+    <section className="code-editor nokey nowheel" aria-label={label} data-language={language}>
       <Editor
         height={height}
         language={language}
@@ -55,6 +55,6 @@ export default function CodeEditor({ language, value, onChange, onRun, height = 
           editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => runRef.current?.());
         }}
       />
-    </div>
+    </section>
   );
 }

@@ -55,6 +55,7 @@ export function ModelLfForm({ draft, columns, models, onChange, onUpload }: {
           </>
         )}
       </fieldset>
+      {/* biome-ignore lint/a11y/noLabelWithoutControl: both branches below are the label's control */}
       <label>Output class
         {classes === null
           ? <input type="number" min={0} step={1} value={draft.output_class} aria-label="Output class" onChange={(e) => onChange({ ...draft, output_class: Math.max(0, Math.floor(Number(e.target.value) || 0)) })} />

@@ -58,7 +58,7 @@ function devSplit(L: Int8Array, m: number, gold: Int32Array) {
   gold.forEach((y, i) => { if (y >= 0) rows.push(i); });
   if (rows.length === 0) return undefined;
   const devL = new Int8Array(rows.length * m);
-  rows.forEach((i, r) => devL.set(L.subarray(i * m, (i + 1) * m), r * m));
+  rows.forEach((i, r) => { devL.set(L.subarray(i * m, (i + 1) * m), r * m); });
   return { L: devL, n: rows.length, Y: Int32Array.from(rows, (i) => gold[i]!) };
 }
 

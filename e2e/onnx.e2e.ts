@@ -187,7 +187,10 @@ test('a model LF votes in the browser exactly as in a server run, and the label 
   await train.getByRole('combobox').selectOption('snorkel');
   await train.getByRole('button', { name: 'Train Model' }).click();
   await page.getByRole('heading', { name: 'Training results' }).waitFor({ timeout: 180_000 });
-  await page.locator('.bar', { hasText: 'spam_scorer' }).first().waitFor();
+  // The run's LF table lists the model LF with the accuracy the label model learned for it.
+  const modelLfRow = page.getByRole('region', { name: 'Labeling functions' }).getByRole('row').filter({ hasText: 'spam_scorer' });
+  await modelLfRow.waitFor({ timeout: 60_000 });
+  assert.match(await modelLfRow.innerText(), /\d+\.\d%\s*$/, 'a learned accuracy for the model LF');
   await page.screenshot({ path: `${artifacts}02-browser-training.png` });
 
   // The server run's results view exports the same ONNX bytes the API serves.

@@ -13,12 +13,13 @@ import { startTraining, type TrainingContext } from '../runs/train.ts';
 import type { TrainMetrics } from '../runs/train-metrics.ts';
 import { recordBrowserTraining, type BrowserTrainParams } from '../runs/train-browser.ts';
 import { compareRuns, readPredictionPage } from '../runs/train-results.ts';
-import { readResultRows, RowFilter, summarizeResults, TrainSummaryError, writeResultsCsv, type GoldLabel } from '../runs/train-summary.ts';
+import { readResultRows, summarizeResults, TrainSummaryError, writeResultsCsv, type GoldLabel } from '../runs/train-summary.ts';
 import { listTrainingSchedules, scheduleTraining, unscheduleTraining } from '../runs/train-schedule.ts';
 import { TrainRequest, type TrainParams } from '../runs/train-spec.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
 import { Run, toRun } from './runs.ts';
 import { RunComparison, RunKindFilter } from '../../shared/schema/run.ts';
+import { ResultRows, ResultsSummary, RowFilter } from '../../shared/schema/results.ts';
 
 const JobParams = ConceptParams.extend({ job_id: z.uuid({ message: 'job_id must be a training job id (UUID)' }) });
 
@@ -113,31 +114,11 @@ const downloadCsv = createRoute({
   request: { params: JobParams },
   responses: { 200: { description: 'The CSV', content: { 'text/csv': { schema: z.string() } } }, ...errors },
 });
-const ResultsSummary = z.object({
-  rows: z.number().int(),
-  label_counts: z.array(z.number().int()).describe('Rows per predicted class in class order, then the rows left without a label (-1)'),
-  abstained: z.number().int(),
-  uncovered: z.number().int().nullable().describe('Of the abstained rows, those no LF voted on (n_votes 0); null for runs from before n_votes'),
-  histogram: z.object({ lo: z.number(), counts: z.array(z.number().int()) }).nullable()
-    .describe('Confidence of every labelled row in equal bins over [1/k, 1]; null for hard labels'),
-  gold: z.object({
-    rows: z.number().int(), accuracy: z.number().nullable(), f1_macro: z.number().nullable(),
-    confusion: z.array(z.array(z.number().int())).describe('confusion[gold][predicted]; the last column counts unlabelled rows'),
-  }).nullable().describe("Against the concept's gold labels; they are training rows too, so this is not a held-out estimate"),
-  lfs: z.array(z.object({
-    name: z.string(), lf_id: z.string(), coverage: z.number(), overlaps: z.number(), conflicts: z.number(),
-    empirical_accuracy: z.number().nullable(), learned_accuracy: z.number().nullable(),
-  })).describe("Each LF's coverage and empirical accuracy on gold beside the label model's learned accuracy (Snorkel's get_weights)"),
-});
 const summaryRoute = createRoute({
   method: 'get', path: '/api/concepts/{c_id}/snorkel/jobs/{job_id}/summary', tags, security: secured,
   summary: "A finished job's label counts, confidence histogram and gold-label metrics over all of its rows, and its LF table",
   request: { params: JobParams },
   responses: { 200: json(ResultsSummary, 'The summary, computed over every results row'), ...errors },
-});
-const ResultRows = z.object({
-  total: z.number().int().describe('Rows the filter keeps'), offset: z.number().int(), limit: z.number().int(),
-  columns: z.array(z.string()), rows: z.array(z.record(z.string(), z.unknown())),
 });
 const rowsRoute = createRoute({
   method: 'get', path: '/api/concepts/{c_id}/snorkel/jobs/{job_id}/rows', tags, security: secured,
@@ -145,7 +126,7 @@ const rowsRoute = createRoute({
   request: {
     params: JobParams,
     query: z.object({
-      filter: z.enum(RowFilter).default('all'),
+      filter: RowFilter.default('all'),
       threshold: z.coerce.number().min(0).max(1).default(0.7).describe('low_confidence keeps rows whose confidence is below this'),
       offset: z.coerce.number().int().min(0).default(0),
       limit: z.coerce.number().int().min(1).max(1000).default(50),

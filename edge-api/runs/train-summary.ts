@@ -3,6 +3,7 @@
 // without any of it reaching the API's memory or the browser. Serves both server runs and kept browser runs.
 import { join } from 'node:path';
 import { quoteIdent, stringLiteral } from '../../shared/lf/sql-literals.ts';
+import type { ResultRows, ResultsSummary, RowFilter } from '../../shared/schema/results.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { RunRow } from './run-store.ts';
 import { majorityVoteProbs } from '../../shared/labelmodel/majority.ts';
@@ -17,33 +18,6 @@ import { jsonKey } from './train-results.ts';
 export const HISTOGRAM_BINS = 20;
 
 export interface GoldLabel { key: string; label: number }
-
-export interface ResultsSummary {
-  rows: number;
-  /** Rows per predicted class, in class order, then the rows left without a label (-1: no vote, or a tie abstained). */
-  label_counts: number[];
-  abstained: number;
-  /** Of the abstained rows, those no LF voted on (n_votes 0); null for results from before n_votes. */
-  uncovered: number | null;
-  /** Confidence of the labelled rows in HISTOGRAM_BINS equal bins over [1/k, 1]; null for hard-label runs. */
-  histogram: { lo: number; counts: number[] } | null;
-  /**
-   * The label model against the concept's gold labels (those whose key is in this run). `confusion[g][p]`: gold class g
-   * predicted p, with p = k for an unlabelled row. Gold rows are training rows too: this is not a held-out estimate.
-   */
-  gold: { rows: number; accuracy: number | null; f1_macro: number | null; confusion: number[][] } | null;
-}
-
-export const RowFilter = ['all', 'low_confidence', 'contradicts_gold', 'disagrees_with_majority_vote'] as const;
-export type RowFilter = (typeof RowFilter)[number];
-
-export interface ResultRowsPage {
-  total: number;
-  offset: number;
-  limit: number;
-  columns: string[];
-  rows: Record<string, unknown>[];
-}
 
 /** Opens the run's results parts as the view `results` (row order kept as `reef_part`, `reef_row`) and `gold`. */
 async function openResults(store: ObjectStore, run: RunRow, gold: GoldLabel[]): Promise<{ db: UnitDb; key: string; k: number }> {
@@ -71,7 +45,7 @@ async function openResults(store: ObjectStore, run: RunRow, gold: GoldLabel[]): 
 }
 
 /** Label counts, the confidence histogram and the gold-label metrics of a finished run. */
-export async function summarizeResults(store: ObjectStore, run: RunRow, gold: GoldLabel[]): Promise<ResultsSummary> {
+export async function summarizeResults(store: ObjectStore, run: RunRow, gold: GoldLabel[]): Promise<Omit<ResultsSummary, 'lfs'>> {
   const softmax = (run.params as TrainParams).request.snorkel.output_type === 'softmax';
   const { db, key, k } = await openResults(store, run, gold);
   try {
@@ -164,7 +138,7 @@ const jsonValue = (v: unknown): unknown => (typeof v === 'bigint' || v instanceo
 /** One page of the run's rows (every results column) in file order, optionally only those a filter keeps. */
 export async function readResultRows(store: ObjectStore, run: RunRow, gold: GoldLabel[], options: {
   filter: RowFilter; offset: number; limit: number; threshold: number;
-}): Promise<ResultRowsPage> {
+}): Promise<ResultRows> {
   const softmax = (run.params as TrainParams).request.snorkel.output_type === 'softmax';
   const { db, key } = await openResults(store, run, gold);
   try {

@@ -3,21 +3,10 @@
 // LF's learned accuracy beside its empirical one, and the rows themselves with their columns, filters and paging.
 // Browser runs kept on the server show the same page, so a reload shows the same numbers.
 import { useEffect, useState } from 'react';
+import type { ResultRows, ResultsSummary, RowFilter } from '../../../shared/schema/results.ts';
 import { api } from '../api/client.ts';
 import { LabelDistribution } from './LabelDistribution.tsx';
 
-interface Summary {
-  rows: number;
-  label_counts: number[];
-  abstained: number;
-  uncovered: number | null;
-  histogram: { lo: number; counts: number[] } | null;
-  gold: { rows: number; accuracy: number | null; f1_macro: number | null; confusion: number[][] } | null;
-  lfs: { name: string; coverage: number; overlaps: number; conflicts: number; empirical_accuracy: number | null; learned_accuracy: number | null }[];
-}
-interface RowsPage { total: number; offset: number; limit: number; columns: string[]; rows: Record<string, unknown>[] }
-
-type Filter = 'all' | 'low_confidence' | 'contradicts_gold' | 'disagrees_with_majority_vote';
 const PAGE = 50;
 const LOW_CONFIDENCE = 0.7;
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
@@ -26,17 +15,17 @@ const count = (n: number) => n.toLocaleString('en-US');
 /** `votesKept`: the run's LF votes are on the server (a server run), so its labels can be set against majority vote. */
 export function RunResults({ cId, jobId, values, softmax, votesKept }: { cId: string; jobId: string; values: string[]; softmax: boolean; votesKept: boolean }) {
   const base = `/api/concepts/${cId}/snorkel/jobs/${jobId}`;
-  const [summary, setSummary] = useState<Summary>();
-  const [filter, setFilter] = useState<Filter>('all');
+  const [summary, setSummary] = useState<ResultsSummary>();
+  const [filter, setFilter] = useState<RowFilter>('all');
   const [offset, setOffset] = useState(0);
-  const [page, setPage] = useState<RowsPage>();
+  const [page, setPage] = useState<ResultRows>();
   const [error, setError] = useState<string>();
 
   useEffect(() => {
-    api<Summary>('GET', `${base}/summary`).then(setSummary, (e: unknown) => setError((e as Error).message));
+    api<ResultsSummary>('GET', `${base}/summary`).then(setSummary, (e: unknown) => setError((e as Error).message));
   }, [base]);
   useEffect(() => {
-    api<RowsPage>('GET', `${base}/rows?filter=${filter}&threshold=${LOW_CONFIDENCE}&offset=${offset}&limit=${PAGE}`)
+    api<ResultRows>('GET', `${base}/rows?filter=${filter}&threshold=${LOW_CONFIDENCE}&offset=${offset}&limit=${PAGE}`)
       .then(setPage, (e: unknown) => setError((e as Error).message));
   }, [base, filter, offset]);
 
@@ -76,7 +65,7 @@ export function RunResults({ cId, jobId, values, softmax, votesKept }: { cId: st
         <h3>Samples</h3>
         <div className="notebook-toolbar">
           <label>Show{' '}
-            <select value={filter} onChange={(e) => { setFilter(e.target.value as Filter); setOffset(0); }} aria-label="Filter rows">
+            <select value={filter} onChange={(e) => { setFilter(e.target.value as RowFilter); setOffset(0); }} aria-label="Filter rows">
               <option value="all">All rows</option>
               {softmax && <option value="low_confidence">Low confidence (below {LOW_CONFIDENCE})</option>}
               <option value="contradicts_gold">Prediction contradicts a gold label</option>
@@ -109,7 +98,7 @@ function cell(value: unknown, column: string, values: string[]): string {
   return String(value);
 }
 
-function GoldCard({ gold, values }: { gold: Summary['gold']; values: string[] }) {
+function GoldCard({ gold, values }: { gold: ResultsSummary['gold']; values: string[] }) {
   if (!gold) {
     return (
       <section aria-label="Gold labels">

@@ -1,7 +1,7 @@
 // The analyst's day in the studio, end to end, against a real `reef serve` and Debian's Chromium: create an index
 // and a rule in the catalog, build the pipeline on the canvas, materialize, write a regex and a template LF and
 // see their coverage, label two samples, train with softmax, read the histogram, download the results.
-// A screenshot of every step lands in .test-artifacts/; no request may leave 127.0.0.1.
+// A screenshot of every step lands in .test-artifacts/studio/; no request may leave 127.0.0.1.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { createConceptAndConnection, createSourceDatabase, dropSourceDatabase } from './fixtures.ts';
 import { openStudio, typeInEditor, type ReefServer, type Studio } from './harness.ts';
 
-const artifacts = fileURLToPath(new URL('../.test-artifacts/', import.meta.url));
+const artifacts = fileURLToPath(new URL('../.test-artifacts/studio/', import.meta.url));
 // A multiple of 15, so each residue class of (id mod 3, id mod 5) has 200 rows and the coverages below are exact.
 const ROWS = 3000;
 

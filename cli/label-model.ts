@@ -12,6 +12,7 @@ import {
   isLabelModelError,
   LR_SCHEDULERS,
   METRIC_NAMES,
+  MODEL_CHOICES,
   OPTIMIZERS,
   probsToPreds,
   scorePredictions,
@@ -26,7 +27,7 @@ import {
 } from '../shared/labelmodel/index.ts';
 import { readLabelMatrixInput, type LabelMatrixInput, type MatrixInputSource } from './matrix-input.ts';
 
-const MODEL_NAMES = ['mv', 'snorkel', 'ds', 'fs', 'auto'] as const;
+const MODEL_NAMES = MODEL_CHOICES;
 const TRIPLET_AGGREGATES = ['mean', 'median'] as const;
 type ModelName = (typeof MODEL_NAMES)[number];
 

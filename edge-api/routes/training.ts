@@ -15,7 +15,8 @@ import { recordBrowserTraining, type BrowserTrainParams } from '../runs/train-br
 import { compareRuns, readPredictionPage } from '../runs/train-results.ts';
 import { readResultRows, summarizeResults, TrainSummaryError, writeResultsCsv, type GoldLabel } from '../runs/train-summary.ts';
 import { listTrainingSchedules, scheduleTraining, unscheduleTraining } from '../runs/train-schedule.ts';
-import { TrainRequest, type TrainParams } from '../runs/train-spec.ts';
+import { TrainRequest } from '../../shared/schema/training.ts';
+import type { TrainParams } from '../runs/train-spec.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
 import { Run, toRun } from './runs.ts';
 import { RunComparison, RunKindFilter } from '../../shared/schema/run.ts';

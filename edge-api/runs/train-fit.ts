@@ -2,7 +2,7 @@
 // model kept as plain numbers on the run so any worker can predict any unit with it.
 import {
   DEFAULT_AUTO_METRIC, fitAuto, fitDawidSkene, fitFlyingSquid, fitSnorkel, majorityVoteProbs, predictLogLinear, probsToPreds, scorePredictions, snorkelWeights, summarizeCandidates,
-  type CandidateSummary, type LabelArray, type SnorkelModel, type SnorkelOptions, type SufficientStats,
+  type CandidateSummary, type LabelArray, type ModelKind, type SnorkelModel, type SnorkelOptions, type SufficientStats,
 } from '../../shared/labelmodel/index.ts';
 import { z } from 'zod';
 import type { TrainParams } from './train-spec.ts';
@@ -23,7 +23,7 @@ export type SerializedModel = z.infer<typeof SerializedModel>;
 
 export interface FitReport {
   /** The model actually fitted (for auto: the one chosen). */
-  model: 'mv' | 'snorkel' | 'ds' | 'fs';
+  model: ModelKind;
   params: Record<string, unknown>;
   fit_rows: number;
   fit_ms: number;

@@ -7,7 +7,8 @@ import type { Db } from '../db/client.ts';
 import { ApiError } from '../errors.ts';
 import { createRun, transitionRun } from './run-store.ts';
 import { ensureTrainingQueues, startTraining, type TrainingContext } from './train.ts';
-import { pinTrainingRun, type TrainRequest } from './train-spec.ts';
+import type { TrainRequest } from '../../shared/schema/training.ts';
+import { pinTrainingRun } from './train-spec.ts';
 
 export const TRAIN_SCHEDULE_QUEUE = 'train-schedule';
 

@@ -1,6 +1,5 @@
 // What a training run is: the seed's request body, checked against the catalog, and pinned — the exact asset
 // versions, the LF version snapshots, the model settings and the seed — so the run (and any re-run) reads exactly
-import { METRIC_NAMES, type MetricName } from '../../shared/labelmodel/metrics.ts';
 // these, whatever is edited or re-materialized meanwhile. Also plans the run's units of work (row ranges of the
 // index's Parquet parts).
 import { z } from '@hono/zod-openapi';
@@ -8,6 +7,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import { compileLf } from '../../shared/lf/compile.ts';
 import type { AssetColumn } from '../../shared/lf/types.ts';
 import { lfDefinitionOf, type LfSnapshot } from '../../shared/schema/labeling-function.ts';
+import type { TrainRequest } from '../../shared/schema/training.ts';
 import type { Db } from '../db/client.ts';
 import { assetVersions, conceptIndexes, conceptRules, conceptValues, labelingFunctionVersions, labelingFunctions } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
@@ -15,33 +15,6 @@ import type { ObjectStore } from '../storage/index.ts';
 import { readParquetFooter } from './train-parquet.ts';
 import { listParts } from '../storage/parts.ts';
 
-export const TrainRequest = z.object({
-  selectedIndex: z.uuid({ message: 'selectedIndex must be an index id (UUID)' }),
-  selectedRules: z.array(z.uuid({ message: 'selectedRules holds rule ids (UUIDs)' })).max(100).default([]),
-  selectedLFs: z.array(z.uuid({ message: 'selectedLFs holds labeling function ids (UUIDs)' })).min(1, 'select at least one labeling function').max(1000),
-  snorkel: z.object({
-    epochs: z.number().int().min(0).max(100_000).default(100),
-    lr: z.number().positive().max(10).default(0.01),
-    /** Fit on a seeded sample of this many rows (every row is still predicted); all rows when absent. */
-    sample_size: z.number().int().positive().nullable().optional(),
-    /** softmax: probabilities per class; hard_labels (the seed's name; `hard` too): the label only. */
-    output_type: z.enum(['softmax', 'hard_labels', 'hard']).default('softmax'),
-    l2: z.number().min(0).default(0),
-    optimizer: z.enum(['sgd', 'adam', 'adamax']).default('sgd'),
-  }).default({ epochs: 100, lr: 0.01, output_type: 'softmax', l2: 0, optimizer: 'sgd' }),
-  /** snorkel: Snorkel's LabelModel; mv: majority vote; ds: Dawid–Skene; auto: chosen on the gold (dev) labels. */
-  model: z.enum(['snorkel', 'mv', 'ds', 'fs', 'auto']).default('snorkel'),
-  /** auto: what it maximises on the gold labels; balanced accuracy by default (it sinks a labeler that ignores a class). */
-  metric: z.enum(METRIC_NAMES as [MetricName, ...MetricName[]]).optional(),
-  seed: z.number().int().min(0).max(2 ** 32 - 1).default(0),
-  /** Hard labels for tied probabilities: Snorkel's default abstains (-1); hash breaks ties as Snorkel's probs_to_preds. */
-  tie_break: z.enum(['abstain', 'hash']).default('abstain'),
-  /** The results files' columns: every index column beside the predictions (the seed's), or only the index key. */
-  results_columns: z.enum(['index', 'key']).default('index'),
-  /** A custom LF that fails (time or memory limit, a throw): fail the run, or let that LF abstain and report it. */
-  on_lf_error: z.enum(['fail', 'skip']).default('fail'),
-});
-export type TrainRequest = z.infer<typeof TrainRequest>;
 
 export interface PinnedAsset {
   kind: 'indexes' | 'rules';

@@ -25,7 +25,8 @@ import { localPathOf, loadUnit, openUnitDb, readUnitColumns, readUnitGold, write
 import { FIT_KEY, fitRunModel, predictorOf, type FitReport, type SerializedModel } from './train-fit.ts';
 import { exportRunToMlflow } from './mlflow.ts';
 import type { TrainMetrics } from './train-metrics.ts';
-import { pinTrainingRun, resultsPrefix, type TrainParams, type TrainRequest, type TrainUnit } from './train-spec.ts';
+import type { TrainRequest } from '../../shared/schema/training.ts';
+import { pinTrainingRun, resultsPrefix, type TrainParams, type TrainUnit } from './train-spec.ts';
 import {
   compileUnitLfs, labelBytes, labelsFromBytes, mergeCounts, sampleMask, unitContribution, unitLabelMatrix,
   type UnitContribution,

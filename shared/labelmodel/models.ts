@@ -8,7 +8,12 @@ import type { LabelArray } from './matrix.ts';
 import { fitSnorkel, type SnorkelOptions } from './snorkel.ts';
 import type { SufficientStats } from './stats.ts';
 
-export type ModelKind = 'mv' | 'snorkel' | 'ds' | 'fs';
+/** The label models Reef fits; `auto` (shared/labelmodel/auto.ts) chooses among them. */
+export const MODEL_KINDS = ['mv', 'snorkel', 'ds', 'fs'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+/** What a user may ask for: a model, or auto's choice. */
+export const MODEL_CHOICES = [...MODEL_KINDS, 'auto'] as const;
+export type ModelChoice = (typeof MODEL_CHOICES)[number];
 
 export interface FittedLabelModel {
   kind: ModelKind;

@@ -1,7 +1,10 @@
 // The pipeline graph's node types: one typed union, so every node's data is checked where it is built and read.
 import type { Edge, Node } from '@xyflow/react';
+import type { ModelChoice } from '../../../shared/labelmodel/models.ts';
+import { TRAIN_DEFAULTS } from '../../../shared/schema/training.ts';
 
-export type ModelChoice = 'auto' | 'snorkel' | 'mv' | 'ds' | 'fs';
+export type { ModelChoice };
+
 export type OutputMode = 'softmax' | 'hard';
 
 // A type alias, not an interface: React Flow's node data must be assignable to Record<string, unknown>.
@@ -13,7 +16,8 @@ export type TrainSettings = {
   model: ModelChoice;
 };
 
-export const defaultTrainSettings: TrainSettings = { output: 'softmax', epochs: 100, lr: 0.01, seed: 123, model: 'auto' };
+/** A new Train node: the API's defaults (shared/schema/training.ts), with `auto` chosen, the studio's recommendation. */
+export const defaultTrainSettings: TrainSettings = { output: 'softmax', epochs: TRAIN_DEFAULTS.epochs, lr: TRAIN_DEFAULTS.lr, seed: TRAIN_DEFAULTS.seed, model: 'auto' };
 
 export type IndexNode = Node<{ assetId: string }, 'index'>;
 export type RuleNode = Node<{ assetId: string }, 'rule'>;

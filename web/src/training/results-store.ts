@@ -3,16 +3,10 @@
 // (then read from the API, as a server run's); when that fails, the result lives in this tab only, under a
 // `browser-…` id, and the page says why.
 import type { CandidateSummary } from '../../../shared/labelmodel/auto.ts';
+import type { TrainRequestBody } from '../../../shared/schema/training.ts';
 
 /** The body of POST /api/concepts/{c_id}/snorkel/run that trains the same pipeline on the server. */
-export interface ServerTrainRequest {
-  selectedIndex: string;
-  selectedRules: string[];
-  selectedLFs: string[];
-  snorkel: { epochs: number; lr: number; output_type: 'softmax' | 'hard' };
-  model: 'auto' | 'snorkel' | 'mv' | 'ds' | 'fs';
-  seed: number;
-}
+export type ServerTrainRequest = TrainRequestBody;
 
 export interface TrainedResult {
   jobId: string;

@@ -5,7 +5,8 @@ import { labelModelToOnnx } from '../../shared/onnx/index.ts';
 import type { Db } from '../db/client.ts';
 import { partitionExecutions } from '../db/schema.ts';
 import type { RunRow } from './run-store.ts';
-import { FIT_KEY, type FitReport, type SerializedModel } from './train-fit.ts';
+import { FIT_KEY, type FitReport } from './train-fit.ts';
+import type { LabelModelParameters } from '../../shared/schema/label-model.ts';
 import type { TrainParams } from './train-spec.ts';
 
 
@@ -31,7 +32,7 @@ export async function runLabelModelOnnx(db: Db, run: RunRow): Promise<Uint8Array
   }
   const [fit] = await db.select().from(partitionExecutions)
     .where(and(eq(partitionExecutions.runId, run.id), eq(partitionExecutions.partitionKey, FIT_KEY)));
-  const output = fit?.output as { model?: SerializedModel; report?: FitReport } | undefined;
+  const output = fit?.output as { model?: LabelModelParameters; report?: FitReport } | undefined;
   if (!output?.model) {
     throw new RunModelExportError('RUN_HAS_NO_MODEL', 409, `Run ${run.id} kept no fitted label model; train again to export one.`);
   }

@@ -12,7 +12,8 @@ import { goldLabels, partitionExecutions, runs } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { createRun, getRun, recordRunEvent, type RunRow } from './run-store.ts';
-import { FIT_KEY, SerializedModel, type FitReport } from './train-fit.ts';
+import { LabelModelParameters } from '../../shared/schema/label-model.ts';
+import { FIT_KEY, type FitReport } from './train-fit.ts';
 import { TrainRequest } from '../../shared/schema/training.ts';
 import { pinTrainingRun, resultsPrefix, type TrainParams } from './train-spec.ts';
 import { exportRunToMlflow } from './mlflow.ts';
@@ -42,7 +43,7 @@ export const BrowserTraining = z.object({
     /** Snorkel's learned LF accuracies, in selectedLFs order. */
     weights: z.array(z.number()).nullable(),
     /** The fitted numbers, kept as the run's fit so its label model exports as ONNX. */
-    fitted: SerializedModel.optional(),
+    fitted: LabelModelParameters.optional(),
     /** auto: the candidates it weighed on the gold labels (shared/labelmodel/auto.ts CandidateSummary). */
     candidates: z.array(z.object({
       model: z.enum(['mv', 'snorkel', 'ds', 'fs']),

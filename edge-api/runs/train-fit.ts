@@ -4,7 +4,7 @@ import {
   DEFAULT_AUTO_METRIC, fitAuto, fitDawidSkene, fitFlyingSquid, fitSnorkel, majorityVoteProbs, predictLogLinear, probsToPreds, scorePredictions, snorkelWeights, summarizeCandidates,
   type CandidateSummary, type LabelArray, type ModelKind, type SnorkelModel, type SnorkelOptions, type SufficientStats,
 } from '../../shared/labelmodel/index.ts';
-import { z } from 'zod';
+import type { LabelModelParameters } from '../../shared/schema/label-model.ts';
 import type { TrainParams } from './train-spec.ts';
 import { labelsFromBytes, mergeAllStats, type UnitContribution } from './train-votes.ts';
 
@@ -12,14 +12,7 @@ import { labelsFromBytes, mergeAllStats, type UnitContribution } from './train-v
 export const FIT_KEY = 'fit';
 
 /** The fitted model as plain numbers (also what a browser sends with a training it keeps on the server). */
-export const SerializedModel = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('mv'), m: z.number().int().min(1), k: z.number().int().min(2) }),
-  z.object({
-    kind: z.literal('loglinear'), m: z.number().int().min(1), k: z.number().int().min(2),
-    logTable: z.array(z.number()), logPrior: z.array(z.number()),
-  }),
-]);
-export type SerializedModel = z.infer<typeof SerializedModel>;
+
 
 export interface FitReport {
   /** The model actually fitted (for auto: the one chosen). */
@@ -38,7 +31,7 @@ export interface FitReport {
   lf_weights?: number[];
 }
 
-const logLinear = (m: { m: number; k: number; logTable: Float64Array; logPrior: Float64Array }): SerializedModel =>
+const logLinear = (m: { m: number; k: number; logTable: Float64Array; logPrior: Float64Array }): LabelModelParameters =>
   ({ kind: 'loglinear', m: m.m, k: m.k, logTable: Array.from(m.logTable), logPrior: Array.from(m.logPrior) });
 
 function devSplit(contributions: UnitContribution[], m: number, k: number) {
@@ -54,7 +47,7 @@ function fitSnorkelModel(stats: SufficientStats, options: SnorkelOptions) {
   return { model: logLinear(model), params: { ...model.params }, finalLoss: model.finalLoss, weights: Array.from(snorkelWeights(model)) };
 }
 
-export function fitRunModel(params: TrainParams, contributions: UnitContribution[]): { model: SerializedModel; report: FitReport } {
+export function fitRunModel(params: TrainParams, contributions: UnitContribution[]): { model: LabelModelParameters; report: FitReport } {
   const started = performance.now();
   const stats = mergeAllStats(contributions.map((c) => c.stats));
   const { m, k } = stats;
@@ -63,7 +56,7 @@ export function fitRunModel(params: TrainParams, contributions: UnitContribution
   const snorkelOptions: SnorkelOptions = {
     nEpochs: request.snorkel.epochs, lr: request.snorkel.lr, l2: request.snorkel.l2, optimizer: request.snorkel.optimizer, seed: request.seed,
   };
-  let model: SerializedModel;
+  let model: LabelModelParameters;
   let report: Omit<FitReport, 'fit_ms' | 'fit_rows'>;
   if (request.model === 'mv') {
     model = { kind: 'mv', m, k };
@@ -100,7 +93,7 @@ export function fitRunModel(params: TrainParams, contributions: UnitContribution
   return { model, report: full };
 }
 
-export function predictorOf(model: SerializedModel): (L: LabelArray, n: number) => Float64Array {
+export function predictorOf(model: LabelModelParameters): (L: LabelArray, n: number) => Float64Array {
   if (model.kind === 'mv') return (L, n) => majorityVoteProbs(L, n, model.m, model.k);
   const table = { m: model.m, k: model.k, logTable: Float64Array.from(model.logTable), logPrior: Float64Array.from(model.logPrior) };
   return (L, n) => predictLogLinear(table, L, n);

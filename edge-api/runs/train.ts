@@ -22,7 +22,8 @@ import { modelCacheOf } from './onnx-models.ts';
 import { createRun, getRun, recordRunEvent, setRunProgress, transitionRun, type RunRow, type RunStatus } from './run-store.ts';
 import type { SandboxLimits } from './sandbox.ts';
 import { localPathOf, loadUnit, openUnitDb, readUnitColumns, readUnitGold, writeResultsParquet } from './train-duckdb.ts';
-import { FIT_KEY, fitRunModel, predictorOf, type FitReport, type SerializedModel } from './train-fit.ts';
+import { FIT_KEY, fitRunModel, predictorOf, type FitReport } from './train-fit.ts';
+import type { LabelModelParameters } from '../../shared/schema/label-model.ts';
 import { exportRunToMlflow } from './mlflow.ts';
 import type { TrainMetrics } from './train-metrics.ts';
 import type { TrainRequest } from '../../shared/schema/training.ts';
@@ -223,7 +224,7 @@ export async function fitIfVotesComplete(ctx: TrainingContext, runId: string): P
     if (votes.some((p) => p.status !== 'SUCCESS')) return 'waiting';
     const params = run.params as TrainParams;
     const contributions = votes.sort((a, b) => a.partitionKey.localeCompare(b.partitionKey)).map((p) => p.output as UnitContribution);
-    let fitted: { model: SerializedModel; report: FitReport };
+    let fitted: { model: LabelModelParameters; report: FitReport };
     try {
       fitted = fitRunModel(params, contributions);
     } catch (err) {
@@ -255,7 +256,7 @@ export interface PredictOutput { key: string; rows: number; label_counts: Result
 export async function runPredictJob(ctx: TrainingContext, job: TrainJob, attempt: { retryCount: number }): Promise<void> {
   const step = await runStep(ctx, job, attempt, predictKey(job.unit), async (run, params) => {
     const [fit] = await ctx.db.select().from(partitionExecutions).where(and(eq(partitionExecutions.runId, run.id), eq(partitionExecutions.partitionKey, FIT_KEY)));
-    const { model } = fit!.output as { model: SerializedModel };
+    const { model } = fit!.output as { model: LabelModelParameters };
     const unit = params.units[job.unit]!;
     const prefix = resultsPrefix(run.conceptId!, run.id);
     const L = labelsFromBytes(await ctx.store.getBytes(votesObjectKey(prefix, job.unit)), params.k);

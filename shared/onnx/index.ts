@@ -2,7 +2,8 @@
 export { ELEMENT_TYPES, encodeModel } from './model.ts';
 export type { Attribute, ElementType, Graph, GraphNode, OnnxModel, Tensor, TensorData, ValueInfo } from './model.ts';
 export { labelModelGraph, labelModelToOnnx, LabelModelExportError, PROBABILITIES_OUTPUT, VOTES_INPUT } from './label-model.ts';
-export type { LabelModelExport, LabelModelParameters } from './label-model.ts';
+export type { LabelModelExport } from './label-model.ts';
+export type { LabelModelParameters } from '../schema/label-model.ts';
 export { linearClassifierToOnnx } from './linear-classifier.ts';
 export type { LinearClassifier } from './linear-classifier.ts';
 export { checkModelLf, evaluateModelLf, isModelLfError, loadOnnxModel, ModelLfError } from './model-lf.ts';

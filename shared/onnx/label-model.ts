@@ -5,11 +5,9 @@
 // matches no class, so its row of the one-hot is all zeros and it contributes nothing, as in the TypeScript models.
 //   log-linear (Snorkel, Dawid–Skene): softmax(onehot · logTable + logPrior) — logTable is already (m·k)×k.
 //   majority vote: counts = onehot · [I_k; …; I_k]; every class tied for the most votes gets 1/(number tied).
+import type { LabelModelParameters } from '../schema/label-model.ts';
 import { encodeModel, type Graph, type GraphNode, type Tensor } from './model.ts';
 
-export type LabelModelParameters =
-  | { kind: 'mv'; m: number; k: number }
-  | { kind: 'loglinear'; m: number; k: number; logTable: ArrayLike<number>; logPrior: ArrayLike<number> };
 
 export interface LabelModelExport {
   /** The concept's class names, in label order (ONNX metadata `reef.classes`). */

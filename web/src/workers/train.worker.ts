@@ -7,7 +7,7 @@ import { fitModel, type FittedLabelModel } from '../../../shared/labelmodel/mode
 import { resultLabels, votesPerRow } from '../../../shared/labelmodel/result-labels.ts';
 import { fitSnorkel, snorkelWeights, type SnorkelModel } from '../../../shared/labelmodel/snorkel.ts';
 import { computeSufficientStats } from '../../../shared/labelmodel/stats.ts';
-import type { LabelModelParameters } from '../../../shared/onnx/label-model.ts';
+import type { LabelModelParameters } from '../../../shared/schema/label-model.ts';
 import type { TrainSettings } from '../canvas/graph.ts';
 import { confidenceHistogram, confidences, labelDistribution, resultCsvFromParquet } from '../results/result-table.ts';
 

@@ -1,5 +1,6 @@
 // Every route module builds on this router, so validation failures all answer the same shape: 400 for a bad body or
 // query, 404 for a path id that cannot name anything.
+import { Readable } from 'node:stream';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ErrorBody } from '../shared/schema/common.ts';
 import type { AppEnv } from './env.ts';
@@ -43,3 +44,6 @@ export const secured = [{ bearer: [] }];
 
 export const iso = (d: Date | string | null | undefined) =>
   d == null ? null : (typeof d === 'string' ? new Date(d) : d).toISOString();
+
+/** A Node stream as the web stream Hono sends (node:stream/web's ReadableStream is the global one under another type). */
+export const webStream = (stream: Readable) => Readable.toWeb(stream) as unknown as ReadableStream;

@@ -1,10 +1,9 @@
 // Starting materializations, and reading a materialized asset version's Parquet (with HTTP range requests).
-import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq } from 'drizzle-orm';
 import { assetVersions, conceptIndexes, conceptRules } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { createRouter, errors, iso, json, secured } from '../router.ts';
+import { createRouter, errors, iso, json, secured, webStream } from '../router.ts';
 import { startMaterialization, type AssetKind } from '../runs/materialize.ts';
 import { listParts, partKey } from '../storage/parts.ts';
 import { ConceptParams } from './concepts.ts';
@@ -102,7 +101,7 @@ export const materializeRoutes = () => {
       const range = parseRange(c.req.header('Range'), info.size);
       if (range === 'unsatisfiable') return c.body(null, 416, { ...headers, 'Content-Range': `bytes */${info.size}` }) as never;
       const body = await store.get(key, range ? { offset: range.start, length: range.end - range.start + 1 } : undefined);
-      const stream = Readable.toWeb(body) as unknown as ReadableStream;
+      const stream = webStream(body);
       if (range) {
         return c.body(stream, 206, { ...headers, 'Content-Range': `bytes ${range.start}-${range.end}/${info.size}`, 'Content-Length': String(range.end - range.start + 1) }) as never;
       }

@@ -2,12 +2,11 @@
 // runs compared. The job id is the run id: the seed's Dagster run id is kept as an alias of both.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { goldLabels, runs } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
-import { createRouter, errors, json, jsonBody, secured } from '../router.ts';
+import { createRouter, errors, json, jsonBody, secured, webStream } from '../router.ts';
 import type { RunRow } from '../runs/run-store.ts';
 import { startTraining, type TrainingContext } from '../runs/train.ts';
 import type { TrainMetrics } from '../runs/train-metrics.ts';
@@ -195,9 +194,6 @@ async function loadTrainRun(trainer: TrainingContext, conceptId: string, runId: 
   if (!row) throw notFound('training job in this concept', runId);
   return row;
 }
-
-/** Node's stream as the web stream Hono sends (node:stream/web's type is the same object under another name). */
-const webStream = (stream: Readable) => Readable.toWeb(stream) as unknown as ReadableStream;
 
 async function loadFinishedTrainRun(trainer: TrainingContext, conceptId: string, runId: string): Promise<RunRow> {
   const row = await loadTrainRun(trainer, conceptId, runId);

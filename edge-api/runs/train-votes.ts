@@ -10,7 +10,7 @@ import {
   allocateLabels, computeSufficientStats, mergeStats, statsFromJSON, statsToJSON, type LabelArray, type SufficientStats, type SufficientStatsJSON,
 } from '../../shared/labelmodel/index.ts';
 import { NumpyRandomState } from '../../shared/labelmodel/random.ts';
-import { isModelLfError, type ModelLfConfig } from '../../shared/onnx/index.ts';
+import { isModelLfError } from '../../shared/onnx/index.ts';
 import { modelLfVotes, type ModelCache } from './onnx-models.ts';
 import { PythonLfSandbox, type PythonLf } from './python-sandbox.ts';
 import { CustomLfError, DEFAULT_SANDBOX_LIMITS, type CustomLfRun, type SandboxLimits } from './sandbox.ts';
@@ -55,8 +55,10 @@ export interface UnitModels { cache: ModelCache; conceptId: string }
 /** A model LF's votes on the unit, as the label matrix's element type; a model that cannot run is a ModelLfRunError. */
 async function modelVotes(models: UnitModels | undefined, lf: PinnedLf, label: number, batch: ColumnBatch, k: number): Promise<Int8Array | Int16Array> {
   if (!models) throw new ModelLfRunError('MODEL_NOT_FOUND', lf.name, 'this process has no object store to load models from.');
+  if (lf.snapshot.lf_type !== 'model') throw new TypeError(`LF "${lf.name}" is a ${lf.snapshot.lf_type} LF, not a model LF`);
+  const config = lf.snapshot.config;
   try {
-    const votes = await modelLfVotes(models.cache, models.conceptId, lf.snapshot.config as unknown as ModelLfConfig, label, batch);
+    const votes = await modelLfVotes(models.cache, models.conceptId, config, label, batch);
     return k > 127 ? Int16Array.from(votes) : votes;
   } catch (err) {
     if (isModelLfError(err)) throw new ModelLfRunError(err.code, lf.name, err.message);

@@ -2,7 +2,7 @@
 // `START TRANSACTION READ ONLY`, releases any named lock (GET_LOCK) a stored function may have taken, and destroys
 // the connection, so no lock or session variable reaches another query.
 import mysql from 'mysql2/promise';
-import type { FieldPacket } from 'mysql2/promise';
+import type { FieldPacket, RowDataPacket } from 'mysql2/promise';
 import type { Connection as CoreConnection } from 'mysql2';
 import { assertSourceSql, bindValues, canceledError, connectionReset, connectTimeout, runCallback, SourceError, sourceFailure, statementTimeout } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
@@ -159,7 +159,7 @@ export class MysqlSource implements Source {
       signal?.addEventListener('abort', onAbort, { once: true });
       conn = await this.open();
       if (signal?.aborted) throw canceledError(context.asset);
-      const [[{ version }]] = (await conn.query('SELECT VERSION() AS version')) as unknown as [[{ version: string }]];
+      const [[{ version }]] = await conn.query<[RowDataPacket & { version: string }]>('SELECT VERSION() AS version');
       // MariaDB limits any statement in seconds; MySQL limits SELECTs in milliseconds.
       const limit = version.includes('MariaDB')
         ? `max_statement_time = ${(timeoutMs / 1000).toFixed(3)}`
@@ -199,9 +199,9 @@ function connectFailure(error: unknown, host: string, port: number, ms: number):
  * statements that hit the limit does tell, so it is read once the result has been received.
  */
 async function assertNotTimedOut(conn: Connection, asset?: string): Promise<void> {
-  const [rows] = (await conn.query(
+  const [rows] = await conn.query<(RowDataPacket & { Value: string })[]>(
     "SHOW SESSION STATUS WHERE Variable_name IN ('Max_statement_time_exceeded', 'Max_execution_time_exceeded')",
-  )) as unknown as [{ Value: string }[]];
+  );
   if (rows.some((r) => Number(r.Value) > 0)) throw statementTimeout(asset);
 }
 

@@ -370,11 +370,11 @@ async function describeQuery(tx: Tx, compiled: CompiledSql, asset?: string): Pro
     );
   }
   const oids = [...new Set([...fields.map((c) => c.type), ...described.types])];
-  const typeRows = await tx`
+  const typeRows = await tx<{ oid: number; typname: string; typcategory: string; elem: string | null; formatted: string }[]>`
     select t.oid::int as oid, t.typname, t.typcategory, e.typname as elem, format_type(t.oid, null) as formatted
     from pg_type t left join pg_type e on e.oid = t.typelem and t.typcategory = 'A'
     where t.oid = any(${oids}::oid[])`;
-  const types = new Map(typeRows.map((r) => [r.oid as number, r as unknown as { typname: string; elem: string | null; formatted: string }]));
+  const types = new Map(typeRows.map((r) => [r.oid, r]));
   // A numeric column read straight from a table has its declared precision in pg_attribute.
   const numericSources = fields.filter((c) => types.get(c.type)?.typname === 'numeric' && c.table !== 0);
   const declared = new Map<string, string>();

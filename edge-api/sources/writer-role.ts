@@ -122,7 +122,7 @@ order by rank, object, privilege`;
 
 /** Every privilege that lets the current PostgreSQL login write (see the top of this file). A superuser: only that. */
 export async function postgresWriterPrivileges(tx: Tx): Promise<WriterPrivilege[]> {
-  const rows = (await tx.unsafe(POSTGRES_CHECK)) as unknown as WriterPrivilege[];
+  const rows = await tx.unsafe<WriterPrivilege[]>(POSTGRES_CHECK);
   const found = rows.map(({ privilege, object, revoke }) => ({ privilege, object, revoke }));
   // A superuser may do everything; taking that away is the one change that matters.
   const superuser = found.find((p) => p.privilege === 'SUPERUSER');

@@ -80,10 +80,11 @@ async function main() {
 
     const c = (await call('POST', '/api/concepts', { name: 'bench', values: ['A', 'B'] })).c_id as string;
     const pgConn = (await call('POST', '/api/connections', {
-      name: 'pg', connection_type: 'postgresql', host: pg.config.host, port: pg.config.port, database: pg.config.database, username: pg.config.username,
+      // The read-only logins the throwaway databases come with: Reef refuses a login that can write.
+      name: 'pg', connection_type: 'postgresql', host: pg.reader.host, port: pg.reader.port, database: pg.reader.database, username: pg.reader.username,
     })).conn_id as string;
     const mariaConn = (await call('POST', '/api/connections', {
-      name: 'maria', connection_type: 'mysql', host: maria.config.host, port: maria.config.port, database: maria.config.database, username: maria.config.username,
+      name: 'maria', connection_type: 'mysql', host: maria.reader.host, port: maria.reader.port, database: maria.reader.database, username: maria.reader.username,
     })).conn_id as string;
     let assets = 0;
     const index = async (connId: string, sql: string, extra: Record<string, unknown> = {}) =>

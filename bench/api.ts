@@ -19,10 +19,10 @@ import { migrateDatabase, openDatabase } from '../edge-api/db/client.ts';
 import { apiTokens, runs } from '../edge-api/db/schema.ts';
 import { demoCommentsSql } from '../edge-api/demo/comments.ts';
 import { openQueue } from '../edge-api/runs/queue.ts';
-import { DEFAULT_SANDBOX_LIMITS } from '../edge-api/runs/sandbox.ts';
-import { ensureTrainingQueues } from '../edge-api/runs/train.ts';
-import { registerFixtureAsset } from '../edge-api/runs/train-fixtures.ts';
-import { registerTrainingHandlers } from '../edge-api/runs/train-worker.ts';
+import { DEFAULT_SANDBOX_LIMITS } from '../edge-api/sandbox/sandbox.ts';
+import { ensureTrainingQueues } from '../edge-api/training/train.ts';
+import { registerFixtureAsset } from '../edge-api/training/train-fixtures.ts';
+import { registerTrainingHandlers } from '../edge-api/training/train-worker.ts';
 import { hashToken } from '../edge-api/security/secrets.ts';
 import { LocalObjectStore } from '../edge-api/storage/local.ts';
 

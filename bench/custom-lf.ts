@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { apiAs, launchChromium, startReef } from '../e2e/harness.ts';
 import { columnBatchFromRows } from '../shared/lf/column-batch.ts';
 import type { AssetSchema } from '../shared/lf/types.ts';
-import { PythonLfSandbox } from '../edge-api/runs/python-sandbox.ts';
-import { customLfVotes } from '../edge-api/runs/sandbox-thread.ts';
+import { PythonLfSandbox } from '../edge-api/sandbox/python-sandbox.ts';
+import { customLfVotes } from '../edge-api/sandbox/sandbox-thread.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000);
 const RUNS = 3;

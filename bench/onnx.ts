@@ -12,7 +12,7 @@ import { cpus, loadavg } from 'node:os';
 import * as ortWeb from 'onnxruntime-web/wasm';
 import type { BatchColumn, ColumnBatch } from '../shared/lf/column-batch.ts';
 import { encodeModel, evaluateModelLf, linearClassifierToOnnx, loadOnnxModel, type ModelLfSpec } from '../shared/onnx/index.ts';
-import { loadOnnxRuntime } from '../edge-api/runs/onnx-runtime.ts';
+import { loadOnnxRuntime } from '../edge-api/models/onnx-runtime.ts';
 import { launchChromium, startReef } from '../e2e/harness.ts';
 
 const N = 1_000_000;

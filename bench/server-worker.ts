@@ -1,7 +1,7 @@
 // One training worker process for bench/server.ts: takes training jobs until SIGTERM, then prints its peak RSS.
 import { openDatabase } from '../edge-api/db/client.ts';
 import { openQueue } from '../edge-api/runs/queue.ts';
-import { registerTrainingHandlers } from '../edge-api/runs/train-worker.ts';
+import { registerTrainingHandlers } from '../edge-api/training/train-worker.ts';
 import { LocalObjectStore } from '../edge-api/storage/local.ts';
 
 const url = process.env.REEF_BENCH_DATABASE_URL!;

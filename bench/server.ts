@@ -14,9 +14,9 @@ import { migrateDatabase, openDatabase } from '../edge-api/db/client.ts';
 import { apiTokens, runs } from '../edge-api/db/schema.ts';
 import { demoCommentsSql } from '../edge-api/demo/comments.ts';
 import { openQueue } from '../edge-api/runs/queue.ts';
-import { ensureTrainingQueues } from '../edge-api/runs/train.ts';
-import type { TrainMetrics } from '../edge-api/runs/train-metrics.ts';
-import { registerFixtureAsset } from '../edge-api/runs/train-fixtures.ts';
+import { ensureTrainingQueues } from '../edge-api/training/train.ts';
+import type { TrainMetrics } from '../edge-api/training/train-metrics.ts';
+import { registerFixtureAsset } from '../edge-api/training/train-fixtures.ts';
 import { hashToken } from '../edge-api/security/secrets.ts';
 import { LocalObjectStore } from '../edge-api/storage/local.ts';
 

@@ -4,7 +4,7 @@ import { loadConfig } from '../edge-api/config.ts';
 import { concepts, conceptIndexes, conceptRules, databaseConnections } from '../edge-api/db/schema.ts';
 import { DEMO_CONCEPT, writeDemoComments } from '../edge-api/demo/seed.ts';
 import { openRuntime } from '../edge-api/node.ts';
-import { startMaterialization } from '../edge-api/runs/materialize.ts';
+import { startMaterialization } from '../edge-api/materialize/runs.ts';
 import { getRun } from '../edge-api/runs/run-store.ts';
 import { startWorker } from '../edge-api/runs/worker.ts';
 

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Db } from './db/client.ts';
-import type { MaterializeContext } from './runs/materialize.ts';
-import type { TrainingContext } from './runs/train.ts';
+import type { MaterializeContext } from './materialize/runs.ts';
+import type { TrainingContext } from './training/train.ts';
 import type { Role } from '../shared/schema/common.ts';
 import type { ObjectStore } from './storage/index.ts';
 

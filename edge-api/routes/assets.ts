@@ -8,7 +8,7 @@ import type { Db } from '../db/client.ts';
 import { conceptIndexes, conceptRules } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
-import { PartitionConfigError, planPartitions } from '../runs/partitions.ts';
+import { PartitionConfigError, planPartitions } from '../materialize/partitions.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
 import { dialectOf } from '../sources/index.ts';

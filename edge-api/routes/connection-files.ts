@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
 import { parquetMetadataAsync } from 'hyparquet';
 import { ApiError, notFound } from '../errors.ts';
-import { storeAsyncBuffer } from '../runs/train-parquet.ts';
+import { storeAsyncBuffer } from '../training/train-parquet.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { filesPrefix } from '../sources/from-connection.ts';
 import { createRouter, errors, iso, json, secured } from '../router.ts';

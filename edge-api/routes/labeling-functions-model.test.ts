@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { linearClassifierToOnnx } from '../../shared/onnx/index.ts';
 import { describeDatabases } from '../db/test-databases.ts';
-import { materializeFixtureAsset } from '../runs/train-fixtures.ts';
+import { materializeFixtureAsset } from '../training/train-fixtures.ts';
 import { LocalObjectStore } from '../storage/local.ts';
 import { createTestApi, type TestApi } from '../testing.ts';
 

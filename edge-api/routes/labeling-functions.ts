@@ -98,7 +98,7 @@ function checkDefinition(type: LfType, config: LfConfig): void {
 async function checkPythonLf(name: string, config: LfConfig, values: string[]): Promise<void> {
   if (config.language !== 'python') return;
   // Loaded here, not at the top: the Cloudflare Worker build of these routes has no child processes to run it in.
-  const [{ PythonLfSandbox }, { CustomLfError }] = await Promise.all([import('../runs/python-sandbox.ts'), import('../runs/sandbox.ts')]);
+  const [{ PythonLfSandbox }, { CustomLfError }] = await Promise.all([import('../sandbox/python-sandbox.ts'), import('../sandbox/sandbox.ts')]);
   try {
     const sandbox = await PythonLfSandbox.create({ name, code: config.code as string, allowedImports: config.allowed_imports as string[], classes: values });
     sandbox.dispose();

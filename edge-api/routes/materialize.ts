@@ -4,7 +4,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { assetVersions, conceptIndexes, conceptRules } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, iso, json, secured, webStream } from '../router.ts';
-import { startMaterialization, type AssetKind } from '../runs/materialize.ts';
+import { startMaterialization, type AssetKind } from '../materialize/runs.ts';
 import { listParts, partKey } from '../storage/parts.ts';
 import { ConceptParams } from './concepts.ts';
 import { Run, toRun } from './runs.ts';

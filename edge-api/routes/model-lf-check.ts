@@ -7,8 +7,8 @@ import { checkModelLf, isModelLfError, ModelLfConfig } from '../../shared/onnx/i
 import type { Db } from '../db/client.ts';
 import { assetVersions, conceptIndexes, conceptRules } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
-import { readModelInfo } from '../runs/onnx-models.ts';
-import { readParquetFooter } from '../runs/train-parquet.ts';
+import { readModelInfo } from '../models/onnx-models.ts';
+import { readParquetFooter } from '../training/train-parquet.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { listParts } from '../storage/parts.ts';
 

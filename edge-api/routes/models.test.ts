@@ -10,14 +10,14 @@ import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { linearClassifierToOnnx } from '../../shared/onnx/index.ts';
 import { describeDatabases } from '../db/test-databases.ts';
-import type { TrainingContext } from '../runs/train.ts';
-import type { TrainMetrics } from '../runs/train-metrics.ts';
-import { materializeFixtureAsset } from '../runs/train-fixtures.ts';
-import { registerTrainingHandlers } from '../runs/train-worker.ts';
+import type { TrainingContext } from '../training/train.ts';
+import type { TrainMetrics } from '../training/train-metrics.ts';
+import { materializeFixtureAsset } from '../training/train-fixtures.ts';
+import { registerTrainingHandlers } from '../training/train-worker.ts';
 import { LocalObjectStore } from '../storage/local.ts';
 import { createTestApi, type TestApi, openTestQueue } from '../testing.ts';
 import { MAX_MODEL_BYTES } from './models.ts';
-import { modelObjectKey } from '../runs/onnx-models.ts';
+import { modelObjectKey } from '../models/onnx-models.ts';
 
 const ROWS = 2000;
 const FEATURES_SQL = `SELECT i AS id, (i * 37) % 100 AS a, (i * 91) % 100 AS b, (i * 13) % 7 AS c FROM range(${ROWS}) t(i)`;
@@ -86,7 +86,7 @@ describeDatabases('label model export', (database) => {
     return api.app.request(`/api/runs/${runId}/model.onnx`, { headers: { Authorization: `Bearer ${api.tokens.viewer}` } });
   }
 
-  // Dawid–Skene is covered on fitted parameters in runs/onnx-label-model.test.ts: a server DS run cannot finish while its
+  // Dawid–Skene is covered on fitted parameters in shared/onnx/label-model.test.ts: a server DS run cannot finish while its
   // vote-pattern keys hold U+0000 (abstain), which PostgreSQL jsonb refuses.
   it.each(['snorkel', 'mv', 'ds'])('%s: the exported model reproduces the run\'s results Parquet probabilities to 1e-5', async (model) => {
     const api = await createTestApi(database(), { store, trainer });

@@ -9,10 +9,10 @@ import type { PgBoss } from 'pg-boss';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodeModel, linearClassifierToOnnx, type LinearClassifier } from '../../shared/onnx/index.ts';
 import { describeDatabases } from '../db/test-databases.ts';
-import type { TrainingContext } from '../runs/train.ts';
-import type { TrainMetrics } from '../runs/train-metrics.ts';
-import { materializeFixtureAsset } from '../runs/train-fixtures.ts';
-import { registerTrainingHandlers } from '../runs/train-worker.ts';
+import type { TrainingContext } from '../training/train.ts';
+import type { TrainMetrics } from '../training/train-metrics.ts';
+import { materializeFixtureAsset } from '../training/train-fixtures.ts';
+import { registerTrainingHandlers } from '../training/train-worker.ts';
 import { LocalObjectStore } from '../storage/local.ts';
 import { createTestApi, type TestApi, openTestQueue } from '../testing.ts';
 

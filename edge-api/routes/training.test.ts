@@ -18,19 +18,19 @@ import { describeDatabases } from '../db/test-databases.ts';
 import { openTestQueue } from '../testing.ts';
 import { openQueue } from '../runs/queue.ts';
 import { createRun } from '../runs/run-store.ts';
-import type { TrainingContext } from '../runs/train.ts';
-import { triggerSchedulesForAsset } from '../runs/train-schedule.ts';
-import { registerTrainingHandlers } from '../runs/train-worker.ts';
-import { materializeFixtureAsset } from '../runs/train-fixtures.ts';
+import type { TrainingContext } from '../training/train.ts';
+import { triggerSchedulesForAsset } from '../training/train-schedule.ts';
+import { registerTrainingHandlers } from '../training/train-worker.ts';
+import { materializeFixtureAsset } from '../training/train-fixtures.ts';
 import { lfDefinitionOf } from '../../shared/schema/labeling-function.ts';
-import { joinedSchema, type TrainParams } from '../runs/train-spec.ts';
+import { joinedSchema, type TrainParams } from '../training/train-spec.ts';
 import { demoCommentsSql } from '../demo/comments.ts';
 import { hashToken } from '../security/secrets.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { LocalObjectStore } from '../storage/local.ts';
 import { S3ObjectStore } from '../storage/s3.ts';
 import { startS3TestServer } from '../storage/s3-test-server.ts';
-import { localPathOf } from '../runs/train-duckdb.ts';
+import { localPathOf } from '../training/train-duckdb.ts';
 import { resultCsvFromParquet } from '../../web/src/results/result-table.ts';
 import { parquetReadObjects } from 'hyparquet';
 
@@ -653,7 +653,7 @@ describeDatabases('server training runs', (database, backend) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', `
       const { openDatabase } = await import(${JSON.stringify(new URL('../db/client.ts', import.meta.url).href)});
       const { openQueue } = await import(${JSON.stringify(new URL('../runs/queue.ts', import.meta.url).href)});
-      const { registerTrainingHandlers } = await import(${JSON.stringify(new URL('../runs/train-worker.ts', import.meta.url).href)});
+      const { registerTrainingHandlers } = await import(${JSON.stringify(new URL('../training/train-worker.ts', import.meta.url).href)});
       const { LocalObjectStore } = await import(${JSON.stringify(new URL('../storage/local.ts', import.meta.url).href)});
       const database = await openDatabase({ url: process.env.DB_URL });
       const boss = await openQueue({ database, databaseUrl: process.env.DB_URL });

@@ -2,10 +2,10 @@
 // that reaches the same PostgreSQL and object store); `reef serve` also runs one in-process unless told not to.
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/client.ts';
-import { isTransientMaterializeError, streamQueryToParquet } from '../materialize/index.ts';
+import { isTransientMaterializeError, streamQueryToParquet } from '../materialize/parquet-copy.ts';
 import { sourceForConnection } from '../sources/from-connection.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import { materializePartition, type MaterializeContext, type PartitionJob } from './materialize.ts';
+import { materializePartition, type MaterializeContext, type PartitionJob } from '../materialize/runs.ts';
 import { QUEUES } from './queue-names.ts';
 
 export function createMaterializer(deps: { db: Db; store: ObjectStore; boss: PgBoss; secret: string }): MaterializeContext {

@@ -1,5 +1,5 @@
 // What a finished training run's results page reads (GET …/snorkel/jobs/{job_id}/summary and …/rows): computed by
-// the server over every results row (edge-api/runs/train-summary.ts), read by the studio (web/src/results/RunResults.tsx).
+// the server over every results row (edge-api/training/train-summary.ts), read by the studio (web/src/results/RunResults.tsx).
 import { z } from 'zod';
 
 export const ResultsSummary = z.object({

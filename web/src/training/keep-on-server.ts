@@ -1,5 +1,5 @@
 // Keeping a browser training on the server: its results Parquet (with the training in its metadata) uploaded as a
-// run (POST …/snorkel/browser-runs, edge-api/runs/train-browser.ts). DOM-free: the data worker calls it, so the
+// run (POST …/snorkel/browser-runs, edge-api/training/train-browser.ts). DOM-free: the data worker calls it, so the
 // upload's bytes never pass through the main thread.
 
 /** The metadata key the server reads a browser training from. */

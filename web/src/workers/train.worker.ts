@@ -21,7 +21,7 @@ export interface TrainOutput {
   candidates?: CandidateSummary[];
   /** Snorkel's learned LF accuracies (get_weights), when the model is Snorkel's. */
   weights: Float64Array | null;
-  /** The fitted numbers, kept with the run so its label model exports as ONNX (edge-api/runs/onnx-export.ts). */
+  /** The fitted numbers, kept with the run so its label model exports as ONNX (edge-api/models/onnx-export.ts). */
   fitted: LabelModelParameters;
   /** Per row, how many LFs voted; where none did the label is -1 and the probabilities are the model's class prior. */
   nVotes: Int32Array;

@@ -11,7 +11,7 @@ import type { Db } from '../db/client.ts';
 import { goldLabels, partitionExecutions, runs } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import { createRun, getRun, recordRunEvent, type RunRow } from './run-store.ts';
+import { createRun, getRun, recordRunEvent, type RunRow } from '../runs/run-store.ts';
 import { LabelModelParameters } from '../../shared/schema/label-model.ts';
 import { FIT_KEY, type FitReport } from './train-fit.ts';
 import { TrainRequest } from '../../shared/schema/training.ts';

@@ -4,10 +4,10 @@ import { and, eq } from 'drizzle-orm';
 import { labelModelToOnnx } from '../../shared/onnx/index.ts';
 import type { Db } from '../db/client.ts';
 import { partitionExecutions } from '../db/schema.ts';
-import type { RunRow } from './run-store.ts';
-import { FIT_KEY, type FitReport } from './train-fit.ts';
+import type { RunRow } from '../runs/run-store.ts';
+import { FIT_KEY, type FitReport } from '../training/train-fit.ts';
 import type { LabelModelParameters } from '../../shared/schema/label-model.ts';
-import type { TrainParams } from './train-spec.ts';
+import type { TrainParams } from '../training/train-spec.ts';
 
 
 export type RunModelExportErrorCode = 'NOT_A_TRAINING_RUN' | 'RUN_NOT_FINISHED' | 'RUN_HAS_NO_MODEL';

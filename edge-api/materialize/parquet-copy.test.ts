@@ -18,7 +18,7 @@ import { LocalObjectStore } from '../storage/local.ts';
 import { S3ObjectStore } from '../storage/s3.ts';
 import { startS3TestServer } from '../storage/s3-test-server.ts';
 import type { S3TestServer } from '../storage/s3-test-server.ts';
-import { isTransientMaterializeError, streamQueryToParquet } from './index.ts';
+import { isTransientMaterializeError, streamQueryToParquet } from './parquet-copy.ts';
 
 let scratch: string;
 let s3: S3TestServer;

@@ -11,8 +11,8 @@ import type { ObjectStore } from '../storage/index.ts';
 import { dialectOf } from '../sources/index.ts';
 import type { ConnectionType } from '../../shared/schema/connection.ts';
 import { PartitionConfigError, planPartitions, type Partition } from './partitions.ts';
-import { QUEUES } from './queue-names.ts';
-import { createRun, getRun, recordRunEvent, setRunProgress, transitionRun, type RunStatus } from './run-store.ts';
+import { QUEUES } from '../runs/queue-names.ts';
+import { createRun, getRun, recordRunEvent, setRunProgress, transitionRun, type RunStatus } from '../runs/run-store.ts';
 import { partKey } from '../storage/parts.ts';
 
 export type AssetKind = 'indexes' | 'rules';

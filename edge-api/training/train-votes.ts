@@ -11,10 +11,10 @@ import {
 } from '../../shared/labelmodel/index.ts';
 import { NumpyRandomState } from '../../shared/labelmodel/random.ts';
 import { isModelLfError } from '../../shared/onnx/index.ts';
-import { modelLfVotes, type ModelCache } from './onnx-models.ts';
-import { PythonLfSandbox, type PythonLf } from './python-sandbox.ts';
-import { CustomLfError, DEFAULT_SANDBOX_LIMITS, type CustomLfRun, type SandboxLimits } from './sandbox.ts';
-import { customLfVotes, unitBudgetMs } from './sandbox-thread.ts';
+import { modelLfVotes, type ModelCache } from '../models/onnx-models.ts';
+import { PythonLfSandbox, type PythonLf } from '../sandbox/python-sandbox.ts';
+import { CustomLfError, DEFAULT_SANDBOX_LIMITS, type CustomLfRun, type SandboxLimits } from '../sandbox/sandbox.ts';
+import { customLfVotes, unitBudgetMs } from '../sandbox/sandbox-thread.ts';
 import { lfDefinitionOf, type PinnedLf, type TrainUnit } from './train-spec.ts';
 
 export interface LfProblem {

@@ -18,9 +18,9 @@ import {
 import type { Db } from '../db/client.ts';
 import { goldLabels, partitionExecutions, runs } from '../db/schema.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import { modelCacheOf } from './onnx-models.ts';
-import { createRun, getRun, recordRunEvent, setRunProgress, transitionRun, type RunRow, type RunStatus } from './run-store.ts';
-import type { SandboxLimits } from './sandbox.ts';
+import { modelCacheOf } from '../models/onnx-models.ts';
+import { createRun, getRun, recordRunEvent, setRunProgress, transitionRun, type RunRow, type RunStatus } from '../runs/run-store.ts';
+import type { SandboxLimits } from '../sandbox/sandbox.ts';
 import { localPathOf, loadUnit, openUnitDb, readUnitColumns, readUnitGold, writeResultsParquet } from './train-duckdb.ts';
 import { FIT_KEY, fitRunModel, predictorOf, type FitReport } from './train-fit.ts';
 import type { LabelModelParameters } from '../../shared/schema/label-model.ts';

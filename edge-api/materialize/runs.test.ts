@@ -15,9 +15,9 @@ import { partitionExecutions } from '../db/schema.ts';
 import { createPgTestDb, type PgTestDb } from '../sources/pg-test-db.ts';
 import { LocalObjectStore } from '../storage/local.ts';
 import { TEST_SECRET, createTestApi, type TestApi } from '../testing.ts';
-import { openQueue } from './queue.ts';
-import { createMaterializer, startWorker } from './worker.ts';
-import type { MaterializeContext } from './materialize.ts';
+import { openQueue } from '../runs/queue.ts';
+import { createMaterializer, startWorker } from '../runs/worker.ts';
+import type { MaterializeContext } from './runs.ts';
 
 const ROWS = 1000;
 const reef = fileURLToPath(new URL('../../bin/reef.js', import.meta.url));

@@ -55,6 +55,6 @@ function lfColumnType(node: SchemaTree): ColumnType | undefined {
 
 /** Rows [rowStart, rowEnd) of one Parquet object, as objects; only the row groups that hold them are fetched. */
 export async function readParquetRows(store: ObjectStore, key: string, rowStart: number, rowEnd: number, columns?: string[]) {
-  // Assets are zstd-compressed (materialize/index.ts); hyparquet alone reads only snappy.
+  // Assets are zstd-compressed (materialize/parquet-copy.ts); hyparquet alone reads only snappy.
   return parquetReadObjects({ file: await storeAsyncBuffer(store, key), rowStart, rowEnd, columns, compressors });
 }

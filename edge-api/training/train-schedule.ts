@@ -5,7 +5,7 @@
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/client.ts';
 import { ApiError } from '../errors.ts';
-import { createRun, transitionRun } from './run-store.ts';
+import { createRun, transitionRun } from '../runs/run-store.ts';
 import { ensureTrainingQueues, startTraining, type TrainingContext } from './train.ts';
 import type { TrainRequest } from '../../shared/schema/training.ts';
 import { pinTrainingRun } from './train-spec.ts';

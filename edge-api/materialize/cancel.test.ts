@@ -15,9 +15,9 @@ import { createMysqlTestDb, type MysqlTestDb } from '../sources/mysql-test-db.ts
 import { createPgTestDb, type PgTestDb } from '../sources/pg-test-db.ts';
 import { LocalObjectStore } from '../storage/local.ts';
 import { TEST_SECRET, createTestApi, type TestApi } from '../testing.ts';
-import type { MaterializeContext } from './materialize.ts';
-import { openQueue } from './queue.ts';
-import { createMaterializer, startWorker } from './worker.ts';
+import type { MaterializeContext } from './runs.ts';
+import { openQueue } from '../runs/queue.ts';
+import { createMaterializer, startWorker } from '../runs/worker.ts';
 
 const READER_PASSWORD = 'reader-pw-1';
 

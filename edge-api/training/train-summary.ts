@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { quoteIdent, stringLiteral } from '../../shared/lf/sql-literals.ts';
 import type { ResultRows, ResultsSummary, RowFilter } from '../../shared/schema/results.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import type { RunRow } from './run-store.ts';
+import type { RunRow } from '../runs/run-store.ts';
 import { majorityVoteProbs } from '../../shared/labelmodel/majority.ts';
 import { resultLabels, votesPerRow } from '../../shared/labelmodel/result-labels.ts';
 import { votesObjectKey } from './train.ts';

@@ -5,7 +5,7 @@ import type { TrainMetrics } from './train-metrics.ts';
 import type { TrainParams } from './train-spec.ts';
 import { quoteIdent } from '../../shared/lf/sql-literals.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import type { RunRow } from './run-store.ts';
+import type { RunRow } from '../runs/run-store.ts';
 import { localPathOf, openUnitDb } from './train-duckdb.ts';
 import { readParquetRows } from './train-parquet.ts';
 

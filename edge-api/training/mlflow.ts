@@ -5,8 +5,8 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { concepts } from '../db/schema.ts';
-import { RunModelExportError, runLabelModelOnnx } from './onnx-export.ts';
-import { recordRunEvent, type RunRow } from './run-store.ts';
+import { RunModelExportError, runLabelModelOnnx } from '../models/onnx-export.ts';
+import { recordRunEvent, type RunRow } from '../runs/run-store.ts';
 import type { TrainMetrics } from './train-metrics.ts';
 import type { TrainParams } from './train-spec.ts';
 

@@ -6,7 +6,7 @@ import {
 } from '../labelmodel/index.ts';
 import { generateLabelMatrix } from '../labelmodel/synthetic.ts';
 import { labelModelToOnnx, PROBABILITIES_OUTPUT, VOTES_INPUT, type LabelModelParameters } from './index.ts';
-import { RUNTIMES, type TestRuntime } from './test-runtimes.ts';
+import { RUNTIMES, type TestRuntime } from '../../test-support/onnx-runtimes.ts';
 
 async function runExported(ort: TestRuntime, bytes: Uint8Array, L: LabelArray, n: number, m: number): Promise<Float64Array> {
   const session = await ort.InferenceSession.create(bytes);

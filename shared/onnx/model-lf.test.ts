@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchColumn, ColumnBatch } from '../lf/column-batch.ts';
 import { evaluateModelLf, linearClassifierToOnnx, loadOnnxModel, type LinearClassifier, type ModelLfSpec } from './index.ts';
-import { RUNTIMES } from './test-runtimes.ts';
+import { RUNTIMES } from '../../test-support/onnx-runtimes.ts';
 
 const N = 1000;
 const float = (values: number[], nulls?: number[]): BatchColumn => ({

@@ -71,6 +71,13 @@ const assetColumns = {
 export const conceptIndexes = pgTable('concept_indexes', assetColumns, (t) => [unique().on(t.conceptId, t.name)]);
 export const conceptRules = pgTable('concept_rules', assetColumns, (t) => [unique().on(t.conceptId, t.name)]);
 
+/**
+ * The table of indexes or of rules. Both are built from assetColumns; their drizzle types differ only in the table
+ * name, so one query shape serves both.
+ */
+export const assetTable = (kind: 'indexes' | 'rules'): typeof conceptIndexes =>
+  (kind === 'indexes' ? conceptIndexes : (conceptRules as unknown as typeof conceptIndexes));
+
 export const labelingFunctions = pgTable('labeling_functions', {
   id: uuid('id').primaryKey().defaultRandom(),
   conceptId: uuid('concept_id').notNull().references(() => concepts.id, { onDelete: 'cascade' }),

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/client.ts';
-import { assetVersions, conceptIndexes, conceptRules, databaseConnections, partitionExecutions, runs } from '../db/schema.ts';
+import { assetTable, assetVersions, conceptIndexes, databaseConnections, partitionExecutions, runs } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { dialectOf } from '../sources/index.ts';
@@ -84,7 +84,6 @@ export interface MaterializeParams {
   backfill_of?: string;
 }
 
-const table = (kind: AssetKind) => (kind === 'indexes' ? conceptIndexes : (conceptRules as unknown as typeof conceptIndexes));
 
 export const versionPrefix = (conceptId: string, kind: AssetKind, assetId: string, version: number) =>
   `assets/${conceptId}/${kind}/${assetId}/v${version}`;
@@ -100,7 +99,7 @@ function definitionHash(asset: AssetRow): string {
 }
 
 async function loadAsset(db: Db, kind: AssetKind, assetId: string) {
-  const t = table(kind);
+  const t = assetTable(kind);
   const [asset] = await db.select().from(t).where(eq(t.id, assetId));
   if (!asset) throw new ApiError(404, 'NOT_FOUND', `No ${kind === 'indexes' ? 'index' : 'rule'} with id ${assetId}.`);
   const [connection] = await db.select().from(databaseConnections).where(eq(databaseConnections.id, asset.connId));
@@ -255,7 +254,7 @@ export async function finalizeIfComplete(ctx: MaterializeContext, runId: string)
       conceptId: run.conceptId!, assetKind: params.asset_kind, assetId: params.asset_id, version: params.version,
       storagePrefix: params.prefix, rowCount, schema, sqlHash: params.sql_hash, runId,
     }).returning();
-    const t = table(params.asset_kind);
+    const t = assetTable(params.asset_kind);
     const now = new Date();
     await tx.update(t).set({
       isMaterialized: true, rowCount, storagePath: params.prefix, currentVersionId: version!.id, materializedAt: now, updatedAt: now,

@@ -5,7 +5,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import { Asset, AssetCreate, AssetUpdate } from '../../shared/schema/asset.ts';
 import type { ConnectionType } from '../../shared/schema/connection.ts';
 import type { Db } from '../db/client.ts';
-import { conceptIndexes, conceptRules } from '../db/schema.ts';
+import { assetTable, type conceptIndexes } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
 import { PartitionConfigError, planPartitions } from '../materialize/partitions.ts';
@@ -16,19 +16,12 @@ import { findConnection } from './connections.ts';
 
 export type AssetKind = 'indexes' | 'rules';
 
-// Both tables are built from the same column set (db/schema.ts assetColumns); their drizzle types differ only in the
-// table name, so one query shape serves both.
-type AssetTable = typeof conceptIndexes;
-type AssetRow = AssetTable['$inferSelect'];
+type AssetRow = typeof conceptIndexes.$inferSelect;
 
 const kinds = {
-  indexes: { table: conceptIndexes, idParam: 'index_id', singular: 'index' },
-  rules: { table: conceptRules as unknown as AssetTable, idParam: 'r_id', singular: 'rule' },
+  indexes: { idParam: 'index_id', singular: 'index' },
+  rules: { idParam: 'r_id', singular: 'rule' },
 } as const;
-
-export function assetTable(kind: AssetKind): AssetTable {
-  return kinds[kind].table;
-}
 
 export function toAsset(row: AssetRow, kind: AssetKind): Asset {
   return {
@@ -71,7 +64,8 @@ async function checkAssetSource(db: Db, source: AssetSource): Promise<void> {
 
 /** CRUD for a concept's indexes (`/api/concepts/{c_id}/indexes/{index_id}`) or rules (`…/rules/{r_id}`). */
 export function assetRoutes(kind: AssetKind) {
-  const { table, idParam, singular } = kinds[kind];
+  const { idParam, singular } = kinds[kind];
+  const table = assetTable(kind);
   const collection = `/api/concepts/{c_id}/${kind}`;
   const item = `${collection}/{${idParam}}`;
   const ItemParams = ConceptParams.extend({ [idParam]: z.uuid({ message: `${idParam} must be ${singular === 'index' ? 'an' : 'a'} ${singular} id (UUID)` }) });

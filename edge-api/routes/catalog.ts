@@ -2,9 +2,9 @@
 import { createRoute } from '@hono/zod-openapi';
 import { asc, eq } from 'drizzle-orm';
 import { Catalog } from '../../shared/schema/asset.ts';
-import { labelingFunctions } from '../db/schema.ts';
+import { assetTable, labelingFunctions } from '../db/schema.ts';
 import { createRouter, errors, json, secured } from '../router.ts';
-import { assetTable, toAsset } from './assets.ts';
+import { toAsset } from './assets.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
 
 const catalog = createRoute({

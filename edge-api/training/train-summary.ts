@@ -3,7 +3,7 @@
 // without any of it reaching the API's memory or the browser. Serves both server runs and kept browser runs.
 import { join } from 'node:path';
 import { quoteIdent, stringLiteral } from '../../shared/lf/sql-literals.ts';
-import type { ResultRows, ResultsSummary, RowFilter } from '../../shared/schema/results.ts';
+import { HISTOGRAM_BINS, type ResultRows, type ResultsSummary, type RowFilter } from '../../shared/schema/results.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { RunRow } from '../runs/run-store.ts';
 import { majorityVoteProbs } from '../../shared/labelmodel/majority.ts';
@@ -14,8 +14,6 @@ import { labelsFromBytes } from './train-votes.ts';
 import { resultsPrefix, type TrainParams } from './train-spec.ts';
 import { localPathOf, openUnitDb, type UnitDb } from './train-duckdb.ts';
 import { jsonKey } from './train-results.ts';
-
-export const HISTOGRAM_BINS = 20;
 
 export interface GoldLabel { key: string; label: number }
 

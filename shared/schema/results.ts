@@ -2,6 +2,9 @@
 // the server over every results row (edge-api/training/train-summary.ts), read by the studio (web/src/results/RunResults.tsx).
 import { z } from 'zod';
 
+/** Bars of a confidence histogram: equal bins over [1/k, 1], the same on the server and in the browser. */
+export const HISTOGRAM_BINS = 20;
+
 export const ResultsSummary = z.object({
   rows: z.number().int(),
   label_counts: z.array(z.number().int()).describe('Rows per predicted class in class order, then the rows left without a label (-1)'),

@@ -9,6 +9,7 @@ import { dataWorker, trainWorker } from '../studio/workers.ts';
 import { findResult, type TrainedResult } from '../training/results-store.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
 import { AutoChoice } from './AutoChoice.tsx';
+import { ConfidenceHistogram } from './ConfidenceHistogram.tsx';
 import { LabelDistribution } from './LabelDistribution.tsx';
 import { runOnServer } from './run-on-server.ts';
 import { RunResults } from './RunResults.tsx';
@@ -40,8 +41,9 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
     if (!result) api<Concept>('GET', `/api/concepts/${cId}`).then((c) => setValues(c.values), () => undefined);
   }, [cId, result]);
 
+  // Only a result the server did not keep shows its rows from this tab; a kept one reads them from the API.
   useEffect(() => {
-    if (!result) return;
+    if (!result?.notKept) return;
     dataWorker().rows(Array.from({ length: Math.min(TABLE_ROWS, result.n) }, (_, i) => i)).then(setRows, () => undefined);
   }, [result]);
 
@@ -97,7 +99,6 @@ function InMemoryResults({ result, rows }: { result: TrainedResult; rows: Sample
   const { distribution: dist, histogram: hist } = result;
   // The histogram (from the train worker) leaves out no-vote rows: they all get the model's prior.
   const noVoteRows = dist[result.k + 1]!;
-  const histMax = Math.max(...hist, 1);
   // The table shows the first rows only: their keys come with their sample fields, the rest from the result's arrays.
   const probColumns = result.output === 'softmax' ? Array.from({ length: result.k }, (_, c) => `prob_class_${c}`) : [];
   const columns = [result.keyColumn, 'predicted_label', ...probColumns, ...(result.output === 'softmax' ? ['confidence'] : []), 'n_votes'];
@@ -106,13 +107,8 @@ function InMemoryResults({ result, rows }: { result: TrainedResult; rows: Sample
       <div className="cards">
         <LabelDistribution classes={result.values} counts={{ perClass: dist.slice(0, result.k), ties: dist[result.k]!, uncovered: noVoteRows }} />
         {result.output === 'softmax' && (
-          <section aria-label="Confidence histogram">
-            <h3>Confidence histogram</h3>
-            <div className="histogram" data-testid="confidence-histogram">
-              {hist.map((count, b) => <span key={b} title={`${count} rows`} style={{ height: `${(count / histMax) * 100}%` }} />)}
-            </div>
-            <p className="muted">confidence from {(1 / result.k).toFixed(2)} (left) to 1.0 (right){noVoteRows > 0 && `, over the ${(result.n - noVoteRows).toLocaleString('en-US')} rows some LF voted on`}</p>
-          </section>
+          <ConfidenceHistogram counts={hist}
+            rowsNote={`confidence from ${(1 / result.k).toFixed(2)} (left) to 1.0 (right)${noVoteRows > 0 ? `, over the ${(result.n - noVoteRows).toLocaleString('en-US')} rows some LF voted on` : ''}`} />
         )}
         {result.weights && (
           <section aria-label="LF weights">

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { ResultRows, ResultsSummary, RowFilter } from '../../../shared/schema/results.ts';
 import { api } from '../api/client.ts';
+import { ConfidenceHistogram } from './ConfidenceHistogram.tsx';
 import { LabelDistribution } from './LabelDistribution.tsx';
 
 const PAGE = 50;
@@ -32,20 +33,14 @@ export function RunResults({ cId, jobId, values, softmax, votesKept }: { cId: st
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!summary) return <p className="muted">Summarizing every row…</p>;
   const k = values.length;
-  const histMax = Math.max(1, ...(summary.histogram?.counts ?? []));
   const labelled = summary.rows - summary.abstained;
   return (
     <>
       <div className="cards">
         <LabelDistribution classes={values} counts={{ perClass: summary.label_counts.slice(0, k), ties: summary.abstained - (summary.uncovered ?? 0), uncovered: summary.uncovered ?? undefined }} />
         {summary.histogram && (
-          <section aria-label="Confidence histogram">
-            <h3>Confidence histogram</h3>
-            <div className="histogram" data-testid="confidence-histogram">
-              {summary.histogram.counts.map((n, b) => <span key={b} title={`${count(n)} rows`} style={{ height: `${(n / histMax) * 100}%` }} />)}
-            </div>
-            <p className="muted">all {count(labelled)} labelled rows · confidence from {summary.histogram.lo.toFixed(2)} (left) to 1.0 (right)</p>
-          </section>
+          <ConfidenceHistogram counts={summary.histogram.counts}
+            rowsNote={`all ${count(labelled)} labelled rows · confidence from ${summary.histogram.lo.toFixed(2)} (left) to 1.0 (right)`} />
         )}
         <GoldCard gold={summary.gold} values={values} />
       </div>

@@ -2,6 +2,7 @@
 // prob_class_0..k-1 and confidence, then n_votes. The same columns go to the page, the CSV and the Parquet download.
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { countResultLabels } from '../../../shared/labelmodel/result-labels.ts';
+import { HISTOGRAM_BINS } from '../../../shared/schema/results.ts';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import type { TrainedResult } from '../training/results-store.ts';
 
@@ -47,7 +48,7 @@ export function labelDistribution(r: Pick<TrainedResult, 'preds' | 'k' | 'nVotes
 }
 
 /** Counts of confidences in `bins` equal-width bins over [1/k, 1]. */
-export function confidenceHistogram(conf: Float64Array, k: number, bins = 20): number[] {
+export function confidenceHistogram(conf: Float64Array, k: number, bins = HISTOGRAM_BINS): number[] {
   const lo = 1 / k;
   const counts = new Array<number>(bins).fill(0);
   for (const c of conf) counts[Math.min(bins - 1, Math.max(0, Math.floor(((c - lo) / (1 - lo)) * bins)))]!++;

@@ -127,3 +127,18 @@ export async function apiAs<T>(server: ReefServer, method: string, path: string,
   assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
   return (res.status === 204 ? undefined : res.json()) as Promise<T>;
 }
+
+interface DemoCatalog { indexes: { id: string; is_materialized: boolean }[]; rules: { id: string; is_materialized: boolean }[]; labeling_functions: { id: string; active: boolean }[] }
+
+/** The demo concept once the first start has materialized every index and rule (it does so in the background). */
+export async function demoReady(server: ReefServer): Promise<{ cId: string; name: string; catalog: DemoCatalog }> {
+  for (let waited = 0; waited < 300_000; waited += 500) {
+    const [concept] = await apiAs<{ c_id: string; name: string }[]>(server, 'GET', '/api/concepts');
+    if (concept) {
+      const catalog = await apiAs<DemoCatalog>(server, 'GET', `/api/concepts/${concept.c_id}/catalog`);
+      if (catalog.indexes.length > 0 && [...catalog.indexes, ...catalog.rules].every((a) => a.is_materialized)) return { cId: concept.c_id, name: concept.name, catalog };
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error('the demo was not materialized within 5 minutes');
+}

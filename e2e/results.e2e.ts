@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { apiAs, studioPerFile, type ReefServer } from './harness.ts';
+import { demoReady, studioPerFile, type ReefServer } from './harness.ts';
 
 const artifacts = fileURLToPath(new URL('../.test-artifacts/results/', import.meta.url));
 const studio = studioPerFile(artifacts);
@@ -31,15 +31,8 @@ async function readResults() {
 test('the results page explains a run over all of its rows, the same after a reload and on the server', { timeout: 900_000 }, async (t) => {
   ({ server, page } = studio());
   t.after(async () => { if (!page.isClosed()) await page.screenshot({ path: `${artifacts}last-screen.png`, fullPage: true }); });
-  const [concept] = await apiAs<{ c_id: string }[]>(server, 'GET', '/api/concepts');
-  // The first start materializes the demo's assets in the background.
-  for (let waited = 0; ; waited += 500) {
-    const catalog = await apiAs<{ indexes: { is_materialized: boolean }[]; rules: { is_materialized: boolean }[] }>(server, 'GET', `/api/concepts/${concept!.c_id}/catalog`);
-    if ([...catalog.indexes, ...catalog.rules].every((a) => a.is_materialized)) break;
-    assert.ok(waited < 300_000, 'the demo is materialized within 5 minutes');
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  await page.goto(`${server.url}/concepts/${concept!.c_id}?token=${server.token}`);
+  const { cId } = await demoReady(server);
+  await page.goto(`${server.url}/concepts/${cId}?token=${server.token}`);
   await page.getByTestId('samples-loaded').waitFor({ timeout: 120_000 });
   await page.getByTestId('node-train').getByRole('button', { name: 'Train Model' }).click();
   await page.getByRole('heading', { name: 'Training results' }).waitFor({ timeout: 300_000 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { apiAs, studioPerFile, type ReefServer } from './harness.ts';
+import { apiAs, demoReady, studioPerFile, type ReefServer } from './harness.ts';
 
 const artifacts = fileURLToPath(new URL('../.test-artifacts/run-history/', import.meta.url));
 const studio = studioPerFile(artifacts);
@@ -26,15 +26,10 @@ async function trainOnServer(cId: string, body: object): Promise<string> {
 
 test('the run history lists browser-independent server runs with their lineage and compares two of them', { timeout: 300_000 }, async () => {
   ({ server, page } = studio());
-  const [concept] = await api<{ c_id: string; name: string }[]>('GET', '/api/concepts');
-  const cId = concept!.c_id;
-  const catalog = await api<{ indexes: { id: string; is_materialized: boolean }[]; rules: { id: string; is_materialized: boolean }[]; labeling_functions: { id: string; active: boolean }[] }>('GET', `/api/concepts/${cId}/catalog`);
-  for (let i = 0; i < 120 && !catalog.indexes.every((a) => a.is_materialized); i++) {
-    await new Promise((r) => setTimeout(r, 500));
-    Object.assign(catalog, await api('GET', `/api/concepts/${cId}/catalog`));
-  }
+  // The demo's LFs read both of its rules: train once every asset is materialized.
+  const { cId, name, catalog } = await demoReady(server);
   const request = {
-    selectedIndex: catalog.indexes[0]!.id, selectedRules: catalog.rules.filter((r) => r.is_materialized).map((r) => r.id),
+    selectedIndex: catalog.indexes[0]!.id, selectedRules: catalog.rules.map((r) => r.id),
     selectedLFs: catalog.labeling_functions.filter((lf) => lf.active).map((lf) => lf.id), snorkel: { output_type: 'softmax' },
   };
   const a = await trainOnServer(cId, { ...request, model: 'mv' });
@@ -42,9 +37,9 @@ test('the run history lists browser-independent server runs with their lineage a
   const expected = await api<{ flipped: { count: number; compared: number } }>('GET', `/api/concepts/${cId}/runs/compare?a=${a}&b=${b}`);
 
   await page.goto(`${server.url}/concepts/${cId}?token=${server.token}`);
-  await page.getByRole('heading', { name: concept!.name }).waitFor();
+  await page.getByRole('heading', { name }).waitFor();
   await page.getByRole('link', { name: 'Run history' }).click();
-  await page.getByRole('heading', { name: `Run history — ${concept!.name}` }).waitFor();
+  await page.getByRole('heading', { name: `Run history — ${name}` }).waitFor();
   const rows = page.locator('table.runs tbody tr');
   await rows.first().waitFor();
   const text = await rows.allInnerTexts();

@@ -1,5 +1,6 @@
 // The Reef API as one Hono app, composed from routes; node.ts and worker.ts only supply its dependencies.
 import { swaggerUI } from '@hono/swagger-ui';
+import { cachedReads } from './db/cached-reads.ts';
 import type { AppDeps } from './env.ts';
 import { createRouter } from './router.ts';
 import { errorResponse, handleError } from './errors.ts';
@@ -36,9 +37,13 @@ export function createApp(deps: AppDeps) {
     url.pathname = apiPath;
     return app.fetch(new Request(url, c.req.raw), c.env);
   });
+  const reads = cachedReads(deps.changes);
   app.use('*', async (c, next) => {
     c.set('deps', deps);
+    c.set('reads', reads);
     await next();
+    // This process's own writes are seen by its next read at once; other processes' arrive by the change feed.
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') reads.clear();
   });
   // File uploads stream to the object store with a limit of their own; every other body is JSON of at most 1 MB,
   // nested at most MAX_JSON_DEPTH levels, and read whole before any route runs.

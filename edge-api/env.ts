@@ -1,4 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { CachedReads } from './db/cached-reads.ts';
+import type { ChangeFeed } from './db/change-feed.ts';
 import type { Db } from './db/client.ts';
 import type { MaterializeContext } from './materialize/runs.ts';
 import type { TrainingContext } from './training/train.ts';
@@ -24,13 +26,15 @@ export interface AppDeps {
   docsAssetsUrl?: string;
   /** Statement timeout of every preview, instead of each connection's own (tests use a short one). */
   previewTimeoutMs?: number;
+  /** Committed changes to Reef's tables (Node): lets the API keep repeated reads (db/cached-reads.ts). */
+  changes?: ChangeFeed;
 }
 
 /** Who sent the request: the API token's id, name and role (security/auth.ts finds it). */
 export interface Principal { tokenId: string; name: string; role: Role }
 
 export interface AppEnv {
-  Variables: { deps: AppDeps; principal: Principal };
+  Variables: { deps: AppDeps; principal: Principal; reads: CachedReads };
 }
 
 export type Router = OpenAPIHono<AppEnv>;

@@ -10,6 +10,7 @@ import type { MiddlewareHandler } from 'hono';
 import { PYODIDE_PATH } from '../shared/lf/python.ts';
 import { createApp, type App } from './app.ts';
 import { keptValue, type ReefConfig } from './config.ts';
+import { openChangeFeed } from './db/change-feed.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/client.ts';
 import { apiTokens } from './db/schema.ts';
 import { seedDemo } from './demo/seed.ts';
@@ -145,7 +146,8 @@ export async function startServer(config: ReefConfig, opts: ServeOptions = {}): 
   const runtime = await openRuntime(config);
   const { database, store, materializer, trainer } = runtime;
   const token = await ensureAdminToken(database, config);
-  const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind, databaseUrl: config.databaseUrl, store, materializer, trainer, docsAssetsUrl: DOCS_ASSETS_PATH });
+  const changes = await openChangeFeed(database);
+  const app = createApp({ db: database.db, secret: config.secret, databaseKind: database.kind, databaseUrl: config.databaseUrl, store, materializer, trainer, docsAssetsUrl: DOCS_ASSETS_PATH, changes });
   if (opts.inProcessWorker ?? true) await runtime.startWorker();
   servePyodide(app);
   serveSwaggerUi(app);
@@ -161,6 +163,7 @@ export async function startServer(config: ReefConfig, opts: ServeOptions = {}): 
     url, token, server, database,
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
+      await changes.close();
       await runtime.close();
     },
   };

@@ -2,6 +2,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import { asc, eq } from 'drizzle-orm';
 import { Catalog } from '../../shared/schema/asset.ts';
+import type { Db } from '../db/client.ts';
 import { assetTable, labelingFunctions } from '../db/schema.ts';
 import { createRouter, errors, json, secured } from '../router.ts';
 import { toAsset } from './assets.ts';
@@ -15,7 +16,11 @@ const catalog = createRoute({
 
 export const catalogRoutes = () => createRouter().openapi(catalog, async (c) => {
   const { c_id } = c.req.valid('param');
-  const db = c.var.deps.db;
+  // Studio pages poll the catalog: it is kept until a change to the concept, its assets or its LFs (db/cached-reads.ts).
+  return c.json(await c.var.reads.catalog.get(c_id, () => loadCatalog(c.var.deps.db, c_id)), 200);
+});
+
+async function loadCatalog(db: Db, c_id: string): Promise<Catalog> {
   const concept = await loadConcept(db, c_id);
   const assetsOf = (kind: 'indexes' | 'rules') => {
     const table = assetTable(kind);
@@ -31,11 +36,11 @@ export const catalogRoutes = () => createRouter().openapi(catalog, async (c) => 
       requires_approval: labelingFunctions.requiresApproval, version: labelingFunctions.version,
     }).from(labelingFunctions).where(eq(labelingFunctions.conceptId, c_id)).orderBy(asc(labelingFunctions.createdAt), asc(labelingFunctions.name)),
   ]);
-  return c.json({
+  return {
     indexes: indexes.map((row) => toAsset(row, 'indexes')),
     rules: rules.map((row) => toAsset(row, 'rules')),
     labeling_functions: lfs.map((lf) => ({
       ...lf, lf_id: lf.id, is_active: lf.active, label_name: concept.values[lf.label] ?? null,
     })),
-  }, 200);
-});
+  };
+}

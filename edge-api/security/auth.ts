@@ -21,7 +21,7 @@ export const requireToken = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header('Authorization') ?? '';
   const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
   if (!token) throw new ApiError(401, 'UNAUTHORIZED', 'Send your API token as "Authorization: Bearer <token>" (npm start prints one).');
-  const principal = await findPrincipal(c.var.deps.db, token);
+  const principal = await c.var.reads.principals.get(token, () => findPrincipal(c.var.deps.db, token), Boolean);
   if (!principal) throw new ApiError(401, 'UNAUTHORIZED', 'That token is not valid (revoked or mistyped); ask an admin for a new one.');
   c.set('principal', principal);
   await next();

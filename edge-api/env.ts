@@ -4,7 +4,7 @@ import type { ChangeFeed } from './db/change-feed.ts';
 import type { Db } from './db/client.ts';
 import type { MaterializeContext } from './materialize/runs.ts';
 import type { TrainingContext } from './training/train.ts';
-import type { Role } from '../shared/schema/common.ts';
+import type { Principal } from './security/principal.ts';
 import type { ObjectStore } from './storage/index.ts';
 
 /** What routes get from the runtime entry point (node.ts or worker.ts). */
@@ -30,8 +30,6 @@ export interface AppDeps {
   changes?: ChangeFeed;
 }
 
-/** Who sent the request: the API token's id, name and role (security/auth.ts finds it). */
-export interface Principal { tokenId: string; name: string; role: Role }
 
 export interface AppEnv {
   Variables: { deps: AppDeps; principal: Principal; reads: CachedReads };

@@ -1,7 +1,7 @@
 // The reads every studio page repeats (the catalog, the caller's token), kept between changes. Without a change
 // feed (Workers, tests that build an app alone) nothing is kept: each read goes to the database.
 import type { Catalog } from '../../shared/schema/asset.ts';
-import type { Principal } from '../env.ts';
+import type { Principal } from '../security/principal.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import { ReadCache } from './read-cache.ts';
 

@@ -10,7 +10,7 @@ import type { AppDeps } from '../env.ts';
 import { conceptIndexes, conceptRules, databaseConnections } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
-import type { Principal } from '../env.ts';
+import type { Principal } from '../security/principal.ts';
 import { hasRole } from '../security/auth.ts';
 import { openSecret, sealSecret } from '../security/secrets.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';

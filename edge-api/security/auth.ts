@@ -5,7 +5,8 @@ import type { Role } from '../../shared/schema/common.ts';
 import type { Db } from '../db/client.ts';
 import { apiTokens } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
-import type { AppEnv, Principal } from '../env.ts';
+import type { AppEnv } from '../env.ts';
+import type { Principal } from './principal.ts';
 import { hashToken } from './secrets.ts';
 
 const rank: Record<Role, number> = { viewer: 0, analyst: 1, approver: 2, admin: 3 };

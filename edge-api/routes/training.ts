@@ -14,7 +14,7 @@ import { recordBrowserTraining, type BrowserTrainParams } from '../training/trai
 import { compareRuns, readPredictionPage } from '../training/train-results.ts';
 import { readResultRows, summarizeResults, TrainSummaryError, writeResultsCsv, type GoldLabel } from '../training/train-summary.ts';
 import { listTrainingSchedules, scheduleTraining, unscheduleTraining } from '../training/train-schedule.ts';
-import { TrainJob, TrainRequest, TrainSchedule, TrainStarted } from '../../shared/schema/training.ts';
+import { ScheduleName, TrainJob, TrainRequest, TrainSchedule, TrainScheduleCreate, TrainStarted } from '../../shared/schema/training.ts';
 import type { TrainParams } from '../training/train-spec.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
 import { Run, toRun } from './runs.ts';
@@ -101,21 +101,11 @@ const compare = createRoute({
   },
 });
 
-const ScheduleName = z.string().regex(/^[\w.-]{1,100}$/, 'a schedule name is 1-100 letters, digits, _ . or -');
 const ScheduleParams = ConceptParams.extend({ name: ScheduleName });
-const ScheduleBody = z.object({
-  name: ScheduleName,
-  /** Five cron fields, e.g. "0 3 * * *" for 03:00 every day. */
-  cron: z.string().min(1).max(200),
-  tz: z.string().max(100).default('UTC'),
-  /** Also re-run when an index or rule the run uses is re-materialized. */
-  on_materialize: z.boolean().default(false),
-  run: TrainRequest,
-});
 const putSchedule = createRoute({
   method: 'post', path: '/api/concepts/{c_id}/snorkel/schedules', tags, security: secured,
   summary: 'Run a training request on a cron schedule (creates or replaces the schedule of that name)',
-  request: { params: ConceptParams, ...jsonBody(ScheduleBody) },
+  request: { params: ConceptParams, ...jsonBody(TrainScheduleCreate) },
   responses: { 201: json(TrainSchedule, 'The schedule and its next three firings'), ...errors },
 });
 const listSchedules = createRoute({

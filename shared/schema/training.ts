@@ -102,6 +102,21 @@ export const TrainJob = z.object({
 });
 export type TrainJob = z.infer<typeof TrainJob>;
 
+export const ScheduleName = z.string().regex(/^[\w.-]{1,100}$/, 'a schedule name is 1-100 letters, digits, _ . or -');
+
+/** POST …/snorkel/schedules: run a training request on a cron schedule (creates or replaces the schedule of that name). */
+export const TrainScheduleCreate = z.object({
+  name: ScheduleName,
+  /** Five cron fields, e.g. "0 3 * * *" for 03:00 every day. */
+  cron: z.string().min(1).max(200),
+  tz: z.string().max(100).default('UTC'),
+  /** Also re-run when an index or rule the run uses is re-materialized. */
+  on_materialize: z.boolean().default(false),
+  run: TrainRequest,
+});
+/** The body as a client writes it. */
+export type TrainScheduleCreateBody = z.input<typeof TrainScheduleCreate>;
+
 /** A training request run on a cron schedule (GET/POST …/snorkel/schedules) and its next three firings. */
 export const TrainSchedule = z.object({
   name: z.string(), cron: z.string(), tz: z.string(), on_materialize: z.boolean(), request: z.unknown(), next_runs: z.array(z.string()), last_job_id: z.string().nullable(),

@@ -1,7 +1,7 @@
 // Training on the server and what a training job keeps: its status, results summary and rows, downloads, schedules;
 // and a browser training kept as a run (uploaded by the data worker, so the bytes never cross the main thread).
 import type { ResultRows, ResultsSummary, RowFilter } from '../../../shared/schema/results.ts';
-import type { TrainJob, TrainRequestBody, TrainSchedule, TrainStarted } from '../../../shared/schema/training.ts';
+import type { TrainJob, TrainRequestBody, TrainSchedule, TrainScheduleCreateBody, TrainStarted } from '../../../shared/schema/training.ts';
 import { ApiRequestError, apiPath, requestJson } from './request.ts';
 
 export type { TrainJob, TrainSchedule };
@@ -34,6 +34,6 @@ export async function keepBrowserRun(cId: string, token: string, parquet: ArrayB
 
 const schedulesPath = (cId: string) => apiPath`/api/concepts/${cId}/snorkel/schedules`;
 export const listSchedules = (cId: string) => requestJson<TrainSchedule[]>(schedulesPath(cId));
-export const saveSchedule = (cId: string, body: { name: string; cron: string; tz: string; on_materialize: boolean; run: TrainRequestBody }) =>
+export const saveSchedule = (cId: string, body: TrainScheduleCreateBody) =>
   requestJson<TrainSchedule>(schedulesPath(cId), { method: 'POST', json: body });
 export const removeSchedule = (cId: string, name: string) => requestJson<void>(`${schedulesPath(cId)}/${encodeURIComponent(name)}`, { method: 'DELETE' });

@@ -1,20 +1,11 @@
 // Gold labels: the analyst's own labels for a few samples, the dev set that empirical accuracy and `auto` use.
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { LabelRef } from '../../shared/schema/labeling-function.ts';
+import { GoldLabel, GoldLabelsPut } from '../../shared/schema/gold-label.ts';
 import { goldLabels } from '../db/schema.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
 import { resolveLabel } from './labeling-functions.ts';
-
-const GoldLabel = z.object({ sample_key: z.string(), label: z.number(), label_name: z.string(), labeled_by: z.string().nullable(), updated_at: z.string() });
-const GoldLabelsPut = z.object({
-  labels: z.array(z.object({
-    sample_key: z.union([z.string().min(1).max(1000), z.number()]).transform(String),
-    /** A class position or name; null removes the sample's gold label. */
-    label: LabelRef.nullable(),
-  })).min(1).max(50_000),
-});
 
 const tags = ['gold labels'];
 const list = createRoute({

@@ -7,6 +7,7 @@ import { ApiError, errorResponse, notFound } from '../errors.ts';
 import { createRouter, errors, json, secured } from '../router.ts';
 import { runLabelModelOnnx, RunModelExportError } from '../models/onnx-export.ts';
 import { modelInfoKey, modelObjectKey, modelsPrefix } from '../models/onnx-models.ts';
+import { ModelInfo } from '../../shared/schema/model.ts';
 import { isModelLfError, loadOnnxModel, type LoadedModel } from '../../shared/onnx/index.ts';
 import { loadOnnxRuntime } from '../models/onnx-runtime.ts';
 import { getRun } from '../runs/run-store.ts';
@@ -20,12 +21,6 @@ const exportLabelModel = createRoute({
   responses: { 200: { description: 'The ONNX model bytes', content: { 'application/octet-stream': { schema: z.string() } } }, ...errors },
 });
 
-const TensorInfo = z.object({ name: z.string(), type: z.string().nullable(), shape: z.array(z.union([z.number(), z.string()])).nullable() });
-const ModelInfo = z.object({
-  model_id: z.string(), c_id: z.string(), name: z.string(), bytes: z.number(), sha256: z.string(),
-  inputs: z.array(TensorInfo), outputs: z.array(TensorInfo), uploaded_at: z.string(),
-});
-type ModelInfo = z.infer<typeof ModelInfo>;
 
 const upload = createRoute({
   method: 'post', path: '/api/concepts/{c_id}/models', tags: ['models'], security: secured,

@@ -1,5 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { TokenCreate, TokenCreated } from '../../shared/schema/token.ts';
+import { createRoute } from '@hono/zod-openapi';
+import { TokenCreate, TokenCreated, WhoAmI } from '../../shared/schema/token.ts';
 import { apiTokens } from '../db/schema.ts';
 import { requireRole } from '../security/auth.ts';
 import { generateToken, hashToken } from '../security/secrets.ts';
@@ -13,7 +13,7 @@ const mint = createRoute({
 });
 const whoami = createRoute({
   method: 'get', path: '/api/me', tags: ['auth'], security: secured,
-  responses: { 200: json(z.object({ name: z.string(), role: z.string() }), 'Who this token is'), ...errors },
+  responses: { 200: json(WhoAmI, 'Who this token is'), ...errors },
 });
 
 export const tokenRoutes = () => createRouter()

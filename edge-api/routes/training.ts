@@ -14,7 +14,7 @@ import { recordBrowserTraining, type BrowserTrainParams } from '../training/trai
 import { compareRuns, readPredictionPage } from '../training/train-results.ts';
 import { readResultRows, summarizeResults, TrainSummaryError, writeResultsCsv, type GoldLabel } from '../training/train-summary.ts';
 import { listTrainingSchedules, scheduleTraining, unscheduleTraining } from '../training/train-schedule.ts';
-import { TrainRequest } from '../../shared/schema/training.ts';
+import { ScheduleName, TrainJob, TrainRequest, TrainSchedule, TrainScheduleCreate, TrainStarted } from '../../shared/schema/training.ts';
 import type { TrainParams } from '../training/train-spec.ts';
 import { ConceptParams, loadConcept } from './concepts.ts';
 import { Run, toRun } from './runs.ts';
@@ -22,58 +22,6 @@ import { RunComparison, RunKindFilter } from '../../shared/schema/run.ts';
 import { ResultRows, ResultsSummary, RowFilter } from '../../shared/schema/results.ts';
 
 const JobParams = ConceptParams.extend({ job_id: z.uuid({ message: 'job_id must be a training job id (UUID)' }) });
-
-const TrainStarted = z.object({
-  job_id: z.string(),
-  run_id: z.string(),
-  /** The seed's Dagster field, kept as an alias of run_id. */
-  dagster_run_id: z.string(),
-  status: Run.shape.status,
-});
-
-const Prediction = z.object({
-  sample_id: z.unknown(), probs: z.array(z.number()),
-  /** -1 where no LF voted (n_votes 0) or a tie abstained. */
-  predicted_class: z.number().int(),
-  confidence: z.number(),
-  /** How many LFs voted on the sample (absent for runs made before results had n_votes). */
-  n_votes: z.number().int().optional(),
-});
-const TrainJob = z.object({
-  job_id: z.string(),
-  run_id: z.string(),
-  dagster_run_id: z.string(),
-  status: Run.shape.status,
-  /** The seed's names: softmax or hard_labels (a request may say `hard`). */
-  output_type: z.enum(['softmax', 'hard_labels']),
-  /** Where the model was trained: by the server's workers, or in the browser and uploaded. */
-  source: z.enum(['server', 'browser']),
-  /** Snorkel's learned LF accuracies, in lineage LF order, for a browser run that trained Snorkel. */
-  weights: z.array(z.number()).nullable().optional(),
-  /** The run's request (the seed's body): POSTed to /snorkel/run, it trains the same pipeline on the server. */
-  request: TrainRequest,
-  progress: z.record(z.string(), z.unknown()),
-  error: z.unknown().nullable(),
-  /** softmax: one object per sample; hard: the predicted class per sample (-1 where no LF voted or a tie abstained). */
-  predictions: z.union([z.array(Prediction), z.array(z.number().int())]).optional(),
-  /** hard output: the sample keys of `predictions`, in order. */
-  sample_ids: z.array(z.unknown()).optional(),
-  /** hard output: how many LFs voted on each sample of `predictions`, in order. */
-  n_votes: z.array(z.number().int()).optional(),
-  summary: z.object({
-    total_samples: z.number(), avg_confidence: z.number().nullable(),
-    /** Samples per class; samples labeled -1 are counted in `abstained` instead. */
-    label_distribution: z.record(z.string(), z.number()),
-    /** Samples labeled -1: ties left unlabeled plus `uncovered`. */
-    abstained: z.number(),
-    /** Samples no LF voted on (absent for runs made before results had n_votes). */
-    uncovered: z.number().optional(),
-  }).optional(),
-  offset: z.number().optional(),
-  limit: z.number().optional(),
-  metrics: z.unknown().optional(),
-  results: z.array(z.object({ part: z.number(), url: z.string(), rows: z.number() })).optional(),
-});
 
 const tags = ['training'];
 const run = createRoute({
@@ -153,30 +101,17 @@ const compare = createRoute({
   },
 });
 
-const ScheduleName = z.string().regex(/^[\w.-]{1,100}$/, 'a schedule name is 1-100 letters, digits, _ . or -');
 const ScheduleParams = ConceptParams.extend({ name: ScheduleName });
-const ScheduleBody = z.object({
-  name: ScheduleName,
-  /** Five cron fields, e.g. "0 3 * * *" for 03:00 every day. */
-  cron: z.string().min(1).max(200),
-  tz: z.string().max(100).default('UTC'),
-  /** Also re-run when an index or rule the run uses is re-materialized. */
-  on_materialize: z.boolean().default(false),
-  run: TrainRequest,
-});
-const Schedule = z.object({
-  name: z.string(), cron: z.string(), tz: z.string(), on_materialize: z.boolean(), request: z.unknown(), next_runs: z.array(z.string()), last_job_id: z.string().nullable(),
-});
 const putSchedule = createRoute({
   method: 'post', path: '/api/concepts/{c_id}/snorkel/schedules', tags, security: secured,
   summary: 'Run a training request on a cron schedule (creates or replaces the schedule of that name)',
-  request: { params: ConceptParams, ...jsonBody(ScheduleBody) },
-  responses: { 201: json(Schedule, 'The schedule and its next three firings'), ...errors },
+  request: { params: ConceptParams, ...jsonBody(TrainScheduleCreate) },
+  responses: { 201: json(TrainSchedule, 'The schedule and its next three firings'), ...errors },
 });
 const listSchedules = createRoute({
   method: 'get', path: '/api/concepts/{c_id}/snorkel/schedules', tags, security: secured,
   request: { params: ConceptParams },
-  responses: { 200: json(z.array(Schedule), 'The concept\'s training schedules'), ...errors },
+  responses: { 200: json(z.array(TrainSchedule), 'The concept\'s training schedules'), ...errors },
 });
 const removeSchedule = createRoute({
   method: 'delete', path: '/api/concepts/{c_id}/snorkel/schedules/{name}', tags, security: secured,

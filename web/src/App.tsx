@@ -1,6 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Concept } from '../../shared/schema/concept.ts';
-import { api, ApiRequestError, getToken, setToken } from './api/client.ts';
+import { createConcept, listConcepts } from './api/concepts.ts';
+import { ApiRequestError } from './api/request.ts';
+import { getToken, setToken } from './api/session.ts';
 import { navigate, usePathname } from './navigation.ts';
 import { ConceptPage } from './pages/ConceptPage.tsx';
 import { RunHistoryPage } from './pages/RunHistoryPage.tsx';
@@ -34,7 +36,7 @@ function NewConceptForm() {
   const create = (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);
-    api<Concept>('POST', '/api/concepts', { name: name.trim(), values })
+    createConcept({ name: name.trim(), values })
       .then((c) => navigate(conceptPath(c.c_id)), (err: Error) => setError(err.message));
   };
   return (
@@ -77,7 +79,7 @@ export function App() {
 
   useEffect(() => {
     if (!getToken()) return;
-    api<Concept[]>('GET', '/api/concepts').then((list) => {
+    listConcepts().then((list) => {
       setConcepts(list);
       // The first screen is the demo's pipeline: with a single concept, open it directly.
       if (window.location.pathname === '/' && list.length === 1) navigate(conceptPath(list[0]!.c_id));

@@ -2,7 +2,7 @@ import '@xyflow/react/dist/style.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { takeTokenFromUrl } from './api/client.ts';
+import { takeTokenFromUrl } from './api/session.ts';
 import './styles.css';
 
 takeTokenFromUrl();

@@ -1,24 +1,24 @@
-// Uploaded ONNX models of a concept (for model LFs): listed as JSON, uploaded as the raw .onnx bytes.
+// Uploaded ONNX models of a concept (for model LFs): listed as JSON, uploaded as the raw .onnx bytes, and fetched
+// by the model-LF worker to run in the browser.
+import type { ModelInfo } from '../../../shared/schema/model.ts';
 import type { TensorInfo } from '../../../shared/onnx/model-lf.ts';
-import { api, ApiRequestError, getToken } from './client.ts';
+import { apiPath, request, requestJson } from './request.ts';
 
-export interface ModelInfo { model_id: string; name: string; bytes: number; inputs: TensorInfo[]; outputs: TensorInfo[]; uploaded_at: string }
+export type { ModelInfo };
 
-export const listModels = (cId: string) => api<ModelInfo[]>('GET', `/api/concepts/${cId}/models`);
+export const listModels = (cId: string) => requestJson<ModelInfo[]>(apiPath`/api/concepts/${cId}/models`);
 
 /** Uploads the file; the server loads it into onnxruntime first and refuses what it cannot run (MODEL_NOT_ONNX). */
-export async function uploadModel(cId: string, file: File): Promise<ModelInfo> {
+export function uploadModel(cId: string, file: File): Promise<ModelInfo> {
   // The API takes names like scorer.onnx: letters, digits, _ . -
   const name = file.name.replace(/[^\w.-]/g, '_').replace(/^(?!.*\.onnx$)(.*)$/i, '$1.onnx');
-  const res = await fetch(`/api/concepts/${cId}/models?name=${encodeURIComponent(name)}`, {
-    method: 'POST', body: file, headers: { Authorization: `Bearer ${getToken() ?? ''}`, 'Content-Type': 'application/octet-stream' },
-  });
-  const payload = await res.json().catch(() => undefined);
-  if (!res.ok) {
-    const error = payload?.error ?? { code: 'HTTP_ERROR', message: `${res.status} ${res.statusText}` };
-    throw new ApiRequestError(res.status, error.code, error.message);
-  }
-  return payload as ModelInfo;
+  return requestJson<ModelInfo>(apiPath`/api/concepts/${cId}/models?name=${name}`, { method: 'POST', body: file, contentType: 'application/octet-stream' });
+}
+
+/** The model's ONNX bytes (the model-LF worker passes the token the page gave the data worker). */
+export async function fetchModelBytes(cId: string, modelId: string, token: string): Promise<Uint8Array> {
+  const res = await request(apiPath`/api/concepts/${cId}/models/${modelId}/model.onnx`, { token });
+  return new Uint8Array(await res.arrayBuffer());
 }
 
 /** How many features the model's input takes and classes its output scores, when its shape says (null: any). */

@@ -1,6 +1,6 @@
 // Runs (materialization, training on the server): start one, then follow its progress events to the end.
 import type { Run, RunComparison, RunKindFilter, RunStatus } from '../../../shared/schema/run.ts';
-import { api, getToken } from './client.ts';
+import { ApiRequestError, apiPath, request, requestJson } from './request.ts';
 import { readEventStream } from './server-sent-events.ts';
 
 export type { Run, RunComparison, RunStatus };
@@ -12,11 +12,15 @@ export function runError(run: Pick<Run, 'error'>): { code?: string; message?: st
 
 /** The concept's runs, newest first. */
 export const conceptRuns = (cId: string, kind: RunKindFilter = 'all', limit = 100) =>
-  api<Run[]>('GET', `/api/concepts/${encodeURIComponent(cId)}/runs?kind=${kind}&limit=${limit}`);
+  requestJson<Run[]>(apiPath`/api/concepts/${cId}/runs?kind=${kind}&limit=${limit}`);
 
 /** Two training runs side by side: metric differences (b − a) and the samples whose label flipped. */
 export const compareRuns = (cId: string, a: string, b: string, limit = 50) =>
-  api<RunComparison>('GET', `/api/concepts/${encodeURIComponent(cId)}/runs/compare?a=${a}&b=${b}&limit=${limit}`);
+  requestJson<RunComparison>(apiPath`/api/concepts/${cId}/runs/compare?a=${a}&b=${b}&limit=${limit}`);
+
+export const getRun = (runId: string) => requestJson<Run>(apiPath`/api/runs/${runId}`);
+/** A finished training run's fitted label model as ONNX, for downloadFromApi. */
+export const labelModelOnnxPath = (runId: string) => apiPath`/api/runs/${runId}/model.onnx`;
 
 export interface RunProgress {
   status: RunStatus;
@@ -53,10 +57,10 @@ export function applyRunEvent(progress: RunProgress, kind: string, data: Record<
  */
 export async function followRun(runId: string, onProgress: (p: RunProgress) => void, signal?: AbortSignal): Promise<Run> {
   let progress: RunProgress = { status: 'PENDING', rowsDone: 0 };
-  const res = await fetch(`/api/runs/${encodeURIComponent(runId)}/events`, {
-    headers: { Authorization: `Bearer ${getToken() ?? ''}`, Accept: 'text/event-stream' }, signal,
-  });
-  if (res.ok && res.body) {
+  // A stream the API refuses leaves the progress as it is: the run itself is read below either way.
+  const res = await request(apiPath`/api/runs/${runId}/events`, { accept: 'text/event-stream', signal })
+    .catch((e: unknown) => { if (e instanceof ApiRequestError) return undefined; throw e; });
+  if (res?.body) {
     await readEventStream(res.body, (e) => {
       let data: Record<string, unknown> = {};
       try { data = JSON.parse(e.data) as Record<string, unknown>; } catch { data = { message: e.data }; }
@@ -64,5 +68,5 @@ export async function followRun(runId: string, onProgress: (p: RunProgress) => v
       onProgress(progress);
     });
   }
-  return api<Run>('GET', `/api/runs/${encodeURIComponent(runId)}`);
+  return getRun(runId);
 }

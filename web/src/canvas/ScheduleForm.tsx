@@ -3,39 +3,36 @@
 // schedules too, so what runs unattended is visible where the training is set up.
 import { useEffect, useState } from 'react';
 import { createPortal } from 'react-dom';
-import { api } from '../api/client.ts';
+import { listSchedules, removeSchedule, saveSchedule, type TrainSchedule } from '../api/training.ts';
 import { usePipeline } from './pipeline-context.ts';
-
-interface Schedule { name: string; cron: string; tz: string; on_materialize: boolean; next_runs: string[]; last_job_id: string | null }
 
 const localZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 const when = (iso: string, tz: string) => new Date(iso).toLocaleString('en-US', { timeZone: tz, dateStyle: 'medium', timeStyle: 'short' });
 
 export function ScheduleForm({ nodeId, onClose }: { nodeId: string; onClose: () => void }) {
   const { cId, serverRequest } = usePipeline();
-  const [schedules, setSchedules] = useState<Schedule[] | null>(null);
+  const [schedules, setSchedules] = useState<TrainSchedule[] | null>(null);
   const [name, setName] = useState('nightly');
   const [cron, setCron] = useState('0 3 * * *');
   const [tz, setTz] = useState(localZone);
   const [onMaterialize, setOnMaterialize] = useState(false);
   const [message, setMessage] = useState<{ error?: string; saved?: string }>({});
-  const path = `/api/concepts/${cId}/snorkel/schedules`;
-  const refresh = () => api<Schedule[]>('GET', path).then(setSchedules, (e: unknown) => setMessage({ error: (e as Error).message }));
+  const refresh = () => listSchedules(cId).then(setSchedules, (e: unknown) => setMessage({ error: (e as Error).message }));
   useEffect(() => { void refresh(); }, [cId]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const save = async () => {
     const planned = serverRequest(nodeId);
     if ('problem' in planned) return setMessage({ error: planned.problem });
     try {
-      const saved = await api<Schedule>('POST', path, { name, cron, tz, on_materialize: onMaterialize, run: planned.request });
+      const saved = await saveSchedule(cId, { name, cron, tz, on_materialize: onMaterialize, run: planned.request });
       setMessage({ saved: `Scheduled "${saved.name}": next ${saved.next_runs.slice(0, 1).map((r) => when(r, saved.tz)).join('')} (${saved.tz})` });
       await refresh();
     } catch (e) {
       setMessage({ error: (e as Error).message });
     }
   };
-  const remove = async (s: Schedule) => {
-    await api('DELETE', `${path}/${encodeURIComponent(s.name)}`).catch((e: unknown) => setMessage({ error: (e as Error).message }));
+  const remove = async (s: TrainSchedule) => {
+    await removeSchedule(cId, s.name).catch((e: unknown) => setMessage({ error: (e as Error).message }));
     await refresh();
   };
 

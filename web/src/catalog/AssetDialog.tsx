@@ -3,11 +3,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Asset } from '../../../shared/schema/asset.ts';
 import type { Connection } from '../../../shared/schema/connection.ts';
-import { api, ApiRequestError } from '../api/client.ts';
+import { createAsset, previewAssetQuery, type AssetCollection } from '../api/assets.ts';
+import { connectionSchema } from '../api/connections.ts';
+import { ApiRequestError } from '../api/request.ts';
 import { LazyCodeEditor } from '../editor/LazyCodeEditor.tsx';
 import { ConnectionDialog } from './ConnectionDialog.tsx';
 
-export type AssetKind = 'indexes' | 'rules';
+export type AssetKind = AssetCollection;
 
 interface PreviewResult { columns: { name: string; type: string }[]; rows: Record<string, unknown>[] }
 
@@ -46,7 +48,7 @@ export function AssetDialog({ cId, kind, connections: known, onClose, onSaved }:
     if (!connId) return;
     let live = true;
     // Completion of the connection's tables and columns; the editor works without it if the schema is unavailable.
-    Promise.all([import('../editor/monaco-setup.ts'), api<unknown>('GET', `/api/connections/${connId}/schema`)])
+    Promise.all([import('../editor/monaco-setup.ts'), connectionSchema(connId)])
       .then(([setup, schema]) => {
         if (!live) return;
         const s = schema as { tables?: { name: string; columns?: { name: string; type?: string }[] }[] };
@@ -61,7 +63,7 @@ export function AssetDialog({ cId, kind, connections: known, onClose, onSaved }:
     setBusy('preview');
     setError(undefined);
     try {
-      setPreview(toPreview(await api('POST', `/api/concepts/${cId}/${kind}/preview`, { conn_id: connId, sql_query: sql })));
+      setPreview(toPreview(await previewAssetQuery(cId, kind, { conn_id: connId, sql_query: sql })));
     } catch (e) {
       setError(e instanceof ApiRequestError && e.status === 404 && e.code === 'NOT_FOUND' && /No route/.test(e.message)
         ? 'Preview is not available on this server yet.' : (e as Error).message);
@@ -74,7 +76,7 @@ export function AssetDialog({ cId, kind, connections: known, onClose, onSaved }:
     setBusy('save');
     setError(undefined);
     try {
-      onSaved(await api<Asset>('POST', `/api/concepts/${cId}/${kind}`, body()));
+      onSaved(await createAsset(cId, kind, body()));
     } catch (err) {
       setError((err as Error).message);
     } finally {

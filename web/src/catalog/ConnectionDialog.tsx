@@ -3,22 +3,10 @@
 // the server to connect, so what was tested is what was saved.
 import { useState, type FormEvent } from 'react';
 import type { Connection, ConnectionTestResult, ConnectionType } from '../../../shared/schema/connection.ts';
-import { api, getToken } from '../api/client.ts';
+import { createConnection, testConnection, updateConnection, uploadConnectionFile } from '../api/connections.ts';
 
 const DEFAULT_PORT: Record<ConnectionType, number | undefined> = { postgresql: 5432, mysql: 3306, files: undefined };
 const TYPE_NAME: Record<ConnectionType, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL / MariaDB', files: 'Files (CSV, Parquet)' };
-
-/** Uploads one CSV or Parquet file into a files connection; the file's name (less its extension) names the table. */
-async function uploadFile(connId: string, file: File): Promise<void> {
-  const res = await fetch(`/api/connections/${connId}/files?name=${encodeURIComponent(file.name)}`, {
-    method: 'POST', body: file,
-    headers: { Authorization: `Bearer ${getToken() ?? ''}`, 'Content-Type': file.name.endsWith('.csv') ? 'text/csv' : 'application/octet-stream' },
-  });
-  if (!res.ok) {
-    const error = (await res.json().catch(() => undefined))?.error;
-    throw new Error(error?.message ?? `The upload failed (HTTP ${res.status}).`);
-  }
-}
 
 export function ConnectionDialog({ onClose, onSaved }: { onClose: () => void; onSaved: (c: Connection) => void }) {
   const [type, setType] = useState<ConnectionType>('postgresql');
@@ -50,11 +38,11 @@ export function ConnectionDialog({ onClose, onSaved }: { onClose: () => void; on
     setResult(null);
     try {
       const connection = saved
-        ? await api<Connection>('PATCH', `/api/connections/${saved.conn_id}`, body())
-        : await api<Connection>('POST', '/api/connections', body());
+        ? await updateConnection(saved.conn_id, body())
+        : await createConnection(body());
       setSaved(connection);
-      if (isFiles && file) await uploadFile(connection.conn_id, file);
-      setResult(await api<ConnectionTestResult>('POST', `/api/connections/${connection.conn_id}/test`));
+      if (isFiles && file) await uploadConnectionFile(connection.conn_id, file);
+      setResult(await testConnection(connection.conn_id));
     } catch (err) {
       setError((err as Error).message);
     } finally {

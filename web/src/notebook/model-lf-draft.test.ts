@@ -13,7 +13,7 @@ const columns: AssetColumn[] = [
 // Two inputs (3 and 2 features) and two outputs (a label, 4 class scores): a graph with a side input and a
 // scikit-learn-style label output first.
 const model: ModelInfo = {
-  model_id: 'm1', name: 'two-heads.onnx', bytes: 1, uploaded_at: '2026-11-26T00:00:00Z',
+  model_id: 'm1', c_id: 'c1', name: 'two-heads.onnx', bytes: 1, sha256: '', uploaded_at: '2026-11-26T00:00:00Z',
   inputs: [{ name: 'features', type: 'float32', shape: ['N', 3] }, { name: 'extra', type: 'float32', shape: ['N', 2] }],
   outputs: [{ name: 'label', type: 'int64', shape: ['N', 1] }, { name: 'scores', type: 'float32', shape: ['N', 4] }],
 };

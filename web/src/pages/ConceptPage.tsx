@@ -4,7 +4,10 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Catalog } from '../../../shared/schema/asset.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
 import type { Connection } from '../../../shared/schema/connection.ts';
-import { api } from '../api/client.ts';
+import { materializeAsset } from '../api/assets.ts';
+import { getCatalog, getConcept } from '../api/concepts.ts';
+import { listConnections } from '../api/connections.ts';
+import { getPipeline, listPipelines, savePipeline } from '../api/pipelines.ts';
 import { followRun, runError, type RunProgress } from '../api/runs.ts';
 import { AssetDialog, type AssetKind } from '../catalog/AssetDialog.tsx';
 import { CatalogSidebar, type NodeRequest } from '../catalog/CatalogSidebar.tsx';
@@ -14,7 +17,8 @@ import { PipelineContext, type PipelineActions, type TrainingState } from '../ca
 import { defaultGraph, newNode, restoreGraph, toSavedGraph, type SavedGraph } from '../canvas/pipeline-graph.ts';
 import { trainRefusal } from '../canvas/train-readiness.ts';
 import { navigate } from '../navigation.ts';
-import { Notebook, type NotebookCell } from '../notebook/Notebook.tsx';
+import { Notebook } from '../notebook/Notebook.tsx';
+import type { NotebookCell } from '../notebook/notebook-cell.ts';
 import { resultsPath, runsPath } from '../routes.ts';
 import { serverRequestFor, trainPipeline } from '../training/train-pipeline.ts';
 
@@ -37,21 +41,21 @@ export function ConceptPage({ cId }: { cId: string }) {
   const [saveState, setSaveState] = useState<'saved' | 'saving' | 'error'>('saved');
   const lastSaved = useRef('');
 
-  const refreshCatalog = useCallback(() => api<Catalog>('GET', `/api/concepts/${cId}/catalog`).then(setCatalog), [cId]);
+  const refreshCatalog = useCallback(() => getCatalog(cId).then(setCatalog), [cId]);
 
   useEffect(() => {
     let live = true;
     (async () => {
       const [c, cat, conns] = await Promise.all([
-        api<Concept>('GET', `/api/concepts/${cId}`),
-        api<Catalog>('GET', `/api/concepts/${cId}/catalog`),
-        api<Connection[]>('GET', '/api/connections').catch(() => []),
+        getConcept(cId),
+        getCatalog(cId),
+        listConnections().catch((): Connection[] => []),
       ]);
       // A concept without a saved pipeline is not an error: its list says whether there is one to load.
-      const pipelines = await api<{ name: string }[]>('GET', `/api/concepts/${cId}/pipelines`);
+      const pipelines = await listPipelines(cId);
       let graph: SavedGraph;
       if (pipelines.some((p) => p.name === PIPELINE_NAME)) {
-        const saved = await api<{ graph: SavedGraph }>('GET', `/api/concepts/${cId}/pipelines/${PIPELINE_NAME}`);
+        const saved = await getPipeline(cId, PIPELINE_NAME);
         graph = restoreGraph(saved.graph);
         lastSaved.current = JSON.stringify(toSavedGraph(graph.nodes, graph.edges, graph.notebook as NotebookCell[] | undefined));
       } else {
@@ -76,7 +80,7 @@ export function ConceptPage({ cId }: { cId: string }) {
     if (body === lastSaved.current) return;
     const timer = setTimeout(() => {
       setSaveState('saving');
-      api('PUT', `/api/concepts/${cId}/pipelines/${PIPELINE_NAME}`, JSON.parse(body)).then(() => {
+      savePipeline(cId, PIPELINE_NAME, JSON.parse(body)).then(() => {
         lastSaved.current = body;
         setSaveState('saved');
       }, () => setSaveState('error'));
@@ -103,7 +107,7 @@ export function ConceptPage({ cId }: { cId: string }) {
     const collection = kind === 'index' ? 'indexes' : 'rules';
     setRuns((r) => ({ ...r, [assetId]: { status: 'PENDING', rowsDone: 0 } }));
     (async () => {
-      const { run_id } = await api<{ run_id: string }>('POST', `/api/concepts/${cId}/${collection}/${assetId}/materialize`);
+      const { run_id } = await materializeAsset(cId, collection, assetId);
       const run = await followRun(run_id, (p) => setRuns((r) => ({ ...r, [assetId]: p })));
       setRuns((r) => ({ ...r, [assetId]: { ...r[assetId]!, status: run.status, message: runError(run)?.message } }));
       await refreshCatalog();

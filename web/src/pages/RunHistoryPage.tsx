@@ -2,7 +2,7 @@
 // its status, parameters, metrics and the exact LF and asset versions it read; two training runs side by side.
 import { useEffect, useMemo, useState } from 'react';
 import type { Concept } from '../../../shared/schema/concept.ts';
-import { api } from '../api/client.ts';
+import { getConcept } from '../api/concepts.ts';
 import { compareRuns, conceptRuns, runError, type Run, type RunComparison } from '../api/runs.ts';
 import { navigate } from '../navigation.ts';
 import { conceptPath, resultsPath } from '../routes.ts';
@@ -56,7 +56,7 @@ export function RunHistoryPage({ cId }: { cId: string }) {
   const [error, setError] = useState<string>();
 
   useEffect(() => {
-    api<Concept>('GET', `/api/concepts/${encodeURIComponent(cId)}`).then(setConcept, (e: Error) => setError(e.message));
+    getConcept(cId).then(setConcept, (e: Error) => setError(e.message));
     conceptRuns(cId, 'all').then(setRuns, (e: Error) => setError(e.message));
   }, [cId]);
 

@@ -1,13 +1,14 @@
 // The results page (/concepts/{c_id}/snorkel/jobs/{job_id}, where the seed navigates after training): label
 // distribution, confidence histogram, LF weights, the sample table, and downloads as Parquet and CSV.
 import { useEffect, useState } from 'react';
-import { api, downloadFromApi } from '../api/client.ts';
+import { getConcept } from '../api/concepts.ts';
+import { downloadFromApi } from '../api/download.ts';
+import { labelModelOnnxPath } from '../api/runs.ts';
 import type { SampleRow } from '../analysis/lf-session.ts';
 import { navigate } from '../navigation.ts';
 import { conceptPath } from '../routes.ts';
 import { dataWorker, trainWorker } from '../studio/workers.ts';
 import { findResult, type TrainedResult } from '../training/results-store.ts';
-import type { Concept } from '../../../shared/schema/concept.ts';
 import { AutoChoice } from './AutoChoice.tsx';
 import { ConfidenceHistogram } from './ConfidenceHistogram.tsx';
 import { LabelDistribution } from './LabelDistribution.tsx';
@@ -38,7 +39,7 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
   const [serverMessage, setServerMessage] = useState<string>();
   const [values, setValues] = useState<string[]>([]);
   useEffect(() => {
-    if (!result) api<Concept>('GET', `/api/concepts/${cId}`).then((c) => setValues(c.values), () => undefined);
+    if (!result) getConcept(cId).then((c) => setValues(c.values), () => undefined);
   }, [cId, result]);
 
   // Only a result the server did not keep shows its rows from this tab; a kept one reads them from the API.
@@ -79,7 +80,7 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
         <button type="button" onClick={() => download(`reef-${jobId}.parquet`, result.parquet, 'application/vnd.apache.parquet')}>Download Parquet</button>
         <button type="button" onClick={() => void downloadCsv()}>Download CSV</button>
         {!result.notKept && (
-          <button type="button" onClick={() => downloadFromApi(`/api/runs/${result.jobId}/model.onnx`, `reef-${jobId}-label-model.onnx`).catch((e: unknown) => setServerMessage((e as Error).message))}>
+          <button type="button" onClick={() => downloadFromApi(labelModelOnnxPath(result.jobId), `reef-${jobId}-label-model.onnx`).catch((e: unknown) => setServerMessage((e as Error).message))}>
             Export label model (ONNX)
           </button>
         )}

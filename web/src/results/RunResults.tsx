@@ -4,7 +4,7 @@
 // Browser runs kept on the server show the same page, so a reload shows the same numbers.
 import { useEffect, useState } from 'react';
 import type { ResultRows, ResultsSummary, RowFilter } from '../../../shared/schema/results.ts';
-import { api } from '../api/client.ts';
+import { resultRows, resultsSummary } from '../api/training.ts';
 import { ConfidenceHistogram } from './ConfidenceHistogram.tsx';
 import { LabelDistribution } from './LabelDistribution.tsx';
 
@@ -15,7 +15,6 @@ const count = (n: number) => n.toLocaleString('en-US');
 
 /** `votesKept`: the run's LF votes are on the server (a server run), so its labels can be set against majority vote. */
 export function RunResults({ cId, jobId, values, softmax, votesKept }: { cId: string; jobId: string; values: string[]; softmax: boolean; votesKept: boolean }) {
-  const base = `/api/concepts/${cId}/snorkel/jobs/${jobId}`;
   const [summary, setSummary] = useState<ResultsSummary>();
   const [filter, setFilter] = useState<RowFilter>('all');
   const [offset, setOffset] = useState(0);
@@ -23,12 +22,12 @@ export function RunResults({ cId, jobId, values, softmax, votesKept }: { cId: st
   const [error, setError] = useState<string>();
 
   useEffect(() => {
-    api<ResultsSummary>('GET', `${base}/summary`).then(setSummary, (e: unknown) => setError((e as Error).message));
-  }, [base]);
+    resultsSummary(cId, jobId).then(setSummary, (e: unknown) => setError((e as Error).message));
+  }, [cId, jobId]);
   useEffect(() => {
-    api<ResultRows>('GET', `${base}/rows?filter=${filter}&threshold=${LOW_CONFIDENCE}&offset=${offset}&limit=${PAGE}`)
+    resultRows(cId, jobId, { filter, threshold: LOW_CONFIDENCE, offset, limit: PAGE })
       .then(setPage, (e: unknown) => setError((e as Error).message));
-  }, [base, filter, offset]);
+  }, [cId, jobId, filter, offset]);
 
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!summary) return <p className="muted">Summarizing every row…</p>;

@@ -2,33 +2,25 @@
 // browser result in memory): its progress from the run's events, then what was trained, the downloads, and the
 // results the server summarizes over every row (RunResults).
 import { useEffect, useState } from 'react';
-import { api, downloadFromApi } from '../api/client.ts';
-import { followRun, type RunProgress } from '../api/runs.ts';
+import { downloadFromApi } from '../api/download.ts';
+import { followRun, labelModelOnnxPath, type RunProgress } from '../api/runs.ts';
+import { getTrainJob, resultsCsvPath, type TrainJob } from '../api/training.ts';
 import type { CandidateSummary } from '../../../shared/labelmodel/auto.ts';
 import { AutoChoice } from './AutoChoice.tsx';
 import { RunResults } from './RunResults.tsx';
 import { runOnServer } from './run-on-server.ts';
 
-interface TrainJob {
-  job_id: string;
-  run_id: string;
-  status: string;
-  output_type: 'softmax' | 'hard_labels';
-  source: 'server' | 'browser';
-  request: unknown;
-  weights?: number[] | null;
-  metrics?: { lfs: { name: string }[]; fit?: { model?: string; params?: { nEpochs?: number }; metric?: string; dev?: { rows: number; accuracy: number; f1_macro: number }; candidates?: CandidateSummary[] }; warnings?: string[] };
-  error: { message?: string } | null;
-  summary?: { total_samples: number; avg_confidence: number | null; label_distribution: Record<string, number>; abstained: number; uncovered?: number };
-  results?: { part: number; url: string; rows: number }[];
-}
+/** What this page reads of a job's metrics (edge-api/training/train-metrics.ts TrainMetrics writes them). */
+interface JobMetrics { fit?: { model?: string; params?: { nEpochs?: number }; metric?: string; candidates?: CandidateSummary[] }; warnings?: string[] }
+const metricsOf = (job: TrainJob) => job.metrics as JobMetrics | undefined;
+const errorMessageOf = (job: TrainJob) => (job.error as { message?: string } | null)?.message;
 
-const FINISHED = ['SUCCESS', 'FAILURE', 'CANCELED'];
+const FINISHED: TrainJob['status'][] = ['SUCCESS', 'FAILURE', 'CANCELED'];
 
 /** What was asked for and what ran: "auto → snorkel, 500 epochs" (metric auto chose on). */
 function modelOf(job: TrainJob): string {
-  const requested = (job.request as { model?: string } | null)?.model;
-  const fit = job.metrics?.fit;
+  const requested = job.request.model;
+  const fit = metricsOf(job)?.fit;
   const ran = fit?.model ?? requested ?? '?';
   const epochs = typeof fit?.params?.nEpochs === 'number' ? `, ${fit.params.nEpochs} epochs` : '';
   const chose = requested && requested !== ran ? `${requested} → ` : '';
@@ -48,13 +40,12 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
 
   useEffect(() => {
     const controller = new AbortController();
-    const path = `/api/concepts/${cId}/snorkel/jobs/${jobId}?limit=1`;
     (async () => {
-      let current = await api<TrainJob>('GET', path);
+      let current = await getTrainJob(cId, jobId);
       setJob(current);
       if (!FINISHED.includes(current.status)) {
         await followRun(current.run_id, setProgress, controller.signal);
-        current = await api<TrainJob>('GET', path);
+        current = await getTrainJob(cId, jobId);
         setJob(current);
       }
     })().catch((e: unknown) => { if (!controller.signal.aborted) setError((e as Error).message); });
@@ -71,20 +62,20 @@ export function ServerJobView({ cId, jobId, values }: { cId: string; jobId: stri
       </div>
     );
   }
-  if (job.status !== 'SUCCESS') return <p role="alert" className="error">The server run ended {job.status}: {job.error?.message ?? 'no message'}</p>;
+  if (job.status !== 'SUCCESS') return <p role="alert" className="error">The server run ended {job.status}: {errorMessageOf(job) ?? 'no message'}</p>;
   const softmax = job.output_type === 'softmax';
   return (
     <>
       <p className="muted">{job.source === 'browser' ? 'Browser run' : 'Server run'} · {job.summary?.total_samples.toLocaleString('en-US')} samples · model {modelOf(job)}{job.summary?.avg_confidence != null ? ` · mean confidence ${job.summary.avg_confidence.toFixed(3)}` : ''}</p>
-      <AutoChoice candidates={job.metrics?.fit?.candidates} />
-      {(job.metrics?.warnings ?? []).map((w) => <p key={w} role="alert" className="error" data-testid="labels-warning">{w}</p>)}
+      <AutoChoice candidates={metricsOf(job)?.fit?.candidates} />
+      {(metricsOf(job)?.warnings ?? []).map((w) => <p key={w} role="alert" className="error" data-testid="labels-warning">{w}</p>)}
       <div className="notebook-toolbar">
-        <button type="button" onClick={() => save(`/api/concepts/${cId}/snorkel/jobs/${job.job_id}/results.csv`, `reef-${jobId}.csv`)}>Download CSV</button>
+        <button type="button" onClick={() => save(resultsCsvPath(cId, job.job_id), `reef-${jobId}.csv`)}>Download CSV</button>
         {(job.results ?? []).map((r) => (
           <button key={r.part} type="button" onClick={() => save(r.url, `reef-${jobId}-part-${r.part}.parquet`)}>Download Parquet (part {r.part}, {r.rows.toLocaleString('en-US')} rows)</button>
         ))}
         {/* A run keeps its fitted label model; onnxruntime anywhere reproduces these probabilities from the votes. */}
-        <button type="button" onClick={() => save(`/api/runs/${job.run_id}/model.onnx`, `reef-${jobId}-label-model.onnx`)}>Export label model (ONNX)</button>
+        <button type="button" onClick={() => save(labelModelOnnxPath(job.run_id), `reef-${jobId}-label-model.onnx`)}>Export label model (ONNX)</button>
         {/* A browser run's request trains the same pipeline (pinned anew) on the server. */}
         {job.source === 'browser' && <button type="button" onClick={() => void runOnServer(cId, job.request).then(setServerMessage)}>Run on server</button>}
         {serverMessage && <span className="muted">{serverMessage}</span>}

@@ -5,10 +5,11 @@
 import { customVote } from '../../../shared/lf/custom.ts';
 import { PYODIDE_PATH, PYTHON_HARNESS, pythonClassConstants } from '../../../shared/lf/python.ts';
 import { dataWorker } from '../studio/workers.ts';
+import type { PythonJob, PythonReply, SandboxFailure, SandboxLanguage, SandboxRequest, TypeScriptJob, TypeScriptReply } from './sandbox-protocol.ts';
 
 export type CustomLfOutcome =
   | { votes: Int8Array; ms: number; rowErrors: number; firstError: string }
-  | { code: 'TYPE_ERROR' | 'TIMEOUT' | 'THROWS' | 'SANDBOX_FAILED'; message: string };
+  | { code: 'TYPE_ERROR' | SandboxFailure['error']; message: string };
 
 const TIME_LIMIT_MS = 5000;
 
@@ -119,17 +120,19 @@ function sandboxFrame(): Promise<HTMLIFrameElement> {
 }
 
 let nextId = 0;
-function runInSandbox(job: Record<string, unknown>, language: 'typescript' | 'python' = 'typescript'): Promise<Record<string, unknown>> {
+function runInSandbox(job: TypeScriptJob): Promise<TypeScriptReply>;
+function runInSandbox(job: PythonJob, language: 'python'): Promise<PythonReply>;
+function runInSandbox(job: TypeScriptJob | PythonJob, language: SandboxLanguage = 'typescript'): Promise<TypeScriptReply | PythonReply> {
   return sandboxFrame().then((iframe) => new Promise((resolve) => {
     const id = ++nextId;
     const onMessage = (e: MessageEvent) => {
       // Only the sandbox's own window is listened to; its origin is opaque ("null"), so the source is what identifies it.
       if (e.source !== iframe.contentWindow || e.data?.id !== id) return;
       window.removeEventListener('message', onMessage);
-      resolve(e.data as Record<string, unknown>);
+      resolve(e.data as TypeScriptReply | PythonReply);
     };
     window.addEventListener('message', onMessage);
-    iframe.contentWindow!.postMessage({ id, timeLimitMs: TIME_LIMIT_MS, job, language }, '*');
+    iframe.contentWindow!.postMessage({ id, timeLimitMs: TIME_LIMIT_MS, job, language } satisfies SandboxRequest, '*');
   }));
 }
 
@@ -174,10 +177,8 @@ async function runCompiled(compiled: { js: string } | { message: string }, k: nu
   const columns = await dataWorker().rowsFor();
   const n = Object.values(columns)[0]?.length ?? 0;
   const reply = await runInSandbox({ js: compiled.js, columns, n, k });
-  if (typeof reply.error === 'string') {
-    return measured('typescript', n, started, { code: reply.error as 'TIMEOUT' | 'THROWS' | 'SANDBOX_FAILED', message: String(reply.message) });
-  }
-  const returned = reply.returned as Float64Array;
+  if ('error' in reply) return measured('typescript', n, started, { code: reply.error, message: String(reply.message) });
+  const returned = reply.returned;
   const votes = new Int8Array(returned.length);
   for (let i = 0; i < returned.length; i++) votes[i] = customVote(returned[i], k);
   return measured('typescript', n, started, { votes, rowErrors: Number(reply.rowErrors ?? 0), firstError: String(reply.firstError ?? ''), ms: performance.now() - started });
@@ -201,11 +202,9 @@ export async function runPythonLf(code: string, allowedImports: readonly string[
   const dates = names.map((name) => columns[name]!.some((v) => v instanceof Date));
   const values = names.map((name, c) => (dates[c] ? columns[name]!.map((v) => (v instanceof Date ? v.getTime() : v)) : columns[name]!));
   const batch = JSON.stringify({ n, names, dates, columns: values });
-  const job = { indexURL: new URL(PYODIDE_PATH, location.origin).href, harness: PYTHON_HARNESS, code, constants: pythonClassConstants(classes), allowedImports, batch, k: classes.length };
+  const job: PythonJob = { indexURL: new URL(PYODIDE_PATH, location.origin).href, harness: PYTHON_HARNESS, code, constants: pythonClassConstants(classes), allowedImports, batch, k: classes.length };
   const reply = await runInSandbox(job, 'python');
-  if (typeof reply.error === 'string') {
-    return measured('python', n, started, { code: reply.error as 'TIMEOUT' | 'THROWS' | 'SANDBOX_FAILED', message: String(reply.message) });
-  }
-  const votes = Int8Array.from(reply.votes as Int16Array);
+  if ('error' in reply) return measured('python', n, started, { code: reply.error, message: String(reply.message) });
+  const votes = Int8Array.from(reply.votes);
   return measured('python', n, started, { votes, rowErrors: Number(reply.rowErrors ?? 0), firstError: String(reply.firstError ?? ''), ms: performance.now() - started });
 }

@@ -1,7 +1,7 @@
 // The page's two workers, started once: the data worker (assets, LF votes, analysis, DuckDB) and the
 // label-model worker (training). Comlink proxies with typed APIs.
 import * as Comlink from 'comlink';
-import type { StudioDataApi } from '../workers/studio-data.worker.ts';
+import type { StudioDataApi } from '../workers/studio-data-protocol.ts';
 import type { TrainApi } from '../workers/train.worker.ts';
 
 let data: Comlink.Remote<StudioDataApi> | undefined;

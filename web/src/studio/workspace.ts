@@ -1,11 +1,11 @@
 // The pipeline's samples loaded in the data worker, shared by the notebook and training: loaded once per set
 // of asset versions, with each LF's votes applied once per LF version.
 import type { Catalog } from '../../../shared/schema/asset.ts';
-import { lfDefinitionOf, type LabelingFunction } from '../../../shared/schema/labeling-function.ts';
-import { api, getToken } from '../api/client.ts';
+import { lfDefinitionOf } from '../../../shared/schema/labeling-function.ts';
+import { listLfs } from '../api/labeling-functions.ts';
+import { getToken } from '../api/session.ts';
 import type { PipelineNode } from '../canvas/graph.ts';
-import type { AssetRef } from '../workers/asset-fetch.ts';
-import type { LoadResult } from '../workers/studio-data.worker.ts';
+import type { AssetRef, LoadResult } from '../workers/studio-data-protocol.ts';
 import { runSavedCustomLf } from '../sandbox/custom-lf.ts';
 import { dataWorker } from './workers.ts';
 
@@ -52,7 +52,7 @@ export function markApplied(lfId: string, version: number | undefined): void {
 
 /** Applies every active template/regex/SQL/model LF not yet applied at its current version; returns the slots to train on. */
 export async function applyActiveLfs(cId: string, classes: readonly string[]): Promise<{ slots: string[]; skipped: string[] }> {
-  const lfs = await api<LabelingFunction[]>('GET', `/api/concepts/${cId}/labeling-functions`);
+  const lfs = await listLfs(cId);
   const slots: string[] = [];
   const skipped: string[] = [];
   for (const lf of lfs) {

@@ -3,9 +3,9 @@
 import * as Comlink from 'comlink';
 import type { Catalog } from '../../../shared/schema/asset.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
-import type { LabelingFunction } from '../../../shared/schema/labeling-function.ts';
 import { oneClassWarning } from '../../../shared/labelmodel/metrics.ts';
-import { api, getToken } from '../api/client.ts';
+import { listLfs } from '../api/labeling-functions.ts';
+import { getToken } from '../api/session.ts';
 import type { PipelineNode, TrainSettings } from '../canvas/graph.ts';
 import type { TrainingState } from '../canvas/pipeline-context.ts';
 import { applyActiveLfs, ensureLoaded, pipelineAssets } from '../studio/workspace.ts';
@@ -16,7 +16,7 @@ import { saveResult, type ServerTrainRequest } from './results-store.ts';
 export const PREDICTIONS_EVENT = 'reef:predictions';
 
 async function lfVersions(cId: string): Promise<Record<string, number>> {
-  const lfs = await api<LabelingFunction[]>('GET', `/api/concepts/${cId}/labeling-functions`);
+  const lfs = await listLfs(cId);
   return Object.fromEntries(lfs.map((lf) => [lf.lf_id, lf.version]));
 }
 

@@ -3,29 +3,20 @@
 import { tableFromIPC, type Table } from 'apache-arrow';
 import initParquetWasm, { readParquet } from 'parquet-wasm/esm';
 import parquetWasmUrl from 'parquet-wasm/esm/parquet_wasm_bg.wasm?url';
+import { fetchAssetVersion, assetVersionPath, type AssetVersionParts } from '../api/assets.ts';
+import { request } from '../api/request.ts';
 import { columnsFromArrow } from './arrow-columns.ts';
 import type { DecodedAsset } from './asset-table.ts';
+import type { AssetRef } from './studio-data-protocol.ts';
 
 const CACHE_NAME = 'reef-assets-v1';
-
-export interface AssetRef { name: string; versionId: string; keyColumn: string }
-interface VersionInfo { parts: { url: string }[] }
-
-async function fetchOk(url: string, token: string): Promise<Response> {
-  const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
-  if (!res.ok) {
-    const body = await res.json().catch(() => undefined) as { error?: { message?: string } } | undefined;
-    throw new Error(body?.error?.message ?? `${url}: HTTP ${res.status}`);
-  }
-  return res;
-}
 
 /** The part's bytes from the cache, or from the API (then cached). Reports whether the network was used. */
 async function partBytes(url: string, token: string): Promise<{ bytes: ArrayBuffer; fromCache: boolean }> {
   const cache = await caches.open(CACHE_NAME);
   const hit = await cache.match(url);
   if (hit) return { bytes: await hit.arrayBuffer(), fromCache: true };
-  const res = await fetchOk(url, token);
+  const res = await request(url, { token });
   const bytes = await res.arrayBuffer();
   await cache.put(url, new Response(bytes, { headers: { 'Content-Type': 'application/vnd.apache.parquet' } }));
   return { bytes, fromCache: false };
@@ -50,15 +41,15 @@ export interface FetchedAsset { ref: AssetRef; parts: ArrayBuffer[]; fromCache: 
 export async function fetchAsset(ref: AssetRef, token: string): Promise<FetchedAsset> {
   // The Parquet decoder compiles while the bytes download.
   parquetReady ??= initParquetWasm({ module_or_path: new URL(parquetWasmUrl, self.location.href) });
-  const versionUrl = `/api/assets/${encodeURIComponent(ref.versionId)}`;
+  const versionUrl = assetVersionPath(ref.versionId);
   const cache = await caches.open(CACHE_NAME);
   // The version's part list is immutable too: cached with the parts, so a cached load makes no request at all.
   let info = await cache.match(versionUrl);
   if (!info) {
-    info = await fetchOk(versionUrl, token);
+    info = await fetchAssetVersion(ref.versionId, token);
     await cache.put(versionUrl, info.clone());
   }
-  const { parts } = await info.json() as VersionInfo;
+  const { parts } = await info.json() as AssetVersionParts;
   const fetched = await Promise.all(parts.map((part) => partBytes(part.url, token)));
   return { ref, parts: fetched.map((f) => f.bytes), fromCache: fetched.every((f) => f.fromCache) };
 }

@@ -3,21 +3,20 @@
 import * as Comlink from 'comlink';
 import type { ColumnBatch } from '../../../shared/lf/column-batch.ts';
 import { compileLf } from '../../../shared/lf/compile.ts';
-import type { AssetSchema, LfDefinition } from '../../../shared/lf/types.ts';
+import type { AssetSchema } from '../../../shared/lf/types.ts';
+import type { LfScanApi } from './lf-scan-protocol.ts';
 
 let rows: { batch: ColumnBatch; schema: AssetSchema } | undefined;
 
-const api = {
-  load(batch: ColumnBatch, schema: AssetSchema): void {
+const api: LfScanApi = {
+  load(batch, schema) {
     rows = { batch, schema };
   },
-  /** The LF's votes over this worker's rows, moved to the caller. */
-  votes(def: Exclude<LfDefinition, { type: 'custom' | 'model' }>, k: number) {
+  votes(def, k) {
     if (!rows) throw new Error('The scan worker has no rows yet.');
     const votes = compileLf(def, rows.schema, k).evaluate!(rows.batch);
     return Comlink.transfer(votes, [votes.buffer]);
   },
 };
 
-export type LfScanApi = typeof api;
 Comlink.expose(api);

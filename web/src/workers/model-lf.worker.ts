@@ -4,8 +4,10 @@
 import * as Comlink from 'comlink';
 import * as ort from 'onnxruntime-web/wasm';
 import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
-import type { ColumnBatch } from '../../../shared/lf/column-batch.ts';
-import { evaluateModelLf, isModelLfError, loadOnnxModel, type LoadedModel, type ModelLfSpec } from '../../../shared/onnx/model-lf.ts';
+import { evaluateModelLf, isModelLfError, loadOnnxModel, type LoadedModel } from '../../../shared/onnx/model-lf.ts';
+import { fetchModelBytes } from '../api/models.ts';
+import { ApiRequestError } from '../api/request.ts';
+import type { ModelLfApi, ModelSource } from './model-lf-protocol.ts';
 
 ort.env.wasm.wasmPaths = { wasm: new URL(wasmUrl, self.location.href).href };
 // Threads need a cross-origin isolated page; the notebook's two other workers already use the second core.
@@ -18,27 +20,25 @@ const MODEL_BATCH_ROWS = 65_536;
 /** Uploaded models are immutable, so each is fetched and loaded once per worker. */
 const models = new Map<string, Promise<LoadedModel>>();
 
-async function fetchModel(url: string, token: string): Promise<LoadedModel> {
-  const res = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
-  if (!res.ok) {
-    const body = await res.json().catch(() => undefined) as { error?: { code?: string; message?: string } } | undefined;
-    throw Object.assign(new Error(body?.error?.message ?? `${url}: HTTP ${res.status}`), { code: res.status === 404 ? 'MODEL_NOT_FOUND' : 'MODEL_FETCH_FAILED' });
+async function fetchModel({ conceptId, modelId, token }: ModelSource): Promise<LoadedModel> {
+  try {
+    return await loadOnnxModel(ort, await fetchModelBytes(conceptId, modelId, token));
+  } catch (e) {
+    if (!(e instanceof ApiRequestError)) throw e;
+    throw Object.assign(new Error(e.message), { code: e.status === 404 ? 'MODEL_NOT_FOUND' : 'MODEL_FETCH_FAILED' });
   }
-  return loadOnnxModel(ort, new Uint8Array(await res.arrayBuffer()));
 }
 
-export type ModelVotes = { votes: Int8Array; ms: number } | { code: string; message: string };
-
-const api = {
-  /** The model LF's votes over the batch (moved to the caller), or its error as a value: error codes do not survive postMessage. */
-  async votes(modelUrl: string, token: string, spec: ModelLfSpec, batch: ColumnBatch, batchRows = MODEL_BATCH_ROWS): Promise<ModelVotes> {
+const api: ModelLfApi = {
+  async votes(source, spec, batch, batchRows = MODEL_BATCH_ROWS) {
     const started = performance.now();
+    const key = `${source.conceptId}/${source.modelId}`;
     try {
-      let model = models.get(modelUrl);
+      let model = models.get(key);
       if (!model) {
-        model = fetchModel(modelUrl, token);
-        model.catch(() => models.delete(modelUrl));
-        models.set(modelUrl, model);
+        model = fetchModel(source);
+        model.catch(() => models.delete(key));
+        models.set(key, model);
       }
       const votes = await evaluateModelLf(ort, await model, spec, batch, { batchRows });
       return Comlink.transfer({ votes, ms: performance.now() - started }, [votes.buffer]);
@@ -49,5 +49,4 @@ const api = {
   },
 };
 
-export type ModelLfApi = typeof api;
 Comlink.expose(api);

@@ -4,26 +4,20 @@ import * as Comlink from 'comlink';
 import { LfCompileError, type LfDefinition } from '../../../shared/lf/types.ts';
 import { rowTypeSource } from '../../../shared/lf/custom.ts';
 import { columnValues, type BatchColumn } from '../../../shared/lf/column-batch.ts';
-import { LfSession, type LfFailure, type LfResult, type SampleFilter } from '../analysis/lf-session.ts';
-import { decodeAsset, fetchAsset, type AssetRef, type LoadPhases } from './asset-fetch.ts';
+import { LfSession, type LfFailure, type LfResult } from '../analysis/lf-session.ts';
+import { decodeAsset, fetchAsset, type LoadPhases } from './asset-fetch.ts';
 import { joinOnKey, toSampleTable, type DecodedAsset } from './asset-table.ts';
 import { cachedBatch, storeBatch } from './batch-cache.ts';
-import { DuckDbSession, type QueryResult } from './duckdb-session.ts';
-import type { LfScanApi } from './lf-scan.worker.ts';
-import type { ModelLfApi } from './model-lf.worker.ts';
+import { DuckDbSession } from './duckdb-session.ts';
+import type { LfScanApi } from './lf-scan-protocol.ts';
+import type { ModelLfApi } from './model-lf-protocol.ts';
 import { rowRange } from './row-range.ts';
 import { resultColumns, resultParquet } from '../results/result-table.ts';
-import { BROWSER_TRAINING_KEY, keepOnServer } from '../training/keep-on-server.ts';
+import { keepBrowserRun } from '../api/training.ts';
+import { BROWSER_TRAINING_KEY } from '../../../shared/schema/training.ts';
+import type { StudioDataApi } from './studio-data-protocol.ts';
 import { compileLf } from '../../../shared/lf/compile.ts';
 import type { ColumnBatch } from '../../../shared/lf/column-batch.ts';
-
-type Summary = ReturnType<LfSession['summary']>;
-
-export interface LoadResult {
-  n: number; columns: { name: string; type: string }[]; rowType: string; fromCache: boolean; ms: number;
-  /** Where the load's time went, summed over the assets (they load concurrently, so bytes overlap decoding). */
-  phases: Record<string, number>;
-}
 
 let session: LfSession | undefined;
 /** What model LFs need to fetch their model: the API token and the concept the models were uploaded to. */
@@ -75,8 +69,7 @@ async function modelVotes(s: LfSession, def: Extract<LfDefinition, { type: 'mode
   modelWorker ??= Comlink.wrap<ModelLfApi>(new Worker(new URL('./model-lf.worker.ts', import.meta.url), { type: 'module', name: 'reef-model-lf' }));
   const { type: _type, name: _name, model_id: modelId, ...spec } = def;
   const columns = Object.fromEntries(def.columns.map((c) => [c, s.table.batch.columns[c]!]));
-  const url = `${self.location.origin}/api/concepts/${modelSource.conceptId}/models/${modelId}/model.onnx`;
-  const out = await modelWorker.votes(url, modelSource.token, spec, { length: s.table.n, columns });
+  const out = await modelWorker.votes({ ...modelSource, modelId }, spec, { length: s.table.n, columns });
   if ('code' in out) throw Object.assign(new Error(`Model LF "${def.name}": ${out.message}`), { code: out.code });
   return s.k > 127 ? Int16Array.from(out.votes) : out.votes;
 }
@@ -98,8 +91,8 @@ function duckValues(column: BatchColumn): unknown[] {
   return column.type === 'timestamp' ? values.map((v) => (v === null ? null : Number(v) / 1000)) : values;
 }
 
-const api = {
-  async load(index: AssetRef, rules: AssetRef[], token: string, k: number, conceptId: string): Promise<LoadResult> {
+const api: StudioDataApi = {
+  async load(index, rules, token, k, conceptId) {
     const started = performance.now();
     modelSource = { token, conceptId };
     // Assets decoded here before come from the batch cache; the others' bytes are fetched concurrently, and
@@ -129,8 +122,7 @@ const api = {
       fromCache: fetched.every((f) => !f || f.fromCache), ms: performance.now() - started, phases,
     };
   },
-  /** Applies one LF and answers with its cell's numbers and the new summary, in one message. */
-  async setLf(slot: string, def: Exclude<LfDefinition, { type: 'custom' }>): Promise<{ result: LfResult | LfFailure; summary: Summary }> {
+  async setLf(slot, def) {
     let result: LfResult | LfFailure;
     try {
       lfNames.set(slot, def.name);
@@ -152,34 +144,31 @@ const api = {
     if ('phases' in result) result.phases = { ...result.phases, summary: performance.now() - summarizing };
     return { result, summary };
   },
-  setVotes(slot: string, name: string, votes: Int8Array): { result: LfResult; summary: Summary } {
+  setVotes(slot, name, votes) {
     lfNames.set(slot, name);
     return { result: current().setVotes(slot, votes), summary: current().summary() };
   },
-  removeLf(slot: string): void {
+  removeLf(slot) {
     lfNames.delete(slot);
     current().removeLf(slot);
   },
   summary() {
     return current().summary();
   },
-  samples(filter: SampleFilter, offset: number, limit: number) {
+  samples(filter, offset, limit) {
     return current().samples(filter, offset, limit);
   },
-  /** Places gold labels stored by sample key; returns how many keys matched a loaded row. */
-  setGoldByKey(labels: { key: string; label: number }[]): number {
+  setGoldByKey(labels) {
     const s = current();
     const rows = s.rowsOfKeys(labels.map((l) => l.key));
     const entries = labels.flatMap((l, i): [number, number][] => (rows[i]! >= 0 ? [[rows[i]!, l.label]] : []));
     s.setGold(entries);
     return entries.length;
   },
-  /** The last training's predictions, for the sample browser's predicted-label filter. */
-  setPredictions(preds: Int32Array, probs: Float64Array, nVotes: Int32Array): void {
+  setPredictions(preds, probs, nVotes) {
     current().setPredictions(preds, probs, nVotes);
   },
-  /** The columns a custom LF reads, as plain values (for the sandbox; structured-cloned). */
-  rowsFor(): Record<string, unknown[]> {
+  rowsFor() {
     const s = current();
     return Object.fromEntries(s.table.schema.columns.map((c) => [c.name, columnValues(s.table.batch.columns[c.name]!).map((v) => (typeof v === 'bigint' ? Number(v) : v))]));
   },
@@ -188,30 +177,27 @@ const api = {
    * the training as its "reef.browser_training" metadata, uploaded to be kept as a run; the Parquet moves to the
    * caller. Written and sent from here, so neither a million-row key array nor the upload's bytes cross the main thread.
    */
-  async keepResult(cId: string, token: string, output: 'softmax' | 'hard', training: unknown) {
+  async keepResult(cId, token, output, training) {
     const s = current();
     const predictions = s.lastPredictions();
     if (!predictions) throw new Error('Train a model first.');
     const keys = columnValues(s.table.batch.columns[s.table.keyColumn]!).map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v));
     const columns = resultColumns({ ...predictions, keys, keyColumn: s.table.keyColumn, n: s.table.n, k: s.k, output });
     const parquet = resultParquet(columns, { [BROWSER_TRAINING_KEY]: JSON.stringify(training) });
-    const kept = await keepOnServer(cId, token, parquet);
+    const kept = await keepBrowserRun(cId, token, parquet);
     return Comlink.transfer({ parquet, kept }, [parquet]);
   },
-  /** The label matrix of these LFs (in this order), its keys and gold labels, moved to the caller. */
-  trainingInput(slots: string[]) {
+  trainingInput(slots) {
     const s = current();
     const L = s.labelMatrix(slots);
     const gold = s.goldLabels();
     return Comlink.transfer({ L, n: s.table.n, m: slots.length, gold }, [L.buffer, gold.buffer]);
   },
-  /** Row i's display fields, for the results table. */
-  rows(rowIndexes: number[]) {
+  rows(rowIndexes) {
     const s = current();
     return rowIndexes.map((i) => s.sampleRow(i));
   },
-  /** Runs a SQL cell over `samples` (the joined assets) and `votes` (one column per live LF, by name). */
-  async sql(query: string): Promise<QueryResult> {
+  async sql(query) {
     const s = current();
     if (!duckHasSamples) {
       await duck.putTable('samples', s.table.schema.columns.map((c) => ({ ...c, values: duckValues(s.table.batch.columns[c.name]!) })));
@@ -232,5 +218,4 @@ const api = {
   },
 };
 
-export type StudioDataApi = typeof api;
 Comlink.expose(api);

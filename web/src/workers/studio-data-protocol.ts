@@ -1,0 +1,46 @@
+// What the page asks the data worker (studio-data.worker.ts) and what it answers, through comlink: the page imports
+// these types, never the worker. Arrays marked "moved" arrive transferred, not copied.
+import type { LfDefinition } from '../../../shared/lf/types.ts';
+import type { LfFailure, LfResult, LfSession, SampleFilter, SampleRow } from '../analysis/lf-session.ts';
+import type { QueryResult } from './duckdb-session.ts';
+
+/** A materialized asset version to load: an index, or a rule joined to it on the key column. */
+export interface AssetRef { name: string; versionId: string; keyColumn: string }
+
+export interface LoadResult {
+  n: number; columns: { name: string; type: string }[]; rowType: string; fromCache: boolean; ms: number;
+  /** Where the load's time went, summed over the assets (they load concurrently, so bytes overlap decoding). */
+  phases: Record<string, number>;
+}
+
+/** The LF notebook's numbers: every live LF's statistics and the label matrix's overall ones. */
+export type LfSummary = ReturnType<LfSession['summary']>;
+
+/** A browser training kept on the server as a run (its job id), or why it was not. */
+export type KeptResult = { jobId: string } | { error: string };
+
+export interface StudioDataApi {
+  /** Loads the index and rules (from the batch cache, the Cache API or the network); `token` fetches them and model LFs' models. */
+  load(index: AssetRef, rules: AssetRef[], token: string, k: number, conceptId: string): Promise<LoadResult>;
+  /** Applies one LF and answers with its cell's numbers and the new summary, in one message. */
+  setLf(slot: string, def: Exclude<LfDefinition, { type: 'custom' }>): Promise<{ result: LfResult | LfFailure; summary: LfSummary }>;
+  /** Places votes computed elsewhere (a custom LF's sandbox). */
+  setVotes(slot: string, name: string, votes: Int8Array): { result: LfResult; summary: LfSummary };
+  removeLf(slot: string): void;
+  summary(): LfSummary;
+  samples(filter: SampleFilter, offset: number, limit: number): { total: number; rows: SampleRow[]; predicted: boolean };
+  /** Places gold labels stored by sample key; returns how many keys matched a loaded row. */
+  setGoldByKey(labels: { key: string; label: number }[]): number;
+  /** The last training's predictions, for the sample browser's predicted-label filter. */
+  setPredictions(preds: Int32Array, probs: Float64Array, nVotes: Int32Array): void;
+  /** The columns a custom LF reads, as plain values (for the sandbox; structured-cloned). */
+  rowsFor(): Record<string, unknown[]>;
+  /** The last training's results Parquet (moved), written and uploaded here to be kept as a run. */
+  keepResult(cId: string, token: string, output: 'softmax' | 'hard', training: unknown): Promise<{ parquet: ArrayBuffer; kept: KeptResult }>;
+  /** The label matrix of these LFs (in this order), its keys and gold labels (moved). */
+  trainingInput(slots: string[]): { L: Int8Array; n: number; m: number; gold: Int32Array };
+  /** Row i's display fields, for the results table. */
+  rows(rowIndexes: number[]): SampleRow[];
+  /** Runs a SQL cell over `samples` (the joined assets) and `votes` (one column per live LF, by name). */
+  sql(query: string): Promise<QueryResult>;
+}

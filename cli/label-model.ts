@@ -5,10 +5,7 @@ import {
   classBalanceFromLabels,
   computeSufficientStats,
   DEFAULT_AUTO_METRIC,
-  fitAuto,
-  summarizeCandidates,
-  type CandidateSummary,
-  fitModel,
+  fitLabelModel,
   isLabelModelError,
   LR_SCHEDULERS,
   METRIC_NAMES,
@@ -16,12 +13,16 @@ import {
   OPTIMIZERS,
   probsToPreds,
   scorePredictions,
+  statsOptionsFor,
   TIE_POLICIES,
-  type FittedLabelModel,
+  type CandidateSummary,
+  type FitRequest,
+  type LabelModelFit,
   type LrSchedulerName,
   type MetricName,
   type OptimizerName,
   type Scores,
+  type SufficientStats,
   type TiePolicy,
   type TripletAggregate,
 } from '../shared/labelmodel/index.ts';
@@ -123,7 +124,7 @@ export function evaluateLabelModel(options: EvalOptions): EvalResult {
   if (!test?.Y) throw new CliInputError('eval needs a test split with gold labels: Y_test in the JSON, or --test and --test-labels');
 
   const started = performance.now();
-  const stats = computeSufficientStats(train.L, train.n, train.m, k, { patterns: options.model === 'ds' });
+  const stats = computeSufficientStats(train.L, train.n, train.m, k, statsOptionsFor(options.model));
   const { model, params } = fitChosenModel(stats, input, options);
   const fitMs = performance.now() - started;
 
@@ -137,26 +138,26 @@ export function evaluateLabelModel(options: EvalOptions): EvalResult {
     params,
     fit_ms: round(fitMs, 2),
     predict_ms: round(predictMs, 2),
-    test: scorePredictions(preds, test.Y, k),
+    test: scorePredictions(preds, test.Y, k, 'ignored'),
   };
   if (options.probs) result.test_probs = Array.from({ length: test.n }, (_, i) => Array.from(probs.subarray(i * k, i * k + k)));
   return result;
 }
 
-function fitChosenModel(
-  stats: ReturnType<typeof computeSufficientStats>,
-  input: LabelMatrixInput,
-  options: EvalOptions,
-): { model: FittedLabelModel; params: Record<string, unknown> } {
+function fitChosenModel(stats: SufficientStats, input: LabelMatrixInput, options: EvalOptions): { model: LabelModelFit; params: Record<string, unknown> } {
   const valid = input.splits.valid;
+  const request: FitRequest = {
+    model: options.model, seed: options.seed, metric: options.metric,
+    snorkel: { epochs: options.epochs, lr: options.lr, l2: options.l2, optimizer: options.optimizer },
+  };
   if (options.model === 'auto') {
-    const dev = valid?.Y ? { L: valid.L, n: valid.n, Y: valid.Y } : undefined;
-    const result = fitAuto(stats, { seed: options.seed, metric: options.metric, dev });
+    const model = fitLabelModel(stats, request, valid?.Y ? { dev: { L: valid.L, n: valid.n, Y: valid.Y } } : {});
+    const auto = model.auto!;
     return {
-      model: result.model,
+      model,
       params: {
-        chosen: result.model.kind, criterion: result.criterion, metric: options.metric, ...result.model.params,
-        ...(result.candidates.length > 0 ? { candidates: summarizeCandidates(result) } : {}),
+        chosen: model.kind, criterion: auto.criterion, metric: auto.metric, ...model.params,
+        ...(auto.candidates.length > 0 ? { candidates: auto.candidates } : {}),
       },
     };
   }
@@ -167,21 +168,17 @@ function fitChosenModel(
   } else {
     classBalance = options.classBalance;
   }
-  if (options.model === 'fs') {
-    const model = fitModel(stats, { kind: 'fs', options: { classBalance, aggregate: options.tripletAggregate } });
-    return { model, params: model.params };
-  }
-  if (options.model === 'snorkel') {
-    const model = fitModel(stats, {
-      kind: 'snorkel',
-      options: {
-        nEpochs: options.epochs, lr: options.lr, l2: options.l2, seed: options.seed, optimizer: options.optimizer, classBalance, precInit: options.precInit,
-        lrScheduler: options.lrScheduler, lrScheduleConfig: options.warmupEpochs ? { warmupSteps: options.warmupEpochs } : undefined,
+  // The research options a train request does not carry; Dawid–Skene as the benchmark runs it, abstains as a response.
+  const model = fitLabelModel(stats, request, {
+    options: {
+      snorkel: {
+        classBalance, precInit: options.precInit, lrScheduler: options.lrScheduler,
+        lrScheduleConfig: options.warmupEpochs ? { warmupSteps: options.warmupEpochs } : undefined,
       },
-    });
-    return { model, params: model.params };
-  }
-  const model = fitModel(stats, options.model === 'ds' ? { kind: 'ds', options: { abstainAsVote: true } } : { kind: 'mv' });
+      fs: { classBalance, aggregate: options.tripletAggregate },
+      ds: { abstainAsVote: true },
+    },
+  });
   return { model, params: model.params };
 }
 

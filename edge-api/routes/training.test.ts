@@ -31,7 +31,7 @@ import { LocalObjectStore } from '../storage/local.ts';
 import { S3ObjectStore } from '../storage/s3.ts';
 import { startS3TestServer } from '../storage/s3-test-server.ts';
 import { localPathOf } from '../training/train-duckdb.ts';
-import { resultCsvFromParquet } from '../../web/src/results/result-table.ts';
+import { resultCsvFromParquet } from '../../web/src/workers/result-csv.ts';
 import { parquetReadObjects } from 'hyparquet';
 
 const ROWS = 3000;

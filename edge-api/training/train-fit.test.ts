@@ -2,9 +2,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readLabelMatrixInput } from '../../cli/matrix-input.ts';
-import { fitModel, WIN_RATE_NEEDED } from '../../shared/labelmodel/index.ts';
-import { fitRunModel, predictorOf } from './train-fit.ts';
+import { fitModel, predictorOf, WIN_RATE_NEEDED } from '../../shared/labelmodel/index.ts';
+import { readWrenchMatrix } from '../../test-support/wrench.ts';
+import { fitRunModel } from './train-fit.ts';
 import type { TrainParams } from './train-spec.ts';
 import { mergeAllStats, unitContribution } from './train-votes.ts';
 
@@ -12,7 +12,7 @@ const wrenchDir = fileURLToPath(new URL('../../../shared/data/wrench/', import.m
 
 describe.skipIf(!existsSync(`${wrenchDir}trec.json`))('fitRunModel with FlyingSquid', () => {
   it('refits the FlyingSquid model auto chose on trec (gold rows as dev) and predicts with it', () => {
-    const input = readLabelMatrixInput({ matrix: `${wrenchDir}trec.json` });
+    const input = readWrenchMatrix(`${wrenchDir}trec.json`);
     const { k } = input;
     const train = input.splits.train!;
     const valid = input.splits.valid!;
@@ -37,7 +37,7 @@ describe.skipIf(!existsSync(`${wrenchDir}trec.json`))('fitRunModel with FlyingSq
   });
 
   it('fits FlyingSquid when a run asks for it (model "fs"), uniform class balance', () => {
-    const input = readLabelMatrixInput({ matrix: `${wrenchDir}trec.json` });
+    const input = readWrenchMatrix(`${wrenchDir}trec.json`);
     const train = input.splits.train!;
     const contributions = [unitContribution(train.L, train.n, train.m, input.k, { patterns: false, problems: [] })];
     const params = { request: { model: 'fs', seed: 123, tie_break: 'hash', snorkel: { epochs: 100, lr: 0.01, l2: 0, optimizer: 'sgd' } } } as unknown as TrainParams;

@@ -7,6 +7,7 @@ import { HISTOGRAM_BINS, type ResultRows, type ResultsSummary, type RowFilter } 
 import type { ObjectStore } from '../storage/index.ts';
 import type { RunRow } from '../runs/run-store.ts';
 import { majorityVoteProbs } from '../../shared/labelmodel/majority.ts';
+import { scoreConfusion } from '../../shared/labelmodel/metrics.ts';
 import { resultLabels, votesPerRow } from '../../shared/labelmodel/result-labels.ts';
 import { votesObjectKey } from './train.ts';
 import type { TrainMetrics } from './train-metrics.ts';
@@ -67,31 +68,11 @@ export async function summarizeResults(store: ObjectStore, run: RunRow, gold: Go
       WHERE g.label BETWEEN 0 AND ${k - 1} GROUP BY ALL`);
     for (const [g, p, count] of pairs) confusion[g!]![p! < 0 ? k : p!]! += count!;
     const goldRows = confusion.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0);
-    return { rows, label_counts: labelCounts, abstained: labelCounts[k]!, uncovered, histogram, gold: goldRows ? { rows: goldRows, ...goldScores(confusion), confusion } : null };
+    // A gold row the run left without a label (a tie, or no LF voted) counts against it.
+    return { rows, label_counts: labelCounts, abstained: labelCounts[k]!, uncovered, histogram, gold: goldRows ? { rows: goldRows, ...scoreConfusion(confusion, 'wrong'), confusion } : null };
   } finally {
     await db.close();
   }
-}
-
-/**
- * Accuracy and macro F1 over the gold rows, an unlabelled prediction counting as wrong (as Snorkel's scorer does with
- * abstains kept); F1 averages the classes that occur in gold or in the predictions.
- */
-export function goldScores(confusion: number[][]): { accuracy: number | null; f1_macro: number | null } {
-  const k = confusion.length;
-  const total = confusion.reduce((a, row) => a + row.reduce((x, y) => x + y, 0), 0);
-  if (total === 0) return { accuracy: null, f1_macro: null };
-  let correct = 0;
-  const f1s: number[] = [];
-  for (let c = 0; c < k; c++) {
-    correct += confusion[c]![c]!;
-    const tp = confusion[c]![c]!;
-    const goldC = confusion[c]!.reduce((a, b) => a + b, 0);
-    const predictedC = confusion.reduce((a, row) => a + row[c]!, 0);
-    if (goldC === 0 && predictedC === 0) continue;
-    f1s.push((2 * tp) / (goldC + predictedC));
-  }
-  return { accuracy: correct / total, f1_macro: f1s.length ? f1s.reduce((a, b) => a + b, 0) / f1s.length : null };
 }
 
 /**

@@ -2,12 +2,14 @@
 // semantics), custom LFs in the QuickJS sandbox on a worker thread, model LFs in onnxruntime-node (shared/onnx, the browser worker's
 // evaluator), the label matrix, the label model's sufficient statistics and the
 // LF analysis tallies. Statistics and tallies are integer counts, so partitions add up to the whole-matrix ones.
-import { countLabelMatrix, type AnalysisCounts } from '../../shared/analysis/analyze.ts';
+import { countLabelMatrix } from '../../shared/analysis/analyze.ts';
 import { compileLf } from '../../shared/lf/compile.ts';
 import type { ColumnBatch } from '../../shared/lf/column-batch.ts';
 import type { AssetColumn, CompiledLf, VoteColumn } from '../../shared/lf/types.ts';
+import { labelMatrixFromColumns } from '../../shared/lf/apply.ts';
 import {
-  allocateLabels, computeSufficientStats, mergeStats, statsFromJSON, statsToJSON, type LabelArray, type SufficientStats, type SufficientStatsJSON,
+  allocateLabels, computeSufficientStats, devSplit, mergeStats, serializeCounts, statsFromJSON, statsToJSON,
+  type LabelArray, type SerializedCounts, type SufficientStats, type SufficientStatsJSON,
 } from '../../shared/labelmodel/index.ts';
 import { NumpyRandomState } from '../../shared/labelmodel/random.ts';
 import { isModelLfError } from '../../shared/onnx/index.ts';
@@ -119,12 +121,7 @@ export async function unitLabelMatrix(
       columns.push(allocateLabels(k, n).fill(-1));
     }
   }
-  const L = allocateLabels(k, n * m);
-  for (let j = 0; j < m; j++) {
-    const col = columns[j]!;
-    for (let i = 0, at = j; i < n; i++, at += m) L[at] = col[i]!;
-  }
-  return { L, problems };
+  return { L: labelMatrixFromColumns(columns, n, k), problems };
 }
 
 /** A Python LF's votes, from its own confined Pyodide process (python-sandbox.ts), stopped once done. */
@@ -176,37 +173,6 @@ export interface UnitContribution {
   problems: LfProblem[];
 }
 
-export type SerializedCounts = Omit<AnalysisCounts, 'voteCounts' | 'overlapCounts' | 'conflictCounts' | 'goldCounts'> & {
-  voteCounts: number[]; overlapCounts: number[]; conflictCounts: number[]; goldCounts?: { joint: number[]; perClass: number[] };
-};
-
-export function serializeCounts(c: AnalysisCounts): SerializedCounts {
-  return {
-    n: c.n, m: c.m, k: c.k, coveredRows: c.coveredRows, overlappedRows: c.overlappedRows, conflictedRows: c.conflictedRows,
-    voteCounts: Array.from(c.voteCounts), overlapCounts: Array.from(c.overlapCounts), conflictCounts: Array.from(c.conflictCounts),
-    ...(c.goldCounts ? { goldCounts: { joint: Array.from(c.goldCounts.joint), perClass: Array.from(c.goldCounts.perClass) } } : {}),
-  };
-}
-
-/** Sums tallies of disjoint row sets: every field is a count over rows. */
-export function mergeCounts(all: SerializedCounts[]): AnalysisCounts {
-  const first = all[0]!;
-  const sum = (pick: (c: SerializedCounts) => number[] | undefined) => {
-    const out = new Int32Array(pick(first)!.length);
-    for (const c of all) pick(c)!.forEach((x, i) => { out[i] += x; });
-    return out;
-  };
-  const withGold = all.every((c) => c.goldCounts);
-  return {
-    n: all.reduce((s, c) => s + c.n, 0), m: first.m, k: first.k,
-    coveredRows: all.reduce((s, c) => s + c.coveredRows, 0),
-    overlappedRows: all.reduce((s, c) => s + c.overlappedRows, 0),
-    conflictedRows: all.reduce((s, c) => s + c.conflictedRows, 0),
-    voteCounts: sum((c) => c.voteCounts), overlapCounts: sum((c) => c.overlapCounts), conflictCounts: sum((c) => c.conflictCounts),
-    ...(withGold ? { goldCounts: { joint: sum((c) => c.goldCounts!.joint), perClass: sum((c) => c.goldCounts!.perClass) } } : {}),
-  };
-}
-
 export function mergeAllStats(all: SufficientStatsJSON[]): SufficientStats {
   return all.map(statsFromJSON).reduce((a, b) => mergeStats(a, b));
 }
@@ -227,12 +193,7 @@ export function unitContribution(
   const fit = options.sample ? selectRows(L, m, options.sample, k) : { L, n };
   const stats = computeSufficientStats(fit.L, fit.n, m, k, { patterns: options.patterns });
   const counts = countLabelMatrix(L, n, m, k, options.gold);
-  let dev: UnitContribution['dev'];
-  if (options.gold) {
-    const rows = new Uint8Array(n);
-    const Y: number[] = [];
-    for (let i = 0; i < n; i++) if (options.gold[i]! >= 0) { rows[i] = 1; Y.push(options.gold[i]!); }
-    if (Y.length) dev = { L: Buffer.from(labelBytes(selectRows(L, m, rows, k).L)).toString('base64'), Y };
-  }
+  const gold = options.gold && devSplit(L, m, k, options.gold);
+  const dev = gold && { L: Buffer.from(labelBytes(gold.L)).toString('base64'), Y: Array.from(gold.Y) };
   return { stats: statsToJSON(stats), counts: serializeCounts(counts), ...(dev ? { dev } : {}), problems: options.problems };
 }

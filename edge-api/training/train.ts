@@ -13,7 +13,8 @@ import { and, eq, like, sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import { summarizeCounts } from '../../shared/analysis/analyze.ts';
 import {
-  addResultLabelCounts, confidences, countResultLabels, isLabelModelError, oneClassWarning, resultLabels, votesPerRow, type ResultLabelCounts,
+  addResultLabelCounts, confidences, countResultLabels, isLabelModelError, mergeCounts, oneClassWarning, predictorOf, resultLabels, statsOptionsFor,
+  votesPerRow, type ResultLabelCounts,
 } from '../../shared/labelmodel/index.ts';
 import type { Db } from '../db/client.ts';
 import { goldLabels, partitionExecutions, runs } from '../db/schema.ts';
@@ -22,14 +23,14 @@ import { modelCacheOf } from '../models/onnx-models.ts';
 import { createRun, getRun, recordRunEvent, setRunProgress, transitionRun, type RunRow, type RunStatus } from '../runs/run-store.ts';
 import type { SandboxLimits } from '../sandbox/sandbox.ts';
 import { localPathOf, loadUnit, openUnitDb, readUnitColumns, readUnitGold, writeResultsParquet } from './train-duckdb.ts';
-import { FIT_KEY, fitRunModel, predictorOf, type FitReport } from './train-fit.ts';
+import { FIT_KEY, fitRunModel, type FitReport } from './train-fit.ts';
 import type { LabelModelParameters } from '../../shared/schema/label-model.ts';
 import { exportRunToMlflow } from './mlflow.ts';
 import type { TrainMetrics } from './train-metrics.ts';
 import type { TrainRequest } from '../../shared/schema/training.ts';
 import { pinTrainingRun, resultsPrefix, type TrainParams, type TrainUnit } from './train-spec.ts';
 import {
-  compileUnitLfs, labelBytes, labelsFromBytes, mergeCounts, sampleMask, unitContribution, unitLabelMatrix,
+  compileUnitLfs, labelBytes, labelsFromBytes, sampleMask, unitContribution, unitLabelMatrix,
   type UnitContribution,
 } from './train-votes.ts';
 import { partKey } from '../storage/parts.ts';
@@ -134,7 +135,7 @@ async function computeVotes(ctx: TrainingContext, run: RunRow, params: TrainPara
     await ctx.store.put(votesObjectKey(resultsPrefix(run.conceptId!, run.id), unit.unit), labelBytes(L));
     const size = request.snorkel.sample_size;
     const sample = size && size < params.total_rows ? sampleMask(unit, n, params.total_rows, size, request.seed) : undefined;
-    return unitContribution(L, n, compiled.lfs.length, k, { gold: goldOfRows, sample, patterns: request.model === 'ds', problems });
+    return unitContribution(L, n, compiled.lfs.length, k, { gold: goldOfRows, sample, ...statsOptionsFor(request.model), problems });
   } finally {
     await unitDb.close();
   }

@@ -1,8 +1,7 @@
 // LF analysis with Snorkel's LFAnalysis definitions (snorkel/labeling/analysis.py, v0.10):
 // see ../shared/reference/snorkel_conformance.md §1. All fractions are over the n rows unless named "normalized".
 
-/** An N×M row-major label matrix: -1 abstains, votes are 0..k-1. Int16Array when k > 127. */
-export type LabelMatrix = Int8Array | Int16Array;
+import type { LabelArray } from '../labelmodel/matrix.ts';
 
 export interface LfStats {
   j: number;
@@ -73,7 +72,7 @@ export interface AnalysisCounts {
 }
 
 export function analyzeLabelMatrix(
-  L: LabelMatrix,
+  L: LabelArray,
   n: number,
   m: number,
   k: number,
@@ -94,7 +93,7 @@ export function analyzeLabelMatrix(
  * Only conflicted rows are visited twice, to credit every LF voting on them.
  */
 export function countLabelMatrix(
-  L: LabelMatrix,
+  L: LabelArray,
   n: number,
   m: number,
   k: number,
@@ -174,7 +173,7 @@ function tablesFromCells(cells: Int32Array, solo: Int32Array, conflictCounts: In
 }
 
 /** Conflict test for k > 31, where the class bit mask would wrap. */
-function rowConflicts(L: LabelMatrix, base: number, m: number): boolean {
+function rowConflicts(L: LabelArray, base: number, m: number): boolean {
   let first = -1;
   for (let j = 0; j < m; j++) {
     const v = L[base + j];
@@ -185,7 +184,7 @@ function rowConflicts(L: LabelMatrix, base: number, m: number): boolean {
   return false;
 }
 
-function firstBadLabel(L: LabelMatrix, base: number, i: number, m: number, k: number): AnalysisError {
+function firstBadLabel(L: LabelArray, base: number, i: number, m: number, k: number): AnalysisError {
   for (let j = 0; j < m; j++) {
     const v = L[base + j];
     if (v < -1 || v >= k) return badLabel(v, i, j, k);

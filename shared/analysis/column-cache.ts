@@ -1,13 +1,14 @@
 // Incremental LF analysis over cached vote columns: the studio recomputes one LF's column per keystroke,
 // and replacing a column here costs O(n) plus O(m) only for the rows whose overlap/conflict status changes,
 // instead of a fresh O(n·m) pass. The numbers equal analyzeLabelMatrix's (same AnalysisCounts, same summary).
+import type { LabelArray } from '../labelmodel/matrix.ts';
 import {
   AnalysisError, badLabel, checkShape, summarizeCounts,
-  type AnalysisCounts, type LabelMatrix, type LabelMatrixAnalysis,
+  type AnalysisCounts, type LabelMatrixAnalysis,
 } from './analyze.ts';
 
 /** One LF's votes over the n rows (same element types as the label matrix). */
-type VoteColumn = LabelMatrix;
+type VoteColumn = LabelArray;
 
 export class LfAnalysisCache {
   readonly n: number;

@@ -1,6 +1,6 @@
 // The public face of shared/analysis.
 export {
   analyzeLabelMatrix, AnalysisError, countLabelMatrix, summarizeCounts,
-  type AnalysisCounts, type AnalysisErrorCode, type LabelMatrix, type LabelMatrixAnalysis, type LfStats,
+  type AnalysisCounts, type AnalysisErrorCode, type LabelMatrixAnalysis, type LfStats,
 } from './analyze.ts';
 export { LfAnalysisCache } from './column-cache.ts';

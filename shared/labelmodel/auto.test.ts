@@ -53,9 +53,9 @@ describe('auto', () => {
 const wrenchDir = fileURLToPath(new URL('../../../shared/data/wrench/', import.meta.url));
 
 describe.skipIf(!existsSync(wrenchDir))('auto on WRENCH dev splits', async () => {
-  const { readLabelMatrixInput } = await import('../../cli/matrix-input.ts');
+  const { readWrenchMatrix } = await import('../../test-support/wrench.ts');
   const chooseWithCandidates = (name: string, metric: MetricName = 'accuracy') => {
-    const input = readLabelMatrixInput({ matrix: `${wrenchDir}${name}.json` });
+    const input = readWrenchMatrix(`${wrenchDir}${name}.json`);
     const train = input.splits.train!;
     const valid = input.splits.valid!;
     const stats = computeSufficientStats(train.L, train.n, train.m, input.k);

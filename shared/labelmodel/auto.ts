@@ -131,7 +131,7 @@ export function fitAuto(stats: SufficientStats, options: AutoOptions): AutoResul
   const winRates = bootstrapWinRates(preds, dev.Y, k, metric, reference < 0 ? preferred : reference, { seed });
   const candidates = specs.map((spec, i): CandidateReport => ({
     spec,
-    score: metricValue(scorePredictions(preds[i], dev.Y, k), metric),
+    score: metricValue(scorePredictions(preds[i], dev.Y, k, 'ignored'), metric),
     devLogLoss: logLoss(probs[i], dev.Y, k),
     winRate: winRates[i],
     ...(i === reference ? { reference: true } : {}),

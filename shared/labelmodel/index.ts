@@ -1,6 +1,6 @@
 // Public surface of the label-model core: statistics that merge, models that fit from them, predictions.
 //
-// Browser worker (one matrix):   stats = computeSufficientStats(L, n, m, k); model = fitModel(stats, spec)
+// Browser worker (one matrix):   stats = computeSufficientStats(L, n, m, k); fit = fitLabelModel(stats, request)
 // Server run (many partitions):  each partition job computes its statistics, they are folded with mergeStats,
 //                                the model is fitted once, then every partition is predicted on its own,
 //                                probsToPreds(..., { rowOffset }) keeping the hash tie-break global.
@@ -22,14 +22,18 @@ export { predictLogLinear } from './loglinear.ts';
 export type { LogLinearModel } from './loglinear.ts';
 export { fitModel, MODEL_CHOICES, MODEL_KINDS } from './models.ts';
 export type { FittedLabelModel, ModelChoice, ModelKind, ModelSpec } from './models.ts';
+export { devSplit, fitLabelModel, parametersOf, predictorOf, statsOptionsFor } from './fit.ts';
+export type { FitExtras, FitRequest, LabelModelFit } from './fit.ts';
+export { mergeCounts, serializeCounts } from './vote-counts.ts';
+export type { SerializedCounts } from './vote-counts.ts';
 export { autoCandidates, chooseCandidate, DEFAULT_AUTO_METRIC, fitAuto, NO_DEV_DEFAULT, pickBest, summarizeCandidates, WIN_RATE_NEEDED } from './auto.ts';
 export type { CandidateSummary } from './auto.ts';
 export { bootstrapWinRates } from './paired-bootstrap.ts';
 export type { AutoOptions, AutoResult, CandidateReport, DevSplit } from './auto.ts';
 export { probsToPreds, TIE_POLICIES } from './predictions.ts';
 export type { TieOptions, TiePolicy } from './predictions.ts';
-export { confidences } from './confidence.ts';
-export { METRIC_NAMES, metricValue, oneClassWarning, scorePredictions } from './metrics.ts';
-export type { MetricName, Scores } from './metrics.ts';
-export { addResultLabelCounts, countResultLabels, resultLabels, votesPerRow } from './result-labels.ts';
+export { confidenceHistogram, confidences } from './confidence.ts';
+export { METRIC_NAMES, metricValue, oneClassWarning, scoreConfusion, scorePredictions } from './metrics.ts';
+export type { AbstainedPredictions, MetricName, Scores } from './metrics.ts';
+export { addResultLabelCounts, countResultLabels, labelDistribution, resultLabels, votesPerRow } from './result-labels.ts';
 export type { ResultLabelCounts } from './result-labels.ts';

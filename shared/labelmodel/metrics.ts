@@ -1,6 +1,6 @@
-// Scores as Snorkel's Scorer / WRENCH compute them: coverage over all rows; every other metric only on
-// rows where both gold and prediction are not -1. F1 follows sklearn (binary: positive class 1; macro:
-// mean over the classes present in gold or predictions).
+// Scores as Snorkel's Scorer / WRENCH compute them: coverage over all rows; every other metric only on rows with a
+// gold label, and, unless told that abstained predictions count as wrong, with a prediction that is not -1. F1
+// follows sklearn (binary: positive class 1; macro: mean over the classes present in gold or predictions).
 
 export interface Scores {
   accuracy: number;
@@ -15,8 +15,15 @@ export interface Scores {
 export type MetricName = 'accuracy' | 'f1_binary' | 'f1_macro' | 'balanced_accuracy';
 export const METRIC_NAMES: readonly MetricName[] = ['balanced_accuracy', 'accuracy', 'f1_binary', 'f1_macro'];
 
-export function scorePredictions(preds: Int32Array, gold: Int32Array, k: number): Scores {
-  const counts = new MetricCounts(k);
+/**
+ * What a prediction of -1 (a tie under `abstain`, or a row no LF voted on) counts as against a gold label:
+ * `ignored`, as Snorkel's Scorer and WRENCH score (auto's dev scores, the CLI, a run's dev figures), or `wrong`,
+ * as a results page scores its gold rows (a row left without a label is a row the labels got wrong).
+ */
+export type AbstainedPredictions = 'ignored' | 'wrong';
+
+export function scorePredictions(preds: Int32Array, gold: Int32Array, k: number, abstained: AbstainedPredictions = 'ignored'): Scores {
+  const counts = new MetricCounts(k, abstained);
   let covered = 0;
   for (let i = 0; i < preds.length; i++) {
     if (preds[i] !== -1) covered++;
@@ -31,29 +38,37 @@ export function scorePredictions(preds: Int32Array, gold: Int32Array, k: number)
  */
 export class MetricCounts {
   private readonly k: number;
+  private readonly abstained: AbstainedPredictions;
   private readonly tp: Float64Array;
   private readonly predicted: Float64Array;
   private readonly actual: Float64Array;
   private scored = 0;
   private correct = 0;
 
-  constructor(k: number) {
+  constructor(k: number, abstained: AbstainedPredictions) {
     this.k = k;
+    this.abstained = abstained;
     this.tp = new Float64Array(k);
     this.predicted = new Float64Array(k);
     this.actual = new Float64Array(k);
   }
 
-  /** One row; ignored where the prediction or the gold label is -1. */
-  add(pred: number, gold: number): void {
-    if (pred === -1 || gold === -1) return;
-    this.scored++;
-    this.predicted[pred]++;
-    this.actual[gold]++;
+  /** `rows` rows predicted `pred` with gold label `gold`; none counts where gold is -1, nor where pred is -1 and ignored. */
+  add(pred: number, gold: number, rows = 1): void {
+    if (gold === -1 || (pred === -1 && this.abstained === 'ignored')) return;
+    this.scored += rows;
+    this.actual[gold] += rows;
+    if (pred === -1) return;
+    this.predicted[pred] += rows;
     if (pred === gold) {
-      this.correct++;
-      this.tp[pred]++;
+      this.correct += rows;
+      this.tp[pred] += rows;
     }
+  }
+
+  /** Rows counted so far. */
+  get rows(): number {
+    return this.scored;
   }
 
   reset(): void {
@@ -90,6 +105,19 @@ export class MetricCounts {
   value(metric: MetricName): number {
     return metricValue(this.scores(), metric);
   }
+}
+
+/**
+ * Accuracy and macro F1 from a confusion matrix: confusion[gold][predicted], k rows of k + 1 columns, the last
+ * counting the rows predicted -1. Both are null when no row counts.
+ */
+export function scoreConfusion(confusion: number[][], abstained: AbstainedPredictions): { accuracy: number | null; f1_macro: number | null } {
+  const k = confusion.length;
+  const counts = new MetricCounts(k, abstained);
+  confusion.forEach((row, gold) => { row.forEach((rows, pred) => { counts.add(pred === k ? -1 : pred, gold, rows); }); });
+  if (counts.rows === 0) return { accuracy: null, f1_macro: null };
+  const { accuracy, f1_macro } = counts.scores();
+  return { accuracy, f1_macro };
 }
 
 function classF1(tp: number, predicted: number, actual: number): number {

@@ -36,7 +36,7 @@ export function bootstrapWinRates(
   });
   const n = labelled.length;
   const rng = new NumpyRandomState(options.seed ?? 0);
-  const counts = preds.map(() => new MetricCounts(k));
+  const counts = preds.map(() => new MetricCounts(k, 'ignored'));
   const wins = new Float64Array(preds.length);
   const values = new Float64Array(preds.length);
   for (let r = 0; r < resamples; r++) {

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { computeSufficientStats } from './stats.ts';
 import { fitModel } from './models.ts';
 import { probsToPreds, TIE_POLICIES } from './predictions.ts';
-import { addResultLabelCounts, countResultLabels, resultLabels, votesPerRow } from './result-labels.ts';
+import { confidenceHistogram, confidences } from './confidence.ts';
+import { addResultLabelCounts, countResultLabels, labelDistribution, resultLabels, votesPerRow } from './result-labels.ts';
 
 // 6 rows × 3 LFs: rows 2 and 5 have no votes; row 3 is a 1–1 tie between class 0 and class 1.
 const L = Int8Array.from([
@@ -78,5 +79,18 @@ describe('countResultLabels', () => {
 
   it('refuses a label outside -1..k-1', () => {
     expect(() => countResultLabels([0, 2], [1, 1], 2)).toThrow(/predicted_label 2 at row 1 is not -1\.\.1/);
+  });
+});
+
+describe('what a browser result shows', () => {
+  it('counts labels with unlabeled rows, then rows no LF voted on, last', () => {
+    expect(labelDistribution(Int32Array.from([0, -1, 1]), Int32Array.from([2, 2, 1]), 2)).toEqual([1, 1, 1, 0]);
+    // Row 2 had no votes: its label is -1 (whatever the prior said), counted as "no votes", not as a tie.
+    expect(labelDistribution(Int32Array.from([0, -1, -1]), Int32Array.from([2, 2, 0]), 2)).toEqual([1, 0, 1, 1]);
+  });
+
+  it('takes the top probability as confidence and bins it over [1/k, 1]', () => {
+    expect(Array.from(confidences(Float64Array.from([0.9, 0.1, 0.5, 0.5, 0.2, 0.8]), 2))).toEqual([0.9, 0.5, 0.8]);
+    expect(confidenceHistogram(Float64Array.from([0.5, 0.85, 1]), 2, 5)).toEqual([1, 0, 0, 1, 1]);
   });
 });

@@ -56,3 +56,12 @@ export function countResultLabels(labels: ArrayLike<number>, nVotes: ArrayLike<n
 export function addResultLabelCounts(a: ResultLabelCounts, b: ResultLabelCounts): ResultLabelCounts {
   return { perClass: a.perClass.map((x, y) => x + (b.perClass[y] ?? 0)), ties: a.ties + b.ties, uncovered: a.uncovered + b.uncovered };
 }
+
+/**
+ * Rows per predicted class, then at index k the voted rows left unlabeled (-1, a tie), and at index k + 1 the rows
+ * no LF voted on (-1): what a browser result shows, counted as a server run counts them.
+ */
+export function labelDistribution(preds: Int32Array, nVotes: ArrayLike<number>, k: number): number[] {
+  const counts = countResultLabels(preds, nVotes, k);
+  return [...counts.perClass, counts.ties, counts.uncovered];
+}

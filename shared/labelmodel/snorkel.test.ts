@@ -194,7 +194,7 @@ const sharedDir = fileURLToPath(new URL('../../../shared/', import.meta.url));
 const goldenDir = `${sharedDir}data/golden/`;
 
 describe.skipIf(!existsSync(goldenDir))('parity with the real Snorkel (../shared/data/golden)', async () => {
-  const { readLabelMatrixInput } = await import('../../cli/matrix-input.ts');
+  const { readWrenchMatrix } = await import('../../test-support/wrench.ts');
   const files = existsSync(goldenDir) ? readdirSync(goldenDir).filter((f) => f.endsWith('.json')) : [];
 
   it('has golden files to compare with', () => {
@@ -210,7 +210,7 @@ describe.skipIf(!existsSync(goldenDir))('parity with the real Snorkel (../shared
       test_probs: number[][];
       test_pred_abstain: number[];
     };
-    const input = readLabelMatrixInput({ matrix: `${sharedDir}data/wrench/${golden.dataset}.json` });
+    const input = readWrenchMatrix(`${sharedDir}data/wrench/${golden.dataset}.json`);
     const train = input.splits.train!;
     const test = input.splits.test!;
     const { k } = input;

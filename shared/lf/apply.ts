@@ -1,6 +1,7 @@
 // Applying LFs to a batch: the vote columns of compiled LFs assembled into the N×M row-major label matrix
 // (DESIGN.md "Contracts"), what Snorkel's PandasLFApplier returns. Columns stay available on their own,
 // so the studio can cache them per LF and rebuild only the one that changed.
+import { allocateLabels } from '../labelmodel/matrix.ts';
 import type { ColumnBatch } from './column-batch.ts';
 import type { CompiledLf, VoteColumn } from './types.ts';
 
@@ -30,7 +31,7 @@ export function applyLfs(lfs: CompiledLf[], batch: ColumnBatch, k: number): Appl
 /** Interleaves per-LF vote columns into one row-major matrix (Int16Array when k > 127). */
 export function labelMatrixFromColumns(columns: VoteColumn[], n: number, k: number): VoteColumn {
   const m = columns.length;
-  const L = k > 127 ? new Int16Array(n * m) : new Int8Array(n * m);
+  const L = allocateLabels(k, n * m);
   for (let j = 0; j < m; j++) {
     const col = columns[j];
     if (col.length !== n) throw new LfApplyError(`vote column ${j} has ${col.length} rows, not ${n}.`);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeLabelMatrix } from '../../../shared/analysis/analyze.ts';
 import { columnValues } from '../../../shared/lf/column-batch.ts';
 import { assetFromValues, joinOnKey, toSampleTable } from '../workers/asset-table.ts';
+import { fitMatrix } from '../workers/fit-matrix.ts';
 import { LfSession } from './lf-session.ts';
 
 // 6 comments; a rule gives the length of 5 of them (id 6 missing), in another order.
@@ -94,5 +95,23 @@ describe('LfSession', () => {
     expect(sure.predicted).toBe(true);
     expect(sure.rows.map((r) => [r.key, r.predicted, r.confidence])).toEqual([['1', 1, 0.8], ['5', 1, 0.95]]);
     expect(s.samples({ kind: 'predicted', label: -1, minConfidence: 0, maxConfidence: 1 }).rows.map((r) => r.key)).toEqual(['4']);
+  });
+});
+
+describe('a concept with more classes than a signed byte holds (k = 200)', () => {
+  it('keeps votes above 127 from the LFs through the label matrix to the trained labels', () => {
+    const joined = joinOnKey(index, [rule]);
+    const s = new LfSession(toSampleTable('id', joined.n, joined.columns), 200);
+    s.setLf('long', { type: 'template', name: 'long', label: 150, field: 'text_length', operator: '>=', value: 12 });
+    s.setLf('link', { type: 'regex', name: 'link', label: 199, field: 'text', pattern: 'http://' });
+    const L = s.labelMatrix(['long', 'link']);
+    expect(L).toBeInstanceOf(Int16Array);
+    expect(Array.from(L)).toEqual([150, 199, -1, -1, -1, -1, 150, -1, 150, 199, -1, -1]);
+    const gold = new Int32Array(6).fill(-1);
+    const out = fitMatrix({ L, n: 6, m: 2, k: 200, gold, settings: { model: 'mv', seed: 0, epochs: 100, lr: 0.01 } }, () => {});
+    expect(out.analysis.lfs.map((lf) => lf.polarity)).toEqual([[150], [199]]);
+    // Rows 0 and 4 have both votes (a tie), row 1 none, rows 3 and 5: long only.
+    expect(Array.from(out.preds)).toEqual([-1, -1, -1, 150, -1, -1]);
+    expect(out.distribution[150]).toBe(1);
   });
 });

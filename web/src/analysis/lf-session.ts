@@ -4,7 +4,10 @@
 import { LfAnalysisCache } from '../../../shared/analysis/column-cache.ts';
 import type { LabelMatrixAnalysis, LfStats } from '../../../shared/analysis/analyze.ts';
 import { cellValue, type BatchColumn, type ColumnBatch } from '../../../shared/lf/column-batch.ts';
+import { labelMatrixFromColumns } from '../../../shared/lf/apply.ts';
 import { compileLf } from '../../../shared/lf/compile.ts';
+import { confidences } from '../../../shared/labelmodel/confidence.ts';
+import { allocateLabels, type LabelArray } from '../../../shared/labelmodel/matrix.ts';
 import type { AssetSchema, LfDefinition, VoteColumn } from '../../../shared/lf/types.ts';
 
 export interface SampleTable {
@@ -131,18 +134,14 @@ export class LfSession {
     return this.gold.slice();
   }
 
-  /** The N×M row-major label matrix of the live LFs, in `slots` order. */
-  labelMatrix(slots: string[]): Int8Array {
-    const { n } = this.table;
-    const m = slots.length;
-    const L = new Int8Array(n * m);
-    slots.forEach((slot, c) => {
+  /** The N×M row-major label matrix of the live LFs, in `slots` order (Int16Array when k > 127). */
+  labelMatrix(slots: string[]): LabelArray {
+    const columns = slots.map((slot) => {
       const j = this.slots.get(slot);
       if (j === undefined) throw new Error(`No LF in slot ${slot}: apply it before training.`);
-      const col = this.columns[j]!;
-      for (let i = 0; i < n; i++) L[i * m + c] = col[i]!;
+      return this.columns[j]!;
     });
-    return L;
+    return labelMatrixFromColumns(columns, this.table.n, this.k);
   }
 
   liveSlots(): string[] {
@@ -153,13 +152,7 @@ export class LfSession {
   setPredictions(preds: Int32Array, probs: Float64Array, nVotes: Int32Array): void {
     const { n } = this.table;
     if (preds.length !== n || probs.length !== n * this.k || nVotes.length !== n) throw new Error(`Predictions for ${preds.length} rows do not fit the ${n} loaded samples; train again.`);
-    const confidence = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let c = 0; c < this.k; c++) best = Math.max(best, probs[i * this.k + c]!);
-      confidence[i] = best;
-    }
-    this.predictions = { preds, probs, nVotes, confidence };
+    this.predictions = { preds, probs, nVotes, confidence: confidences(probs, this.k) };
   }
 
   /** The last training's predicted labels, row-major n×k probabilities and votes per row, if any. */
@@ -246,6 +239,6 @@ export class LfSession {
   }
 
   private emptyColumn(): VoteColumn {
-    return (this.k > 127 ? new Int16Array(this.table.n) : new Int8Array(this.table.n)).fill(-1);
+    return allocateLabels(this.k, this.table.n).fill(-1);
   }
 }

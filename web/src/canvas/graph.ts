@@ -1,20 +1,17 @@
 // The pipeline graph's node types: one typed union, so every node's data is checked where it is built and read.
 import type { Edge, Node } from '@xyflow/react';
 import type { ModelChoice } from '../../../shared/labelmodel/models.ts';
-import { TRAIN_DEFAULTS } from '../../../shared/schema/training.ts';
+import { TRAIN_DEFAULTS, type TrainRequest } from '../../../shared/schema/training.ts';
+import type { TrainFitSettings } from '../workers/train-protocol.ts';
 
 export type { ModelChoice };
 
-export type OutputMode = 'softmax' | 'hard';
+/** A train request's output_type without the seed's alias for `hard`. */
+export type OutputMode = Exclude<TrainRequest['snorkel']['output_type'], 'hard_labels'>;
 
 // A type alias, not an interface: React Flow's node data must be assignable to Record<string, unknown>.
-export type TrainSettings = {
-  output: OutputMode;
-  epochs: number;
-  lr: number;
-  seed: number;
-  model: ModelChoice;
-};
+/** A train request's model, seed, epochs and step (what the train worker fits with), and its output type. */
+export type TrainSettings = TrainFitSettings & { output: OutputMode };
 
 /** A new Train node: the API's defaults (shared/schema/training.ts), with `auto` chosen, the studio's recommendation. */
 export const defaultTrainSettings: TrainSettings = { output: 'softmax', epochs: TRAIN_DEFAULTS.epochs, lr: TRAIN_DEFAULTS.lr, seed: TRAIN_DEFAULTS.seed, model: 'auto' };

@@ -1,7 +1,8 @@
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import type { TrainedResult } from '../training/results-store.ts';
-import { confidenceHistogram, labelDistribution, resultColumns, resultCsv, resultCsvFromParquet, resultParquet, type ResultArrays } from './result-table.ts';
+import { resultCsv, resultCsvFromParquet } from '../workers/result-csv.ts';
+import { resultColumns, resultParquet, type ResultArrays } from './result-table.ts';
 
 const result: TrainedResult = {
   jobId: 'j', cId: 'c', values: ['HAM', 'SPAM'], n: 3, k: 2, output: 'softmax', model: 'snorkel', params: {},
@@ -18,12 +19,6 @@ describe('result columns', () => {
     expect(cols.map((c) => c.name)).toEqual(['id', 'predicted_label', 'prob_class_0', 'prob_class_1', 'confidence', 'n_votes']);
     expect(Array.from(cols[4]!.values as Float64Array)).toEqual([0.9, 0.5, 0.8]);
     expect(resultColumns({ ...arrays, output: 'hard' }).map((c) => c.name)).toEqual(['id', 'predicted_label', 'n_votes']);
-  });
-  it('counts labels with unlabeled rows, then rows no LF voted on, last; and bins confidence over [1/k, 1]', () => {
-    expect(labelDistribution(result)).toEqual([1, 1, 1, 0]);
-    // Row 2 had no votes: its label is -1 (whatever the prior said), counted as "no votes", not as a tie.
-    expect(labelDistribution({ ...result, preds: Int32Array.from([0, -1, -1]), nVotes: Int32Array.from([2, 2, 0]) })).toEqual([1, 0, 1, 1]);
-    expect(confidenceHistogram(Float64Array.from([0.5, 0.85, 1]), 2, 5)).toEqual([1, 0, 0, 1, 1]);
   });
   it('writes a CSV and a Parquet file that read back the same rows', async () => {
     const cols = resultColumns(arrays);

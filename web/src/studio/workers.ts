@@ -2,7 +2,7 @@
 // label-model worker (training). Comlink proxies with typed APIs.
 import * as Comlink from 'comlink';
 import type { StudioDataApi } from '../workers/studio-data-protocol.ts';
-import type { TrainApi } from '../workers/train.worker.ts';
+import type { TrainApi } from '../workers/train-protocol.ts';
 
 let data: Comlink.Remote<StudioDataApi> | undefined;
 let train: Comlink.Remote<TrainApi> | undefined;

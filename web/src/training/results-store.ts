@@ -30,7 +30,7 @@ export interface TrainedResult {
   weights: number[] | null;
   /** Per row, how many LFs voted; 0 means predicted_label -1 (the model can only answer its class prior there). */
   nVotes: Int32Array;
-  /** Per row, the top probability; rows per class, ties, no votes (result-table's labelDistribution); the confidence histogram of voted rows. */
+  /** Per row, the top probability; rows per class, ties, no votes (shared/labelmodel's labelDistribution); the confidence histogram of voted rows. */
   confidence: Float64Array;
   distribution: number[];
   histogram: number[];

@@ -1,6 +1,7 @@
 // What the page asks the data worker (studio-data.worker.ts) and what it answers, through comlink: the page imports
 // these types, never the worker. Arrays marked "moved" arrive transferred, not copied.
 import type { LfDefinition } from '../../../shared/lf/types.ts';
+import type { LabelArray } from '../../../shared/labelmodel/matrix.ts';
 import type { LfFailure, LfResult, LfSession, SampleFilter, SampleRow } from '../analysis/lf-session.ts';
 import type { QueryResult } from './duckdb-session.ts';
 
@@ -25,7 +26,7 @@ export interface StudioDataApi {
   /** Applies one LF and answers with its cell's numbers and the new summary, in one message. */
   setLf(slot: string, def: Exclude<LfDefinition, { type: 'custom' }>): Promise<{ result: LfResult | LfFailure; summary: LfSummary }>;
   /** Places votes computed elsewhere (a custom LF's sandbox). */
-  setVotes(slot: string, name: string, votes: Int8Array): { result: LfResult; summary: LfSummary };
+  setVotes(slot: string, name: string, votes: LabelArray): { result: LfResult; summary: LfSummary };
   removeLf(slot: string): void;
   summary(): LfSummary;
   samples(filter: SampleFilter, offset: number, limit: number): { total: number; rows: SampleRow[]; predicted: boolean };
@@ -38,7 +39,7 @@ export interface StudioDataApi {
   /** The last training's results Parquet (moved), written and uploaded here to be kept as a run. */
   keepResult(cId: string, token: string, output: 'softmax' | 'hard', training: unknown): Promise<{ parquet: ArrayBuffer; kept: KeptResult }>;
   /** The label matrix of these LFs (in this order), its keys and gold labels (moved). */
-  trainingInput(slots: string[]): { L: Int8Array; n: number; m: number; gold: Int32Array };
+  trainingInput(slots: string[]): { L: LabelArray; n: number; m: number; gold: Int32Array };
   /** Row i's display fields, for the results table. */
   rows(rowIndexes: number[]): SampleRow[];
   /** Runs a SQL cell over `samples` (the joined assets) and `votes` (one column per live LF, by name). */

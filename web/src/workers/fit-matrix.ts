@@ -1,0 +1,53 @@
+// The train worker's work, as a plain function (train.worker.ts only moves its input and output): the shared fit
+// (shared/labelmodel/fit.ts, the same as a server run's and the CLI's) on the page's label matrix, then what the
+// results page shows of it.
+import { analyzeLabelMatrix } from '../../../shared/analysis/analyze.ts';
+import { confidenceHistogram, confidences } from '../../../shared/labelmodel/confidence.ts';
+import { devSplit, fitLabelModel, statsOptionsFor } from '../../../shared/labelmodel/fit.ts';
+import type { LabelArray } from '../../../shared/labelmodel/matrix.ts';
+import { labelDistribution, resultLabels, votesPerRow } from '../../../shared/labelmodel/result-labels.ts';
+import { computeSufficientStats } from '../../../shared/labelmodel/stats.ts';
+import type { TrainAnalysis, TrainInput, TrainOutput } from './train-protocol.ts';
+
+function analysisOf(L: LabelArray, n: number, m: number, k: number, gold: Int32Array): TrainAnalysis {
+  const a = analyzeLabelMatrix(L, n, m, k, gold.some((y) => y >= 0) ? gold : undefined);
+  return {
+    coverage: a.coverage, overlap: a.overlap, conflict: a.conflict,
+    lfs: a.lfs.map((s) => ({
+      coverage: s.coverage, overlaps: s.overlaps, conflicts: s.conflicts, polarity: s.polarity,
+      ...(s.empiricalAccuracy === undefined ? {} : { empirical_accuracy: s.empiricalAccuracy }),
+    })),
+  };
+}
+
+export function fitMatrix(input: TrainInput, onEpoch: (epoch: number, epochs: number) => void): TrainOutput {
+  const started = performance.now();
+  const { L, n, m, k, gold, settings } = input;
+  const stats = computeSufficientStats(L, n, m, k, statsOptionsFor(settings.model));
+  // Progress is reported at most ~50 times, so messages never outnumber the work.
+  const every = Math.max(1, Math.floor(settings.epochs / 50));
+  const onEpochThrottled = (e: number) => { if (e % every === 0 || e === settings.epochs - 1) onEpoch(e + 1, settings.epochs); };
+  const dev = settings.model === 'auto' ? devSplit(L, m, k, gold) : undefined;
+  const model = fitLabelModel(stats, { model: settings.model, seed: settings.seed, snorkel: { epochs: settings.epochs, lr: settings.lr } }, {
+    ...(dev ? { dev } : {}), onEpoch: onEpochThrottled,
+  });
+  // Only Snorkel with the node's epochs counts them; auto fits its candidates with epochs of their own.
+  if (settings.model === 'snorkel') onEpoch(settings.epochs, settings.epochs);
+  const probs = model.predictProba(L, n);
+  // Ties abstain (-1), Snorkel's default and the server run's default, and rows no LF voted on are -1 under any
+  // policy: the same shared function as the server, so both report the same labels.
+  const nVotes = votesPerRow(L, n, m);
+  const preds = resultLabels(probs, k, nVotes, 'abstain');
+  const ms = performance.now() - started;
+  const analysis = analysisOf(L, n, m, k, gold);
+  const confidence = confidences(probs, k);
+  // No-vote rows all get the model's prior: left out of the histogram, which is about rows with evidence.
+  const histogram = confidenceHistogram(confidence.filter((_, i) => nVotes[i] !== 0), k);
+  const distribution = labelDistribution(preds, nVotes, k);
+  const weights = model.lfWeights ?? null;
+  const candidates = model.auto && model.auto.candidates.length > 0 ? model.auto.candidates : undefined;
+  return {
+    probs, preds, model: model.kind, params: model.params, ...(candidates ? { candidates } : {}), weights, fitted: model.parameters,
+    nVotes, analysis, confidence, distribution, histogram, ms,
+  };
+}

@@ -1,0 +1,49 @@
+// The train worker's messages, typed once for both sides (duckdb-wasm's worker_request.ts habit): the page sends a
+// label matrix and the Train node's settings, the worker answers with the fit and what the results page shows.
+// Only shared/ types here, so neither the worker nor the page imports the other's folders.
+import type { CandidateSummary } from '../../../shared/labelmodel/auto.ts';
+import type { LabelArray } from '../../../shared/labelmodel/matrix.ts';
+import type { LabelModelParameters } from '../../../shared/schema/label-model.ts';
+import type { TrainRequest } from '../../../shared/schema/training.ts';
+
+/** The fit's part of the Train node's settings: a train request's model, seed and Snorkel epochs and step. */
+export type TrainFitSettings = Pick<TrainRequest, 'model' | 'seed'> & Pick<TrainRequest['snorkel'], 'epochs' | 'lr'>;
+
+/** The n×m label matrix (Int16Array when k > 127), moved to the worker, and each row's gold label (-1: none). */
+export interface TrainInput { L: LabelArray; n: number; m: number; k: number; gold: Int32Array; settings: TrainFitSettings }
+
+export interface TrainOutput {
+  probs: Float64Array;
+  preds: Int32Array;
+  model: string;
+  params: Record<string, unknown>;
+  /** auto: every candidate it weighed on the gold labels, the chosen one marked (shared/labelmodel/auto.ts). */
+  candidates?: CandidateSummary[];
+  /** Snorkel's learned LF accuracies (get_weights), when the model is Snorkel's. */
+  weights: Float64Array | null;
+  /** The fitted numbers, kept with the run so its label model exports as ONNX (edge-api/models/onnx-export.ts). */
+  fitted: LabelModelParameters;
+  /** Per row, how many LFs voted; where none did the label is -1 and the probabilities are the model's class prior. */
+  nVotes: Int32Array;
+  /** The LF analysis of the matrix trained on (shared/analysis, with the gold labels), kept with the run. */
+  analysis: TrainAnalysis;
+  /** What the results page shows, summed in the worker so the page does no million-row loop. */
+  confidence: Float64Array;
+  distribution: number[];
+  histogram: number[];
+  ms: number;
+}
+
+export interface TrainAnalysis {
+  coverage: number;
+  overlap: number;
+  conflict: number;
+  lfs: { coverage: number; overlaps: number; conflicts: number; polarity: number[]; empirical_accuracy?: number }[];
+}
+
+export interface TrainApi {
+  /** Fits the label model; `onEpoch` hears Snorkel's progress (at most ~50 times). */
+  fit(input: TrainInput, onEpoch: (epoch: number, epochs: number) => void): TrainOutput;
+  /** A results Parquet as CSV (the download). */
+  resultCsv(parquet: ArrayBuffer): Promise<Blob>;
+}

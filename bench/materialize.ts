@@ -2,7 +2,9 @@
 // PostgreSQL to one Parquet object in S3 (s3rver on 127.0.0.1), against psql's `\copy (query) to '/dev/null'` on the
 // same query in the same run. Prints rows/s, the peak RSS of the process doing the materialization (a child process,
 // read from its /proc/self/status VmHWM; it first materializes 1,000 rows, as a long-lived worker would have), and the
-// ratio. Target: >= 80% of psql's rows/s, peak RSS < 500 MB. Then the seed's claim that partitioning speeds
+// ratio. Target: >= 80% of psql's rows/s, peak RSS < 500 MB. Then where the time goes: the source's CSV alone (read and
+// dropped), the same materialization to a local folder (no upload), and psql's binary COPY (PostgreSQL without its
+// text output). Then the seed's claim that partitioning speeds
 // materialization up: the same table as N id_range partitions, one worker process each, side by side.
 import { DuckDBInstance } from '@duckdb/node-api';
 import { execFile, spawn } from 'node:child_process';
@@ -15,6 +17,7 @@ import { streamQueryToParquet } from '../edge-api/materialize/parquet-copy.ts';
 import { planPartitions } from '../edge-api/materialize/partitions.ts';
 import { createPgTestDb } from '../edge-api/sources/pg-test-db.ts';
 import { PostgresSource } from '../edge-api/sources/postgres.ts';
+import { LocalObjectStore } from '../edge-api/storage/local.ts';
 import type { ServerConnectionConfig } from '../edge-api/sources/index.ts';
 import { S3ObjectStore } from '../edge-api/storage/s3.ts';
 import type { S3StoreOptions } from '../edge-api/storage/s3.ts';
@@ -27,7 +30,11 @@ const KEY = 'assets/bench/indexes/comments/v1/part-00000.parquet';
 const WARM_UP_KEY = 'assets/bench/indexes/warm-up/v1/part-00000.parquet';
 const WARM_UP_ROWS = 1000;
 
-type ChildJob = { pg: ServerConnectionConfig; s3: S3StoreOptions; sql: string; params: Record<string, string | number | null>; key: string };
+type ChildJob = {
+  pg: ServerConnectionConfig; s3: S3StoreOptions; sql: string; params: Record<string, string | number | null>; key: string;
+  /** Where the Parquet goes: S3 (the measurement), a local folder (no upload), or nowhere: the source's CSV is only read. */
+  target?: 's3' | 'local' | 'source-only';
+};
 type ChildReport = { rows: number; seconds: number; cpuSeconds: number; bytes: number; peakRssMb: number; startedAt: number; endedAt: number };
 const WORKER_COUNTS = [2, 4];
 
@@ -36,13 +43,21 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 /** The materializing process: a warm-up, one timed streamQueryToParquet, then its own peak RSS. */
 async function runChild(job: ChildJob): Promise<void> {
   const source = new PostgresSource(job.pg);
-  const store = new S3ObjectStore(job.s3);
+  const local = job.target === 'local' ? await mkdtemp(join(tmpdir(), 'reef-bench-store-')) : undefined;
+  const store = local ? new LocalObjectStore(local) : new S3ObjectStore(job.s3);
   // A worker is a long-lived process: one small materialization first loads the SQL parser, DuckDB and the S3
   // client and warms the JIT, as the worker's earlier jobs would have.
   await streamQueryToParquet(source, `${QUERY} LIMIT ${WARM_UP_ROWS}`, {}, store, WARM_UP_KEY);
   const startedAt = performance.timeOrigin + performance.now();
   const cpuBefore = process.cpuUsage();
-  const result = await streamQueryToParquet(source, job.sql, job.params, store, job.key);
+  const result = job.target === 'source-only'
+    ? await source.copyCsv(job.sql, job.params, {}, async (columns, csv) => {
+        let bytes = 0;
+        for await (const chunk of csv) bytes += (chunk as Buffer).length;
+        // Rows are not counted here: counting would add its own CPU to the stage.
+        return { rowCount: -1, bytes, schema: columns };
+      })
+    : await streamQueryToParquet(source, job.sql, job.params, store, job.key);
   const endedAt = performance.timeOrigin + performance.now();
   const seconds = (endedAt - startedAt) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
@@ -56,6 +71,7 @@ async function runChild(job: ChildJob): Promise<void> {
     startedAt,
     endedAt,
   };
+  if (local) await rm(local, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
@@ -71,9 +87,9 @@ function materializeInChild(job: ChildJob): Promise<ChildReport> {
   });
 }
 
-async function timePsqlCopy(pg: ServerConnectionConfig): Promise<number> {
+async function timePsqlCopy(pg: ServerConnectionConfig, format?: 'binary'): Promise<number> {
   const started = performance.now();
-  await promisify(execFile)('psql', ['-h', pg.host, '-p', String(pg.port ?? 5432), '-U', pg.username, '-d', pg.database, '-c', `\\copy (${QUERY}) to '/dev/null'`]);
+  await promisify(execFile)('psql', ['-h', pg.host, '-p', String(pg.port ?? 5432), '-U', pg.username, '-d', pg.database, '-c', `\\copy (${QUERY}) to '/dev/null'${format ? ` (format ${format})` : ''}`]);
   return (performance.now() - started) / 1000;
 }
 
@@ -135,6 +151,26 @@ async function main(): Promise<void> {
     console.log(`peak RSS of the materializing process: ${peak.toFixed(0)} MB (target < 500 MB)`);
     console.log(`Parquet object: ${(ours[0].bytes / 1e6).toFixed(1)} MB; read back from S3: ${stored.rows.toLocaleString('en-US')} rows, ` +
       `sum(id) ${stored.ids} (source ${expected.ids}) -> ${stored.rows === expected.rows && stored.ids === expected.ids ? 'exact' : 'MISMATCH'}`);
+
+    console.log('');
+    console.log(`## Where the time goes (median of ${RUNS}; each in a fresh process after the warm-up; CPU s of that process)`);
+    console.log('| stage | wall time | CPU s in the process |');
+    console.log('|---|---|---|');
+    const stages: { name: string; reports: ChildReport[] }[] = [
+      { name: 'PostgreSQL COPY … (FORMAT csv) read by the worker and dropped', reports: [] },
+      { name: 'streamQueryToParquet to a local folder (no upload)', reports: [] },
+    ];
+    const binarySeconds: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      stages[0].reports.push(await materializeInChild({ pg: db.config, s3: s3.options, sql: QUERY, params: {}, key: KEY, target: 'source-only' }));
+      stages[1].reports.push(await materializeInChild({ pg: db.config, s3: s3.options, sql: QUERY, params: {}, key: KEY, target: 'local' }));
+      binarySeconds.push(await timePsqlCopy(db.config, 'binary'));
+    }
+    for (const { name, reports } of [...stages, { name: 'streamQueryToParquet to S3 (above)', reports: ours }]) {
+      console.log(`| ${name} | ${median(reports.map((r) => r.seconds)).toFixed(2)} s | ${median(reports.map((r) => r.cpuSeconds)).toFixed(2)} |`);
+    }
+    console.log(`| psql \\copy … (format binary) to '/dev/null': PostgreSQL without its text output | ${median(binarySeconds).toFixed(2)} s | (psql) |`);
+    console.log(`| psql \\copy … to '/dev/null' (baseline, above) | ${median(psqlSeconds).toFixed(2)} s | (psql) |`);
 
     console.log('');
     console.log(`## Partitions: 1 vs N id_range partitions, one worker process per partition (the seed claimed 6x); median of ${RUNS}`);

@@ -17,6 +17,10 @@ import { partKey } from '../storage/parts.ts';
 
 export type AssetKind = 'indexes' | 'rules';
 type AssetRow = typeof conceptIndexes.$inferSelect;
+/** The Parquet columns of a version, as DuckDB names their types. */
+type VersionSchema = NonNullable<typeof assetVersions.$inferSelect['schema']>;
+/** What a successful partition keeps of its write. */
+interface PartitionOutput { key: string; bytes: number; schema: VersionSchema }
 export type ConnectionRow = typeof databaseConnections.$inferSelect;
 
 /** Streams one query's rows into one Parquet object; supplied by the runtime (sources + materialize writer). */
@@ -25,7 +29,7 @@ export type WriteQueryToParquet = (job: {
   onProgress: (rows: number) => Promise<void>;
   /** Aborted when the run is canceled: the source statement is canceled and the write fails with SOURCE_CANCELED. */
   signal: AbortSignal;
-}) => Promise<{ rowCount: number; bytes: number; schema: unknown }>;
+}) => Promise<{ rowCount: number; bytes: number; schema: VersionSchema }>;
 
 export interface MaterializeContext {
   db: Db;
@@ -90,7 +94,7 @@ export const versionPrefix = (conceptId: string, kind: AssetKind, assetId: strin
 
 
 function partitionsOf(asset: AssetRow, connection: ConnectionRow): Partition[] {
-  return planPartitions(asset.sqlQuery, asset.partitionType, asset.partitionConfig as Record<string, unknown> | null, dialectOf(connection.connectionType as ConnectionType));
+  return planPartitions(asset.sqlQuery, asset.partitionType, asset.partitionConfig, dialectOf(connection.connectionType as ConnectionType));
 }
 
 /** What decides the bytes of a version: a new version with the same hash may reuse a failed run's finished partitions. */
@@ -192,7 +196,7 @@ export async function materializePartition(ctx: MaterializeContext, job: Partiti
     let lastReported = 0;
     const result = await ctx.writeQueryToParquet({
       connection, sql: partition.sql, key, signal: cancel.signal,
-      params: { ...(asset.queryTemplateParams as Record<string, unknown>), ...partition.params },
+      params: { ...asset.queryTemplateParams, ...partition.params },
       onProgress: async (rows) => {
         if (rows - lastReported < 100_000) return;
         lastReported = rows;
@@ -201,7 +205,7 @@ export async function materializePartition(ctx: MaterializeContext, job: Partiti
     });
     await db.update(partitionExecutions).set({
       status: 'SUCCESS', rowCount: result.rowCount, finishedAt: new Date(), error: null,
-      output: { key, bytes: result.bytes, schema: result.schema },
+      output: { key, bytes: result.bytes, schema: result.schema } satisfies PartitionOutput,
     }).where(where);
     const statuses = await db.select({ status: partitionExecutions.status, rows: partitionExecutions.rowCount }).from(partitionExecutions)
       .where(eq(partitionExecutions.runId, run.id));
@@ -242,14 +246,14 @@ export async function finalizeIfComplete(ctx: MaterializeContext, runId: string)
     if (parts.some((p) => p.status !== 'SUCCESS' && p.status !== 'FAILURE')) return false;
     const failed = parts.filter((p) => p.status === 'FAILURE');
     if (failed.length) {
-      const error = { ...(failed[0]!.error as object), failed_partitions: failed.map((p) => p.partitionKey) };
+      const error = { ...failed[0]!.error, failed_partitions: failed.map((p) => p.partitionKey) };
       await tx.update(runs).set({ status: 'FAILURE', finishedAt: new Date(), error }).where(eq(runs.id, runId));
       await recordRunEvent(tx, runId, 'status', { status: 'FAILURE', error });
       return true;
     }
     const params = run.params as MaterializeParams;
     const rowCount = parts.reduce((sum, p) => sum + (p.rowCount ?? 0), 0);
-    const schema = (parts.find((p) => (p.output as { schema?: unknown } | null)?.schema)?.output as { schema?: unknown } | null)?.schema ?? null;
+    const schema = parts.map((p) => (p.output as PartitionOutput | null)?.schema).find(Boolean) ?? null;
     const [version] = await tx.insert(assetVersions).values({
       conceptId: run.conceptId!, assetKind: params.asset_kind, assetId: params.asset_id, version: params.version,
       storagePrefix: params.prefix, rowCount, schema, sqlHash: params.sql_hash, runId,

@@ -26,8 +26,8 @@ const kinds = {
 export function toAsset(row: AssetRow, kind: AssetKind): Asset {
   return {
     id: row.id, [kinds[kind].idParam]: row.id, c_id: row.conceptId, name: row.name, conn_id: row.connId, sql_query: row.sqlQuery,
-    query_template_params: row.queryTemplateParams as Record<string, unknown>, key_column: row.keyColumn,
-    partition_type: row.partitionType, partition_config: row.partitionConfig as Record<string, unknown> | null,
+    query_template_params: row.queryTemplateParams, key_column: row.keyColumn,
+    partition_type: row.partitionType, partition_config: row.partitionConfig,
     is_materialized: row.isMaterialized, row_count: row.rowCount, storage_path: row.storagePath,
     current_version_id: row.currentVersionId, materialized_at: iso(row.materializedAt),
     created_at: iso(row.createdAt)!, updated_at: iso(row.updatedAt)!,
@@ -143,7 +143,7 @@ export function assetRoutes(kind: AssetKind) {
           connId: body.conn_id ?? row.connId,
           sql: body.sql_query ?? row.sqlQuery,
           partitionType: body.partition_type === undefined ? row.partitionType : body.partition_type,
-          partitionConfig: body.partition_config === undefined ? row.partitionConfig as Record<string, unknown> | null : body.partition_config,
+          partitionConfig: body.partition_config === undefined ? row.partitionConfig : body.partition_config,
         });
       }
       const [updated] = await db.update(table).set({

@@ -14,7 +14,7 @@ const PipelineParams = ConceptParams.extend({ name: Name });
 type PipelineRow = typeof pipelines.$inferSelect;
 
 const toPipeline = (row: PipelineRow): Pipeline => ({
-  c_id: row.conceptId, name: row.name, graph: row.graph as Pipeline['graph'], updated_at: iso(row.updatedAt)!,
+  c_id: row.conceptId, name: row.name, graph: row.graph, updated_at: iso(row.updatedAt)!,
 });
 
 async function loadPipeline(db: Db, cId: string, name: string): Promise<PipelineRow> {

@@ -96,7 +96,7 @@ export const sourceQueryRoutes = () => {
       const [asset] = await c.var.deps.db.select().from(t).where(and(eq(t.id, asset_id), eq(t.conceptId, c_id)));
       if (!asset) throw notFound(kind === 'indexes' ? 'index' : 'rule', asset_id);
       return c.json(await preview(c.var.deps, {
-        conn_id: asset.connId, sql_query: asset.sqlQuery, query_template_params: asset.queryTemplateParams as Record<string, unknown>, limit: 100,
+        conn_id: asset.connId, sql_query: asset.sqlQuery, query_template_params: asset.queryTemplateParams, limit: 100,
       }), 200);
     })
     .openapi(schema, async (c) => {

@@ -225,7 +225,7 @@ export const trainingRoutes = () => createRouter()
       job_id: row.id, run_id: row.id, dagster_run_id: row.id, status: toRun(row).status, output_type: outputType,
       source: browser ? 'browser' as const : 'server' as const, ...(browser ? { weights: (params as BrowserTrainParams).weights } : {}),
       request: params.request,
-      progress: row.progress as Record<string, unknown>, error: row.error ?? null,
+      progress: row.progress, error: row.error ?? null,
     };
     if (row.status !== 'SUCCESS') return c.json(base, 200);
     const metrics = row.metrics as TrainMetrics;

@@ -137,7 +137,7 @@ async function pinLfs(db: Db, conceptId: string, ids: string[]): Promise<PinnedL
   return ordered.map((lf) => {
     const snapshot = snapshots.find((s) => s.lfId === lf.id && s.version === lf.version);
     if (!snapshot) throw new ApiError(409, 'CONFLICT', `LF "${lf.name}" has no saved snapshot of version ${lf.version}; save it again.`);
-    return { lf_id: lf.id, name: lf.name, version: lf.version, snapshot: snapshot.snapshot as LfSnapshot };
+    return { lf_id: lf.id, name: lf.name, version: lf.version, snapshot: snapshot.snapshot };
   });
 }
 

@@ -46,4 +46,4 @@ export const iso = (d: Date | string | null | undefined) =>
   d == null ? null : (typeof d === 'string' ? new Date(d) : d).toISOString();
 
 /** A Node stream as the web stream Hono sends (node:stream/web's ReadableStream is the global one under another type). */
-export const webStream = (stream: Readable) => Readable.toWeb(stream) as unknown as ReadableStream;
+export const webStream = (stream: Readable) => Readable.toWeb(stream) as ReadableStream;

@@ -5,7 +5,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import {
   Connection, ConnectionCreate, ConnectionTestResult, ConnectionUpdate, connectionHostIssue, loginOf, type ConnectionType,
 } from '../../shared/schema/connection.ts';
-import type { Db } from '../db/client.ts';
+import { rawRows, type Db } from '../db/client.ts';
 import type { AppDeps } from '../env.ts';
 import { conceptIndexes, conceptRules, databaseConnections } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -91,8 +91,8 @@ function addressesReefDatabase(row: Pick<ConnectionRow, 'connectionType' | 'host
 /** Reef's own database by the identity a PostgreSQL source reports (see Source.testConnection), if it has one. */
 async function reefIdentity(db: Db): Promise<string | undefined> {
   try {
-    const rows = (await db.execute(sql.raw(`select ${POSTGRES_IDENTITY} as identity`))) as unknown as { rows?: { identity: string }[] } & { identity: string }[];
-    return (rows.rows ?? rows)[0]?.identity ?? undefined;
+    const [row] = await rawRows<{ identity: string | null }>(db, sql.raw(`select ${POSTGRES_IDENTITY} as identity`));
+    return row?.identity ?? undefined;
   } catch {
     return undefined;
   }

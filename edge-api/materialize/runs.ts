@@ -6,7 +6,7 @@ import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/client.ts';
 import { assetTable, assetVersions, conceptIndexes, databaseConnections, partitionExecutions, runs } from '../db/schema.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../domain-error.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { dialectOf } from '../sources/index.ts';
 import type { ConnectionType } from '../../shared/schema/connection.ts';
@@ -105,9 +105,9 @@ function definitionHash(asset: AssetRow): string {
 async function loadAsset(db: Db, kind: AssetKind, assetId: string) {
   const t = assetTable(kind);
   const [asset] = await db.select().from(t).where(eq(t.id, assetId));
-  if (!asset) throw new ApiError(404, 'NOT_FOUND', `No ${kind === 'indexes' ? 'index' : 'rule'} with id ${assetId}.`);
+  if (!asset) throw new DomainError('NOT_FOUND', `No ${kind === 'indexes' ? 'index' : 'rule'} with id ${assetId}.`);
   const [connection] = await db.select().from(databaseConnections).where(eq(databaseConnections.id, asset.connId));
-  if (!connection) throw new ApiError(409, 'IN_USE', `The connection of "${asset.name}" no longer exists; point the asset at a connection first.`);
+  if (!connection) throw new DomainError('IN_USE', `The connection of "${asset.name}" no longer exists; point the asset at a connection first.`);
   return { asset, connection };
 }
 
@@ -119,14 +119,14 @@ export async function startMaterialization(ctx: MaterializeContext, kind: AssetK
   try {
     partitions = partitionsOf(asset, connection);
   } catch (err) {
-    if (err instanceof PartitionConfigError) throw new ApiError(400, 'PARTITION_CONFIG_INVALID', err.message, { path: 'partition_config' });
+    if (err instanceof PartitionConfigError) throw new DomainError('PARTITION_CONFIG_INVALID', err.message, { path: 'partition_config' });
     throw err;
   }
   const active = await db.select({ id: runs.id }).from(runs).where(and(
     eq(runs.kind, 'materialize'), inArray(runs.status, ['PENDING', 'RUNNING']), sql`${runs.params}->>'asset_id' = ${assetId}`,
   ));
   if (active.length) {
-    throw new ApiError(409, 'CONFLICT', `"${asset.name}" is already being materialized (run ${active[0]!.id}); wait for it or cancel it.`, { run_id: active[0]!.id });
+    throw new DomainError('CONFLICT', `"${asset.name}" is already being materialized (run ${active[0]!.id}); wait for it or cancel it.`, { run_id: active[0]!.id });
   }
   const [{ latest } = { latest: 0 }] = await db.select({ latest: max(assetVersions.version) }).from(assetVersions)
     .where(and(eq(assetVersions.assetKind, kind), eq(assetVersions.assetId, assetId)));

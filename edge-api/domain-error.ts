@@ -15,3 +15,7 @@ export class DomainError extends Error {
     this.details = details;
   }
 }
+
+/** Nothing of this kind has this id (the same words as the HTTP layer's notFound). */
+export const missing = (what: string, id: string) =>
+  new DomainError('NOT_FOUND', `No ${what} with id ${id}. List them to find the right id.`);

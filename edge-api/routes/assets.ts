@@ -10,7 +10,8 @@ import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
 import { PartitionConfigError, planPartitions } from '../materialize/partitions.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';
-import { ConceptParams, loadConcept } from './concepts.ts';
+import { loadConcept } from '../data/concepts.ts';
+import { ConceptParams } from './concepts.ts';
 import { dialectOf } from '../sources/index.ts';
 import { findConnection } from './connections.ts';
 

@@ -4,7 +4,8 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { LabelRef } from '../../shared/schema/labeling-function.ts';
 import { goldLabels } from '../db/schema.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
-import { ConceptParams, loadConcept } from './concepts.ts';
+import { loadConcept } from '../data/concepts.ts';
+import { ConceptParams } from './concepts.ts';
 import { resolveLabel } from './labeling-functions.ts';
 
 const GoldLabel = z.object({ sample_key: z.string(), label: z.number(), label_name: z.string(), labeled_by: z.string().nullable(), updated_at: z.string() });

@@ -10,7 +10,8 @@ import { modelInfoKey, modelObjectKey, modelsPrefix } from '../models/onnx-model
 import { isModelLfError, loadOnnxModel, type LoadedModel } from '../../shared/onnx/index.ts';
 import { loadOnnxRuntime } from '../models/onnx-runtime.ts';
 import { getRun } from '../runs/run-store.ts';
-import { ConceptParams, loadConcept } from './concepts.ts';
+import { loadConcept } from '../data/concepts.ts';
+import { ConceptParams } from './concepts.ts';
 import { RunParams } from './runs.ts';
 
 const exportLabelModel = createRoute({

@@ -7,7 +7,8 @@ import type { Db } from '../db/client.ts';
 import { pipelines } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
-import { ConceptParams, loadConcept } from './concepts.ts';
+import { loadConcept } from '../data/concepts.ts';
+import { ConceptParams } from './concepts.ts';
 
 const PipelineParams = ConceptParams.extend({ name: Name });
 

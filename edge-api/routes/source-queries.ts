@@ -12,7 +12,8 @@ import { requireRole } from '../security/auth.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';
 import { SourceError } from '../sources/errors.ts';
 import { sourceForConnection } from '../sources/from-connection.ts';
-import { ConceptParams, loadConcept } from './concepts.ts';
+import { loadConcept } from '../data/concepts.ts';
+import { ConceptParams } from './concepts.ts';
 import { dialectOf } from '../sources/index.ts';
 import { ConnectionParams, findConnection } from './connections.ts';
 

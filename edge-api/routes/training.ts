@@ -16,7 +16,8 @@ import { readResultRows, summarizeResults, TrainSummaryError, writeResultsCsv, t
 import { listTrainingSchedules, scheduleTraining, unscheduleTraining } from '../training/train-schedule.ts';
 import { TrainRequest } from '../../shared/schema/training.ts';
 import type { TrainParams } from '../training/train-spec.ts';
-import { ConceptParams, loadConcept } from './concepts.ts';
+import { loadConcept } from '../data/concepts.ts';
+import { ConceptParams } from './concepts.ts';
 import { Run, toRun } from './runs.ts';
 import { RunComparison, RunKindFilter } from '../../shared/schema/run.ts';
 import { ResultRows, ResultsSummary, RowFilter } from '../../shared/schema/results.ts';

@@ -15,7 +15,8 @@ import { sourceForConnection } from '../sources/from-connection.ts';
 import { loadConcept } from '../data/concepts.ts';
 import { ConceptParams } from './concepts.ts';
 import { dialectOf } from '../sources/index.ts';
-import { ConnectionParams, findConnection } from './connections.ts';
+import { findConnection } from '../data/connections.ts';
+import { ConnectionParams } from './connections.ts';
 
 const Column = z.object({ name: z.string(), type: z.string(), source_type: z.string() });
 const Preview = z.object({ columns: z.array(Column), rows: z.array(z.record(z.string(), z.unknown())), limit: z.number() });

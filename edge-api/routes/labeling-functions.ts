@@ -1,7 +1,7 @@
 // Labeling functions of a concept. Every save writes an immutable version row in the same transaction as the LF,
 // so a run can pin exactly what each LF meant. Custom (TypeScript) LFs stay inactive until an approver approves them.
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import {
   LabelingFunction, LabelingFunctionVersion, LfApprove, LfType, LfUpdate, lfConfigKeys, lfCreateSchemas,
   LfSnapshot, templateValueProblem, type LfConfig, type TemplateOperator, type TemplateValue,
@@ -15,6 +15,7 @@ import { checkCustomLfCode } from '../security/custom-lf-check.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { loadConcept } from '../data/concepts.ts';
+import { approvePendingLf, deleteLf, listLfs, listLfVersions, loadLf, type LfRow } from '../data/labeling-functions.ts';
 import { ConceptParams } from './concepts.ts';
 import type { Concept } from '../../shared/schema/concept.ts';
 import { disallowedImports } from '../../shared/lf/python.ts';
@@ -22,7 +23,6 @@ import { checkModelLfDefinition } from './model-lf-check.ts';
 
 const LfParams = ConceptParams.extend({ lf_id: z.uuid({ message: 'lf_id must be a labeling function id (UUID)' }) });
 
-type LfRow = typeof labelingFunctions.$inferSelect;
 /** A config read field by field, before or after it is known to match its type's schema. */
 type ConfigFields = Record<string, unknown>;
 /** The fields of any LF type, as a create body or a create body merged with a patch. */
@@ -128,13 +128,6 @@ function toLabelingFunction(row: LfRow, concept: Concept): LabelingFunction {
 
 /** The version a run pins, checked by the snapshot schema before it is stored. */
 const snapshotOf = (row: LfRow, concept: Concept): LfSnapshot => LfSnapshot.parse(toLabelingFunction(row, concept));
-
-async function loadLf(db: Db, cId: string, lfId: string): Promise<LfRow> {
-  const [row] = await db.select().from(labelingFunctions)
-    .where(and(eq(labelingFunctions.id, lfId), eq(labelingFunctions.conceptId, cId)));
-  if (!row) throw notFound('labeling function in this concept', lfId);
-  return row;
-}
 
 const approvalRequired = () => new ApiError(409, 'APPROVAL_REQUIRED',
   'A custom LF runs only once an approver has approved its code: save it inactive, then POST …/approve as an approver.');
@@ -278,8 +271,7 @@ export const labelingFunctionRoutes = () => {
       const { c_id } = c.req.valid('param');
       const db = c.var.deps.db;
       const concept = await loadConcept(db, c_id);
-      const rows = await db.select().from(labelingFunctions).where(eq(labelingFunctions.conceptId, c_id))
-        .orderBy(asc(labelingFunctions.createdAt), asc(labelingFunctions.name));
+      const rows = await listLfs(db, c_id);
       return c.json(rows.map((row) => toLabelingFunction(row, concept)), 200);
     })
     .openapi(get, async (c) => {
@@ -295,17 +287,14 @@ export const labelingFunctionRoutes = () => {
     })
     .openapi(remove, async (c) => {
       const { c_id, lf_id } = c.req.valid('param');
-      const [row] = await c.var.deps.db.delete(labelingFunctions)
-        .where(and(eq(labelingFunctions.id, lf_id), eq(labelingFunctions.conceptId, c_id))).returning({ id: labelingFunctions.id });
-      if (!row) throw notFound('labeling function in this concept', lf_id);
+      await deleteLf(c.var.deps.db, c_id, lf_id);
       return c.body(null, 204);
     })
     .openapi(versions, async (c) => {
       const { c_id, lf_id } = c.req.valid('param');
       const db = c.var.deps.db;
       await loadLf(db, c_id, lf_id);
-      const rows = await db.select().from(labelingFunctionVersions)
-        .where(eq(labelingFunctionVersions.lfId, lf_id)).orderBy(asc(labelingFunctionVersions.version));
+      const rows = await listLfVersions(db, lf_id);
       return c.json(rows.map((v) => ({
         lf_id: v.lfId, version: v.version, snapshot: v.snapshot, created_by: v.createdBy, created_at: iso(v.createdAt)!,
       })), 200);
@@ -315,14 +304,7 @@ export const labelingFunctionRoutes = () => {
       const { version } = c.req.valid('json');
       const db = c.var.deps.db;
       const concept = await loadConcept(db, c_id);
-      const pending = and(
-        eq(labelingFunctions.id, lf_id), eq(labelingFunctions.conceptId, c_id), eq(labelingFunctions.requiresApproval, true),
-        version === undefined ? undefined : eq(labelingFunctions.version, version),
-      );
-      // One conditional update: a patch that lands first changes the version or the pending flag, and this approves nothing.
-      const [row] = await db.update(labelingFunctions).set({
-        active: true, requiresApproval: false, approvedBy: c.var.principal.name, approvedAt: new Date(), updatedAt: new Date(),
-      }).where(pending).returning();
+      const row = await approvePendingLf(db, c_id, lf_id, version, c.var.principal.name);
       if (row) return c.json(toLabelingFunction(row, concept), 200);
       const current = await loadLf(db, c_id, lf_id);
       if (!current.requiresApproval) {

@@ -1,7 +1,6 @@
 // Opens the definitions store: PostgreSQL when a URL is given, else embedded PGlite in a data folder.
 // Both speak the same schema and the same migrations (drizzle/).
 import { fileURLToPath } from 'node:url';
-import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
 
@@ -16,12 +15,6 @@ export interface Database {
   /** The PGlite instance, when embedded (pg-boss and the tests reach it directly). */
   pglite?: import('@electric-sql/pglite').PGlite;
   close(): Promise<void>;
-}
-
-/** The rows of a raw query: postgres.js answers an array of rows, PGlite an object holding `rows`. */
-export async function rawRows<Row>(db: Db, query: SQL): Promise<Row[]> {
-  const result: unknown = await db.execute(query);
-  return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
 }
 
 export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));

@@ -5,7 +5,8 @@ import { asc, eq, sql } from 'drizzle-orm';
 import {
   Connection, ConnectionCreate, ConnectionTestResult, ConnectionUpdate, connectionHostIssue, loginOf, type ConnectionType,
 } from '../../shared/schema/connection.ts';
-import { rawRows, type Db } from '../db/client.ts';
+import type { Db } from '../db/client.ts';
+import { rawRows } from '../db/raw-rows.ts';
 import type { AppDeps } from '../env.ts';
 import { conceptIndexes, conceptRules, databaseConnections } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';

@@ -10,6 +10,11 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium, startReef } from '../e2e/harness.ts';
 
+declare global {
+  /** The long tasks the page observed, recorded by the init script below. */
+  interface Window { __longTasks?: { startTime: number; duration: number }[] }
+}
+
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const LF_COUNT = 20;
 const repoRoot = new URL('..', import.meta.url).pathname;
@@ -29,7 +34,7 @@ async function measures(page: Page, name: string): Promise<Measure[]> {
 }
 
 async function longTasks(page: Page, from: number, to: number): Promise<number[]> {
-  return page.evaluate(([a, b]) => ((window as unknown as { __longTasks: { startTime: number; duration: number }[] }).__longTasks ?? [])
+  return page.evaluate(([a, b]) => (window.__longTasks ?? [])
     .filter((t) => t.startTime >= a! && t.startTime <= b! && t.duration > 50).map((t) => t.duration), [from, to]);
 }
 
@@ -94,7 +99,7 @@ try {
   const page = await browser.context.newPage();
   await page.addInitScript(() => {
     const tasks: { startTime: number; duration: number }[] = [];
-    (window as unknown as { __longTasks: typeof tasks }).__longTasks = tasks;
+    window.__longTasks = tasks;
     new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push({ startTime: e.startTime, duration: e.duration }); })
       .observe({ type: 'longtask', buffered: true });
   });

@@ -3,13 +3,14 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ModelLfErrorCode } from '../shared/onnx/model-lf.ts';
+import { DomainError, type DomainErrorCode } from './domain-error.ts';
 import type { SqlGuardCode } from './security/sql-guard.ts';
 
 export type ErrorCode =
   | 'VALIDATION_FAILED' | 'MALFORMED_JSON' | 'JSON_TOO_DEEP' | 'UPLOAD_INVALID' | 'PAYLOAD_TOO_LARGE' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND'
   | 'CONFLICT' | 'IN_USE' | 'INVALID_LABEL' | 'CUSTOM_LF_INVALID' | 'PYTHON_LF_INVALID' | 'LF_INVALID' | 'NOT_MATERIALIZED'
   | 'NOT_AVAILABLE' | 'CONNECTION_FAILED' | 'CONNECTION_IS_REEF_DATABASE' | 'CONNECTION_ROLE_CAN_WRITE' | 'TRUSTED_WRITER_ROLE_ADMIN_ONLY' | 'SOURCE_ERROR' | 'SOURCE_QUERY_TIMEOUT' | 'MAJORITY_VOTE_UNAVAILABLE' | 'APPROVAL_REQUIRED' | 'PARTITION_CONFIG_INVALID' | 'INTERNAL'
-  | SqlGuardCode | ModelLfErrorCode;
+  | SqlGuardCode | ModelLfErrorCode | DomainErrorCode;
 
 export class ApiError extends HTTPException {
   readonly code: ErrorCode;
@@ -27,6 +28,12 @@ export const notFound = (what: string, id: string) =>
 export function errorResponse(c: Context, status: ContentfulStatusCode, code: string, message: string, details?: unknown) {
   return c.json({ error: { code, message, ...(details === undefined ? {} : { details }) } }, status);
 }
+
+/** The status each code of a job's or service's error answers with. */
+const domainStatus: Record<DomainErrorCode, ContentfulStatusCode> = {
+  VALIDATION_FAILED: 400, NOT_MATERIALIZED: 400, APPROVAL_REQUIRED: 400, LF_INVALID: 400, PARTITION_CONFIG_INVALID: 400,
+  NOT_FOUND: 404, CONFLICT: 409, IN_USE: 409,
+};
 
 /** The database's constraint errors, told as what the user did (postgres.js and PGlite both carry `code`). */
 function databaseError(err: unknown): ApiError | undefined {
@@ -49,6 +56,7 @@ function databaseError(err: unknown): ApiError | undefined {
 
 export function handleError(err: unknown, c: Context) {
   if ((err as { code?: unknown }).code === 'SQL_PARSER_UNAVAILABLE') return errorResponse(c, 503, 'SQL_PARSER_UNAVAILABLE', (err as Error).message);
+  if (err instanceof DomainError) return errorResponse(c, domainStatus[err.code], err.code, err.message, err.details);
   const known = err instanceof ApiError ? err : databaseError(err);
   if (known) return errorResponse(c, known.status as ContentfulStatusCode, known.code, known.message, known.details);
   if (err instanceof HTTPException) {

@@ -41,11 +41,11 @@ type Chunks = AsyncIterable<Uint8Array>;
  * it) the socket's when the headers announce one.
  */
 function bodyOf(c: Context): Chunks | null {
-  if (c.req.raw.body) return c.req.raw.body as unknown as Chunks;
+  if (c.req.raw.body) return c.req.raw.body;
   const declared = c.req.header('content-length');
   const announced = declared === undefined ? c.req.header('transfer-encoding') !== undefined : Number(declared) > 0;
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  return announced && incoming && !incoming.readableEnded ? (incoming as unknown as Chunks) : null;
+  return announced && incoming && !incoming.readableEnded ? incoming : null;
 }
 
 /** Up to `keep` bytes of the body; the rest is read and dropped, up to MAX_DISCARD_BYTES. */

@@ -42,8 +42,7 @@ export const errors = {
 
 export const secured = [{ bearer: [] }];
 
-export const iso = (d: Date | string | null | undefined) =>
-  d == null ? null : (typeof d === 'string' ? new Date(d) : d).toISOString();
+export { iso } from './dates.ts';
 
 /** A Node stream as the web stream Hono sends (node:stream/web's ReadableStream is the global one under another type). */
-export const webStream = (stream: Readable) => Readable.toWeb(stream) as unknown as ReadableStream;
+export const webStream = (stream: Readable) => Readable.toWeb(stream) as ReadableStream;

@@ -4,6 +4,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Role } from '../shared/schema/common.ts';
 import { createApp } from './app.ts';
 import type { Database } from './db/client.ts';
+import { rawRows } from './db/raw-rows.ts';
 import type { AppDeps } from './env.ts';
 import { apiTokens } from './db/schema.ts';
 import { testDatabaseUrl } from './db/test-databases.ts';
@@ -51,7 +52,7 @@ export async function createTestApi(database: Database, deps: Partial<AppDeps> =
 /** The run queue on a test database: PGlite in-process, or the throwaway PostgreSQL database by its URL. */
 export async function openTestQueue(database: Database): Promise<{ boss: PgBoss; url?: string }> {
   if (database.kind === 'pglite') return { boss: await openQueue({ database }) };
-  const [row] = (await database.db.execute(sql`select current_database() as name`)) as unknown as { name: string }[];
+  const [row] = await rawRows<{ name: string }>(database.db, sql`select current_database() as name`);
   const url = new URL(testDatabaseUrl!);
   url.pathname = `/${row!.name}`;
   return { boss: await openQueue({ database, databaseUrl: url.toString() }), url: url.toString() };

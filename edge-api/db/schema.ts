@@ -3,6 +3,16 @@
 import {
   bigint, bigserial, boolean, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uuid, index,
 } from 'drizzle-orm/pg-core';
+import type { Asset } from '../../shared/schema/asset.ts';
+import type { LfConfig, LfSnapshot } from '../../shared/schema/labeling-function.ts';
+import type { Pipeline } from '../../shared/schema/pipeline.ts';
+import type { Run } from '../../shared/schema/run.ts';
+
+/**
+ * A jsonb object whose shape the row's kind decides (a training's params are not a materialization's); the code that
+ * knows the kind names the shape.
+ */
+type JsonObject = object;
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -34,7 +44,7 @@ export const databaseConnections = pgTable('database_connections', {
   username: text('username'),
   /** AES-GCM under REEF_SECRET; never returned by the API. */
   encryptedPassword: text('encrypted_password'),
-  options: jsonb('options').notNull().default({}),
+  options: jsonb('options').$type<Record<string, unknown>>().notNull().default({}),
   /**
    * An admin vouched for a login that can write (superuser, INSERT grants, dblink…): the writer-role check on test
    * and save is skipped. Who set it and when stay beside it.
@@ -54,11 +64,11 @@ const assetColumns = {
   name: text('name').notNull(),
   connId: uuid('conn_id').notNull().references(() => databaseConnections.id, { onDelete: 'restrict' }),
   sqlQuery: text('sql_query').notNull(),
-  queryTemplateParams: jsonb('query_template_params').notNull().default({}),
+  queryTemplateParams: jsonb('query_template_params').$type<Asset['query_template_params']>().notNull().default({}),
   /** The column that identifies a sample; rules join to their index on it. */
   keyColumn: text('key_column').notNull().default('id'),
   partitionType: text('partition_type'),
-  partitionConfig: jsonb('partition_config'),
+  partitionConfig: jsonb('partition_config').$type<NonNullable<Asset['partition_config']>>(),
   isMaterialized: boolean('is_materialized').notNull().default(false),
   rowCount: bigint('row_count', { mode: 'number' }),
   storagePath: text('storage_path'),
@@ -85,7 +95,7 @@ export const labelingFunctions = pgTable('labeling_functions', {
   lfType: text('lf_type').notNull(),
   description: text('description'),
   /** The type-specific definition (field/operator/value, pattern, expression, code). */
-  config: jsonb('config').notNull(),
+  config: jsonb('config').$type<LfConfig>().notNull(),
   label: integer('label').notNull(),
   active: boolean('active').notNull().default(true),
   requiresApproval: boolean('requires_approval').notNull().default(false),
@@ -101,7 +111,7 @@ export const labelingFunctions = pgTable('labeling_functions', {
 export const labelingFunctionVersions = pgTable('labeling_function_versions', {
   lfId: uuid('lf_id').notNull().references(() => labelingFunctions.id, { onDelete: 'cascade' }),
   version: integer('version').notNull(),
-  snapshot: jsonb('snapshot').notNull(),
+  snapshot: jsonb('snapshot').$type<LfSnapshot>().notNull(),
   createdBy: text('created_by'),
   createdAt: createdAt(),
 }, (t) => [primaryKey({ columns: [t.lfId, t.version] })]);
@@ -111,12 +121,12 @@ export const runs = pgTable('runs', {
   conceptId: uuid('concept_id').references(() => concepts.id, { onDelete: 'cascade' }),
   kind: text('kind').notNull(),
   status: text('status').notNull().default('PENDING'),
-  params: jsonb('params').notNull().default({}),
+  params: jsonb('params').$type<JsonObject>().notNull().default({}),
   parentRunId: uuid('parent_run_id'),
-  progress: jsonb('progress').notNull().default({}),
-  metrics: jsonb('metrics'),
-  lineage: jsonb('lineage'),
-  error: jsonb('error'),
+  progress: jsonb('progress').$type<Run['progress']>().notNull().default({}),
+  metrics: jsonb('metrics').$type<JsonObject>(),
+  lineage: jsonb('lineage').$type<JsonObject>(),
+  error: jsonb('error').$type<JsonObject>(),
   createdBy: text('created_by'),
   createdAt: createdAt(),
   startedAt: timestamp('started_at', { withTimezone: true }),
@@ -127,7 +137,7 @@ export const runEvents = pgTable('run_events', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   runId: uuid('run_id').notNull().references(() => runs.id, { onDelete: 'cascade' }),
   kind: text('kind').notNull(),
-  data: jsonb('data').notNull().default({}),
+  data: jsonb('data').$type<JsonObject>().notNull().default({}),
   createdAt: createdAt(),
 }, (t) => [index('run_events_run_idx').on(t.runId, t.id)]);
 
@@ -138,8 +148,8 @@ export const partitionExecutions = pgTable('partition_executions', {
   status: text('status').notNull().default('PENDING'),
   attempts: integer('attempts').notNull().default(0),
   rowCount: bigint('row_count', { mode: 'number' }),
-  output: jsonb('output'),
-  error: jsonb('error'),
+  output: jsonb('output').$type<JsonObject>(),
+  error: jsonb('error').$type<JsonObject>(),
   startedAt: timestamp('started_at', { withTimezone: true }),
   finishedAt: timestamp('finished_at', { withTimezone: true }),
 }, (t) => [unique().on(t.runId, t.partitionKey)]);
@@ -152,7 +162,8 @@ export const assetVersions = pgTable('asset_versions', {
   version: integer('version').notNull(),
   storagePrefix: text('storage_prefix').notNull(),
   rowCount: bigint('row_count', { mode: 'number' }),
-  schema: jsonb('schema'),
+  /** The Parquet columns as DuckDB names their types. */
+  schema: jsonb('schema').$type<{ name: string; type: string }[]>(),
   sqlHash: text('sql_hash').notNull(),
   runId: uuid('run_id').references(() => runs.id, { onDelete: 'set null' }),
   createdAt: createdAt(),
@@ -163,7 +174,7 @@ export const pipelines = pgTable('pipelines', {
   id: uuid('id').primaryKey().defaultRandom(),
   conceptId: uuid('concept_id').notNull().references(() => concepts.id, { onDelete: 'cascade' }),
   name: text('name').notNull(),
-  graph: jsonb('graph').notNull(),
+  graph: jsonb('graph').$type<Pipeline['graph']>().notNull(),
   updatedAt: updatedAt(),
 }, (t) => [unique().on(t.conceptId, t.name)]);
 

@@ -6,7 +6,7 @@ import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/client.ts';
 import { assetTable, assetVersions, conceptIndexes, databaseConnections, partitionExecutions, runs } from '../db/schema.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../domain-error.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { dialectOf } from '../sources/index.ts';
 import type { ConnectionType } from '../../shared/schema/connection.ts';
@@ -17,6 +17,10 @@ import { partKey } from '../storage/parts.ts';
 
 export type AssetKind = 'indexes' | 'rules';
 type AssetRow = typeof conceptIndexes.$inferSelect;
+/** The Parquet columns of a version, as DuckDB names their types. */
+type VersionSchema = NonNullable<typeof assetVersions.$inferSelect['schema']>;
+/** What a successful partition keeps of its write. */
+interface PartitionOutput { key: string; bytes: number; schema: VersionSchema }
 export type ConnectionRow = typeof databaseConnections.$inferSelect;
 
 /** Streams one query's rows into one Parquet object; supplied by the runtime (sources + materialize writer). */
@@ -25,7 +29,7 @@ export type WriteQueryToParquet = (job: {
   onProgress: (rows: number) => Promise<void>;
   /** Aborted when the run is canceled: the source statement is canceled and the write fails with SOURCE_CANCELED. */
   signal: AbortSignal;
-}) => Promise<{ rowCount: number; bytes: number; schema: unknown }>;
+}) => Promise<{ rowCount: number; bytes: number; schema: VersionSchema }>;
 
 export interface MaterializeContext {
   db: Db;
@@ -90,7 +94,7 @@ export const versionPrefix = (conceptId: string, kind: AssetKind, assetId: strin
 
 
 function partitionsOf(asset: AssetRow, connection: ConnectionRow): Partition[] {
-  return planPartitions(asset.sqlQuery, asset.partitionType, asset.partitionConfig as Record<string, unknown> | null, dialectOf(connection.connectionType as ConnectionType));
+  return planPartitions(asset.sqlQuery, asset.partitionType, asset.partitionConfig, dialectOf(connection.connectionType as ConnectionType));
 }
 
 /** What decides the bytes of a version: a new version with the same hash may reuse a failed run's finished partitions. */
@@ -101,9 +105,9 @@ function definitionHash(asset: AssetRow): string {
 async function loadAsset(db: Db, kind: AssetKind, assetId: string) {
   const t = assetTable(kind);
   const [asset] = await db.select().from(t).where(eq(t.id, assetId));
-  if (!asset) throw new ApiError(404, 'NOT_FOUND', `No ${kind === 'indexes' ? 'index' : 'rule'} with id ${assetId}.`);
+  if (!asset) throw new DomainError('NOT_FOUND', `No ${kind === 'indexes' ? 'index' : 'rule'} with id ${assetId}.`);
   const [connection] = await db.select().from(databaseConnections).where(eq(databaseConnections.id, asset.connId));
-  if (!connection) throw new ApiError(409, 'IN_USE', `The connection of "${asset.name}" no longer exists; point the asset at a connection first.`);
+  if (!connection) throw new DomainError('IN_USE', `The connection of "${asset.name}" no longer exists; point the asset at a connection first.`);
   return { asset, connection };
 }
 
@@ -115,14 +119,14 @@ export async function startMaterialization(ctx: MaterializeContext, kind: AssetK
   try {
     partitions = partitionsOf(asset, connection);
   } catch (err) {
-    if (err instanceof PartitionConfigError) throw new ApiError(400, 'PARTITION_CONFIG_INVALID', err.message, { path: 'partition_config' });
+    if (err instanceof PartitionConfigError) throw new DomainError('PARTITION_CONFIG_INVALID', err.message, { path: 'partition_config' });
     throw err;
   }
   const active = await db.select({ id: runs.id }).from(runs).where(and(
     eq(runs.kind, 'materialize'), inArray(runs.status, ['PENDING', 'RUNNING']), sql`${runs.params}->>'asset_id' = ${assetId}`,
   ));
   if (active.length) {
-    throw new ApiError(409, 'CONFLICT', `"${asset.name}" is already being materialized (run ${active[0]!.id}); wait for it or cancel it.`, { run_id: active[0]!.id });
+    throw new DomainError('CONFLICT', `"${asset.name}" is already being materialized (run ${active[0]!.id}); wait for it or cancel it.`, { run_id: active[0]!.id });
   }
   const [{ latest } = { latest: 0 }] = await db.select({ latest: max(assetVersions.version) }).from(assetVersions)
     .where(and(eq(assetVersions.assetKind, kind), eq(assetVersions.assetId, assetId)));
@@ -192,7 +196,7 @@ export async function materializePartition(ctx: MaterializeContext, job: Partiti
     let lastReported = 0;
     const result = await ctx.writeQueryToParquet({
       connection, sql: partition.sql, key, signal: cancel.signal,
-      params: { ...(asset.queryTemplateParams as Record<string, unknown>), ...partition.params },
+      params: { ...asset.queryTemplateParams, ...partition.params },
       onProgress: async (rows) => {
         if (rows - lastReported < 100_000) return;
         lastReported = rows;
@@ -201,7 +205,7 @@ export async function materializePartition(ctx: MaterializeContext, job: Partiti
     });
     await db.update(partitionExecutions).set({
       status: 'SUCCESS', rowCount: result.rowCount, finishedAt: new Date(), error: null,
-      output: { key, bytes: result.bytes, schema: result.schema },
+      output: { key, bytes: result.bytes, schema: result.schema } satisfies PartitionOutput,
     }).where(where);
     const statuses = await db.select({ status: partitionExecutions.status, rows: partitionExecutions.rowCount }).from(partitionExecutions)
       .where(eq(partitionExecutions.runId, run.id));
@@ -242,14 +246,14 @@ export async function finalizeIfComplete(ctx: MaterializeContext, runId: string)
     if (parts.some((p) => p.status !== 'SUCCESS' && p.status !== 'FAILURE')) return false;
     const failed = parts.filter((p) => p.status === 'FAILURE');
     if (failed.length) {
-      const error = { ...(failed[0]!.error as object), failed_partitions: failed.map((p) => p.partitionKey) };
+      const error = { ...failed[0]!.error, failed_partitions: failed.map((p) => p.partitionKey) };
       await tx.update(runs).set({ status: 'FAILURE', finishedAt: new Date(), error }).where(eq(runs.id, runId));
       await recordRunEvent(tx, runId, 'status', { status: 'FAILURE', error });
       return true;
     }
     const params = run.params as MaterializeParams;
     const rowCount = parts.reduce((sum, p) => sum + (p.rowCount ?? 0), 0);
-    const schema = (parts.find((p) => (p.output as { schema?: unknown } | null)?.schema)?.output as { schema?: unknown } | null)?.schema ?? null;
+    const schema = parts.map((p) => (p.output as PartitionOutput | null)?.schema).find(Boolean) ?? null;
     const [version] = await tx.insert(assetVersions).values({
       conceptId: run.conceptId!, assetKind: params.asset_kind, assetId: params.asset_id, version: params.version,
       storagePrefix: params.prefix, rowCount, schema, sqlHash: params.sql_hash, runId,

@@ -1,22 +1,20 @@
 // Indexes (the samples) and rules (per-sample features) are the two kinds of asset: the same columns, the same
 // routes, one factory. Their SQL is checked on every save by a real parser in the dialect of their connection.
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq } from 'drizzle-orm';
 import { Asset, AssetCreate, AssetUpdate } from '../../shared/schema/asset.ts';
 import type { ConnectionType } from '../../shared/schema/connection.ts';
 import type { Db } from '../db/client.ts';
-import { assetTable, type conceptIndexes } from '../db/schema.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { deleteAsset, insertAsset, listAssets, loadAsset, updateAsset, type AssetKind, type AssetRow } from '../data/assets.ts';
+import { ApiError } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
 import { PartitionConfigError, planPartitions } from '../materialize/partitions.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';
-import { ConceptParams, loadConcept } from './concepts.ts';
+import { loadConcept } from '../data/concepts.ts';
+import { ConceptParams } from './concepts.ts';
 import { dialectOf } from '../sources/index.ts';
-import { findConnection } from './connections.ts';
+import { findConnection } from '../data/connections.ts';
 
-export type AssetKind = 'indexes' | 'rules';
-
-type AssetRow = typeof conceptIndexes.$inferSelect;
+export type { AssetKind };
 
 const kinds = {
   indexes: { idParam: 'index_id', singular: 'index' },
@@ -26,8 +24,8 @@ const kinds = {
 export function toAsset(row: AssetRow, kind: AssetKind): Asset {
   return {
     id: row.id, [kinds[kind].idParam]: row.id, c_id: row.conceptId, name: row.name, conn_id: row.connId, sql_query: row.sqlQuery,
-    query_template_params: row.queryTemplateParams as Record<string, unknown>, key_column: row.keyColumn,
-    partition_type: row.partitionType, partition_config: row.partitionConfig as Record<string, unknown> | null,
+    query_template_params: row.queryTemplateParams, key_column: row.keyColumn,
+    partition_type: row.partitionType, partition_config: row.partitionConfig,
     is_materialized: row.isMaterialized, row_count: row.rowCount, storage_path: row.storagePath,
     current_version_id: row.currentVersionId, materialized_at: iso(row.materializedAt),
     created_at: iso(row.createdAt)!, updated_at: iso(row.updatedAt)!,
@@ -65,17 +63,11 @@ async function checkAssetSource(db: Db, source: AssetSource): Promise<void> {
 /** CRUD for a concept's indexes (`/api/concepts/{c_id}/indexes/{index_id}`) or rules (`…/rules/{r_id}`). */
 export function assetRoutes(kind: AssetKind) {
   const { idParam, singular } = kinds[kind];
-  const table = assetTable(kind);
   const collection = `/api/concepts/{c_id}/${kind}`;
   const item = `${collection}/{${idParam}}`;
   const ItemParams = ConceptParams.extend({ [idParam]: z.uuid({ message: `${idParam} must be ${singular === 'index' ? 'an' : 'a'} ${singular} id (UUID)` }) });
   const tags = [kind];
 
-  async function loadAsset(db: Db, cId: string, id: string): Promise<AssetRow> {
-    const [row] = await db.select().from(table).where(and(eq(table.conceptId, cId), eq(table.id, id)));
-    if (!row) throw notFound(singular, id);
-    return row;
-  }
   const idOf = (params: Record<string, string>) => params[idParam]!;
 
   const create = createRoute({
@@ -113,28 +105,28 @@ export function assetRoutes(kind: AssetKind) {
       const partitionType = body.partition_type ?? null;
       const partitionConfig = body.partition_config ?? null;
       await checkAssetSource(db, { connId: body.conn_id, sql: body.sql_query, partitionType, partitionConfig });
-      const [row] = await db.insert(table).values({
+      const row = await insertAsset(db, kind, {
         conceptId: c_id, name: body.name, connId: body.conn_id, sqlQuery: body.sql_query,
         queryTemplateParams: body.query_template_params, keyColumn: body.key_column, partitionType, partitionConfig,
-      }).returning();
-      return c.json(toAsset(row!, kind), 201);
+      });
+      return c.json(toAsset(row, kind), 201);
     })
     .openapi(list, async (c) => {
       const { c_id } = c.req.valid('param');
       const db = c.var.deps.db;
       await loadConcept(db, c_id);
-      const rows = await db.select().from(table).where(eq(table.conceptId, c_id)).orderBy(asc(table.createdAt), asc(table.name));
+      const rows = await listAssets(db, kind, c_id);
       return c.json(rows.map((row) => toAsset(row, kind)), 200);
     })
     .openapi(get, async (c) => {
       const params = c.req.valid('param');
-      return c.json(toAsset(await loadAsset(c.var.deps.db, params.c_id, idOf(params)), kind), 200);
+      return c.json(toAsset(await loadAsset(c.var.deps.db, kind, params.c_id, idOf(params)), kind), 200);
     })
     .openapi(update, async (c) => {
       const params = c.req.valid('param');
       const body = c.req.valid('json');
       const db = c.var.deps.db;
-      const row = await loadAsset(db, params.c_id, idOf(params));
+      const row = await loadAsset(db, kind, params.c_id, idOf(params));
       // A patch that touches the source (query, connection — perhaps of another dialect — or partitioning) is
       // checked merged with what it leaves as it is, exactly as on create.
       const touchesSource = [body.sql_query, body.conn_id, body.partition_type, body.partition_config].some((v) => v !== undefined);
@@ -143,21 +135,21 @@ export function assetRoutes(kind: AssetKind) {
           connId: body.conn_id ?? row.connId,
           sql: body.sql_query ?? row.sqlQuery,
           partitionType: body.partition_type === undefined ? row.partitionType : body.partition_type,
-          partitionConfig: body.partition_config === undefined ? row.partitionConfig as Record<string, unknown> | null : body.partition_config,
+          partitionConfig: body.partition_config === undefined ? row.partitionConfig : body.partition_config,
         });
       }
-      const [updated] = await db.update(table).set({
+      const updated = await updateAsset(db, kind, row.id, {
         name: body.name, connId: body.conn_id, sqlQuery: body.sql_query,
         queryTemplateParams: body.query_template_params, keyColumn: body.key_column,
-        partitionType: body.partition_type, partitionConfig: body.partition_config, updatedAt: new Date(),
-      }).where(eq(table.id, row.id)).returning();
-      return c.json(toAsset(updated!, kind), 200);
+        partitionType: body.partition_type, partitionConfig: body.partition_config,
+      });
+      return c.json(toAsset(updated, kind), 200);
     })
     .openapi(remove, async (c) => {
       const params = c.req.valid('param');
       const db = c.var.deps.db;
-      const row = await loadAsset(db, params.c_id, idOf(params));
-      await db.delete(table).where(eq(table.id, row.id));
+      const row = await loadAsset(db, kind, params.c_id, idOf(params));
+      await deleteAsset(db, kind, row.id);
       return c.body(null, 204);
     });
 }

@@ -20,9 +20,9 @@ describeDatabases('catalog API', (database) => {
     await database().db.update(conceptIndexes).set({ isMaterialized: true, rowCount: 5_574, storagePath: `assets/${concept.c_id}/indexes/${index.id}/v1/` })
       .where(eq(conceptIndexes.id, index.id));
     await database().db.insert(labelingFunctions).values([
-      { conceptId: concept.c_id, name: 'has_link', lfType: 'regex', config: { field: 'body', pattern: 'https?://' }, label: 1 },
+      { conceptId: concept.c_id, name: 'has_link', lfType: 'regex', config: { field: 'body', pattern: 'https?://', case_insensitive: false }, label: 1 },
       { conceptId: concept.c_id, name: 'custom', lfType: 'custom', config: { code: 'row => -1' }, label: 0, active: false, requiresApproval: true, version: 3 },
-      { conceptId: other.c_id, name: 'elsewhere', lfType: 'regex', config: { field: 'body', pattern: 'x' }, label: 0 },
+      { conceptId: other.c_id, name: 'elsewhere', lfType: 'regex', config: { field: 'body', pattern: 'x', case_insensitive: false }, label: 0 },
     ]);
 
     // The three LFs share one creation time (one statement), so they come in name order.

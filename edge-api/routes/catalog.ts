@@ -6,7 +6,8 @@ import type { Db } from '../db/client.ts';
 import { assetTable, labelingFunctions } from '../db/schema.ts';
 import { createRouter, errors, json, secured } from '../router.ts';
 import { toAsset } from './assets.ts';
-import { ConceptParams, loadConcept } from './concepts.ts';
+import { loadConcept } from '../data/concepts.ts';
+import { ConceptParams } from './concepts.ts';
 
 const catalog = createRoute({
   method: 'get', path: '/api/concepts/{c_id}/catalog', tags: ['catalog'], security: secured,

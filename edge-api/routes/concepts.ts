@@ -1,24 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { asc, eq } from 'drizzle-orm';
 import { Concept, ConceptCreate, ConceptUpdate } from '../../shared/schema/concept.ts';
-import type { Db } from '../db/client.ts';
-import { conceptValues, concepts } from '../db/schema.ts';
-import { notFound } from '../errors.ts';
-import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
+import { createConcept, deleteConcept, listConcepts, loadConcept, updateConcept } from '../data/concepts.ts';
+import { createRouter, errors, json, jsonBody, secured } from '../router.ts';
 
 export const ConceptParams = z.object({ c_id: z.uuid({ message: 'c_id must be a concept id (UUID)' }) });
-
-/** The concept with its ordered class names, or 404. */
-export async function loadConcept(db: Db, cId: string): Promise<Concept> {
-  const [row] = await db.select().from(concepts).where(eq(concepts.id, cId));
-  if (!row) throw notFound('concept', cId);
-  const values = await db.select().from(conceptValues).where(eq(conceptValues.conceptId, cId)).orderBy(asc(conceptValues.position));
-  return {
-    c_id: row.id, name: row.name, description: row.description, values: values.map((v) => v.name),
-    concept_values: values.map((v) => ({ cv_id: v.id, name: v.name, position: v.position })),
-    created_at: iso(row.createdAt)!, updated_at: iso(row.updatedAt)!,
-  };
-}
 
 const tags = ['concepts'];
 const create = createRoute({
@@ -47,33 +32,11 @@ const remove = createRoute({
 });
 
 export const conceptRoutes = () => createRouter()
-  .openapi(create, async (c) => {
-    const body = c.req.valid('json');
-    const db = c.var.deps.db;
-    const id = await db.transaction(async (tx) => {
-      const [row] = await tx.insert(concepts).values({ name: body.name, description: body.description }).returning();
-      await tx.insert(conceptValues).values(body.values.map((name, position) => ({ conceptId: row!.id, position, name })));
-      return row!.id;
-    });
-    return c.json(await loadConcept(db, id), 201);
-  })
-  .openapi(list, async (c) => {
-    const db = c.var.deps.db;
-    const rows = await db.select({ id: concepts.id }).from(concepts).orderBy(asc(concepts.createdAt));
-    return c.json(await Promise.all(rows.map((r) => loadConcept(db, r.id))), 200);
-  })
+  .openapi(create, async (c) => c.json(await createConcept(c.var.deps.db, c.req.valid('json')), 201))
+  .openapi(list, async (c) => c.json(await listConcepts(c.var.deps.db), 200))
   .openapi(get, async (c) => c.json(await loadConcept(c.var.deps.db, c.req.valid('param').c_id), 200))
-  .openapi(update, async (c) => {
-    const { c_id } = c.req.valid('param');
-    const body = c.req.valid('json');
-    const db = c.var.deps.db;
-    await loadConcept(db, c_id);
-    await db.update(concepts).set({ name: body.name, description: body.description, updatedAt: new Date() }).where(eq(concepts.id, c_id));
-    return c.json(await loadConcept(db, c_id), 200);
-  })
+  .openapi(update, async (c) => c.json(await updateConcept(c.var.deps.db, c.req.valid('param').c_id, c.req.valid('json')), 200))
   .openapi(remove, async (c) => {
-    const { c_id } = c.req.valid('param');
-    const [row] = await c.var.deps.db.delete(concepts).where(eq(concepts.id, c_id)).returning({ id: concepts.id });
-    if (!row) throw notFound('concept', c_id);
+    await deleteConcept(c.var.deps.db, c.req.valid('param').c_id);
     return c.body(null, 204);
   });

@@ -8,7 +8,8 @@ import { storeAsyncBuffer } from '../training/train-parquet.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { filesPrefix } from '../sources/from-connection.ts';
 import { createRouter, errors, iso, json, secured } from '../router.ts';
-import { ConnectionParams, findConnection } from './connections.ts';
+import { findConnection } from '../data/connections.ts';
+import { ConnectionParams } from './connections.ts';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 ** 3;
 const FILE_NAME = /^[A-Za-z_][A-Za-z0-9_]*\.(csv|parquet)$/i;

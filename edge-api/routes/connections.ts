@@ -6,9 +6,10 @@ import {
   Connection, ConnectionCreate, ConnectionTestResult, ConnectionUpdate, connectionHostIssue, loginOf, type ConnectionType,
 } from '../../shared/schema/connection.ts';
 import type { Db } from '../db/client.ts';
+import { rawRows } from '../db/raw-rows.ts';
 import type { AppDeps } from '../env.ts';
 import { conceptIndexes, conceptRules, databaseConnections } from '../db/schema.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { ApiError } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
 import type { Principal } from '../security/principal.ts';
 import { hasRole } from '../security/auth.ts';
@@ -22,7 +23,8 @@ import { writerRoleMessage, type WriterPrivilege } from '../sources/writer-role.
 
 export const ConnectionParams = z.object({ conn_id: z.uuid({ message: 'conn_id must be a connection id (UUID)' }) });
 
-type ConnectionRow = typeof databaseConnections.$inferSelect;
+import { findConnection, loadConnection, type ConnectionRow } from '../data/connections.ts';
+
 
 function toConnection(row: ConnectionRow): Connection {
   return {
@@ -36,16 +38,6 @@ function toConnection(row: ConnectionRow): Connection {
   };
 }
 
-export async function findConnection(db: Db, connId: string): Promise<ConnectionRow | undefined> {
-  const [row] = await db.select().from(databaseConnections).where(eq(databaseConnections.id, connId));
-  return row;
-}
-
-async function loadConnection(db: Db, connId: string): Promise<ConnectionRow> {
-  const row = await findConnection(db, connId);
-  if (!row) throw notFound('connection', connId);
-  return row;
-}
 
 // A test answers within 10 s whatever listens at the port: 5 s to connect, the rest for the checks.
 const TEST_CONNECT_TIMEOUT_MS = 5_000;
@@ -91,8 +83,8 @@ function addressesReefDatabase(row: Pick<ConnectionRow, 'connectionType' | 'host
 /** Reef's own database by the identity a PostgreSQL source reports (see Source.testConnection), if it has one. */
 async function reefIdentity(db: Db): Promise<string | undefined> {
   try {
-    const rows = (await db.execute(sql.raw(`select ${POSTGRES_IDENTITY} as identity`))) as unknown as { rows?: { identity: string }[] } & { identity: string }[];
-    return (rows.rows ?? rows)[0]?.identity ?? undefined;
+    const [row] = await rawRows<{ identity: string | null }>(db, sql.raw(`select ${POSTGRES_IDENTITY} as identity`));
+    return row?.identity ?? undefined;
   } catch {
     return undefined;
   }

@@ -4,7 +4,8 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import { GoldLabel, GoldLabelsPut } from '../../shared/schema/gold-label.ts';
 import { goldLabels } from '../db/schema.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
-import { ConceptParams, loadConcept } from './concepts.ts';
+import { loadConcept } from '../data/concepts.ts';
+import { ConceptParams } from './concepts.ts';
 import { resolveLabel } from './labeling-functions.ts';
 
 const tags = ['gold labels'];

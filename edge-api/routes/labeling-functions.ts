@@ -1,10 +1,10 @@
 // Labeling functions of a concept. Every save writes an immutable version row in the same transaction as the LF,
 // so a run can pin exactly what each LF meant. Custom (TypeScript) LFs stay inactive until an approver approves them.
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import {
   LabelingFunction, LabelingFunctionVersion, LfApprove, LfType, LfUpdate, lfConfigKeys, lfCreateSchemas,
-  LfSnapshot, templateValueProblem, type TemplateOperator, type TemplateValue,
+  LfSnapshot, templateValueProblem, type LfConfig, type TemplateOperator, type TemplateValue,
 } from '../../shared/schema/labeling-function.ts';
 import { checkRegexSafety } from '../../shared/lf/regex.ts';
 import type { Db } from '../db/client.ts';
@@ -14,15 +14,17 @@ import { requireRole } from '../security/auth.ts';
 import { checkCustomLfCode } from '../security/custom-lf-check.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import { ConceptParams, loadConcept } from './concepts.ts';
+import { loadConcept } from '../data/concepts.ts';
+import { approvePendingLf, deleteLf, listLfs, listLfVersions, loadLf, type LfRow } from '../data/labeling-functions.ts';
+import { ConceptParams } from './concepts.ts';
 import type { Concept } from '../../shared/schema/concept.ts';
 import { disallowedImports } from '../../shared/lf/python.ts';
 import { checkModelLfDefinition } from './model-lf-check.ts';
 
 const LfParams = ConceptParams.extend({ lf_id: z.uuid({ message: 'lf_id must be a labeling function id (UUID)' }) });
 
-type LfRow = typeof labelingFunctions.$inferSelect;
-type LfConfig = Record<string, unknown>;
+/** A config read field by field, before or after it is known to match its type's schema. */
+type ConfigFields = Record<string, unknown>;
 /** The fields of any LF type, as a create body or a create body merged with a patch. */
 type LfBody = z.infer<(typeof lfCreateSchemas)[LfType]> & Partial<Record<string, unknown>>;
 
@@ -56,24 +58,26 @@ export function labelOf(body: { label?: number | string; cv_id?: string }, conce
 }
 
 /** The type-specific part of a definition: what the LF engines run. */
-function configOf(type: LfType, definition: LfBody): LfConfig {
+function configOf(type: LfType, definition: LfBody): LfConfig & ConfigFields {
+  const config: ConfigFields = {};
   if (type === 'custom') {
     // The seed's custom LFs are Python with allowed_imports; Reef's default is TypeScript.
     const language = definition.language ?? (definition.allowed_imports == null ? 'typescript' : 'python');
-    return { code: definition.code, language, allowed_imports: language === 'python' ? definition.allowed_imports ?? [] : null };
+    Object.assign(config, { code: definition.code, language, allowed_imports: language === 'python' ? definition.allowed_imports ?? [] : null });
+  } else {
+    for (const key of lfConfigKeys[type]) {
+      // A model LF's optional keys (input, output) are left out when absent: ModelLfConfig reads them as "the only one".
+      // The seed's template kind likewise, so a template LF without one stores the config it always did.
+      if ((type === 'model' || key === 'template') && definition[key] === undefined) continue;
+      config[key] = definition[key] ?? null;
+    }
   }
-  const config: LfConfig = {};
-  for (const key of lfConfigKeys[type]) {
-    // A model LF's optional keys (input, output) are left out when absent: ModelLfConfig reads them as "the only one".
-    // The seed's template kind likewise, so a template LF without one stores the config it always did.
-    if ((type === 'model' || key === 'template') && definition[key] === undefined) continue;
-    config[key] = definition[key] ?? null;
-  }
-  return config;
+  // The keys of `type`, copied from a body its create schema validated: that type's config.
+  return config as LfConfig & ConfigFields;
 }
 
 /** Refuses a definition no engine could run, with the engine's or the compiler's own words. */
-function checkDefinition(type: LfType, config: LfConfig): void {
+function checkDefinition(type: LfType, config: ConfigFields): void {
   if (type === 'template') {
     const problem = templateValueProblem(config.operator as TemplateOperator, config.value as TemplateValue);
     if (problem) throw new ApiError(400, 'LF_INVALID', `This template LF cannot run: ${problem}.`);
@@ -95,7 +99,7 @@ function checkDefinition(type: LfType, config: LfConfig): void {
  * A Python LF is loaded in the server's Pyodide sandbox before it is saved: its syntax, its imports and that it
  * defines a function are checked where it will run. Outside any transaction: starting Pyodide takes seconds.
  */
-async function checkPythonLf(name: string, config: LfConfig, values: string[]): Promise<void> {
+async function checkPythonLf(name: string, config: ConfigFields, values: string[]): Promise<void> {
   if (config.language !== 'python') return;
   // Loaded here, not at the top: the Cloudflare Worker build of these routes has no child processes to run it in.
   const [{ PythonLfSandbox }, { CustomLfError }] = await Promise.all([import('../sandbox/python-sandbox.ts'), import('../sandbox/sandbox.ts')]);
@@ -124,13 +128,6 @@ function toLabelingFunction(row: LfRow, concept: Concept): LabelingFunction {
 
 /** The version a run pins, checked by the snapshot schema before it is stored. */
 const snapshotOf = (row: LfRow, concept: Concept): LfSnapshot => LfSnapshot.parse(toLabelingFunction(row, concept));
-
-async function loadLf(db: Db, cId: string, lfId: string): Promise<LfRow> {
-  const [row] = await db.select().from(labelingFunctions)
-    .where(and(eq(labelingFunctions.id, lfId), eq(labelingFunctions.conceptId, cId)));
-  if (!row) throw notFound('labeling function in this concept', lfId);
-  return row;
-}
 
 const approvalRequired = () => new ApiError(409, 'APPROVAL_REQUIRED',
   'A custom LF runs only once an approver has approved its code: save it inactive, then POST …/approve as an approver.');
@@ -190,7 +187,7 @@ async function patchLf(db: Db, store: ObjectStore | undefined, cId: string, lfId
     const label = labelOf(definition, concept);
     // Through the transaction: PGlite has one connection, which the open transaction holds.
     if (type === 'model') await checkModelLfDefinition(tx, store, cId, config, label);
-    const codeChanged = type === 'custom' && customCode(config) !== customCode(current.config as LfConfig);
+    const codeChanged = type === 'custom' && customCode(config) !== customCode(current.config);
     if (checkedPython !== undefined && customCode(config) !== checkedPython) {
       throw new ApiError(409, 'CONFLICT', 'This LF\'s code changed while yours was being checked; read it again and re-apply your change.');
     }
@@ -274,8 +271,7 @@ export const labelingFunctionRoutes = () => {
       const { c_id } = c.req.valid('param');
       const db = c.var.deps.db;
       const concept = await loadConcept(db, c_id);
-      const rows = await db.select().from(labelingFunctions).where(eq(labelingFunctions.conceptId, c_id))
-        .orderBy(asc(labelingFunctions.createdAt), asc(labelingFunctions.name));
+      const rows = await listLfs(db, c_id);
       return c.json(rows.map((row) => toLabelingFunction(row, concept)), 200);
     })
     .openapi(get, async (c) => {
@@ -291,19 +287,16 @@ export const labelingFunctionRoutes = () => {
     })
     .openapi(remove, async (c) => {
       const { c_id, lf_id } = c.req.valid('param');
-      const [row] = await c.var.deps.db.delete(labelingFunctions)
-        .where(and(eq(labelingFunctions.id, lf_id), eq(labelingFunctions.conceptId, c_id))).returning({ id: labelingFunctions.id });
-      if (!row) throw notFound('labeling function in this concept', lf_id);
+      await deleteLf(c.var.deps.db, c_id, lf_id);
       return c.body(null, 204);
     })
     .openapi(versions, async (c) => {
       const { c_id, lf_id } = c.req.valid('param');
       const db = c.var.deps.db;
       await loadLf(db, c_id, lf_id);
-      const rows = await db.select().from(labelingFunctionVersions)
-        .where(eq(labelingFunctionVersions.lfId, lf_id)).orderBy(asc(labelingFunctionVersions.version));
+      const rows = await listLfVersions(db, lf_id);
       return c.json(rows.map((v) => ({
-        lf_id: v.lfId, version: v.version, snapshot: v.snapshot as LfSnapshot, created_by: v.createdBy, created_at: iso(v.createdAt)!,
+        lf_id: v.lfId, version: v.version, snapshot: v.snapshot, created_by: v.createdBy, created_at: iso(v.createdAt)!,
       })), 200);
     })
     .openapi(approve, async (c) => {
@@ -311,14 +304,7 @@ export const labelingFunctionRoutes = () => {
       const { version } = c.req.valid('json');
       const db = c.var.deps.db;
       const concept = await loadConcept(db, c_id);
-      const pending = and(
-        eq(labelingFunctions.id, lf_id), eq(labelingFunctions.conceptId, c_id), eq(labelingFunctions.requiresApproval, true),
-        version === undefined ? undefined : eq(labelingFunctions.version, version),
-      );
-      // One conditional update: a patch that lands first changes the version or the pending flag, and this approves nothing.
-      const [row] = await db.update(labelingFunctions).set({
-        active: true, requiresApproval: false, approvedBy: c.var.principal.name, approvedAt: new Date(), updatedAt: new Date(),
-      }).where(pending).returning();
+      const row = await approvePendingLf(db, c_id, lf_id, version, c.var.principal.name);
       if (row) return c.json(toLabelingFunction(row, concept), 200);
       const current = await loadLf(db, c_id, lf_id);
       if (!current.requiresApproval) {
@@ -332,14 +318,14 @@ export const labelingFunctionRoutes = () => {
 };
 
 /** What an approver approves of a custom LF: its code, language and imports (a change to any asks again). */
-const customCode = (config: LfConfig) => JSON.stringify([config.code, config.language ?? 'typescript', config.allowed_imports ?? null]);
+const customCode = (config: ConfigFields) => JSON.stringify([config.code, config.language ?? 'typescript', config.allowed_imports ?? null]);
 
 /** The current definition with a patch laid over it, validated again as a whole by the type's create schema. */
 function mergePatch(type: LfType, current: LfRow, patch: LfUpdate): LfBody {
   const merged: Record<string, unknown> = {
     name: current.name, label: current.label, active: current.active,
     ...(current.description == null ? {} : { description: current.description }),
-    ...(current.config as LfConfig),
+    ...current.config,
   };
   for (const [key, value] of Object.entries(patch)) {
     if (key === 'description' && value === null) delete merged.description;

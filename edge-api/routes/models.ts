@@ -11,7 +11,8 @@ import { ModelInfo } from '../../shared/schema/model.ts';
 import { isModelLfError, loadOnnxModel, type LoadedModel } from '../../shared/onnx/index.ts';
 import { loadOnnxRuntime } from '../models/onnx-runtime.ts';
 import { getRun } from '../runs/run-store.ts';
-import { ConceptParams, loadConcept } from './concepts.ts';
+import { loadConcept } from '../data/concepts.ts';
+import { ConceptParams } from './concepts.ts';
 import { RunParams } from './runs.ts';
 
 const exportLabelModel = createRoute({

@@ -7,14 +7,15 @@ import type { Db } from '../db/client.ts';
 import { pipelines } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
-import { ConceptParams, loadConcept } from './concepts.ts';
+import { loadConcept } from '../data/concepts.ts';
+import { ConceptParams } from './concepts.ts';
 
 const PipelineParams = ConceptParams.extend({ name: Name });
 
 type PipelineRow = typeof pipelines.$inferSelect;
 
 const toPipeline = (row: PipelineRow): Pipeline => ({
-  c_id: row.conceptId, name: row.name, graph: row.graph as Pipeline['graph'], updated_at: iso(row.updatedAt)!,
+  c_id: row.conceptId, name: row.name, graph: row.graph, updated_at: iso(row.updatedAt)!,
 });
 
 async function loadPipeline(db: Db, cId: string, name: string): Promise<PipelineRow> {

@@ -11,7 +11,7 @@ export { Run };
 
 export const toRun = (r: RunRow): Run => ({
   run_id: r.id, kind: r.kind, status: r.status as RunStatus, c_id: r.conceptId,
-  progress: r.progress as Record<string, unknown>, params: r.params as Record<string, unknown>,
+  progress: r.progress, params: r.params as Record<string, unknown>,
   metrics: r.metrics ?? null, lineage: r.lineage ?? null, error: r.error ?? null, parent_run_id: r.parentRunId,
   created_at: iso(r.createdAt)!, started_at: iso(r.startedAt), finished_at: iso(r.finishedAt),
 });

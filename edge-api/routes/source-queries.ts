@@ -12,9 +12,11 @@ import { requireRole } from '../security/auth.ts';
 import { checkSourceSql } from '../security/sql-guard.ts';
 import { SourceError } from '../sources/errors.ts';
 import { sourceForConnection } from '../sources/from-connection.ts';
-import { ConceptParams, loadConcept } from './concepts.ts';
+import { loadConcept } from '../data/concepts.ts';
+import { ConceptParams } from './concepts.ts';
 import { dialectOf } from '../sources/index.ts';
-import { ConnectionParams, findConnection } from './connections.ts';
+import { findConnection } from '../data/connections.ts';
+import { ConnectionParams } from './connections.ts';
 
 const Column = z.object({ name: z.string(), type: z.string(), source_type: z.string() });
 const Preview = z.object({ columns: z.array(Column), rows: z.array(z.record(z.string(), z.unknown())), limit: z.number() });
@@ -96,7 +98,7 @@ export const sourceQueryRoutes = () => {
       const [asset] = await c.var.deps.db.select().from(t).where(and(eq(t.id, asset_id), eq(t.conceptId, c_id)));
       if (!asset) throw notFound(kind === 'indexes' ? 'index' : 'rule', asset_id);
       return c.json(await preview(c.var.deps, {
-        conn_id: asset.connId, sql_query: asset.sqlQuery, query_template_params: asset.queryTemplateParams as Record<string, unknown>, limit: 100,
+        conn_id: asset.connId, sql_query: asset.sqlQuery, query_template_params: asset.queryTemplateParams, limit: 100,
       }), 200);
     })
     .openapi(schema, async (c) => {

@@ -16,7 +16,8 @@ import { readResultRows, summarizeResults, TrainSummaryError, writeResultsCsv, t
 import { listTrainingSchedules, scheduleTraining, unscheduleTraining } from '../training/train-schedule.ts';
 import { ScheduleName, TrainJob, TrainRequest, TrainSchedule, TrainScheduleCreate, TrainStarted } from '../../shared/schema/training.ts';
 import type { TrainParams } from '../training/train-spec.ts';
-import { ConceptParams, loadConcept } from './concepts.ts';
+import { loadConcept } from '../data/concepts.ts';
+import { ConceptParams } from './concepts.ts';
 import { Run, toRun } from './runs.ts';
 import { RunComparison, RunKindFilter } from '../../shared/schema/run.ts';
 import { ResultRows, ResultsSummary, RowFilter } from '../../shared/schema/results.ts';
@@ -160,7 +161,7 @@ export const trainingRoutes = () => createRouter()
       job_id: row.id, run_id: row.id, dagster_run_id: row.id, status: toRun(row).status, output_type: outputType,
       source: browser ? 'browser' as const : 'server' as const, ...(browser ? { weights: (params as BrowserTrainParams).weights } : {}),
       request: params.request,
-      progress: row.progress as Record<string, unknown>, error: row.error ?? null,
+      progress: row.progress, error: row.error ?? null,
     };
     if (row.status !== 'SUCCESS') return c.json(base, 200);
     const metrics = row.metrics as TrainMetrics;

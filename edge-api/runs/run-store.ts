@@ -42,6 +42,6 @@ export async function transitionRun(
   return updated.length > 0;
 }
 
-export async function setRunProgress(db: Db, runId: string, progress: object): Promise<void> {
+export async function setRunProgress(db: Db, runId: string, progress: RunRow['progress']): Promise<void> {
   await db.update(runs).set({ progress }).where(eq(runs.id, runId));
 }

@@ -25,7 +25,8 @@ import type { ColumnSchema, ConnectionTest, PreviewResult, QueryOptions, SchemaT
 import { compileNamedParams } from './params.ts';
 import type { CompiledSql } from './params.ts';
 
-type Tx = postgres.TransactionSql<Record<string, never>>;
+/** The one-connection session of readOnly, between its BEGIN and ROLLBACK. */
+type Tx = ReturnType<typeof connect>;
 
 /**
  * How a column travels through `COPY … (FORMAT csv)` into DuckDB: `plain` text DuckDB parses as `type`;
@@ -240,7 +241,7 @@ export class PostgresSource implements Source {
       // One connection (max: 1), so BEGIN and ROLLBACK surround exactly the statements in between.
       await sql.ready(sql.unsafe('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'));
       await sql.unsafe(`select ${SETTINGS_CALLS}`, sessionSettings(timeoutMs).flat());
-      const result = await work(sql as unknown as Tx);
+      const result = await work(sql);
       await sql.unsafe('ROLLBACK');
       clean = true;
       return result;
@@ -280,12 +281,13 @@ export class PostgresSource implements Source {
     client.on('error', () => {});
     let healthy = false;
     let dropped = false;
-    const destroy = () => (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    const destroy = () => client.connection.stream.destroy();
     let canceling: Promise<void> | undefined;
     const onAbort = () => {
       // Closing the socket alone would leave the statement running (pg_sleep never notices a gone client): cancel
       // it first, then drop the connection so nothing further runs on it.
-      const pid = (client as unknown as { processID?: number | null }).processID;
+      // node-postgres sets processID at startup without declaring it.
+      const pid = 'processID' in client && typeof client.processID === 'number' ? client.processID : undefined;
       canceling ??= (pid ? this.cancelBackend(pid) : Promise.resolve()).finally(destroy);
     };
     try {

@@ -31,7 +31,8 @@ export type WriterPrivilege = {
   revoke: string;
 };
 
-type Tx = postgres.TransactionSql<Record<string, never>>;
+/** What the check needs of a PostgreSQL session: raw queries (a read-only transaction in practice). */
+type Tx = Pick<postgres.Sql, 'unsafe'>;
 
 // The grantee through which the current user holds a privilege in an ACL: itself first, then PUBLIC, then a role it
 // inherits from. Quoted, ready for a REVOKE.

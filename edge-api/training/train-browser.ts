@@ -9,7 +9,7 @@ import { count, eq } from 'drizzle-orm';
 import { countResultLabels, oneClassWarning } from '../../shared/labelmodel/index.ts';
 import type { Db } from '../db/client.ts';
 import { goldLabels, partitionExecutions, runs } from '../db/schema.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../domain-error.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { createRun, getRun, recordRunEvent, type RunRow } from '../runs/run-store.ts';
 import { LabelModelParameters } from '../../shared/schema/label-model.ts';
@@ -60,7 +60,7 @@ export type BrowserTraining = z.infer<typeof BrowserTraining>;
 /** A browser run's params: a server run's, marked, with no units (the browser did the work). */
 export type BrowserTrainParams = TrainParams & { source: 'browser'; weights: number[] | null };
 
-const invalid = (message: string, details?: unknown) => new ApiError(400, 'VALIDATION_FAILED', message, details);
+const invalid = (message: string, details?: unknown) => new DomainError('VALIDATION_FAILED', message, details);
 
 function readFooter(bytes: Uint8Array): FileMetaData {
   try {
@@ -90,10 +90,10 @@ function checkVersions(params: TrainParams, training: BrowserTraining): void {
   const loaded = new Set(training.asset_version_ids);
   const moved = pinned.filter((a) => !loaded.has(a.asset_version_id)).map((a) => `${a.name} (now v${a.version})`);
   if (moved.length || loaded.size !== pinned.length) {
-    throw new ApiError(409, 'CONFLICT', `The browser trained on other asset versions than the current ones: ${moved.join(', ') || 'a different set of assets'}. Reload the studio and train again.`);
+    throw new DomainError('CONFLICT', `The browser trained on other asset versions than the current ones: ${moved.join(', ') || 'a different set of assets'}. Reload the studio and train again.`);
   }
   const stale = params.lineage.lfs.filter((lf) => training.lf_versions[lf.lf_id] !== lf.version).map((lf) => `${lf.name} (now v${lf.version}, trained on ${training.lf_versions[lf.lf_id] ?? 'none'})`);
-  if (stale.length) throw new ApiError(409, 'CONFLICT', `The browser trained on other LF versions than the current ones: ${stale.join(', ')}. Train again.`);
+  if (stale.length) throw new DomainError('CONFLICT', `The browser trained on other LF versions than the current ones: ${stale.join(', ')}. Train again.`);
   if (training.analysis.lfs.length !== params.lineage.lfs.length || (training.fit.weights && training.fit.weights.length !== params.lineage.lfs.length)) {
     throw invalid(`The analysis and weights must have one entry per selected LF (${params.lineage.lfs.length}).`);
   }

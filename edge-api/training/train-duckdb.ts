@@ -170,6 +170,9 @@ async function forEachChunk(connection: DuckDBConnection, sql: string, visit: (c
 
 type NumberItems = Int32Array | Int16Array | Uint8Array | Float64Array;
 
+/** The field a @duckdb/node-api vector keeps its values in, typed as unknown since the library does not declare it. */
+const itemsOf = (vector: object): unknown => ('items' in vector ? vector.items : undefined);
+
 /**
  * A numeric vector's values as the typed array @duckdb/node-api keeps them in (a field it does not type as public):
  * copying those is what makes moving a million numbers take milliseconds instead of a second of getItem calls.
@@ -177,10 +180,11 @@ type NumberItems = Int32Array | Int16Array | Uint8Array | Float64Array;
  */
 function vectorItems<T extends NumberItems | BigInt64Array>(chunk: DuckDBDataChunk, column: number, make: (n: number) => T): T {
   const vector = chunk.getColumnVector(column);
-  const items = (vector as unknown as { items?: unknown }).items;
+  const items = itemsOf(vector);
   if (ArrayBuffer.isView(items) && (items as T).length === chunk.rowCount && items.constructor === make(0).constructor) return items as T;
   const out = make(chunk.rowCount);
-  for (let i = 0; i < chunk.rowCount; i++) (out as unknown as unknown[])[i] = vector.getItem(i);
+  // Element by element: T's element type (number or bigint) is what getItem gives for this column.
+  for (let i = 0; i < chunk.rowCount; i++) Reflect.set(out, i, vector.getItem(i));
   return out;
 }
 
@@ -340,7 +344,7 @@ const CHUNK_ROWS = 2048;
 /** Fills one column of a chunk, straight into the vector's typed array when it has one (see vectorItems). */
 function fillColumn(chunk: DuckDBDataChunk, column: number, rows: number, value: (i: number) => number) {
   const vector = chunk.getColumnVector(column);
-  const items = (vector as unknown as { items?: unknown }).items;
+  const items = itemsOf(vector);
   if ((items instanceof Float64Array || items instanceof Int32Array) && items.length === rows) {
     for (let i = 0; i < rows; i++) items[i] = value(i);
   } else {

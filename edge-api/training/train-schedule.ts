@@ -4,7 +4,7 @@
 // recorded as a failed run, not lost.
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/client.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../domain-error.ts';
 import { createRun, transitionRun } from '../runs/run-store.ts';
 import { ensureTrainingQueues, startTraining, type TrainingContext } from './train.ts';
 import type { TrainRequest } from '../../shared/schema/training.ts';
@@ -43,7 +43,7 @@ export async function scheduleTraining(
   try {
     next = nextRuns(ctx.boss, cron, tz);
   } catch (err) {
-    throw new ApiError(400, 'VALIDATION_FAILED', `cron: "${cron}" is not a schedule pg-boss understands (${(err as Error).message}); use five cron fields, e.g. "0 3 * * *".`);
+    throw new DomainError('VALIDATION_FAILED', `cron: "${cron}" is not a schedule pg-boss understands (${(err as Error).message}); use five cron fields, e.g. "0 3 * * *".`);
   }
   await pinTrainingRun(ctx.db, ctx.store, conceptId, request);
   await ensureScheduleQueue(ctx.boss);
@@ -102,7 +102,7 @@ export async function runScheduledTraining(ctx: TrainingContext, data: TrainSche
   try {
     return (await startTraining(ctx, data.conceptId, data.request, createdBy)).id;
   } catch (err) {
-    if (!(err instanceof ApiError)) throw err;
+    if (!(err instanceof DomainError)) throw err;
     const run = await createRun(ctx.db as Db, { kind: 'train', conceptId: data.conceptId, params: { request: data.request, schedule: data.name }, createdBy });
     await transitionRun(ctx.db, run.id, ['PENDING'], 'FAILURE', { error: { code: err.code, message: `Scheduled run "${data.name}" could not start: ${err.message}` } });
     return run.id;

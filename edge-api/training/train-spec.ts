@@ -10,7 +10,7 @@ import { lfDefinitionOf, type LfSnapshot } from '../../shared/schema/labeling-fu
 import type { TrainRequest } from '../../shared/schema/training.ts';
 import type { Db } from '../db/client.ts';
 import { assetVersions, conceptIndexes, conceptRules, conceptValues, labelingFunctionVersions, labelingFunctions } from '../db/schema.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../domain-error.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { readParquetFooter } from './train-parquet.ts';
 import { listParts } from '../storage/parts.ts';
@@ -81,11 +81,11 @@ async function pinAssets(db: Db, store: ObjectStore, conceptId: string, kind: 'i
   const what = kind === 'indexes' ? 'index' : 'rule';
   const rows = await db.select().from(t).where(and(eq(t.conceptId, conceptId), inArray(t.id, ids)));
   const missing = ids.filter((id) => !rows.some((r) => r.id === id));
-  if (missing.length) throw new ApiError(400, 'VALIDATION_FAILED', `No ${what} of this concept has id ${missing.join(', ')}; list the catalog to find the right ids.`, { missing });
+  if (missing.length) throw new DomainError('VALIDATION_FAILED', `No ${what} of this concept has id ${missing.join(', ')}; list the catalog to find the right ids.`, { missing });
   const ordered = ids.map((id) => rows.find((r) => r.id === id)!);
   const unmaterialized = ordered.filter((a) => !a.isMaterialized || !a.currentVersionId);
   if (unmaterialized.length) {
-    throw new ApiError(400, 'NOT_MATERIALIZED',
+    throw new DomainError('NOT_MATERIALIZED',
       `${unmaterialized.length > 1 ? `The ${what === 'index' ? 'indexes' : 'rules'}` : `The ${what}`} ${quoted(unmaterialized.map((a) => a.name))} ${unmaterialized.length > 1 ? 'are' : 'is'} not materialized; materialize ${unmaterialized.length > 1 ? 'them' : 'it'} first (POST …/${kind}/{id}/materialize).`,
       { assets: unmaterialized.map((a) => ({ kind, asset_id: a.id, name: a.name })) });
   }
@@ -95,7 +95,7 @@ async function pinAssets(db: Db, store: ObjectStore, conceptId: string, kind: 'i
     const version = versions.find((v) => v.id === asset.currentVersionId)!;
     const objects = await listParts(store, version.storagePrefix);
     if (objects.length === 0) {
-      throw new ApiError(400, 'NOT_MATERIALIZED', `The ${what} "${asset.name}" has no Parquet in the object store at ${version.storagePrefix}/; materialize it again.`);
+      throw new DomainError('NOT_MATERIALIZED', `The ${what} "${asset.name}" has no Parquet in the object store at ${version.storagePrefix}/; materialize it again.`);
     }
     const parts: PinnedAsset['parts'] = [];
     let columns: AssetColumn[] = [];
@@ -105,7 +105,7 @@ async function pinAssets(db: Db, store: ObjectStore, conceptId: string, kind: 'i
       columns = footer.columns;
     }
     if (!columns.some((c) => c.name === asset.keyColumn)) {
-      throw new ApiError(400, 'VALIDATION_FAILED', `The ${what} "${asset.name}" has no column "${asset.keyColumn}" (its key_column); set key_column to one of ${quoted(columns.map((c) => c.name))}.`);
+      throw new DomainError('VALIDATION_FAILED', `The ${what} "${asset.name}" has no column "${asset.keyColumn}" (its key_column); set key_column to one of ${quoted(columns.map((c) => c.name))}.`);
     }
     pinned.push({
       kind, asset_id: asset.id, name: asset.name, asset_version_id: version.id, version: version.version,
@@ -118,17 +118,17 @@ async function pinAssets(db: Db, store: ObjectStore, conceptId: string, kind: 'i
 async function pinLfs(db: Db, conceptId: string, ids: string[]): Promise<PinnedLf[]> {
   const rows = await db.select().from(labelingFunctions).where(and(eq(labelingFunctions.conceptId, conceptId), inArray(labelingFunctions.id, ids)));
   const missing = ids.filter((id) => !rows.some((r) => r.id === id));
-  if (missing.length) throw new ApiError(400, 'VALIDATION_FAILED', `No labeling function of this concept has id ${missing.join(', ')}.`, { missing });
+  if (missing.length) throw new DomainError('VALIDATION_FAILED', `No labeling function of this concept has id ${missing.join(', ')}.`, { missing });
   const ordered = ids.map((id) => rows.find((r) => r.id === id)!);
   const unapproved = ordered.filter((lf) => lf.requiresApproval);
   if (unapproved.length) {
-    throw new ApiError(400, 'APPROVAL_REQUIRED',
+    throw new DomainError('APPROVAL_REQUIRED',
       `The custom LF${unapproved.length > 1 ? 's' : ''} ${quoted(unapproved.map((lf) => lf.name))} ${unapproved.length > 1 ? 'are' : 'is'} not approved; an approver must approve ${unapproved.length > 1 ? 'them' : 'it'} (POST …/labeling-functions/{lf_id}/approve) or leave ${unapproved.length > 1 ? 'them' : 'it'} out.`,
       { lfs: unapproved.map((lf) => ({ lf_id: lf.id, name: lf.name })) });
   }
   const inactive = ordered.filter((lf) => !lf.active);
   if (inactive.length) {
-    throw new ApiError(400, 'LF_INVALID',
+    throw new DomainError('LF_INVALID',
       `The LF${inactive.length > 1 ? 's' : ''} ${quoted(inactive.map((lf) => lf.name))} ${inactive.length > 1 ? 'are' : 'is'} inactive; activate ${inactive.length > 1 ? 'them' : 'it'} or leave ${inactive.length > 1 ? 'them' : 'it'} out.`,
       { lfs: inactive.map((lf) => ({ lf_id: lf.id, name: lf.name })) });
   }
@@ -136,8 +136,8 @@ async function pinLfs(db: Db, conceptId: string, ids: string[]): Promise<PinnedL
     .orderBy(asc(labelingFunctionVersions.version));
   return ordered.map((lf) => {
     const snapshot = snapshots.find((s) => s.lfId === lf.id && s.version === lf.version);
-    if (!snapshot) throw new ApiError(409, 'CONFLICT', `LF "${lf.name}" has no saved snapshot of version ${lf.version}; save it again.`);
-    return { lf_id: lf.id, name: lf.name, version: lf.version, snapshot: snapshot.snapshot as LfSnapshot };
+    if (!snapshot) throw new DomainError('CONFLICT', `LF "${lf.name}" has no saved snapshot of version ${lf.version}; save it again.`);
+    return { lf_id: lf.id, name: lf.name, version: lf.version, snapshot: snapshot.snapshot };
   });
 }
 
@@ -198,11 +198,11 @@ export async function pinTrainingRun(
       compileLf(lfDefinitionOf(lf.snapshot), { columns: schema }, k);
     } catch (err) {
       const e = err as { code?: string; message?: string };
-      throw new ApiError(400, 'LF_INVALID', `${e.message ?? String(err)} Fix the LF, or pick assets that have the columns it reads.`, { lf_id: lf.lf_id, code: e.code });
+      throw new DomainError('LF_INVALID', `${e.message ?? String(err)} Fix the LF, or pick assets that have the columns it reads.`, { lf_id: lf.lf_id, code: e.code });
     }
   }
   if ((request.model === 'snorkel' || request.model === 'auto') && lfs.length < 3) {
-    throw new ApiError(400, 'VALIDATION_FAILED', `The ${request.model} label model needs at least 3 labeling functions; select more, or use model "mv".`);
+    throw new DomainError('VALIDATION_FAILED', `The ${request.model} label model needs at least 3 labeling functions; select more, or use model "mv".`);
   }
   const units = planUnits(index!, options.unitRows ?? DEFAULT_UNIT_ROWS);
   const { snorkel } = request;

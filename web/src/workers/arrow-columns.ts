@@ -101,7 +101,9 @@ function typedColumn(vectors: Vector[], type: ColumnType): BatchColumn | undefin
   if ((type !== 'integer' && type !== 'float' && type !== 'timestamp') || !numeric) return undefined;
   const out = new Float64Array(n);
   for (const d of datas) {
-    const values = d.values as ArrayLike<number> & { BYTES_PER_ELEMENT: number; buffer: ArrayBufferLike; byteOffset: number };
+    const values = d.values as ArrayLike<number> & {
+      BYTES_PER_ELEMENT: number; buffer: ArrayBufferLike; byteOffset: number; subarray(begin: number, end: number): ArrayLike<number>;
+    };
     if (values.BYTES_PER_ELEMENT === 8 && !(values instanceof Float64Array)) {
       if (DataType.isInt(arrowType) && !arrowType.isSigned) return undefined;
       const halves = new Int32Array(values.buffer, values.byteOffset + d.offset * 8, d.length * 2);
@@ -111,7 +113,7 @@ function typedColumn(vectors: Vector[], type: ColumnType): BatchColumn | undefin
         out[at + r] = hi * 4294967296 + (halves[2 * r]! >>> 0);
       }
     } else {
-      out.set((values as unknown as Float64Array).subarray(d.offset, d.offset + d.length), at);
+      out.set(values.subarray(d.offset, d.offset + d.length), at);
     }
     placeNulls(d);
     at += d.length;

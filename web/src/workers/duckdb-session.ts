@@ -55,10 +55,8 @@ export class DuckDbSession {
     const result = await conn.query(sql);
     const columns = result.schema.fields.map((f) => f.name);
     const rows: unknown[][] = [];
-    for (let i = 0; i < Math.min(result.numRows, limit); i++) {
-      const row = result.get(i)!;
-      rows.push(columns.map((c) => plain((row as unknown as Record<string, unknown>)[c])));
-    }
+    const vectors = columns.map((c) => result.getChild(c));
+    for (let i = 0; i < Math.min(result.numRows, limit); i++) rows.push(vectors.map((v) => plain(v?.get(i))));
     return { columns, rows, ms: performance.now() - started };
   }
 }

@@ -85,6 +85,10 @@ test('a new concept, a tested PostgreSQL connection, an index on it, and an uplo
   assert.equal(await assetDialog.getByLabel('Connection').locator('option:checked').innerText(), 'tickets-db (postgresql)');
   await assetDialog.getByLabel('Name').click();
   await type('tickets');
+  // The SQL editor completes the connection's tables (GET /api/connections/{id}/schema) as you type.
+  await typeInEditor(assetDialog, 'SQL query', 'SELECT id, text FROM comm');
+  await page.locator('.suggest-widget .monaco-list-row').filter({ hasText: 'comments' }).first().waitFor({ timeout: 15_000 });
+  await page.screenshot({ path: `${artifacts}04a-sql-completion.png` });
   await typeInEditor(assetDialog, 'SQL query', 'SELECT id, text FROM comments');
   await assetDialog.getByRole('button', { name: 'Preview' }).click();
   await assetDialog.locator('.preview table tbody tr').first().waitFor({ timeout: 30_000 });

@@ -83,7 +83,9 @@ export async function typeInEditor(scope: Locator, label: string, text: string):
   const { keyboard } = scope.page();
   await keyboard.press('ControlOrMeta+A');
   await keyboard.press('Delete');
-  await keyboard.insertText(text);
+  // Key by key, as a person types: the editor's auto-closed brackets and quotes are typed over, and its suggestions
+  // open as they would (a text without Enter or Tab never accepts one on its own).
+  await keyboard.type(text, { delay: 10 });
 }
 
 export interface Studio { server: ReefServer; page: Page; requested: string[]; close(): Promise<void> }

@@ -3,7 +3,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq } from 'drizzle-orm';
 import { AssetCreate } from '../../shared/schema/asset.ts';
-import type { ConnectionType } from '../../shared/schema/connection.ts';
+import { QueryPreview, SourceTables, type ConnectionType } from '../../shared/schema/connection.ts';
 import { conceptIndexes, conceptRules } from '../db/schema.ts';
 import type { AppDeps } from '../env.ts';
 import { ApiError, notFound } from '../errors.ts';
@@ -18,12 +18,9 @@ import { dialectOf } from '../sources/index.ts';
 import { findConnection } from '../data/connections.ts';
 import { ConnectionParams } from './connections.ts';
 
-const Column = z.object({ name: z.string(), type: z.string(), source_type: z.string() });
-const Preview = z.object({ columns: z.array(Column), rows: z.array(z.record(z.string(), z.unknown())), limit: z.number() });
 const PreviewBody = AssetCreate.pick({ conn_id: true, sql_query: true, query_template_params: true })
   .extend({ limit: z.number().int().min(1).max(1000).default(100) });
 const timeoutError = { 504: { description: 'SOURCE_QUERY_TIMEOUT: the source did not answer within the statement timeout', content: errors[400].content } } as const;
-const SchemaTables = z.array(z.object({ schema: z.string(), name: z.string(), columns: z.array(z.object({ name: z.string(), type: z.string() })) }));
 
 /**
  * A source's own failure (bad SQL, unreachable) is the analyst's to fix: 400 with the translated message. A query
@@ -54,20 +51,20 @@ function previewRoute(kind: 'indexes' | 'rules') {
     method: 'post', path: `/api/concepts/{c_id}/${kind}/preview`, tags: [kind], security: secured,
     description: 'Runs the query read-only with the statement timeout and returns its first rows and column types; nothing is saved.',
     request: { params: ConceptParams, ...jsonBody(PreviewBody) },
-    responses: { 200: json(Preview, 'The first rows and the columns'), ...errors, ...timeoutError },
+    responses: { 200: json(QueryPreview, 'The first rows and the columns'), ...errors, ...timeoutError },
   });
 }
 const schema = createRoute({
   method: 'get', path: '/api/connections/{conn_id}/schema', tags: ['connections'], security: secured,
   request: { params: ConnectionParams },
-  responses: { 200: json(SchemaTables, 'Tables and columns the connection can read'), ...errors, ...timeoutError },
+  responses: { 200: json(SourceTables, 'Tables and columns the connection can read'), ...errors, ...timeoutError },
 });
 // A GET, but it runs the stored SQL against the source: the analyst role, like the POST preview.
 const assetPreview = createRoute({
   method: 'get', path: '/api/concepts/{c_id}/{kind}/{asset_id}/preview', tags: ['indexes', 'rules'], security: secured,
   middleware: [requireRole('analyst')] as const,
   request: { params: ConceptParams.extend({ kind: z.enum(['indexes', 'rules']), asset_id: z.uuid() }) },
-  responses: { 200: json(Preview, 'The first rows of a saved index or rule, as its SQL gives them now'), ...errors, ...timeoutError },
+  responses: { 200: json(QueryPreview, 'The first rows of a saved index or rule, as its SQL gives them now'), ...errors, ...timeoutError },
 });
 
 async function preview(deps: AppDeps, body: { conn_id: string; sql_query: string; query_template_params: Record<string, unknown>; limit: number }) {

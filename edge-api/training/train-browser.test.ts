@@ -17,7 +17,8 @@ import { openTestQueue } from '../testing.ts';
 import { demoCommentsSql } from '../demo/comments.ts';
 import { hashToken } from '../security/secrets.ts';
 import { LocalObjectStore } from '../storage/local.ts';
-import { BROWSER_TRAINING_KEY, type BrowserTraining } from './train-browser.ts';
+import { BROWSER_TRAINING_KEY } from '../../shared/schema/training.ts';
+import type { BrowserTraining } from './train-browser.ts';
 import { materializeFixtureAsset } from './train-fixtures.ts';
 
 const ROWS = 300;

@@ -20,9 +20,8 @@ import { exportRunToMlflow } from './mlflow.ts';
 import { resultsUri } from './train.ts';
 import type { TrainMetrics } from './train-metrics.ts';
 import { partKey } from '../storage/parts.ts';
+import { BROWSER_TRAINING_KEY } from '../../shared/schema/training.ts';
 
-/** The key-value metadata key of the results Parquet that carries the browser's request and measurements. */
-export const BROWSER_TRAINING_KEY = 'reef.browser_training';
 
 const Rate = z.number().min(0).max(1);
 export const BrowserTraining = z.object({

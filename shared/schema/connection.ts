@@ -99,3 +99,13 @@ export const ConnectionTestResult = z.object({
   privileges: z.array(z.object({ privilege: z.string(), object: z.string(), revoke: z.string() })).optional(),
 });
 export type ConnectionTestResult = z.infer<typeof ConnectionTestResult>;
+
+/** GET /api/connections/{conn_id}/schema: the tables and columns the connection can read (the SQL editor completes them). */
+export const SourceTables = z.array(z.object({ schema: z.string(), name: z.string(), columns: z.array(z.object({ name: z.string(), type: z.string() })) }));
+export type SourceTables = z.infer<typeof SourceTables>;
+
+/** A preview's column: its Reef type and the source's own type name. */
+export const PreviewColumn = z.object({ name: z.string(), type: z.string(), source_type: z.string() });
+/** The first rows of a query on a connection, as the preview routes answer. */
+export const QueryPreview = z.object({ columns: z.array(PreviewColumn), rows: z.array(z.record(z.string(), z.unknown())), limit: z.number() });
+export type QueryPreview = z.infer<typeof QueryPreview>;

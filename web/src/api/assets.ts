@@ -1,13 +1,14 @@
 // Indexes and rules (a concept's assets): preview their SQL, save them, materialize them, read a version's parts.
 import type { z } from 'zod';
 import type { Asset, AssetCreate } from '../../../shared/schema/asset.ts';
+import type { QueryPreview } from '../../../shared/schema/connection.ts';
 import { apiPath, request, requestJson } from './request.ts';
 
 export type AssetCollection = 'indexes' | 'rules';
 
-/** The first rows of a query on a connection (edge-api/routes/source-queries.ts Preview). */
+/** The first rows of a query on a connection, nothing saved. */
 export const previewAssetQuery = (cId: string, kind: AssetCollection, body: { conn_id: string; sql_query: string }) =>
-  requestJson<unknown>(apiPath`/api/concepts/${cId}/${kind}/preview`, { method: 'POST', json: body });
+  requestJson<QueryPreview>(apiPath`/api/concepts/${cId}/${kind}/preview`, { method: 'POST', json: body });
 export const createAsset = (cId: string, kind: AssetCollection, body: z.input<typeof AssetCreate>) =>
   requestJson<Asset>(apiPath`/api/concepts/${cId}/${kind}`, { method: 'POST', json: body });
 /** Starts a materialization run; follow it with runs.ts followRun. */

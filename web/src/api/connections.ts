@@ -1,5 +1,5 @@
 // Source connections: PostgreSQL, MySQL/MariaDB, or uploaded files; saved, tested, and read for completions.
-import type { Connection, ConnectionCreate, ConnectionTestResult, ConnectionUpdate } from '../../../shared/schema/connection.ts';
+import type { Connection, ConnectionCreate, ConnectionTestResult, ConnectionUpdate, SourceTables } from '../../../shared/schema/connection.ts';
 import { apiPath, requestJson } from './request.ts';
 
 export const listConnections = () => requestJson<Connection[]>('/api/connections');
@@ -7,8 +7,8 @@ export const createConnection = (body: ConnectionCreate) => requestJson<Connecti
 export const updateConnection = (connId: string, body: ConnectionUpdate) =>
   requestJson<Connection>(apiPath`/api/connections/${connId}`, { method: 'PATCH', json: body });
 export const testConnection = (connId: string) => requestJson<ConnectionTestResult>(apiPath`/api/connections/${connId}/test`, { method: 'POST' });
-/** The tables and columns the connection can read (edge-api/routes/source-queries.ts SchemaTables). */
-export const connectionSchema = (connId: string) => requestJson<unknown>(apiPath`/api/connections/${connId}/schema`);
+/** The tables and columns the connection can read. */
+export const connectionSchema = (connId: string) => requestJson<SourceTables>(apiPath`/api/connections/${connId}/schema`);
 
 /** Uploads one CSV or Parquet file into a files connection; the file's name (less its extension) names the table. */
 export const uploadConnectionFile = (connId: string, file: File) =>

@@ -2,7 +2,7 @@
 // Preview of the first rows and their schema, Save.
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Asset } from '../../../shared/schema/asset.ts';
-import type { Connection } from '../../../shared/schema/connection.ts';
+import type { Connection, QueryPreview } from '../../../shared/schema/connection.ts';
 import { createAsset, previewAssetQuery, type AssetCollection } from '../api/assets.ts';
 import { connectionSchema } from '../api/connections.ts';
 import { ApiRequestError } from '../api/request.ts';
@@ -10,17 +10,6 @@ import { LazyCodeEditor } from '../editor/LazyCodeEditor.tsx';
 import { ConnectionDialog } from './ConnectionDialog.tsx';
 
 export type AssetKind = AssetCollection;
-
-interface PreviewResult { columns: { name: string; type: string }[]; rows: Record<string, unknown>[] }
-
-/** Reads the preview response whatever its exact column shape (names only, or name + type). */
-function toPreview(payload: unknown): PreviewResult {
-  const p = payload as { columns?: unknown[]; schema?: unknown[]; rows?: unknown[] };
-  const rawColumns = p.columns ?? p.schema ?? [];
-  const columns = rawColumns.map((c) => (typeof c === 'string' ? { name: c, type: '' } : c as { name: string; type: string }));
-  const rows = (p.rows ?? []).map((r) => (Array.isArray(r) ? Object.fromEntries(columns.map((c, i) => [c.name, r[i]])) : r as Record<string, unknown>));
-  return { columns, rows };
-}
 
 const cell = (v: unknown) => (v === null || v === undefined ? '∅' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
@@ -35,7 +24,7 @@ export function AssetDialog({ cId, kind, connections: known, onClose, onSaved }:
   const [connId, setConnId] = useState(connections[0]?.conn_id ?? '');
   const [keyColumn, setKeyColumn] = useState('id');
   const [sql, setSql] = useState('SELECT id, text FROM ');
-  const [preview, setPreview] = useState<PreviewResult | null>(null);
+  const [preview, setPreview] = useState<QueryPreview | null>(null);
   const [busy, setBusy] = useState<'preview' | 'save' | null>(null);
   const [error, setError] = useState<string>();
 
@@ -49,10 +38,8 @@ export function AssetDialog({ cId, kind, connections: known, onClose, onSaved }:
     let live = true;
     // Completion of the connection's tables and columns; the editor works without it if the schema is unavailable.
     Promise.all([import('../editor/monaco-setup.ts'), connectionSchema(connId)])
-      .then(([setup, schema]) => {
-        if (!live) return;
-        const s = schema as { tables?: { name: string; columns?: { name: string; type?: string }[] }[] };
-        setup.setSqlCompletionTables((s.tables ?? []).map((t) => ({ name: t.name, columns: t.columns ?? [] })));
+      .then(([setup, tables]) => {
+        if (live) setup.setSqlCompletionTables(tables.map((t) => ({ name: t.name, columns: t.columns })));
       })
       .catch(() => undefined);
     return () => { live = false; };
@@ -63,7 +50,7 @@ export function AssetDialog({ cId, kind, connections: known, onClose, onSaved }:
     setBusy('preview');
     setError(undefined);
     try {
-      setPreview(toPreview(await previewAssetQuery(cId, kind, { conn_id: connId, sql_query: sql })));
+      setPreview(await previewAssetQuery(cId, kind, { conn_id: connId, sql_query: sql }));
     } catch (e) {
       setError(e instanceof ApiRequestError && e.status === 404 && e.code === 'NOT_FOUND' && /No route/.test(e.message)
         ? 'Preview is not available on this server yet.' : (e as Error).message);

@@ -18,26 +18,15 @@ BEGIN
   RETURN NULL;
 END $$;
 --> statement-breakpoint
-CREATE TRIGGER reef_changes AFTER INSERT OR UPDATE OR DELETE ON concepts FOR EACH ROW EXECUTE FUNCTION reef_notify_change('id');
---> statement-breakpoint
-CREATE TRIGGER reef_changes_truncate AFTER TRUNCATE ON concepts FOR EACH STATEMENT EXECUTE FUNCTION reef_notify_change();
---> statement-breakpoint
-CREATE TRIGGER reef_changes AFTER INSERT OR UPDATE OR DELETE ON concept_values FOR EACH ROW EXECUTE FUNCTION reef_notify_change('concept_id');
---> statement-breakpoint
-CREATE TRIGGER reef_changes_truncate AFTER TRUNCATE ON concept_values FOR EACH STATEMENT EXECUTE FUNCTION reef_notify_change();
---> statement-breakpoint
-CREATE TRIGGER reef_changes AFTER INSERT OR UPDATE OR DELETE ON concept_indexes FOR EACH ROW EXECUTE FUNCTION reef_notify_change('concept_id');
---> statement-breakpoint
-CREATE TRIGGER reef_changes_truncate AFTER TRUNCATE ON concept_indexes FOR EACH STATEMENT EXECUTE FUNCTION reef_notify_change();
---> statement-breakpoint
-CREATE TRIGGER reef_changes AFTER INSERT OR UPDATE OR DELETE ON concept_rules FOR EACH ROW EXECUTE FUNCTION reef_notify_change('concept_id');
---> statement-breakpoint
-CREATE TRIGGER reef_changes_truncate AFTER TRUNCATE ON concept_rules FOR EACH STATEMENT EXECUTE FUNCTION reef_notify_change();
---> statement-breakpoint
-CREATE TRIGGER reef_changes AFTER INSERT OR UPDATE OR DELETE ON labeling_functions FOR EACH ROW EXECUTE FUNCTION reef_notify_change('concept_id');
---> statement-breakpoint
-CREATE TRIGGER reef_changes_truncate AFTER TRUNCATE ON labeling_functions FOR EACH STATEMENT EXECUTE FUNCTION reef_notify_change();
---> statement-breakpoint
-CREATE TRIGGER reef_changes AFTER INSERT OR UPDATE OR DELETE ON api_tokens FOR EACH ROW EXECUTE FUNCTION reef_notify_change('id');
---> statement-breakpoint
-CREATE TRIGGER reef_changes_truncate AFTER TRUNCATE ON api_tokens FOR EACH STATEMENT EXECUTE FUNCTION reef_notify_change();
+-- The tables a cached read depends on, each with the column that names what changed (a concept, a token).
+DO $$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN SELECT * FROM (VALUES ('concepts', 'id'), ('concept_values', 'concept_id'), ('concept_indexes', 'concept_id'),
+                                  ('concept_rules', 'concept_id'), ('labeling_functions', 'concept_id'), ('api_tokens', 'id')) AS v(name, key)
+  LOOP
+    EXECUTE format('CREATE TRIGGER reef_changes AFTER INSERT OR UPDATE OR DELETE ON %I FOR EACH ROW EXECUTE FUNCTION reef_notify_change(%L)', t.name, t.key);
+    EXECUTE format('CREATE TRIGGER reef_changes_truncate AFTER TRUNCATE ON %I FOR EACH STATEMENT EXECUTE FUNCTION reef_notify_change()', t.name);
+  END LOOP;
+END $$;

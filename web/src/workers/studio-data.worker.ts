@@ -13,7 +13,7 @@ import type { LfScanApi } from './lf-scan-protocol.ts';
 import type { ModelLfApi } from './model-lf-protocol.ts';
 import { movedArrays, type TrainApi } from './train-protocol.ts';
 import { rowRange } from './row-range.ts';
-import { resultColumns, resultParquet } from '../results/result-table.ts';
+import { resultColumns, resultParquet } from './result-table.ts';
 import { keepBrowserRun } from '../api/training.ts';
 import { BROWSER_TRAINING_KEY } from '../../../shared/schema/training.ts';
 import type { StudioDataApi } from './studio-data-protocol.ts';

@@ -2,11 +2,12 @@
 // on the demo (its first start, 20,000 rows; or BENCH_DATA_DIR, a data folder bench:web-style) traced by Chromium
 // (devtools.timeline), every task over 50 ms listed with its longest child events and the JavaScript functions
 // sampled in it (CDP Profiler). A tool for finding long tasks, not a benchmark: it prints no goal.
+import { existsSync, readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { chromiumFlags, demoReady, startReef } from '../e2e/harness.ts';
 
 interface TraceEvent { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: { data?: Record<string, unknown>; name?: string } }
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }
 interface Profile { nodes: ProfileNode[]; startTime: number; samples: number[]; timeDeltas: number[] }
 
 const server = await startReef(process.env.BENCH_DATA_DIR ? { dataDir: process.env.BENCH_DATA_DIR } : {});
@@ -38,7 +39,17 @@ try {
   const sampleTimes: number[] = [];
   let t = profile.startTime;
   for (const d of profile.timeDeltas) sampleTimes.push((t += d));
-  const fn = (id: number) => { const c = byId.get(id)!.callFrame; return `${c.functionName || '(anonymous)'} ${c.url.split('/').pop()}:${c.lineNumber + 1}`; };
+  // The built app is minified: a few characters of its code name the function better than its minified name.
+  const built = new URL('../web/dist/assets/', import.meta.url).pathname;
+  const codeAt = (file: string, line: number, column: number) => {
+    if (!file || !existsSync(built + file)) return '';
+    return ` «${(readFileSync(built + file, 'utf8').split('\n')[line] ?? '').slice(column, column + 70)}»`;
+  };
+  const fn = (id: number) => {
+    const c = byId.get(id)!.callFrame;
+    const file = c.url.split('/').pop() ?? '';
+    return `${c.functionName || '(anonymous)'} ${file}:${c.lineNumber + 1}:${c.columnNumber + 1}${codeAt(file, c.lineNumber, c.columnNumber)}`;
+  };
   console.log(`${tasks.length} main-thread tasks over 50 ms between Train Model and the results page`);
   for (const task of tasks) {
     const end = task.ts + task.dur!;

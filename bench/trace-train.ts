@@ -38,7 +38,10 @@ try {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const sampleTimes: number[] = [];
   let t = profile.startTime;
-  for (const d of profile.timeDeltas) sampleTimes.push((t += d));
+  for (const d of profile.timeDeltas) {
+    t += d;
+    sampleTimes.push(t);
+  }
   // The built app is minified: a few characters of its code name the function better than its minified name.
   const built = new URL('../web/dist/assets/', import.meta.url).pathname;
   const codeAt = (file: string, line: number, column: number) => {

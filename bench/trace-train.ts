@@ -26,7 +26,11 @@ try {
   const train = page.getByTestId('node-train');
   if (process.env.TRACE_MODEL) await train.getByRole('combobox').selectOption(process.env.TRACE_MODEL);
   await train.getByRole('button', { name: 'Train Model' }).click();
-  await page.getByTestId('result-kept').or(page.getByTestId('result-not-kept')).waitFor({ timeout: 600_000 });
+  await page.getByTestId('result-kept').or(page.getByTestId('result-not-kept')).waitFor({ timeout: Number(process.env.TRACE_TIMEOUT_MS ?? 600_000) })
+    .catch(async (e: unknown) => {
+      await page.screenshot({ path: 'trace-train-timeout.png' });
+      throw new Error(`no results page; the Train node says: ${await train.innerText()}`, { cause: e });
+    });
   await page.waitForTimeout(1000);
   const { profile } = await cdp.send('Profiler.stop') as { profile: Profile };
   const events = (JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;

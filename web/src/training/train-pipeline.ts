@@ -9,7 +9,7 @@ import { getToken } from '../api/session.ts';
 import type { PipelineNode, TrainSettings } from '../canvas/graph.ts';
 import type { TrainingState } from '../canvas/pipeline-context.ts';
 import { applyActiveLfs, ensureLoaded, pipelineAssets } from '../studio/workspace.ts';
-import { dataWorker, trainWorker } from '../studio/workers.ts';
+import { dataWorker, trainingDataWorker } from '../studio/workers.ts';
 import { saveResult, type ServerTrainRequest } from './results-store.ts';
 
 /** Fired on window when a training's predictions reach the data worker. */
@@ -51,24 +51,19 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   const after = await lfVersions(concept.c_id);
   const changed = slots.find((slot) => before[slot] !== after[slot]);
   if (changed) throw new Error('A labeling function was edited while training started; train again.');
-  const input = await dataWorker().trainingInput(slots);
-  const goldPerClass = new Array<number>(k).fill(0);
-  for (const y of input.gold) if (y >= 0) goldPerClass[y]!++;
   const started = performance.mark('reef:train:start');
   onState({ phase: 'training', ...(settings.model === 'snorkel' ? { epoch: 0, epochs: settings.epochs } : {}) });
-  const out = await trainWorker().fit(
-    Comlink.transfer({ ...input, k, settings }, [input.L.buffer, input.gold.buffer]),
+  // The data worker builds the label matrix and hands it to the train worker itself; the page hears the epochs and
+  // gets the (moved) output, and the data worker keeps the predictions for the sample browser.
+  const data = await trainingDataWorker();
+  const { out, n, m, goldPerClass, matrixMs } = await data.train(
+    slots, settings,
     Comlink.proxy((epoch: number, epochs: number) => onState({ phase: 'training', epoch, epochs })),
   );
-  performance.measure('reef:train', { start: started.name, detail: { n: input.n, m: input.m, model: out.model } });
+  // The fit and predict, as before the matrix moved: from when the matrix was built to the output's arrival.
+  performance.measure('reef:train', { start: started.startTime + matrixMs, end: performance.now(), detail: { n, m, model: out.model, matrixMs } });
   const lfs = slots.map((slot) => catalog.labeling_functions.find((lf) => lf.id === slot)?.name ?? slot);
   const serverRequest = serverRequestFor(nodes, settings, slots);
-  // The notebook's sample browser filters by these, and the data worker writes the results Parquet from them
-  // with the keys it holds; copies, as the result keeps its own arrays.
-  const preds = out.preds.slice();
-  const probs = out.probs.slice();
-  const nVotes = out.nVotes.slice();
-  await dataWorker().setPredictions(Comlink.transfer(preds, [preds.buffer]), Comlink.transfer(probs, [probs.buffer]), Comlink.transfer(nVotes, [nVotes.buffer]));
   window.dispatchEvent(new Event(PREDICTIONS_EVENT));
   onState({ phase: 'saving' });
   const weights = out.weights ? Array.from(out.weights) : null;
@@ -81,7 +76,7 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   });
   const jobId = 'jobId' in kept ? kept.jobId : `browser-${crypto.randomUUID()}`;
   saveResult({
-    jobId, cId: concept.c_id, values: concept.values, n: input.n, k, output: settings.output, model: out.model, params: out.params, candidates: out.candidates,
+    jobId, cId: concept.c_id, values: concept.values, n, k, output: settings.output, model: out.model, params: out.params, candidates: out.candidates,
     probs: out.probs, preds: out.preds, keyColumn: assets.index.keyColumn,
     requestedModel: settings.model,
     warning: oneClassWarning(out.distribution.slice(0, k), goldPerClass, concept.values),

@@ -1,4 +1,4 @@
-// The results download as CSV: the columns of a results Parquet (../results/result-table.ts writes them) in the same
+// The results download as CSV: the columns of a results Parquet (result-table.ts writes them) in the same
 // order, numbers as JavaScript prints them (exact). Written in the train worker, off the main thread.
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
 

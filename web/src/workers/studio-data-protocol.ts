@@ -4,6 +4,7 @@ import type { LfDefinition } from '../../../shared/lf/types.ts';
 import type { LabelArray } from '../../../shared/labelmodel/matrix.ts';
 import type { LfFailure, LfResult, LfSession, SampleFilter, SampleRow } from '../analysis/lf-session.ts';
 import type { QueryResult } from './duckdb-session.ts';
+import type { TrainFitSettings, TrainOutput } from './train-protocol.ts';
 
 /** A materialized asset version to load: an index, or a rule joined to it on the key column. */
 export interface AssetRef { name: string; versionId: string; keyColumn: string }
@@ -16,6 +17,10 @@ export interface LoadResult {
 
 /** The LF notebook's numbers: every live LF's statistics and the label matrix's overall ones. */
 export type LfSummary = ReturnType<LfSession['summary']>;
+
+/** A training the data worker handed to the train worker: its output (moved), the matrix's size, the gold labels per
+ *  class, and how long building the matrix took (the page's reef:train measure starts after it, as the fit's). */
+export interface TrainedMatrix { out: TrainOutput; n: number; m: number; goldPerClass: number[]; matrixMs: number }
 
 /** A browser training kept on the server as a run (its job id), or why it was not. */
 export type KeptResult = { jobId: string } | { error: string };
@@ -32,14 +37,18 @@ export interface StudioDataApi {
   samples(filter: SampleFilter, offset: number, limit: number): { total: number; rows: SampleRow[]; predicted: boolean };
   /** Places gold labels stored by sample key; returns how many keys matched a loaded row. */
   setGoldByKey(labels: { key: string; label: number }[]): number;
-  /** The last training's predictions, for the sample browser's predicted-label filter. */
-  setPredictions(preds: Int32Array, probs: Float64Array, nVotes: Int32Array): void;
   /** The columns a custom LF reads, as plain values (for the sandbox; structured-cloned). */
   rowsFor(): Record<string, unknown[]>;
   /** The last training's results Parquet (moved), written and uploaded here to be kept as a run. */
   keepResult(cId: string, token: string, output: 'softmax' | 'hard', training: unknown): Promise<{ parquet: ArrayBuffer; kept: KeptResult }>;
-  /** The label matrix of these LFs (in this order), its keys and gold labels (moved). */
-  trainingInput(slots: string[]): { L: LabelArray; n: number; m: number; gold: Int32Array };
+  /** Talks to the train worker over `port` (moved), the other end of the one the page gave the train worker. */
+  connectTrainer(port: MessagePort): void;
+  /**
+   * Trains on the label matrix of these LFs (in this order) with the gold labels: both go from here to the train
+   * worker, not through the page; `onEpoch` hears its progress. Keeps the predictions for the sample browser's
+   * predicted-label filter and the results Parquet.
+   */
+  train(slots: string[], settings: TrainFitSettings, onEpoch: (epoch: number, epochs: number) => void): Promise<TrainedMatrix>;
   /** Row i's display fields, for the results table. */
   rows(rowIndexes: number[]): SampleRow[];
   /** Runs a SQL cell over `samples` (the joined assets) and `votes` (one column per live LF, by name). */

@@ -11,8 +11,9 @@ import { cachedBatch, storeBatch } from './batch-cache.ts';
 import { DuckDbSession } from './duckdb-session.ts';
 import type { LfScanApi } from './lf-scan-protocol.ts';
 import type { ModelLfApi } from './model-lf-protocol.ts';
+import { movedArrays, type TrainApi } from './train-protocol.ts';
 import { rowRange } from './row-range.ts';
-import { resultColumns, resultParquet } from '../results/result-table.ts';
+import { resultColumns, resultParquet } from './result-table.ts';
 import { keepBrowserRun } from '../api/training.ts';
 import { BROWSER_TRAINING_KEY } from '../../../shared/schema/training.ts';
 import type { StudioDataApi } from './studio-data-protocol.ts';
@@ -60,6 +61,8 @@ async function splitVotes(s: LfSession, def: Exclude<LfDefinition, { type: 'cust
 }
 
 let modelWorker: Comlink.Remote<ModelLfApi> | undefined;
+/** The train worker, over the MessageChannel the page connected the two with. */
+let trainer: Comlink.Remote<TrainApi> | undefined;
 
 /** A model LF's votes from the model worker (onnxruntime-web), fed only the columns it maps. */
 async function modelVotes(s: LfSession, def: Extract<LfDefinition, { type: 'model' }>): Promise<Int8Array | Int16Array> {
@@ -165,9 +168,6 @@ const api: StudioDataApi = {
     s.setGold(entries);
     return entries.length;
   },
-  setPredictions(preds, probs, nVotes) {
-    current().setPredictions(preds, probs, nVotes);
-  },
   rowsFor() {
     const s = current();
     return Object.fromEntries(s.table.schema.columns.map((c) => [c.name, columnValues(s.table.batch.columns[c.name]!).map((v) => (typeof v === 'bigint' ? Number(v) : v))]));
@@ -187,11 +187,28 @@ const api: StudioDataApi = {
     const kept = await keepBrowserRun(cId, token, parquet);
     return Comlink.transfer({ parquet, kept }, [parquet]);
   },
-  trainingInput(slots) {
+  connectTrainer(port) {
+    trainer = Comlink.wrap<TrainApi>(port);
+  },
+  async train(slots, settings, onEpoch) {
+    if (!trainer) throw new Error('The train worker is not connected.');
     const s = current();
+    const building = performance.now();
     const L = s.labelMatrix(slots);
     const gold = s.goldLabels();
-    return Comlink.transfer({ L, n: s.table.n, m: slots.length, gold }, [L.buffer, gold.buffer]);
+    const goldPerClass = new Array<number>(s.k).fill(0);
+    for (const y of gold) if (y >= 0) goldPerClass[y]!++;
+    const matrixMs = performance.now() - building;
+    const { n } = s.table;
+    const m = slots.length;
+    // The page's callback is a proxy here: a function of this worker's forwards the train worker's calls to it.
+    const out = await trainer.fit(
+      Comlink.transfer({ L, n, m, k: s.k, gold, settings }, [L.buffer, gold.buffer]),
+      Comlink.proxy((epoch: number, epochs: number) => { void onEpoch(epoch, epochs); }),
+    );
+    // Copies kept here (the output moves on to the page), copied off the main thread.
+    s.setPredictions(out.preds.slice(), out.probs.slice(), out.nVotes.slice());
+    return Comlink.transfer({ out, n, m, goldPerClass, matrixMs }, movedArrays(out));
   },
   rows(rowIndexes) {
     const s = current();

@@ -1,6 +1,7 @@
-// The train worker's messages, typed once for both sides (duckdb-wasm's worker_request.ts habit): the page sends a
-// label matrix and the Train node's settings, the worker answers with the fit and what the results page shows.
-// Only shared/ types here, so neither the worker nor the page imports the other's folders.
+// The train worker's messages, typed once for both sides (duckdb-wasm's worker_request.ts habit): the data worker
+// sends a label matrix and the Train node's settings over the MessagePort the page connected them with, the worker
+// answers with the fit and what the results page shows.
+// Only shared/ types here (and which arrays move), so neither the worker nor the page imports the other's folders.
 import type { CandidateSummary } from '../../../shared/labelmodel/auto.ts';
 import type { LabelArray } from '../../../shared/labelmodel/matrix.ts';
 import type { LabelModelParameters } from '../../../shared/schema/label-model.ts';
@@ -34,6 +35,11 @@ export interface TrainOutput {
   ms: number;
 }
 
+/** The output's arrays, which move (never copy) from the train worker to the data worker and on to the page. */
+export function movedArrays({ probs, preds, nVotes, confidence, weights }: TrainOutput): ArrayBuffer[] {
+  return [probs.buffer, preds.buffer, nVotes.buffer, confidence.buffer, ...(weights ? [weights.buffer] : [])] as ArrayBuffer[];
+}
+
 export interface TrainAnalysis {
   coverage: number;
   overlap: number;
@@ -42,6 +48,8 @@ export interface TrainAnalysis {
 }
 
 export interface TrainApi {
+  /** Serves this API on `port` (moved) too: the page connects the data worker to it, so label matrices skip the page. */
+  connect(port: MessagePort): void;
   /** Fits the label model; `onEpoch` hears Snorkel's progress (at most ~50 times). */
   fit(input: TrainInput, onEpoch: (epoch: number, epochs: number) => void): TrainOutput;
   /** A results Parquet as CSV (the download). */

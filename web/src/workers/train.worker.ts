@@ -1,15 +1,18 @@
-// The label model off the main thread: the label matrix arrives transferred, probabilities leave transferred.
+// The label model off the main thread: the label matrix arrives transferred from the data worker (over the port the
+// page connected them with), probabilities leave transferred.
 // The work is fit-matrix.ts's; the messages are train-protocol.ts's.
 import * as Comlink from 'comlink';
 import { fitMatrix } from './fit-matrix.ts';
 import { resultCsvFromParquet } from './result-csv.ts';
-import type { TrainApi } from './train-protocol.ts';
+import { movedArrays, type TrainApi } from './train-protocol.ts';
 
 const api: TrainApi = {
+  connect(port) {
+    Comlink.expose(api, port);
+  },
   fit(input, onEpoch) {
     const out = fitMatrix(input, onEpoch);
-    const { probs, preds, nVotes, confidence, weights } = out;
-    return Comlink.transfer(out, [probs.buffer, preds.buffer, nVotes.buffer, confidence.buffer, ...(weights ? [weights.buffer] : [])]);
+    return Comlink.transfer(out, movedArrays(out));
   },
   /** A results Parquet as CSV (the download), written here: a million rows of text is no work for the main thread. */
   async resultCsv(parquet) {

@@ -1,15 +1,17 @@
 // A trained result as the seed's result columns: the index key, predicted_label, for softmax output
 // prob_class_0..k-1 and confidence, then n_votes. The same columns go to the page, the CSV and the Parquet download.
 // The numbers (confidence, its histogram, the label counts) are shared/labelmodel's; this file writes the Parquet,
-// workers/result-csv.ts the CSV.
+// result-csv.ts the CSV. Only the data worker writes it (the results it keeps as a run).
 import { confidences } from '../../../shared/labelmodel/confidence.ts';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import type { TrainedResult } from '../training/results-store.ts';
+import type { TrainOutput } from './train-protocol.ts';
 
 export interface ResultColumn { name: string; values: ArrayLike<unknown>; type: 'STRING' | 'INT32' | 'DOUBLE' | 'INT64' }
 
-/** A training's predictions with the sample keys they belong to (row order). */
-export interface ResultArrays extends Pick<TrainedResult, 'keyColumn' | 'preds' | 'probs' | 'nVotes' | 'n' | 'k' | 'output'> { keys: unknown[] }
+/** A training's predictions with the sample keys they belong to (row order), and the Train node's output mode. */
+export interface ResultArrays extends Pick<TrainOutput, 'preds' | 'probs' | 'nVotes'> {
+  n: number; k: number; output: 'softmax' | 'hard'; keyColumn: string; keys: unknown[];
+}
 
 export function resultColumns(r: ResultArrays): ResultColumn[] {
   const keysAreNumbers = r.keys.every((v) => typeof v === 'number' && Number.isSafeInteger(v));

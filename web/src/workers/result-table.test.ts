@@ -1,17 +1,12 @@
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
-import type { TrainedResult } from '../training/results-store.ts';
-import { resultCsv, resultCsvFromParquet } from '../workers/result-csv.ts';
+import { resultCsv, resultCsvFromParquet } from './result-csv.ts';
 import { resultColumns, resultParquet, type ResultArrays } from './result-table.ts';
 
-const result: TrainedResult = {
-  jobId: 'j', cId: 'c', values: ['HAM', 'SPAM'], n: 3, k: 2, output: 'softmax', model: 'snorkel', params: {},
-  probs: Float64Array.from([0.9, 0.1, 0.5, 0.5, 0.2, 0.8]), preds: Int32Array.from([0, -1, 1]),
-  keyColumn: 'id', lfNames: [], weights: null, nVotes: Int32Array.from([2, 2, 1]), ms: 1, createdAt: '',
-  serverRequest: { selectedIndex: 'i', selectedRules: [], selectedLFs: [], snorkel: { epochs: 100, lr: 0.01, output_type: 'softmax' }, model: 'snorkel', seed: 0 },
-  parquet: new ArrayBuffer(0), confidence: Float64Array.from([0.9, 0.5, 0.8]), distribution: [1, 1, 1, 0], histogram: [],
+const arrays: ResultArrays = {
+  n: 3, k: 2, output: 'softmax', keyColumn: 'id', keys: [10, 11, 12],
+  probs: Float64Array.from([0.9, 0.1, 0.5, 0.5, 0.2, 0.8]), preds: Int32Array.from([0, -1, 1]), nVotes: Int32Array.from([2, 2, 1]),
 };
-const arrays: ResultArrays = { ...result, keys: [10, 11, 12] };
 
 describe('result columns', () => {
   it('has the seed\'s columns, with confidence the top probability', () => {

@@ -3,11 +3,9 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, inArray } from 'drizzle-orm';
-import { goldLabels, runs } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, json, jsonBody, secured, webStream } from '../router.ts';
-import type { RunRow } from '../runs/run-store.ts';
+import { findConceptRun, listConceptRuns, type RunRow } from '../runs/run-store.ts';
 import { startTraining, type TrainingContext } from '../training/train.ts';
 import type { TrainMetrics } from '../training/train-metrics.ts';
 import { recordBrowserTraining, type BrowserTrainParams } from '../training/train-browser.ts';
@@ -17,6 +15,7 @@ import { listTrainingSchedules, scheduleTraining, unscheduleTraining } from '../
 import { ScheduleName, TrainJob, TrainRequest, TrainSchedule, TrainScheduleCreate, TrainStarted } from '../../shared/schema/training.ts';
 import type { TrainParams } from '../training/train-spec.ts';
 import { loadConcept } from '../data/concepts.ts';
+import { goldKeysAndLabels } from '../data/gold-labels.ts';
 import { ConceptParams } from './concepts.ts';
 import { Run, toRun } from './runs.ts';
 import { RunComparison, RunKindFilter } from '../../shared/schema/run.ts';
@@ -126,7 +125,7 @@ function requireTrainer(trainer: TrainingContext | undefined): TrainingContext {
 }
 
 async function loadTrainRun(trainer: TrainingContext, conceptId: string, runId: string): Promise<RunRow> {
-  const [row] = await trainer.db.select().from(runs).where(and(eq(runs.id, runId), eq(runs.conceptId, conceptId), eq(runs.kind, 'train')));
+  const row = await findConceptRun(trainer.db, conceptId, 'train', runId);
   if (!row) throw notFound('training job in this concept', runId);
   return row;
 }
@@ -138,7 +137,7 @@ async function loadFinishedTrainRun(trainer: TrainingContext, conceptId: string,
 }
 
 async function goldOf(trainer: TrainingContext, conceptId: string): Promise<GoldLabel[]> {
-  return trainer.db.select({ key: goldLabels.sampleKey, label: goldLabels.label }).from(goldLabels).where(eq(goldLabels.conceptId, conceptId));
+  return goldKeysAndLabels(trainer.db, conceptId);
 }
 
 export const trainingRoutes = () => createRouter()
@@ -253,8 +252,7 @@ export const trainingRoutes = () => createRouter()
     const { limit, kind } = c.req.valid('query');
     const db = c.var.deps.db;
     await loadConcept(db, c_id);
-    const ofKind = kind === 'all' ? inArray(runs.kind, ['train', 'materialize']) : eq(runs.kind, kind);
-    const rows = await db.select().from(runs).where(and(eq(runs.conceptId, c_id), ofKind)).orderBy(desc(runs.createdAt)).limit(limit);
+    const rows = await listConceptRuns(db, c_id, kind, limit);
     return c.json(rows.map(toRun), 200);
   })
   .openapi(compare, async (c) => {

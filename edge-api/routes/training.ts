@@ -7,7 +7,6 @@ import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, json, jsonBody, secured, webStream } from '../router.ts';
 import { findConceptRun, listConceptRuns, type RunRow } from '../runs/run-store.ts';
 import { startTraining, type TrainingContext } from '../training/train.ts';
-import type { TrainMetrics } from '../training/train-metrics.ts';
 import { recordBrowserTraining, type BrowserTrainParams } from '../training/train-browser.ts';
 import { compareRuns, readPredictionPage } from '../training/train-results.ts';
 import { readResultRows, summarizeResults, TrainSummaryError, writeResultsCsv, type GoldLabel } from '../training/train-summary.ts';
@@ -20,6 +19,7 @@ import { ConceptParams } from './concepts.ts';
 import { Run, toRun } from './runs.ts';
 import { RunComparison, RunKindFilter } from '../../shared/schema/run.ts';
 import { ResultRows, ResultsSummary, RowFilter } from '../../shared/schema/results.ts';
+import { trainRunOf } from '../training/train-run.ts';
 
 const JobParams = ConceptParams.extend({ job_id: z.uuid({ message: 'job_id must be a training job id (UUID)' }) });
 
@@ -153,7 +153,7 @@ export const trainingRoutes = () => createRouter()
     const { c_id, job_id } = c.req.valid('param');
     const { offset, limit } = c.req.valid('query');
     const row = await loadTrainRun(trainer, c_id, job_id);
-    const params = row.params as TrainParams;
+    const { params } = trainRunOf(row);
     const outputType: 'softmax' | 'hard_labels' = params.request.snorkel.output_type === 'softmax' ? 'softmax' : 'hard_labels';
     const browser = (params as BrowserTrainParams).source === 'browser';
     const base = {
@@ -163,7 +163,7 @@ export const trainingRoutes = () => createRouter()
       progress: row.progress, error: row.error ?? null,
     };
     if (row.status !== 'SUCCESS') return c.json(base, 200);
-    const metrics = row.metrics as TrainMetrics;
+    const { metrics } = trainRunOf(row);
     const page = await readPredictionPage(trainer.store, row, offset, limit);
     const summary = {
       total_samples: metrics.rows, avg_confidence: metrics.avg_confidence, label_distribution: metrics.label_distribution,
@@ -199,7 +199,7 @@ export const trainingRoutes = () => createRouter()
     const { part } = c.req.valid('query');
     const row = await loadTrainRun(trainer, c_id, job_id);
     if (row.status !== 'SUCCESS') throw new ApiError(409, 'CONFLICT', `Job ${job_id} is ${row.status}; its results can be downloaded once it has succeeded.`);
-    const parts = (row.metrics as TrainMetrics).artifacts.parts;
+    const parts = trainRunOf(row).metrics.artifacts.parts;
     const key = parts[part]?.key;
     if (!key) throw new ApiError(404, 'NOT_FOUND', `Job ${job_id} has ${parts.length} results part(s), numbered 0..${parts.length - 1}.`);
     const info = await trainer.store.head(key);
@@ -227,7 +227,7 @@ export const trainingRoutes = () => createRouter()
     const { c_id, job_id } = c.req.valid('param');
     const row = await loadFinishedTrainRun(trainer, c_id, job_id);
     const summary = await summarizeResults(trainer.store, row, await goldOf(trainer, c_id));
-    const metrics = row.metrics as TrainMetrics;
+    const { metrics } = trainRunOf(row);
     const params = row.params as TrainParams & Partial<BrowserTrainParams>;
     const learned = metrics.fit.lf_weights ?? params.weights ?? null;
     const lfs = metrics.lfs.map((lf, j) => ({

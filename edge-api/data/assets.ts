@@ -1,6 +1,6 @@
 // The asset aggregate: a concept's indexes and rules (one table each, the same columns), as the routes read and
-// change them. Materialization keeps its own reads beside its runs (materialize/runs.ts).
-import { and, asc, eq } from 'drizzle-orm';
+// change them. Materialization keeps its run and version writes beside its runs (materialize/runs.ts).
+import { and, asc, eq, isNotNull } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { assetTable, type conceptIndexes } from '../db/schema.ts';
 import { missing } from '../domain-error.ts';
@@ -17,6 +17,19 @@ export async function loadAsset(db: Db, kind: AssetKind, cId: string, id: string
   const [row] = await db.select().from(table).where(and(eq(table.conceptId, cId), eq(table.id, id)));
   if (!row) throw missing(singular[kind], id);
   return row;
+}
+
+/** The index or rule with this id, whatever its concept, if there is one. */
+export async function findAssetById(db: Db, kind: AssetKind, id: string): Promise<AssetRow | undefined> {
+  const t = assetTable(kind);
+  const [asset] = await db.select().from(t).where(eq(t.id, id));
+  return asset;
+}
+
+/** The concept's indexes or rules that have a current (materialized) version. */
+export async function listMaterializedAssets(db: Db, kind: AssetKind, cId: string): Promise<AssetRow[]> {
+  const table = assetTable(kind);
+  return db.select().from(table).where(and(eq(table.conceptId, cId), isNotNull(table.currentVersionId)));
 }
 
 /** The concept's indexes or rules, oldest first. */

@@ -6,6 +6,9 @@ import { missing } from '../domain-error.ts';
 
 export type LfRow = typeof labelingFunctions.$inferSelect;
 export type LfVersionRow = typeof labelingFunctionVersions.$inferSelect;
+type LfInsert = typeof labelingFunctions.$inferInsert;
+/** The version a run pins, made from the LF row as saved. */
+type SnapshotOf = (row: LfRow) => LfVersionRow['snapshot'];
 
 /** The concept's LF with this id; NOT_FOUND when it has none. */
 export async function loadLf(db: Db, cId: string, lfId: string): Promise<LfRow> {
@@ -13,6 +16,36 @@ export async function loadLf(db: Db, cId: string, lfId: string): Promise<LfRow> 
     .where(and(eq(labelingFunctions.id, lfId), eq(labelingFunctions.conceptId, cId)));
   if (!row) throw missing('labeling function in this concept', lfId);
   return row;
+}
+
+/** Inserts the LF and its version 1 together: no LF ever exists without the snapshot a run would pin. */
+export async function insertLfWithVersion(db: Db, values: LfInsert, snapshotOf: SnapshotOf, createdBy: string): Promise<LfRow> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(labelingFunctions).values({ ...values, createdBy }).returning();
+    await tx.insert(labelingFunctionVersions).values({ lfId: row!.id, version: 1, snapshot: snapshotOf(row!), createdBy });
+    return row!;
+  });
+}
+
+/**
+ * Saves the concept's LF as its next version, in one transaction with the version's snapshot. `change` reads the
+ * locked current row and answers the fields to set; what it throws rolls everything back. NOT_FOUND when the
+ * concept has no LF with this id.
+ */
+export async function updateLfAsNewVersion(
+  db: Db, cId: string, lfId: string, change: (current: LfRow, tx: Db) => Promise<Partial<LfInsert>>, snapshotOf: SnapshotOf, by: string,
+): Promise<LfRow> {
+  return db.transaction(async (tx) => {
+    // Locked, so two concurrent patches make versions n+1 and n+2, never two n+1.
+    const [current] = await tx.select().from(labelingFunctions)
+      .where(and(eq(labelingFunctions.id, lfId), eq(labelingFunctions.conceptId, cId))).for('update');
+    if (!current) throw missing('labeling function in this concept', lfId);
+    const [row] = await tx.update(labelingFunctions).set({
+      ...(await change(current, tx)), version: current.version + 1, updatedAt: new Date(),
+    }).where(eq(labelingFunctions.id, lfId)).returning();
+    await tx.insert(labelingFunctionVersions).values({ lfId, version: row!.version, snapshot: snapshotOf(row!), createdBy: by });
+    return row!;
+  });
 }
 
 /** The concept's LFs, oldest first. */

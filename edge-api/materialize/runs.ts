@@ -5,8 +5,10 @@ import { createHash } from 'node:crypto';
 import { and, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/client.ts';
-import { assetTable, assetVersions, conceptIndexes, databaseConnections, partitionExecutions, runs } from '../db/schema.ts';
+import { assetTable, assetVersions, partitionExecutions, runs } from '../db/schema.ts';
 import { DomainError } from '../domain-error.ts';
+import { findAssetById, type AssetKind, type AssetRow } from '../data/assets.ts';
+import { findConnection, type ConnectionRow } from '../data/connections.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { dialectOf } from '../sources/index.ts';
 import type { ConnectionType } from '../../shared/schema/connection.ts';
@@ -15,13 +17,10 @@ import { QUEUES } from '../runs/queue-names.ts';
 import { createRun, getRun, recordRunEvent, setRunProgress, transitionRun, type RunStatus } from '../runs/run-store.ts';
 import { partKey } from '../storage/parts.ts';
 
-export type AssetKind = 'indexes' | 'rules';
-type AssetRow = typeof conceptIndexes.$inferSelect;
 /** The Parquet columns of a version, as DuckDB names their types. */
 type VersionSchema = NonNullable<typeof assetVersions.$inferSelect['schema']>;
 /** What a successful partition keeps of its write. */
 interface PartitionOutput { key: string; bytes: number; schema: VersionSchema }
-export type ConnectionRow = typeof databaseConnections.$inferSelect;
 
 /** Streams one query's rows into one Parquet object; supplied by the runtime (sources + materialize writer). */
 export type WriteQueryToParquet = (job: {
@@ -103,10 +102,9 @@ function definitionHash(asset: AssetRow): string {
 }
 
 async function loadAsset(db: Db, kind: AssetKind, assetId: string) {
-  const t = assetTable(kind);
-  const [asset] = await db.select().from(t).where(eq(t.id, assetId));
+  const asset = await findAssetById(db, kind, assetId);
   if (!asset) throw new DomainError('NOT_FOUND', `No ${kind === 'indexes' ? 'index' : 'rule'} with id ${assetId}.`);
-  const [connection] = await db.select().from(databaseConnections).where(eq(databaseConnections.id, asset.connId));
+  const connection = await findConnection(db, asset.connId);
   if (!connection) throw new DomainError('IN_USE', `The connection of "${asset.name}" no longer exists; point the asset at a connection first.`);
   return { asset, connection };
 }

@@ -7,7 +7,7 @@ import { partitionExecutions } from '../db/schema.ts';
 import type { RunRow } from '../runs/run-store.ts';
 import { FIT_KEY, type FitReport } from '../training/train-fit.ts';
 import type { LabelModelParameters } from '../../shared/schema/label-model.ts';
-import type { TrainParams } from '../training/train-spec.ts';
+import { trainRunOf } from '../training/train-run.ts';
 
 
 export type RunModelExportErrorCode = 'NOT_A_TRAINING_RUN' | 'RUN_NOT_FINISHED' | 'RUN_HAS_NO_MODEL';
@@ -36,7 +36,7 @@ export async function runLabelModelOnnx(db: Db, run: RunRow): Promise<Uint8Array
   if (!output?.model) {
     throw new RunModelExportError('RUN_HAS_NO_MODEL', 409, `Run ${run.id} kept no fitted label model; train again to export one.`);
   }
-  const params = run.params as TrainParams;
+  const { params } = trainRunOf(run);
   return labelModelToOnnx(output.model, {
     classes: params.classes,
     lfs: params.lineage.lfs.map((lf) => lf.name),

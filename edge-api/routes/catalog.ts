@@ -1,12 +1,10 @@
 // The catalog: what a concept's pipelines can be built from, in the seed's shape, in one request.
 import { createRoute } from '@hono/zod-openapi';
-import { asc, eq } from 'drizzle-orm';
 import { Catalog } from '../../shared/schema/asset.ts';
 import type { Db } from '../db/client.ts';
-import { assetTable, labelingFunctions } from '../db/schema.ts';
 import { createRouter, errors, json, secured } from '../router.ts';
 import { toAsset } from './assets.ts';
-import { loadConcept } from '../data/concepts.ts';
+import { loadCatalogRows } from '../data/catalog.ts';
 import { ConceptParams } from './concepts.ts';
 
 const catalog = createRoute({
@@ -22,21 +20,7 @@ export const catalogRoutes = () => createRouter().openapi(catalog, async (c) => 
 });
 
 async function loadCatalog(db: Db, c_id: string): Promise<Catalog> {
-  const concept = await loadConcept(db, c_id);
-  const assetsOf = (kind: 'indexes' | 'rules') => {
-    const table = assetTable(kind);
-    return db.select().from(table).where(eq(table.conceptId, c_id)).orderBy(asc(table.createdAt), asc(table.name));
-  };
-  // Ties in creation time (rows written by one statement) fall back to the name, so the order is stable.
-  const [indexes, rules, lfs] = await Promise.all([
-    assetsOf('indexes'),
-    assetsOf('rules'),
-    db.select({
-      id: labelingFunctions.id, name: labelingFunctions.name, lf_type: labelingFunctions.lfType,
-      label: labelingFunctions.label, active: labelingFunctions.active,
-      requires_approval: labelingFunctions.requiresApproval, version: labelingFunctions.version,
-    }).from(labelingFunctions).where(eq(labelingFunctions.conceptId, c_id)).orderBy(asc(labelingFunctions.createdAt), asc(labelingFunctions.name)),
-  ]);
+  const { concept, indexes, rules, lfs } = await loadCatalogRows(db, c_id);
   return {
     indexes: indexes.map((row) => toAsset(row, 'indexes')),
     rules: rules.map((row) => toAsset(row, 'rules')),

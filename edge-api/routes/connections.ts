@@ -1,14 +1,13 @@
 // Source database connections. The password is sealed with AES-GCM under REEF_SECRET on the way in and never
 // leaves the server again: responses say only `has_password`.
 import { createRoute, z } from '@hono/zod-openapi';
-import { asc, eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import {
   Connection, ConnectionCreate, ConnectionTestResult, ConnectionUpdate, connectionHostIssue, loginOf, type ConnectionType,
 } from '../../shared/schema/connection.ts';
 import type { Db } from '../db/client.ts';
 import { rawRows } from '../db/raw-rows.ts';
 import type { AppDeps } from '../env.ts';
-import { conceptIndexes, conceptRules, databaseConnections } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
 import type { Principal } from '../security/principal.ts';
@@ -23,7 +22,10 @@ import { writerRoleMessage, type WriterPrivilege } from '../sources/writer-role.
 
 export const ConnectionParams = z.object({ conn_id: z.uuid({ message: 'conn_id must be a connection id (UUID)' }) });
 
-import { findConnection, loadConnection, type ConnectionRow } from '../data/connections.ts';
+import {
+  connectionUsers, deleteConnection, findConnection, insertConnection, listConnections, loadConnection, updateConnection,
+  type ConnectionRow,
+} from '../data/connections.ts';
 
 
 function toConnection(row: ConnectionRow): Connection {
@@ -208,16 +210,6 @@ const test = createRoute({
   responses: { 200: json(ConnectionTestResult, 'Whether Reef can connect, and if not, why'), ...errors },
 });
 
-/** The indexes and rules that read from a connection. */
-async function connectionUsers(db: Db, connId: string) {
-  const columns = (t: typeof conceptIndexes | typeof conceptRules) => ({ name: t.name, sql: t.sqlQuery });
-  const [indexes, rules] = await Promise.all([
-    db.select(columns(conceptIndexes)).from(conceptIndexes).where(eq(conceptIndexes.connId, connId)).orderBy(asc(conceptIndexes.name)),
-    db.select(columns(conceptRules)).from(conceptRules).where(eq(conceptRules.connId, connId)).orderBy(asc(conceptRules.name)),
-  ]);
-  return [...indexes.map((a) => ({ ...a, kind: 'index' })), ...rules.map((a) => ({ ...a, kind: 'rule' }))];
-}
-
 /** A connection may change its type only if every query reading from it is valid in the new dialect. */
 async function checkUsersInDialect(db: Db, connId: string, connectionType: ConnectionType): Promise<void> {
   const dialect = dialectOf(connectionType);
@@ -244,12 +236,12 @@ export const connectionRoutes = () => createRouter()
       statementTimeoutS: body.statement_timeout_s ?? 900, ...trust,
     };
     await checkBeforeSave({ id: crypto.randomUUID(), options: {}, createdAt: new Date(), updatedAt: new Date(), ...values }, c.var.deps);
-    const [row] = await db.insert(databaseConnections).values(values).returning();
-    if (row!.trustedWriterRole) logTrustChange(c.var.principal, row!);
-    return c.json(toConnection(row!), 201);
+    const row = await insertConnection(db, values);
+    if (row.trustedWriterRole) logTrustChange(c.var.principal, row);
+    return c.json(toConnection(row), 201);
   })
   .openapi(list, async (c) => {
-    const rows = await c.var.deps.db.select().from(databaseConnections).orderBy(asc(databaseConnections.createdAt), asc(databaseConnections.name));
+    const rows = await listConnections(c.var.deps.db);
     return c.json(rows.map(toConnection), 200);
   })
   .openapi(get, async (c) => c.json(toConnection(await loadConnection(c.var.deps.db, c.req.valid('param').conn_id)), 200))
@@ -278,10 +270,9 @@ export const connectionRoutes = () => createRouter()
     };
     const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
     await checkBeforeSave({ ...row, ...defined }, c.var.deps);
-    const [updated] = await db.update(databaseConnections).set({ ...changes, updatedAt: new Date() })
-      .where(eq(databaseConnections.id, conn_id)).returning();
-    if ('trustedWriterRole' in trust) logTrustChange(principal, updated!);
-    return c.json(toConnection(updated!), 200);
+    const updated = await updateConnection(db, conn_id, changes);
+    if ('trustedWriterRole' in trust) logTrustChange(principal, updated);
+    return c.json(toConnection(updated), 200);
   })
   .openapi(remove, async (c) => {
     const { conn_id } = c.req.valid('param');
@@ -296,7 +287,7 @@ export const connectionRoutes = () => createRouter()
       });
     }
     // The foreign key (on delete restrict) still refuses if an index was added since the check: that too answers 409.
-    await db.delete(databaseConnections).where(eq(databaseConnections.id, conn_id));
+    await deleteConnection(db, conn_id);
     return c.body(null, 204);
   })
   .openapi(test, async (c) => {

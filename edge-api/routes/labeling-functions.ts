@@ -1,21 +1,21 @@
 // Labeling functions of a concept. Every save writes an immutable version row in the same transaction as the LF,
 // so a run can pin exactly what each LF meant. Custom (TypeScript) LFs stay inactive until an approver approves them.
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq } from 'drizzle-orm';
 import {
   LabelingFunction, LabelingFunctionVersion, LfApprove, LfType, LfUpdate, lfConfigKeys, lfCreateSchemas,
   LfSnapshot, templateValueProblem, type LfConfig, type TemplateOperator, type TemplateValue,
 } from '../../shared/schema/labeling-function.ts';
 import { checkRegexSafety } from '../../shared/lf/regex.ts';
 import type { Db } from '../db/client.ts';
-import { labelingFunctionVersions, labelingFunctions } from '../db/schema.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { ApiError } from '../errors.ts';
 import { requireRole } from '../security/auth.ts';
 import { checkCustomLfCode } from '../security/custom-lf-check.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { loadConcept } from '../data/concepts.ts';
-import { approvePendingLf, deleteLf, listLfs, listLfVersions, loadLf, type LfRow } from '../data/labeling-functions.ts';
+import {
+  approvePendingLf, deleteLf, insertLfWithVersion, listLfs, listLfVersions, loadLf, updateLfAsNewVersion, type LfRow,
+} from '../data/labeling-functions.ts';
 import { ConceptParams } from './concepts.ts';
 import type { Concept } from '../../shared/schema/concept.ts';
 import { disallowedImports } from '../../shared/lf/python.ts';
@@ -132,7 +132,7 @@ const snapshotOf = (row: LfRow, concept: Concept): LfSnapshot => LfSnapshot.pars
 const approvalRequired = () => new ApiError(409, 'APPROVAL_REQUIRED',
   'A custom LF runs only once an approver has approved its code: save it inactive, then POST …/approve as an approver.');
 
-/** Inserts the LF and its version 1 together: no LF ever exists without the snapshot a run would pin. */
+/** Checks the LF's definition, then saves it with its version 1. */
 async function createLf(db: Db, store: ObjectStore | undefined, cId: string, type: LfType, body: LfBody, createdBy: string) {
   const concept = await loadConcept(db, cId);
   const label = labelOf(body, concept);
@@ -142,14 +142,10 @@ async function createLf(db: Db, store: ObjectStore | undefined, cId: string, typ
   if (type === 'model') await checkModelLfDefinition(db, store, cId, config, label);
   const isCustom = type === 'custom';
   if (isCustom && body.active === true) throw approvalRequired();
-  const row = await db.transaction(async (tx) => {
-    const [row] = await tx.insert(labelingFunctions).values({
-      conceptId: cId, name: body.name, lfType: type, description: body.description, config, label,
-      active: isCustom ? false : body.active ?? true, requiresApproval: isCustom, createdBy,
-    }).returning();
-    await tx.insert(labelingFunctionVersions).values({ lfId: row!.id, version: 1, snapshot: snapshotOf(row!, concept), createdBy });
-    return row!;
-  });
+  const row = await insertLfWithVersion(db, {
+    conceptId: cId, name: body.name, lfType: type, description: body.description, config, label,
+    active: isCustom ? false : body.active ?? true, requiresApproval: isCustom,
+  }, (saved) => snapshotOf(saved, concept), createdBy);
   return toLabelingFunction(row, concept);
 }
 
@@ -169,11 +165,7 @@ async function patchLf(db: Db, store: ObjectStore | undefined, cId: string, lfId
     await checkPythonLf(patch.name ?? before.name, config, concept.values);
     if (config.language === 'python') checkedPython = customCode(config);
   }
-  const row = await db.transaction(async (tx) => {
-    // Locked, so two concurrent patches make versions n+1 and n+2, never two n+1.
-    const [current] = await tx.select().from(labelingFunctions)
-      .where(and(eq(labelingFunctions.id, lfId), eq(labelingFunctions.conceptId, cId))).for('update');
-    if (!current) throw notFound('labeling function in this concept', lfId);
+  const row = await updateLfAsNewVersion(db, cId, lfId, async (current, tx) => {
     const type = current.lfType as LfType;
     const fields: readonly string[] = [...commonKeys, ...lfConfigKeys[type]];
     const foreign = Object.keys(patch).filter((k) => !fields.includes(k));
@@ -192,16 +184,13 @@ async function patchLf(db: Db, store: ObjectStore | undefined, cId: string, lfId
       throw new ApiError(409, 'CONFLICT', 'This LF\'s code changed while yours was being checked; read it again and re-apply your change.');
     }
     if (type === 'custom' && (current.requiresApproval || codeChanged) && patch.active === true) throw approvalRequired();
-    const [row] = await tx.update(labelingFunctions).set({
-      name: definition.name, description: definition.description ?? null,
-      config, label, version: current.version + 1, updatedAt: new Date(),
+    return {
+      name: definition.name, description: definition.description ?? null, config, label,
       ...(codeChanged
         ? { active: false, requiresApproval: true, approvedBy: null, approvedAt: null }
         : { active: definition.active ?? current.active }),
-    }).where(eq(labelingFunctions.id, lfId)).returning();
-    await tx.insert(labelingFunctionVersions).values({ lfId, version: row!.version, snapshot: snapshotOf(row!, concept), createdBy: by });
-    return row!;
-  });
+    };
+  }, (saved) => snapshotOf(saved, concept), by);
   return toLabelingFunction(row, concept);
 }
 

@@ -1,10 +1,10 @@
 // Starting materializations, and reading a materialized asset version's Parquet (with HTTP range requests).
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq } from 'drizzle-orm';
-import { assetVersions, conceptIndexes, conceptRules } from '../db/schema.ts';
+import { loadAsset, type AssetKind } from '../data/assets.ts';
+import { findAssetVersion } from '../data/asset-versions.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, iso, json, secured, webStream } from '../router.ts';
-import { startMaterialization, type AssetKind } from '../materialize/runs.ts';
+import { startMaterialization } from '../materialize/runs.ts';
 import { listParts, partKey } from '../storage/parts.ts';
 import { ConceptParams } from './concepts.ts';
 import { Run, toRun } from './runs.ts';
@@ -65,9 +65,7 @@ export const materializeRoutes = () => {
       if (!materializer) throw new ApiError(501, 'NOT_AVAILABLE', 'This deployment runs no workers; materialize from a Node deployment (reef serve / reef worker).');
       const params = c.req.valid('param') as Record<string, string>;
       const assetId = params[kind === 'indexes' ? 'index_id' : 'r_id']!;
-      const t = kind === 'indexes' ? conceptIndexes : conceptRules;
-      const [asset] = await c.var.deps.db.select({ id: t.id }).from(t).where(and(eq(t.id, assetId), eq(t.conceptId, params.c_id!)));
-      if (!asset) throw notFound(kind === 'indexes' ? 'index' : 'rule', assetId);
+      await loadAsset(c.var.deps.db, kind, params.c_id!, assetId);
       const run = await startMaterialization(materializer, kind, assetId, c.var.principal.name);
       return c.json({ run_id: run.id, dagster_run_id: run.id, status: toRun(run).status, run: toRun(run) }, 202);
     });
@@ -75,7 +73,7 @@ export const materializeRoutes = () => {
   return router
     .openapi(version, async (c) => {
       const { asset_version_id } = c.req.valid('param');
-      const [v] = await c.var.deps.db.select().from(assetVersions).where(eq(assetVersions.id, asset_version_id));
+      const v = await findAssetVersion(c.var.deps.db, asset_version_id);
       if (!v) throw notFound('asset version', asset_version_id);
       const parts = c.var.deps.materializer ? await listParts(c.var.deps.materializer.store, v.storagePrefix) : [];
       return c.json({
@@ -88,7 +86,7 @@ export const materializeRoutes = () => {
       const { asset_version_id } = c.req.valid('param');
       const { part } = c.req.valid('query');
       const store = c.var.deps.materializer?.store;
-      const [v] = await c.var.deps.db.select().from(assetVersions).where(eq(assetVersions.id, asset_version_id));
+      const v = await findAssetVersion(c.var.deps.db, asset_version_id);
       if (!v || !store) throw notFound('asset version', asset_version_id);
       const key = partKey(v.storagePrefix, part);
       const info = await store.head(key);

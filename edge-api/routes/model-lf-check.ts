@@ -1,11 +1,11 @@
 // A model LF is checked on save against what it will run on: the uploaded model's tensors (as onnxruntime read them
 // on upload) and the columns of the concept's materialized assets, so a mapping that cannot run is a 400 now, not a
 // failed training run later.
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { AssetColumn } from '../../shared/lf/types.ts';
 import { checkModelLf, isModelLfError, ModelLfConfig } from '../../shared/onnx/index.ts';
 import type { Db } from '../db/client.ts';
-import { assetVersions, conceptIndexes, conceptRules } from '../db/schema.ts';
+import { listMaterializedAssets } from '../data/assets.ts';
+import { listAssetVersions } from '../data/asset-versions.ts';
 import { ApiError } from '../errors.ts';
 import { readModelInfo } from '../models/onnx-models.ts';
 import { readParquetFooter } from '../training/train-parquet.ts';
@@ -24,10 +24,10 @@ export async function conceptColumns(db: Db, store: ObjectStore, conceptId: stri
   const add = (name: string, type: string) => {
     if (!columns[name] || (!NUMERIC.has(columns[name].type) && NUMERIC.has(type))) columns[name] = { type };
   };
-  for (const [kind, table] of [['indexes', conceptIndexes], ['rules', conceptRules]] as const) {
-    const assets = await db.select().from(table).where(and(eq(table.conceptId, conceptId), isNotNull(table.currentVersionId)));
+  for (const kind of ['indexes', 'rules'] as const) {
+    const assets = await listMaterializedAssets(db, kind, conceptId);
     if (assets.length === 0) continue;
-    const versions = await db.select().from(assetVersions).where(inArray(assetVersions.id, assets.map((a) => a.currentVersionId!)));
+    const versions = await listAssetVersions(db, assets.map((a) => a.currentVersionId!));
     for (const asset of assets) {
       const version = versions.find((v) => v.id === asset.currentVersionId);
       const [part] = version ? await listParts(store, version.storagePrefix) : [];

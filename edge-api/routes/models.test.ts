@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { linearClassifierToOnnx } from '../../shared/onnx/index.ts';
 import { describeDatabases } from '../db/test-databases.ts';
 import type { TrainingContext } from '../training/train.ts';
-import type { TrainMetrics } from '../training/train-metrics.ts';
+import { trainRunOf } from '../training/train-run.ts';
 import { materializeFixtureAsset } from '../training/train-fixtures.ts';
 import { registerTrainingHandlers } from '../training/train-worker.ts';
 import { LocalObjectStore } from '../storage/local.ts';
@@ -98,7 +98,7 @@ describeDatabases('label model export', (database) => {
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="reef-${run.run_id}.onnx"`);
     const session = await ort.InferenceSession.create(new Uint8Array(await res.arrayBuffer()));
 
-    const metrics = run.metrics as TrainMetrics;
+    const { metrics } = trainRunOf(run);
     const m = lfs.length;
     let rows = 0;
     let maxDiff = 0;

@@ -1,28 +1,17 @@
 // A pipeline is the canvas graph (and notebook cells) the analyst builds, stored whole under a name per concept.
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq } from 'drizzle-orm';
 import { Name } from '../../shared/schema/common.ts';
 import { Pipeline, PipelineGraph, PipelineSummary } from '../../shared/schema/pipeline.ts';
-import type { Db } from '../db/client.ts';
-import { pipelines } from '../db/schema.ts';
-import { ApiError } from '../errors.ts';
 import { createRouter, errors, iso, json, jsonBody, secured } from '../router.ts';
 import { loadConcept } from '../data/concepts.ts';
+import { deletePipeline, listPipelineNames, loadPipeline, savePipeline, type PipelineRow } from '../data/pipelines.ts';
 import { ConceptParams } from './concepts.ts';
 
 const PipelineParams = ConceptParams.extend({ name: Name });
 
-type PipelineRow = typeof pipelines.$inferSelect;
-
 const toPipeline = (row: PipelineRow): Pipeline => ({
   c_id: row.conceptId, name: row.name, graph: row.graph, updated_at: iso(row.updatedAt)!,
 });
-
-async function loadPipeline(db: Db, cId: string, name: string): Promise<PipelineRow> {
-  const [row] = await db.select().from(pipelines).where(and(eq(pipelines.conceptId, cId), eq(pipelines.name, name)));
-  if (!row) throw new ApiError(404, 'NOT_FOUND', `This concept has no pipeline named "${name}"; list them with GET /api/concepts/${cId}/pipelines.`);
-  return row;
-}
 
 const tags = ['pipelines'];
 const save = createRoute({
@@ -52,18 +41,13 @@ export const pipelineRoutes = () => createRouter()
     const graph = c.req.valid('json');
     const db = c.var.deps.db;
     await loadConcept(db, c_id);
-    // One statement, so two saves racing on a new name both succeed (the last one wins) instead of one hitting 409.
-    const [row] = await db.insert(pipelines).values({ conceptId: c_id, name, graph })
-      .onConflictDoUpdate({ target: [pipelines.conceptId, pipelines.name], set: { graph, updatedAt: new Date() } })
-      .returning();
-    return c.json(toPipeline(row!), 200);
+    return c.json(toPipeline(await savePipeline(db, c_id, name, graph)), 200);
   })
   .openapi(list, async (c) => {
     const { c_id } = c.req.valid('param');
     const db = c.var.deps.db;
     await loadConcept(db, c_id);
-    const rows = await db.select({ name: pipelines.name, updatedAt: pipelines.updatedAt }).from(pipelines)
-      .where(eq(pipelines.conceptId, c_id)).orderBy(asc(pipelines.name));
+    const rows = await listPipelineNames(db, c_id);
     return c.json(rows.map((r) => ({ name: r.name, updated_at: iso(r.updatedAt)! })), 200);
   })
   .openapi(get, async (c) => {
@@ -77,6 +61,6 @@ export const pipelineRoutes = () => createRouter()
     const db = c.var.deps.db;
     await loadConcept(db, c_id);
     await loadPipeline(db, c_id, name);
-    await db.delete(pipelines).where(and(eq(pipelines.conceptId, c_id), eq(pipelines.name, name)));
+    await deletePipeline(db, c_id, name);
     return c.body(null, 204);
   });

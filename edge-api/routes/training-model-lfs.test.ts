@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { encodeModel, linearClassifierToOnnx, type LinearClassifier } from '../../shared/onnx/index.ts';
 import { describeDatabases } from '../db/test-databases.ts';
 import type { TrainingContext } from '../training/train.ts';
-import type { TrainMetrics } from '../training/train-metrics.ts';
+import { trainRunOf } from '../training/train-run.ts';
 import { materializeFixtureAsset } from '../training/train-fixtures.ts';
 import { registerTrainingHandlers } from '../training/train-worker.ts';
 import { LocalObjectStore } from '../storage/local.ts';
@@ -109,7 +109,7 @@ describeDatabases('model LFs in server training runs', (database) => {
     const lfs = [...templates, model];
     const run = await train(api, c, { selectedIndex: index, selectedLFs: lfs });
     expect(run.status, JSON.stringify(run.error)).toBe('SUCCESS');
-    const metrics = run.metrics as TrainMetrics;
+    const { metrics } = trainRunOf(run);
     expect(metrics.artifacts.parts.length).toBeGreaterThan(2);
     let checked = 0;
     let voted = 0;

@@ -24,6 +24,7 @@ import { registerTrainingHandlers } from '../training/train-worker.ts';
 import { materializeFixtureAsset } from '../training/train-fixtures.ts';
 import { lfDefinitionOf } from '../../shared/schema/labeling-function.ts';
 import { joinedSchema, type TrainParams } from '../training/train-spec.ts';
+import { trainRunOf } from '../training/train-run.ts';
 import { demoCommentsSql } from '../demo/comments.ts';
 import { hashToken } from '../security/secrets.ts';
 import type { ObjectStore } from '../storage/index.ts';
@@ -238,7 +239,7 @@ describeDatabases('server training runs', (database, backend) => {
     expect(done.status, JSON.stringify(done.error)).toBe('SUCCESS');
 
     const run = (await call('GET', `/api/runs/${started.body.run_id}`)).body;
-    const params = run.params as TrainParams;
+    const { params } = trainRunOf(run);
     // 3000 rows in two parts, cut into units of at most 700 rows.
     expect(params.units.length).toBeGreaterThanOrEqual(6);
     expect(params.units.reduce((s, u) => s + u.hi - u.lo, 0)).toBe(ROWS);
@@ -520,7 +521,7 @@ describeDatabases('server training runs', (database, backend) => {
     for (const r of unsure.rows) expect(r.confidence).toBeLessThan(0.8);
     expect((await call('GET', `/api/concepts/${c}/snorkel/jobs/${jobId}/rows?filter=nope`, undefined, 'viewer')).status).toBe(400);
     // Rows the label model labels otherwise than majority vote over the same stored votes.
-    const params = run.params as TrainParams;
+    const { params } = trainRunOf(run);
     const m = params.lineage.lfs.length;
     const votes = (await Promise.all(params.units.map((u: any) => store.getBytes(`results/${c}/runs/${jobId}/votes/unit-${String(u.unit).padStart(5, '0')}.i8`))))
       .flatMap((bytes, u) => { const n = params.units[u]!.hi - params.units[u]!.lo; return Array.from({ length: n }, (_, i) => Array.from(new Int8Array(bytes.buffer, bytes.byteOffset + i * m, m))); });

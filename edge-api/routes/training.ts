@@ -3,13 +3,10 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, inArray } from 'drizzle-orm';
-import { goldLabels, runs } from '../db/schema.ts';
 import { ApiError, notFound } from '../errors.ts';
 import { createRouter, errors, json, jsonBody, secured, webStream } from '../router.ts';
-import type { RunRow } from '../runs/run-store.ts';
+import { findConceptRun, listConceptRuns, type RunRow } from '../runs/run-store.ts';
 import { startTraining, type TrainingContext } from '../training/train.ts';
-import type { TrainMetrics } from '../training/train-metrics.ts';
 import { recordBrowserTraining, type BrowserTrainParams } from '../training/train-browser.ts';
 import { compareRuns, readPredictionPage } from '../training/train-results.ts';
 import { readResultRows, summarizeResults, TrainSummaryError, writeResultsCsv, type GoldLabel } from '../training/train-summary.ts';
@@ -17,10 +14,12 @@ import { listTrainingSchedules, scheduleTraining, unscheduleTraining } from '../
 import { ScheduleName, TrainJob, TrainRequest, TrainSchedule, TrainScheduleCreate, TrainStarted } from '../../shared/schema/training.ts';
 import type { TrainParams } from '../training/train-spec.ts';
 import { loadConcept } from '../data/concepts.ts';
+import { goldKeysAndLabels } from '../data/gold-labels.ts';
 import { ConceptParams } from './concepts.ts';
 import { Run, toRun } from './runs.ts';
 import { RunComparison, RunKindFilter } from '../../shared/schema/run.ts';
 import { ResultRows, ResultsSummary, RowFilter } from '../../shared/schema/results.ts';
+import { trainRunOf } from '../training/train-run.ts';
 
 const JobParams = ConceptParams.extend({ job_id: z.uuid({ message: 'job_id must be a training job id (UUID)' }) });
 
@@ -126,7 +125,7 @@ function requireTrainer(trainer: TrainingContext | undefined): TrainingContext {
 }
 
 async function loadTrainRun(trainer: TrainingContext, conceptId: string, runId: string): Promise<RunRow> {
-  const [row] = await trainer.db.select().from(runs).where(and(eq(runs.id, runId), eq(runs.conceptId, conceptId), eq(runs.kind, 'train')));
+  const row = await findConceptRun(trainer.db, conceptId, 'train', runId);
   if (!row) throw notFound('training job in this concept', runId);
   return row;
 }
@@ -138,7 +137,7 @@ async function loadFinishedTrainRun(trainer: TrainingContext, conceptId: string,
 }
 
 async function goldOf(trainer: TrainingContext, conceptId: string): Promise<GoldLabel[]> {
-  return trainer.db.select({ key: goldLabels.sampleKey, label: goldLabels.label }).from(goldLabels).where(eq(goldLabels.conceptId, conceptId));
+  return goldKeysAndLabels(trainer.db, conceptId);
 }
 
 export const trainingRoutes = () => createRouter()
@@ -154,7 +153,7 @@ export const trainingRoutes = () => createRouter()
     const { c_id, job_id } = c.req.valid('param');
     const { offset, limit } = c.req.valid('query');
     const row = await loadTrainRun(trainer, c_id, job_id);
-    const params = row.params as TrainParams;
+    const { params } = trainRunOf(row);
     const outputType: 'softmax' | 'hard_labels' = params.request.snorkel.output_type === 'softmax' ? 'softmax' : 'hard_labels';
     const browser = (params as BrowserTrainParams).source === 'browser';
     const base = {
@@ -164,7 +163,7 @@ export const trainingRoutes = () => createRouter()
       progress: row.progress, error: row.error ?? null,
     };
     if (row.status !== 'SUCCESS') return c.json(base, 200);
-    const metrics = row.metrics as TrainMetrics;
+    const { metrics } = trainRunOf(row);
     const page = await readPredictionPage(trainer.store, row, offset, limit);
     const summary = {
       total_samples: metrics.rows, avg_confidence: metrics.avg_confidence, label_distribution: metrics.label_distribution,
@@ -200,7 +199,7 @@ export const trainingRoutes = () => createRouter()
     const { part } = c.req.valid('query');
     const row = await loadTrainRun(trainer, c_id, job_id);
     if (row.status !== 'SUCCESS') throw new ApiError(409, 'CONFLICT', `Job ${job_id} is ${row.status}; its results can be downloaded once it has succeeded.`);
-    const parts = (row.metrics as TrainMetrics).artifacts.parts;
+    const parts = trainRunOf(row).metrics.artifacts.parts;
     const key = parts[part]?.key;
     if (!key) throw new ApiError(404, 'NOT_FOUND', `Job ${job_id} has ${parts.length} results part(s), numbered 0..${parts.length - 1}.`);
     const info = await trainer.store.head(key);
@@ -228,7 +227,7 @@ export const trainingRoutes = () => createRouter()
     const { c_id, job_id } = c.req.valid('param');
     const row = await loadFinishedTrainRun(trainer, c_id, job_id);
     const summary = await summarizeResults(trainer.store, row, await goldOf(trainer, c_id));
-    const metrics = row.metrics as TrainMetrics;
+    const { metrics } = trainRunOf(row);
     const params = row.params as TrainParams & Partial<BrowserTrainParams>;
     const learned = metrics.fit.lf_weights ?? params.weights ?? null;
     const lfs = metrics.lfs.map((lf, j) => ({
@@ -253,8 +252,7 @@ export const trainingRoutes = () => createRouter()
     const { limit, kind } = c.req.valid('query');
     const db = c.var.deps.db;
     await loadConcept(db, c_id);
-    const ofKind = kind === 'all' ? inArray(runs.kind, ['train', 'materialize']) : eq(runs.kind, kind);
-    const rows = await db.select().from(runs).where(and(eq(runs.conceptId, c_id), ofKind)).orderBy(desc(runs.createdAt)).limit(limit);
+    const rows = await listConceptRuns(db, c_id, kind, limit);
     return c.json(rows.map(toRun), 200);
   })
   .openapi(compare, async (c) => {

@@ -1,5 +1,5 @@
 // Runs and their events, kept in PostgreSQL so every process (API, any worker) sees the same history.
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { runEvents, runs } from '../db/schema.ts';
 
@@ -17,6 +17,18 @@ export async function createRun(db: Db, run: { kind: string; conceptId?: string;
 export async function getRun(db: Db, runId: string): Promise<RunRow | undefined> {
   const [row] = await db.select().from(runs).where(eq(runs.id, runId));
   return row;
+}
+
+/** The concept's run of this kind with this id, if it has one. */
+export async function findConceptRun(db: Db, conceptId: string, kind: string, runId: string): Promise<RunRow | undefined> {
+  const [row] = await db.select().from(runs).where(and(eq(runs.id, runId), eq(runs.conceptId, conceptId), eq(runs.kind, kind)));
+  return row;
+}
+
+/** The concept's newest runs of one kind, or of both kinds ('all'). */
+export async function listConceptRuns(db: Db, conceptId: string, kind: 'train' | 'materialize' | 'all', limit: number): Promise<RunRow[]> {
+  const ofKind = kind === 'all' ? inArray(runs.kind, ['train', 'materialize']) : eq(runs.kind, kind);
+  return db.select().from(runs).where(and(eq(runs.conceptId, conceptId), ofKind)).orderBy(desc(runs.createdAt)).limit(limit);
 }
 
 export async function recordRunEvent(db: Db, runId: string, kind: string, data: object = {}): Promise<void> {

@@ -8,7 +8,7 @@ import { concepts } from '../db/schema.ts';
 import { RunModelExportError, runLabelModelOnnx } from '../models/onnx-export.ts';
 import { recordRunEvent, type RunRow } from '../runs/run-store.ts';
 import type { TrainMetrics } from './train-metrics.ts';
-import type { TrainParams } from './train-spec.ts';
+import { trainRunOf } from './train-run.ts';
 
 export class MlflowError extends Error {
   readonly code = 'MLFLOW_FAILED';
@@ -92,8 +92,7 @@ export async function logRunToMlflow(
   trackingUri: string, run: RunRow,
   options: { resultsUri: string; registeredModel: string; modelOnnx?: Uint8Array },
 ) {
-  const params = run.params as TrainParams;
-  const metrics = run.metrics as TrainMetrics;
+  const { params, metrics } = trainRunOf(run);
   const experiment = await experimentId(trackingUri, `reef/${run.conceptId}`);
   const startTime = (run.startedAt ?? run.createdAt).getTime();
   const created = await call<{ run?: { info: { run_id: string; artifact_uri?: string } } }>(trackingUri, 'POST', 'runs/create', {

@@ -2,12 +2,12 @@
 // Parquet reads, so a 10M-row result never goes into one response or one buffer), and two runs compared.
 import type { RunComparison } from '../../shared/schema/run.ts';
 import type { TrainMetrics } from './train-metrics.ts';
-import type { TrainParams } from './train-spec.ts';
 import { quoteIdent } from '../../shared/lf/sql-literals.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { RunRow } from '../runs/run-store.ts';
 import { localPathOf, openUnitDb } from './train-duckdb.ts';
 import { readParquetRows } from './train-parquet.ts';
+import { trainRunOf } from './train-run.ts';
 
 /** Sample keys as JSON: INT64 keys arrive as bigint; they stay numbers while exact, else become strings. */
 export function jsonKey(value: unknown): string | number | boolean | null {
@@ -33,8 +33,7 @@ export interface PredictionPage {
 
 /** Rows [offset, offset + limit) of the run's results, across its parts in order. */
 export async function readPredictionPage(store: ObjectStore, run: RunRow, offset: number, limit: number): Promise<PredictionPage> {
-  const params = run.params as TrainParams;
-  const metrics = run.metrics as TrainMetrics;
+  const { params, metrics } = trainRunOf(run);
   const key = params.lineage.index.key_column;
   const softmax = params.request.snorkel.output_type === 'softmax';
   const probColumns = Array.from({ length: params.k }, (_, y) => `prob_class_${y}`);
@@ -79,8 +78,8 @@ function scalarMetrics(m: TrainMetrics): Record<string, number | null> {
 
 /** Metric differences (b − a) and the samples whose label flipped, joined on the index key in DuckDB. */
 export async function compareRuns(store: ObjectStore, a: RunRow, b: RunRow, sampleLimit: number): Promise<RunComparison> {
-  const ma = scalarMetrics(a.metrics as TrainMetrics);
-  const mb = scalarMetrics(b.metrics as TrainMetrics);
+  const ma = scalarMetrics(trainRunOf(a).metrics);
+  const mb = scalarMetrics(trainRunOf(b).metrics);
   const metrics: RunComparison['metrics'] = {};
   for (const name of new Set([...Object.keys(ma), ...Object.keys(mb)])) {
     const x = ma[name] ?? null;
@@ -88,11 +87,11 @@ export async function compareRuns(store: ObjectStore, a: RunRow, b: RunRow, samp
     metrics[name] = { a: x, b: y, diff: x === null || y === null ? null : y - x };
   }
   const filesOf = async (run: RunRow) => {
-    const parts = (run.metrics as TrainMetrics).artifacts.parts;
+    const parts = trainRunOf(run).metrics.artifacts.parts;
     return `[${(await Promise.all(parts.map((p) => localPathOf(store, p.key)))).map((p) => `'${p.replaceAll("'", "''")}'`).join(', ')}]`;
   };
-  const keyA = quoteIdent((a.params as TrainParams).lineage.index.key_column);
-  const keyB = quoteIdent((b.params as TrainParams).lineage.index.key_column);
+  const keyA = quoteIdent(trainRunOf(a).params.lineage.index.key_column);
+  const keyB = quoteIdent(trainRunOf(b).params.lineage.index.key_column);
   const db = await openUnitDb();
   try {
     const joined = `FROM read_parquet(${await filesOf(a)}) x JOIN read_parquet(${await filesOf(b)}) y ON x.${keyA} = y.${keyB}`;

@@ -10,18 +10,18 @@ import { majorityVoteProbs } from '../../shared/labelmodel/majority.ts';
 import { scoreConfusion } from '../../shared/labelmodel/metrics.ts';
 import { resultLabels, votesPerRow } from '../../shared/labelmodel/result-labels.ts';
 import { votesObjectKey } from './train.ts';
-import type { TrainMetrics } from './train-metrics.ts';
 import { labelsFromBytes } from './train-votes.ts';
-import { resultsPrefix, type TrainParams } from './train-spec.ts';
+import { resultsPrefix } from './train-spec.ts';
 import { localPathOf, openUnitDb, type UnitDb } from './train-duckdb.ts';
 import { jsonKey } from './train-results.ts';
+import { trainRunOf } from './train-run.ts';
 
 export interface GoldLabel { key: string; label: number }
 
 /** Opens the run's results parts as the view `results` (row order kept as `reef_part`, `reef_row`) and `gold`. */
 async function openResults(store: ObjectStore, run: RunRow, gold: GoldLabel[]): Promise<{ db: UnitDb; key: string; k: number }> {
-  const params = run.params as TrainParams;
-  const parts = (run.metrics as TrainMetrics).artifacts.parts;
+  const { params, metrics } = trainRunOf(run);
+  const parts = metrics.artifacts.parts;
   const files = await Promise.all(parts.map((p) => localPathOf(store, p.key)));
   const db = await openUnitDb();
   try {
@@ -45,7 +45,7 @@ async function openResults(store: ObjectStore, run: RunRow, gold: GoldLabel[]): 
 
 /** Label counts, the confidence histogram and the gold-label metrics of a finished run. */
 export async function summarizeResults(store: ObjectStore, run: RunRow, gold: GoldLabel[]): Promise<Omit<ResultsSummary, 'lfs'>> {
-  const softmax = (run.params as TrainParams).request.snorkel.output_type === 'softmax';
+  const softmax = trainRunOf(run).params.request.snorkel.output_type === 'softmax';
   const { db, key, k } = await openResults(store, run, gold);
   try {
     const read = async (sql: string) => (await db.connection.runAndReadAll(sql)).getRowsJS().map((r) => r.map(Number));
@@ -81,8 +81,7 @@ export async function summarizeResults(store: ObjectStore, run: RunRow, gold: Go
  * no votes on the server, so it cannot be compared.
  */
 async function loadMajorityVote(store: ObjectStore, run: RunRow, db: UnitDb): Promise<void> {
-  const params = run.params as TrainParams;
-  const metrics = run.metrics as TrainMetrics;
+  const { params, metrics } = trainRunOf(run);
   if (!metrics.artifacts.votes_prefix || params.units.length !== metrics.artifacts.parts.length) {
     throw new TrainSummaryError('MAJORITY_VOTE_UNAVAILABLE', 'This run keeps no LF votes on the server (a browser run): use Run on server to compare its labels with majority vote.');
   }
@@ -118,7 +117,7 @@ const jsonValue = (v: unknown): unknown => (typeof v === 'bigint' || v instanceo
 export async function readResultRows(store: ObjectStore, run: RunRow, gold: GoldLabel[], options: {
   filter: RowFilter; offset: number; limit: number; threshold: number;
 }): Promise<ResultRows> {
-  const softmax = (run.params as TrainParams).request.snorkel.output_type === 'softmax';
+  const softmax = trainRunOf(run).params.request.snorkel.output_type === 'softmax';
   const { db, key } = await openResults(store, run, gold);
   try {
     const majority = options.filter === 'disagrees_with_majority_vote';
@@ -131,7 +130,7 @@ export async function readResultRows(store: ObjectStore, run: RunRow, gold: Gold
     const [[total]] = (await db.connection.runAndReadAll(`SELECT count(*) ${from}`)).getRowsJS();
     // Results written with the key only (results_columns "key", kept browser runs) get the index's columns for
     // the page's rows from the pinned index version, so every run's samples read the same.
-    const index = (run.params as TrainParams).lineage.index;
+    const index = trainRunOf(run).params.lineage.index;
     const present = new Set((await db.connection.runAndReadAll('SELECT * FROM results LIMIT 0')).columnNames());
     const missing = index.columns.map((c) => c.name).filter((name) => !present.has(name));
     const page = `SELECT r.*, g.label AS gold_label${majority ? ', mv.majority_vote' : ''} ${from} ORDER BY r.reef_part, r.reef_row LIMIT ${options.limit} OFFSET ${options.offset}`;

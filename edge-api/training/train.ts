@@ -34,6 +34,7 @@ import {
   type UnitContribution,
 } from './train-votes.ts';
 import { partKey } from '../storage/parts.ts';
+import { trainRunOf } from './train-run.ts';
 
 export const TRAIN_QUEUES = { votes: 'train-votes', predict: 'train-predict' } as const;
 const RETRY_LIMIT = 4;
@@ -151,7 +152,7 @@ async function runStep(
   const { db } = ctx;
   const run = await getRun(db, job.runId);
   if (!run || isFinished(run.status)) return 'skipped';
-  const params = run.params as TrainParams;
+  const { params } = trainRunOf(run);
   await transitionRun(db, run.id, ['PENDING'], 'RUNNING');
   const where = and(eq(partitionExecutions.runId, run.id), eq(partitionExecutions.partitionKey, partitionKey));
   const [part] = await db.select().from(partitionExecutions).where(where);
@@ -223,7 +224,7 @@ export async function fitIfVotesComplete(ctx: TrainingContext, runId: string): P
     if (parts.some((p) => p.partitionKey === FIT_KEY)) return 'fitted-before';
     const votes = parts.filter((p) => p.partitionKey.startsWith('votes-'));
     if (votes.some((p) => p.status !== 'SUCCESS')) return 'waiting';
-    const params = run.params as TrainParams;
+    const { params } = trainRunOf(run);
     const contributions = votes.sort((a, b) => a.partitionKey.localeCompare(b.partitionKey)).map((p) => p.output as UnitContribution);
     let fitted: { model: LabelModelParameters; report: FitReport };
     try {
@@ -303,7 +304,7 @@ export async function finalizeTraining(ctx: TrainingContext, runId: string): Pro
     const parts = await tx.select().from(partitionExecutions).where(eq(partitionExecutions.runId, runId));
     const predicts = parts.filter((p) => p.partitionKey.startsWith('predict-')).sort((a, b) => a.partitionKey.localeCompare(b.partitionKey));
     if (predicts.length === 0 || predicts.some((p) => p.status !== 'SUCCESS')) return false;
-    const params = run.params as TrainParams;
+    const { params } = trainRunOf(run);
     const contributions = parts.filter((p) => p.partitionKey.startsWith('votes-')).map((p) => p.output as UnitContribution);
     const fit = parts.find((p) => p.partitionKey === FIT_KEY)!.output as { report: FitReport };
     const counts = mergeCounts(contributions.map((c) => c.counts));

@@ -1,7 +1,7 @@
 // A folder as the object store (the embedded default). Keys map to files under `root`; every write goes to a temp
 // file in `root/.tmp/` and is renamed into place, so no reader ever sees half an object (rename is atomic on one
 // filesystem, and `.tmp/` lives on the same one as the objects).
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { dirname, join, relative, sep } from 'node:path';
@@ -34,7 +34,9 @@ export class LocalObjectStore implements ObjectStore {
     const temp = await this.tempPath();
     try {
       const source = typeof body === 'string' || body instanceof Uint8Array ? Readable.from([body]) : body;
-      await pipeline(source, createWriteStream(temp));
+      // Opened before the copy starts: a stream that opens its file lazily can create it after a failed copy's rm.
+      const file = await open(temp, 'w');
+      await pipeline(source, file.createWriteStream());
       const { size } = await stat(temp);
       await mkdir(dirname(target), { recursive: true });
       await rename(temp, target);

@@ -14,6 +14,8 @@ if (process.send) {
       p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max,
       errors: result.errors + result.timeouts + result.non2xx,
     };
+    // This process exists only to load the server: once its figures are delivered it ends, without waiting for
+    // autocannon's stopped connections to be closed by the server (the parent awaits the message, not the exit).
     process.send!(answer, () => process.exit(0));
   });
   process.once('message', () => run.stop());

@@ -115,7 +115,7 @@ function benchDataset(name: string, baseline: Baseline | undefined): Row {
   const mv = fitModel(statsFor(false), { kind: 'mv' });
   const lm100 = fitTimed({ kind: 'snorkel', options: { nEpochs: 100, lr: 0.01, seed: SEED } });
   const lm500 = fitTimed({ kind: 'snorkel', options: { nEpochs: 500, lr: 0.01, seed: SEED } });
-  const ds = fitTimed({ kind: 'ds', options: { abstainAsVote: true } });
+  const ds = fitTimed({ kind: 'ds' });
   const fs = fitTimed({ kind: 'fs' });
   const fsDevBalance = dev && new Set(dev.Y).size === k ? fitModel(statsFor(false), { kind: 'fs', options: { classBalance: classBalanceFromLabels(dev.Y, k) } }) : undefined;
   // auto chooses on its own default metric, as a user gets it; its choice is scored below on the WRENCH metric.

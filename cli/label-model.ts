@@ -168,7 +168,7 @@ function fitChosenModel(stats: SufficientStats, input: LabelMatrixInput, options
   } else {
     classBalance = options.classBalance;
   }
-  // The research options a train request does not carry; Dawid–Skene as the benchmark runs it, abstains as a response.
+  // The research options a train request does not carry.
   const model = fitLabelModel(stats, request, {
     options: {
       snorkel: {
@@ -176,7 +176,6 @@ function fitChosenModel(stats: SufficientStats, input: LabelMatrixInput, options
         lrScheduleConfig: options.warmupEpochs ? { warmupSteps: options.warmupEpochs } : undefined,
       },
       fs: { classBalance, aggregate: options.tripletAggregate },
-      ds: { abstainAsVote: true },
     },
   });
   return { model, params: model.params };

@@ -11,8 +11,8 @@ describe('Dawid–Skene EM', () => {
   const data = generateLabelMatrix({ n: 5000, k: 3, accuracies, coverages: accuracies.map(() => 0.7), classBalance: [0.5, 0.3, 0.2], seed: 4 });
   const stats = computeSufficientStats(data.L, data.n, data.m, 3, { patterns: true });
 
-  it('recovers each LF\'s accuracy on its confusion diagonal and the class prior', () => {
-    const model = fitDawidSkene(stats);
+  it('recovers each LF\'s accuracy on its confusion diagonal and the class prior (abstains as missing, as WRENCH)', () => {
+    const model = fitDawidSkene(stats, { abstainAsVote: false });
     accuracies.forEach((a, j) => {
       for (let y = 0; y < 3; y++) expect(Math.abs(model.confusion[(j * 3 + y) * 3 + y] - a)).toBeLessThan(0.05);
     });
@@ -25,6 +25,31 @@ describe('Dawid–Skene EM', () => {
       const scores = scorePredictions(probsToPreds(predictLogLinear(model, data.L, data.n), 3, 'hash'), data.Y, 3);
       expect(scores.accuracy).toBeGreaterThan(0.9);
     }
+  });
+
+  it('counts an abstain as a response by default, so single-polarity LFs carry evidence', () => {
+    // Each LF votes only its own class, when it sees it (0.6 of the time) or by mistake (0.1): with abstains as
+    // missing every LF always "agrees" with itself and nothing separates the classes.
+    const n = 4000;
+    const Y = Int32Array.from({ length: n }, (_, i) => i % 2);
+    const L = new Int8Array(n * 4).fill(-1);
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < 4; j++) {
+        const own = j % 2;
+        if (random() < (Y[i] === own ? 0.6 : 0.1)) L[i * 4 + j] = own;
+      }
+    }
+    const singlePolarity = computeSufficientStats(L, n, 4, 2, { patterns: true });
+    const accuracy = (options: { abstainAsVote?: boolean }) => {
+      const model = fitDawidSkene(singlePolarity, options);
+      return { model, accuracy: scorePredictions(probsToPreds(predictLogLinear(model, L, n), 2, 'hash'), Y, 2).accuracy };
+    };
+    const byDefault = accuracy({});
+    expect(byDefault.model.params.abstainAsVote).toBe(true);
+    expect(byDefault.accuracy).toBeGreaterThan(0.75);
+    expect(accuracy({ abstainAsVote: false }).accuracy).toBeLessThan(byDefault.accuracy - 0.1);
   });
 
   it('needs the vote patterns in its statistics', () => {

@@ -11,7 +11,13 @@ export type CustomLfOutcome =
   | { votes: Int8Array; ms: number; rowErrors: number; firstError: string }
   | { code: 'TYPE_ERROR' | SandboxFailure['error']; message: string };
 
-const TIME_LIMIT_MS = 5000;
+/**
+ * How long a run may take before the sandbox stops it as an endless loop: 5 s, or 50 µs a row when that is more,
+ * so an honest LF over a million rows (a few µs a row) is not mistaken for one, and a loop still stops within a minute.
+ */
+export function timeLimitMs(rows: number): number {
+  return Math.max(5000, Math.ceil(rows * 0.05));
+}
 
 // The worker's program, as text (it is loaded from a blob URL inside the sandbox). It returns each row's raw
 // numeric result (NaN for anything else or a throw); the app turns those into votes with shared/lf's customVote,
@@ -121,8 +127,8 @@ function sandboxFrame(): Promise<HTMLIFrameElement> {
 
 let nextId = 0;
 function runInSandbox(job: TypeScriptJob): Promise<TypeScriptReply>;
-function runInSandbox(job: PythonJob, language: 'python'): Promise<PythonReply>;
-function runInSandbox(job: TypeScriptJob | PythonJob, language: SandboxLanguage = 'typescript'): Promise<TypeScriptReply | PythonReply> {
+function runInSandbox(job: PythonJob, language: 'python', rows: number): Promise<PythonReply>;
+function runInSandbox(job: TypeScriptJob | PythonJob, language: SandboxLanguage = 'typescript', rows = 'n' in job ? job.n : 0): Promise<TypeScriptReply | PythonReply> {
   return sandboxFrame().then((iframe) => new Promise((resolve) => {
     const id = ++nextId;
     const onMessage = (e: MessageEvent) => {
@@ -132,7 +138,7 @@ function runInSandbox(job: TypeScriptJob | PythonJob, language: SandboxLanguage 
       resolve(e.data as TypeScriptReply | PythonReply);
     };
     window.addEventListener('message', onMessage);
-    iframe.contentWindow!.postMessage({ id, timeLimitMs: TIME_LIMIT_MS, job, language } satisfies SandboxRequest, '*');
+    iframe.contentWindow!.postMessage({ id, timeLimitMs: timeLimitMs(rows), job, language } satisfies SandboxRequest, '*');
   }));
 }
 
@@ -203,7 +209,7 @@ export async function runPythonLf(code: string, allowedImports: readonly string[
   const values = names.map((name, c) => (dates[c] ? columns[name]!.map((v) => (v instanceof Date ? v.getTime() : v)) : columns[name]!));
   const batch = JSON.stringify({ n, names, dates, columns: values });
   const job: PythonJob = { indexURL: new URL(PYODIDE_PATH, location.origin).href, harness: PYTHON_HARNESS, code, constants: pythonClassConstants(classes), allowedImports, batch, k: classes.length };
-  const reply = await runInSandbox(job, 'python');
+  const reply = await runInSandbox(job, 'python', n);
   if ('error' in reply) return measured('python', n, started, { code: reply.error, message: String(reply.message) });
   const votes = Int8Array.from(reply.votes);
   return measured('python', n, started, { votes, rowErrors: Number(reply.rowErrors ?? 0), firstError: String(reply.firstError ?? ''), ms: performance.now() - started });

@@ -5,14 +5,13 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { eq } from 'drizzle-orm';
 import type { MiddlewareHandler } from 'hono';
 import { PYODIDE_PATH } from '../shared/lf/python.ts';
 import { createApp, type App } from './app.ts';
 import { keptValue, type ReefConfig } from './config.ts';
+import { ensureToken } from './data/api-tokens.ts';
 import { openChangeFeed } from './db/change-feed.ts';
 import { migrateDatabase, openDatabase, type Database } from './db/client.ts';
-import { apiTokens } from './db/schema.ts';
 import { seedDemo } from './demo/seed.ts';
 import { openQueue } from './runs/queue.ts';
 import { DEFAULT_SANDBOX_LIMITS } from './sandbox/sandbox.ts';
@@ -72,9 +71,7 @@ export async function openConfiguredDatabase(config: ReefConfig): Promise<Databa
 /** The admin token: REEF_ADMIN_TOKEN, or one generated once and kept in the data folder. Its hash is ensured in the DB. */
 export async function ensureAdminToken(database: Database, config: ReefConfig): Promise<string> {
   const token = config.adminToken ?? keptValue(config.dataDir, 'admin-token', () => generateToken());
-  const tokenHash = await hashToken(token);
-  const [existing] = await database.db.select().from(apiTokens).where(eq(apiTokens.tokenHash, tokenHash));
-  if (!existing) await database.db.insert(apiTokens).values({ name: 'admin', role: 'admin', tokenHash });
+  await ensureToken(database.db, { name: 'admin', role: 'admin', tokenHash: await hashToken(token) });
   return token;
 }
 

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { TokenCreate, TokenCreated, WhoAmI } from '../../shared/schema/token.ts';
-import { apiTokens } from '../db/schema.ts';
+import { insertToken } from '../data/api-tokens.ts';
 import { requireRole } from '../security/auth.ts';
 import { generateToken, hashToken } from '../security/secrets.ts';
 import { createRouter, errors, json, jsonBody, secured } from '../router.ts';
@@ -20,7 +20,7 @@ export const tokenRoutes = () => createRouter()
   .openapi(mint, async (c) => {
     const { name, role } = c.req.valid('json');
     const token = generateToken();
-    const [row] = await c.var.deps.db.insert(apiTokens).values({ name, role, tokenHash: await hashToken(token) }).returning();
-    return c.json({ id: row!.id, name, role, token }, 201);
+    const row = await insertToken(c.var.deps.db, { name, role, tokenHash: await hashToken(token) });
+    return c.json({ id: row.id, name, role, token }, 201);
   })
   .openapi(whoami, (c) => c.json({ name: c.var.principal.name, role: c.var.principal.role }, 200));

@@ -1,9 +1,8 @@
 // Every /api call carries a bearer token; roles are ordered viewer < analyst < approver < admin.
-import { and, eq, isNull } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import type { Role } from '../../shared/schema/common.ts';
+import { findActiveToken } from '../data/api-tokens.ts';
 import type { Db } from '../db/client.ts';
-import { apiTokens } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import type { AppEnv } from '../env.ts';
 import type { Principal } from './principal.ts';
@@ -13,8 +12,7 @@ const rank: Record<Role, number> = { viewer: 0, analyst: 1, approver: 2, admin: 
 
 
 export async function findPrincipal(db: Db, token: string): Promise<Principal | undefined> {
-  const [row] = await db.select().from(apiTokens)
-    .where(and(eq(apiTokens.tokenHash, await hashToken(token)), isNull(apiTokens.revokedAt)));
+  const row = await findActiveToken(db, await hashToken(token));
   return row && { tokenId: row.id, name: row.name, role: row.role as Role };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitDawidSkene } from './dawid-skene.ts';
 import { predictLogLinear } from './loglinear.ts';
+import { NumpyRandomState } from './random.ts';
 import { scorePredictions } from './metrics.ts';
 import { probsToPreds } from './predictions.ts';
 import { computeSufficientStats } from './stats.ts';
@@ -33,12 +34,11 @@ describe('Dawid–Skene EM', () => {
     const n = 4000;
     const Y = Int32Array.from({ length: n }, (_, i) => i % 2);
     const L = new Int8Array(n * 4).fill(-1);
-    let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rng = new NumpyRandomState(7);
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < 4; j++) {
         const own = j % 2;
-        if (random() < (Y[i] === own ? 0.6 : 0.1)) L[i * 4 + j] = own;
+        if (rng.random() < (Y[i] === own ? 0.6 : 0.1)) L[i * 4 + j] = own;
       }
     }
     const singlePolarity = computeSufficientStats(L, n, 4, 2, { patterns: true });

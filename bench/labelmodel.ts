@@ -287,6 +287,23 @@ function main(): void {
   const baselines = readBaselines();
   const load = loadavg().map((x) => x.toFixed(1)).join(' / ');
   console.log(`Machine: ${cpus().length} CPUs, load average ${load} (1/5/15 min) at start; Node ${process.version}.`);
+  // BENCH_SYNTHETIC_ONLY=1 skips the WRENCH tables and SemEval: the quick loop for work on the 1M-row fit.
+  const syntheticOnly = process.env.BENCH_SYNTHETIC_ONLY === '1';
+  if (!syntheticOnly) benchWrench(baselines);
+  console.log('## Synthetic 1,000,000 × 50, k = 2 (LF accuracies 0.55–0.95; fit = statistics + 100 epochs; median of 5 after a warm-up run)');
+  console.log('Baseline: the real Snorkel (LabelModel.fit 100 epochs, lr 0.01, same seed; predict_proba) on the same matrix in this run, median of 3 after a warm-up; "speed-up" is its fit + predict_proba time over Reef\'s.');
+  const semeval = syntheticOnly ? undefined : benchSemeval();
+  if (semeval) console.log(semeval);
+  printTable(
+    ['LF coverages', 'votes/row', 'Reef fit', 'Reef predict_proba', 'Reef MV predict', 'real Snorkel fit / predict_proba', 'speed-up (fit + predict)', 'accuracy LM / MV', 'peak RSS', 'label matrix', 'typed arrays allocated by fit'],
+    [
+      benchSynthetic('0.02–0.30 (denser than any WRENCH set)', [0.02, 0.3]),
+      benchSynthetic('0.05–0.50 (dense)', [0.05, 0.5]),
+    ],
+  );
+}
+
+function benchWrench(baselines: Map<string, Baseline>): void {
   const names = readdirSync(wrenchDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
   console.log(`## WRENCH label matrices (test split, every row scored, ties by Snorkel's hash; seed ${SEED}, lr 0.01, sgd)`);
   console.log(`Reef columns measured now (median of ${REPEATS} after a warm-up run); "README baseline" columns are the real Snorkel 0.10.1+dev numbers quoted from ../shared/data/wrench/README.md.`);
@@ -299,17 +316,6 @@ function main(): void {
   console.log('## auto on the test split under other seeds (score (− README best) and choice)');
   printTable(['dataset', ...SEEDS.map((seed) => `seed ${seed}`)], names.map((name) => benchAutoSeeds(name, baselines.get(name))));
   console.log('');
-  console.log('## Synthetic 1,000,000 × 50, k = 2 (LF accuracies 0.55–0.95; fit = statistics + 100 epochs; median of 5 after a warm-up run)');
-  console.log('Baseline: the real Snorkel (LabelModel.fit 100 epochs, lr 0.01, same seed; predict_proba) on the same matrix in this run, median of 3 after a warm-up; "speed-up" is its fit + predict_proba time over Reef\'s.');
-  const semeval = benchSemeval();
-  if (semeval) console.log(semeval);
-  printTable(
-    ['LF coverages', 'votes/row', 'Reef fit', 'Reef predict_proba', 'Reef MV predict', 'real Snorkel fit / predict_proba', 'speed-up (fit + predict)', 'accuracy LM / MV', 'peak RSS', 'label matrix', 'typed arrays allocated by fit'],
-    [
-      benchSynthetic('0.02–0.30 (denser than any WRENCH set)', [0.02, 0.3]),
-      benchSynthetic('0.05–0.50 (dense)', [0.05, 0.5]),
-    ],
-  );
 }
 
 main();

@@ -2,33 +2,20 @@
 // numbers as stats.ts's JavaScript loops, at a cost that does not grow with coverage. Used wherever WebAssembly
 // with SIMD is there (Node, the browser train worker); elsewhere, and for k > 2, stats.ts counts in JavaScript.
 import { covotesWasm } from './covotes-wasm.ts';
+import { align16, wasmKernel } from './wasm-kernel.ts';
 
-interface KernelExports {
-  memory: WebAssembly.Memory;
+interface CovotesExports {
   BLOCK_ROWS: WebAssembly.Global;
-  heapBase: WebAssembly.Global;
   countBlock(rows: number, m: number, groups: number, bits: number, scratch: number, acc: number): number;
 }
 
 /** Above this many LFs the pair loop (m² per row, whatever the coverage) costs more than JavaScript's. */
 export const MAX_SIMD_LFS = 128;
 
-let compiled: WebAssembly.Module | null | undefined;
-
-/** The compiled kernel, or null where WebAssembly or its SIMD is missing (compiling then fails). */
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      compiled = typeof WebAssembly === 'object' ? new WebAssembly.Module(covotesWasm) : null;
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
+const kernel = wasmKernel<CovotesExports>(covotesWasm);
 
 export function simdCoVotesAvailable(): boolean {
-  return kernelModule() !== null;
+  return kernel.available();
 }
 
 /**
@@ -38,22 +25,20 @@ export function simdCoVotesAvailable(): boolean {
  */
 export function countBinaryCoVotesSimd(L: Int8Array | Int16Array, n: number, m: number, k: number, counts: Uint32Array): boolean | undefined {
   if (k !== 2 || !(L instanceof Int8Array) || n === 0 || m === 0 || m > MAX_SIMD_LFS) return undefined;
-  const module = kernelModule();
-  if (!module) return undefined;
-  const kernel = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
-  const blockRows = kernel.BLOCK_ROWS.value as number;
+  const wasm = kernel.instance();
+  if (!wasm) return undefined;
+  const blockRows = wasm.exports.BLOCK_ROWS.value as number;
   const groups = Math.ceil(m / 16);
   const pairs = (m * (m + 1)) / 2;
+  const rowBytes = align16(blockRows * m + 16);
+  const bitBytes = groups * 16 * 2 * (blockRows / 8);
+  wasm.reserve(rowBytes + bitBytes + 512 + pairs * 64);
   // Fresh memory is zeroed, so the accumulators start at 0.
-  const rows = align16(kernel.heapBase.value as number);
-  const bits = rows + align16(blockRows * m + 16);
-  const scratch = bits + groups * 16 * 2 * (blockRows / 8);
+  const rows = wasm.heapBase;
+  const bits = rows + rowBytes;
+  const scratch = bits + bitBytes;
   const acc = scratch + 512;
-  const end = acc + pairs * 64;
-  const pageBytes = 65536;
-  const have = kernel.memory.buffer.byteLength;
-  if (end > have) kernel.memory.grow(Math.ceil((end - have) / pageBytes));
-  const memory = new Uint8Array(kernel.memory.buffer);
+  const memory = new Uint8Array(wasm.memory.buffer);
   // Bytes read past the block's last row (the last LF group overhangs it) are abstains.
   memory.fill(0xff, rows + blockRows * m, rows + blockRows * m + 16);
   let bad = 0;
@@ -61,10 +46,10 @@ export function countBinaryCoVotesSimd(L: Int8Array | Int16Array, n: number, m: 
     const last = Math.min(first + blockRows, n);
     memory.set(L.subarray(first * m, last * m), rows);
     if (last - first < blockRows) memory.fill(0xff, rows + (last - first) * m, rows + blockRows * m);
-    bad |= kernel.countBlock(rows, m, groups, bits, scratch, acc);
+    bad |= wasm.exports.countBlock(rows, m, groups, bits, scratch, acc);
     if (bad) return true;
   }
-  addPairCounts(new Uint32Array(kernel.memory.buffer, acc, pairs * 16), m, counts);
+  addPairCounts(new Uint32Array(wasm.memory.buffer, acc, pairs * 16), m, counts);
   return false;
 }
 
@@ -91,8 +76,4 @@ function addPairCounts(totals: Uint32Array, m: number, counts: Uint32Array): voi
       counts[oneRow + 2 * l + 1] += pp;
     }
   }
-}
-
-function align16(x: number): number {
-  return (x + 15) & ~15;
 }

@@ -1,4 +1,4 @@
-// AssemblyScript, compiled to shared/labelmodel/covotes-wasm.ts by `npm run build:wasm` (covotes-wasm.test.ts checks
+// AssemblyScript, compiled to shared/labelmodel/covotes-wasm.ts by `npm run build:wasm` (wasm-kernels.test.ts checks
 // that the committed bytes are this file's). Why it exists: on a dense k = 2 matrix the co-vote statistics cost one
 // scalar increment per pair of votes in a row (about 100 M for 1 M rows × 50 LFs at 14 votes a row), the bulk of a
 // Snorkel fit. Here the cost does not depend on coverage: each LF's votes over a block of rows become two bitsets

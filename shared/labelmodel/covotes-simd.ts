@@ -9,8 +9,8 @@ interface CovotesExports {
   countBlock(rows: number, m: number, groups: number, bits: number, scratch: number, acc: number): number;
 }
 
-/** Above this many LFs the pair loop (m² per row, whatever the coverage) costs more than JavaScript's. */
-export const MAX_SIMD_LFS = 128;
+/** A bound on the kernel's memory: its per-pair totals take 64 bytes for each of m(m+1)/2 pairs (8 MB here). */
+export const MAX_SIMD_LFS = 512;
 
 const kernel = wasmKernel<CovotesExports>(covotesWasm);
 
@@ -21,10 +21,11 @@ export function simdCoVotesAvailable(): boolean {
 /**
  * Adds the co-vote counts of a k = 2 Int8 matrix into counts (d × d upper triangle, d = 2m, as stats.ts lays them
  * out) and returns whether some vote was outside -1..1; undefined, with counts untouched, when the kernel does not
- * apply (no WebAssembly SIMD, k ≠ 2, Int16 storage, no rows or LFs, more than MAX_SIMD_LFS LFs).
+ * apply (no WebAssembly SIMD, k ≠ 2, Int16 storage, no rows or LFs, more than MAX_SIMD_LFS LFs) or JavaScript would
+ * be faster (simdPays).
  */
 export function countBinaryCoVotesSimd(L: Int8Array | Int16Array, n: number, m: number, k: number, counts: Uint32Array): boolean | undefined {
-  if (k !== 2 || !(L instanceof Int8Array) || n === 0 || m === 0 || m > MAX_SIMD_LFS) return undefined;
+  if (k !== 2 || !(L instanceof Int8Array) || n === 0 || m === 0 || m > MAX_SIMD_LFS || !simdPays(L, n, m)) return undefined;
   const wasm = kernel.instance();
   if (!wasm) return undefined;
   const blockRows = wasm.exports.BLOCK_ROWS.value as number;
@@ -51,6 +52,25 @@ export function countBinaryCoVotesSimd(L: Int8Array | Int16Array, n: number, m: 
   }
   addPairCounts(new Uint32Array(wasm.memory.buffer, acc, pairs * 16), m, counts);
   return false;
+}
+
+/**
+ * Whether the kernel beats stats.ts's loops on this matrix. The kernel costs about m²/70 ns a row whatever the votes;
+ * the loops about m ns a row plus 1.5 ns per pair of votes in it (both measured on x64, Node 24, m = 10…128). So with
+ * up to 70 LFs the kernel always wins; with more, a sparse matrix is faster in JavaScript. The pairs per row are
+ * estimated from up to 1,024 rows spread over the matrix.
+ */
+export function simdPays(L: Int8Array, n: number, m: number): boolean {
+  if (m <= 70) return true;
+  const sample = Math.min(n, 1024);
+  let pairs = 0;
+  for (let r = 0; r < sample; r++) {
+    const start = Math.floor((r * n) / sample) * m;
+    let votes = 0;
+    for (let j = 0; j < m; j++) votes += L[start + j] >= 0 ? 1 : 0;
+    pairs += (votes * (votes + 1)) / 2;
+  }
+  return (m * m) / 70 < m + (1.5 * pairs) / sample;
 }
 
 /**

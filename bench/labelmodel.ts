@@ -23,6 +23,8 @@ import {
   type ModelSpec,
   type SufficientStats,
 } from '../shared/labelmodel/index.ts';
+import { simdCoVotesAvailable } from '../shared/labelmodel/covotes-simd.ts';
+import { countCoVotes } from '../shared/labelmodel/stats.ts';
 import { generateLabelMatrix, spreadLfQualities } from '../shared/labelmodel/synthetic.ts';
 
 const wrenchDir = fileURLToPath(new URL('../../shared/data/wrench/', import.meta.url));
@@ -232,6 +234,8 @@ function benchSynthetic(label: string, coverage: [number, number]): string[] {
   // Typed arrays the fits allocated (statistics, mu, optimizer state), garbage not yet collected included.
   const fitBuffers = process.memoryUsage().arrayBuffers - buffersBefore;
   const stats = timeMedian(REPEATS, () => computeSufficientStats(data.L, data.n, data.m, 2));
+  // The same counts by the JavaScript loops, which run where WebAssembly SIMD does not (covotes-simd.ts).
+  const jsStats = timeMedian(REPEATS, () => countCoVotes(data.L, data.n, data.m, 2, new Uint32Array(4 * data.m * data.m)));
   const predict = timeMedian(REPEATS, () => fit.value.predictProba(data.L, data.n));
   const mv = timeMedian(REPEATS, () => fitModel(stats.value, { kind: 'mv' }).predictProba(data.L, data.n));
   const unavailable = snorkelUnavailable();
@@ -243,7 +247,7 @@ function benchSynthetic(label: string, coverage: [number, number]): string[] {
   return [
     label,
     (votes / data.n).toFixed(1),
-    `${fit.ms.toFixed(0)} ms (cpu ${fit.cpuMs.toFixed(0)}; statistics ${stats.ms.toFixed(0)} ms)`,
+    `${fit.ms.toFixed(0)} ms (cpu ${fit.cpuMs.toFixed(0)}; statistics ${stats.ms.toFixed(0)} ms${simdCoVotesAvailable() ? `, by WebAssembly SIMD; in JavaScript ${jsStats.ms.toFixed(0)} ms` : ''})`,
     `${predict.ms.toFixed(0)} ms (cpu ${predict.cpuMs.toFixed(0)})`,
     `${mv.ms.toFixed(0)} ms (cpu ${mv.cpuMs.toFixed(0)})`,
     snorkel ? `${snorkel.fit_s.toFixed(2)} s / ${snorkel.predict_s.toFixed(2)} s (cpu ${snorkel.fit_cpu_s.toFixed(2)} / ${snorkel.predict_cpu_s.toFixed(2)}; torch ${snorkel.torch}, ${snorkel.threads} thread${snorkel.threads === 1 ? '' : 's'})` : `not run: ${unavailable}`,

@@ -23,6 +23,8 @@ import {
   type ModelSpec,
   type SufficientStats,
 } from '../shared/labelmodel/index.ts';
+import { simdCoVotesAvailable } from '../shared/labelmodel/covotes-simd.ts';
+import { countCoVotes } from '../shared/labelmodel/stats.ts';
 import { generateLabelMatrix, spreadLfQualities } from '../shared/labelmodel/synthetic.ts';
 
 const wrenchDir = fileURLToPath(new URL('../../shared/data/wrench/', import.meta.url));
@@ -193,7 +195,7 @@ function npyBytes(L: Int8Array | Int16Array, n: number, m: number): Buffer {
   return Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(L.buffer, L.byteOffset, L.byteLength)]);
 }
 
-type SnorkelTiming = { fit_s: number; predict_s: number; torch: string; threads: number; mean_p1: number };
+type SnorkelTiming = { fit_s: number; predict_s: number; fit_cpu_s: number; predict_cpu_s: number; torch: string; threads: number; mean_p1: number };
 
 /** Why the real Snorkel cannot run here, or undefined when it can. */
 function snorkelUnavailable(): string | undefined {
@@ -232,21 +234,24 @@ function benchSynthetic(label: string, coverage: [number, number]): string[] {
   // Typed arrays the fits allocated (statistics, mu, optimizer state), garbage not yet collected included.
   const fitBuffers = process.memoryUsage().arrayBuffers - buffersBefore;
   const stats = timeMedian(REPEATS, () => computeSufficientStats(data.L, data.n, data.m, 2));
+  // The same counts by the JavaScript loops, which run where WebAssembly SIMD does not (covotes-simd.ts).
+  const jsStats = timeMedian(REPEATS, () => countCoVotes(data.L, data.n, data.m, 2, new Uint32Array(4 * data.m * data.m)));
   const predict = timeMedian(REPEATS, () => fit.value.predictProba(data.L, data.n));
   const mv = timeMedian(REPEATS, () => fitModel(stats.value, { kind: 'mv' }).predictProba(data.L, data.n));
   const unavailable = snorkelUnavailable();
   const snorkel = unavailable ? undefined : timeRealSnorkel(data.L, data.n, data.m, 100);
   const reefSeconds = (fit.ms + predict.ms) / 1000;
+  const reefCpuSeconds = (fit.cpuMs + predict.cpuMs) / 1000;
   const accuracy = 100 * scorePredictions(probsToPreds(predict.value, 2, 'hash'), data.Y, 2).accuracy;
   const mvAccuracy = 100 * scorePredictions(probsToPreds(mv.value, 2, 'hash'), data.Y, 2).accuracy;
   return [
     label,
     (votes / data.n).toFixed(1),
-    `${fit.ms.toFixed(0)} ms (cpu ${fit.cpuMs.toFixed(0)}; statistics ${stats.ms.toFixed(0)} ms)`,
+    `${fit.ms.toFixed(0)} ms (cpu ${fit.cpuMs.toFixed(0)}; statistics ${stats.ms.toFixed(0)} ms${simdCoVotesAvailable() ? `, by WebAssembly SIMD; in JavaScript ${jsStats.ms.toFixed(0)} ms` : ''})`,
     `${predict.ms.toFixed(0)} ms (cpu ${predict.cpuMs.toFixed(0)})`,
     `${mv.ms.toFixed(0)} ms (cpu ${mv.cpuMs.toFixed(0)})`,
-    snorkel ? `${snorkel.fit_s.toFixed(2)} s / ${snorkel.predict_s.toFixed(2)} s (torch ${snorkel.torch}, ${snorkel.threads} thread${snorkel.threads === 1 ? '' : 's'})` : `not run: ${unavailable}`,
-    snorkel ? `**${((snorkel.fit_s + snorkel.predict_s) / reefSeconds).toFixed(1)}×** (target ≥ 30×)` : '—',
+    snorkel ? `${snorkel.fit_s.toFixed(2)} s / ${snorkel.predict_s.toFixed(2)} s (cpu ${snorkel.fit_cpu_s.toFixed(2)} / ${snorkel.predict_cpu_s.toFixed(2)}; torch ${snorkel.torch}, ${snorkel.threads} thread${snorkel.threads === 1 ? '' : 's'})` : `not run: ${unavailable}`,
+    snorkel ? `**${((snorkel.fit_s + snorkel.predict_s) / reefSeconds).toFixed(1)}×** (target ≥ 30×; cpu ${((snorkel.fit_cpu_s + snorkel.predict_cpu_s) / reefCpuSeconds).toFixed(1)}×)` : '—',
     `${fmt(accuracy)} / ${fmt(mvAccuracy)}`,
     `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB (process so far)`,
     `${(data.L.byteLength / 1e6).toFixed(0)} MB`,
@@ -287,6 +292,23 @@ function main(): void {
   const baselines = readBaselines();
   const load = loadavg().map((x) => x.toFixed(1)).join(' / ');
   console.log(`Machine: ${cpus().length} CPUs, load average ${load} (1/5/15 min) at start; Node ${process.version}.`);
+  // BENCH_SYNTHETIC_ONLY=1 skips the WRENCH tables and SemEval: the quick loop for work on the 1M-row fit.
+  const syntheticOnly = process.env.BENCH_SYNTHETIC_ONLY === '1';
+  if (!syntheticOnly) benchWrench(baselines);
+  console.log('## Synthetic 1,000,000 × 50, k = 2 (LF accuracies 0.55–0.95; fit = statistics + 100 epochs; median of 5 after a warm-up run)');
+  console.log('Baseline: the real Snorkel (LabelModel.fit 100 epochs, lr 0.01, same seed; predict_proba) on the same matrix in this run, median of 3 after a warm-up; "speed-up" is its fit + predict_proba time over Reef\'s, wall (and CPU: on a loaded machine the steadier figure).');
+  const semeval = syntheticOnly ? undefined : benchSemeval();
+  if (semeval) console.log(semeval);
+  printTable(
+    ['LF coverages', 'votes/row', 'Reef fit', 'Reef predict_proba', 'Reef MV predict', 'real Snorkel fit / predict_proba', 'speed-up (fit + predict)', 'accuracy LM / MV', 'peak RSS', 'label matrix', 'typed arrays allocated by fit'],
+    [
+      benchSynthetic('0.02–0.30 (denser than any WRENCH set)', [0.02, 0.3]),
+      benchSynthetic('0.05–0.50 (dense)', [0.05, 0.5]),
+    ],
+  );
+}
+
+function benchWrench(baselines: Map<string, Baseline>): void {
   const names = readdirSync(wrenchDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
   console.log(`## WRENCH label matrices (test split, every row scored, ties by Snorkel's hash; seed ${SEED}, lr 0.01, sgd)`);
   console.log(`Reef columns measured now (median of ${REPEATS} after a warm-up run); "README baseline" columns are the real Snorkel 0.10.1+dev numbers quoted from ../shared/data/wrench/README.md.`);
@@ -299,17 +321,6 @@ function main(): void {
   console.log('## auto on the test split under other seeds (score (− README best) and choice)');
   printTable(['dataset', ...SEEDS.map((seed) => `seed ${seed}`)], names.map((name) => benchAutoSeeds(name, baselines.get(name))));
   console.log('');
-  console.log('## Synthetic 1,000,000 × 50, k = 2 (LF accuracies 0.55–0.95; fit = statistics + 100 epochs; median of 5 after a warm-up run)');
-  console.log('Baseline: the real Snorkel (LabelModel.fit 100 epochs, lr 0.01, same seed; predict_proba) on the same matrix in this run, median of 3 after a warm-up; "speed-up" is its fit + predict_proba time over Reef\'s.');
-  const semeval = benchSemeval();
-  if (semeval) console.log(semeval);
-  printTable(
-    ['LF coverages', 'votes/row', 'Reef fit', 'Reef predict_proba', 'Reef MV predict', 'real Snorkel fit / predict_proba', 'speed-up (fit + predict)', 'accuracy LM / MV', 'peak RSS', 'label matrix', 'typed arrays allocated by fit'],
-    [
-      benchSynthetic('0.02–0.30 (denser than any WRENCH set)', [0.02, 0.3]),
-      benchSynthetic('0.05–0.50 (dense)', [0.05, 0.5]),
-    ],
-  );
 }
 
 main();

@@ -8,3 +8,19 @@ declare class TextDecoder {
   constructor(label?: string, options?: { fatal?: boolean; ignoreBOM?: boolean });
   decode(input?: ArrayBufferView | ArrayBuffer, options?: { stream?: boolean }): string;
 }
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: ArrayBufferView<ArrayBuffer> | ArrayBuffer);
+  }
+  class Instance {
+    constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
+    readonly exports: Record<string, unknown>;
+  }
+  class Memory {
+    readonly buffer: ArrayBuffer;
+    grow(deltaPages: number): number;
+  }
+  class Global {
+    value: unknown;
+  }
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fitSnorkel } from './snorkel.ts';
-import { computeSufficientStats, lfCoverages, mergeStats, statsFromJSON, statsToJSON } from './stats.ts';
+import { computeSufficientStats, countCoVotes, lfCoverages, mergeStats, statsFromJSON, statsToJSON } from './stats.ts';
 import { generateLabelMatrix, spreadLfQualities } from './synthetic.ts';
 
 describe('sufficient statistics', () => {
@@ -61,9 +61,12 @@ describe('sufficient statistics', () => {
     for (const m of [3, 5, 7, 50]) {
       const q = spreadLfQualities(m, [0.6, 0.9], [0.05, 0.6]);
       const bin = generateLabelMatrix({ n: 1001, k: 2, ...q, seed: m });
-      const fast = computeSufficientStats(bin.L, bin.n, m, 2);
+      // countCoVotes: the JavaScript four-at-a-time path, which computeSufficientStats leaves to WebAssembly here.
+      const fast = new Uint32Array(4 * m * m);
+      expect(countCoVotes(bin.L, bin.n, m, 2, fast)).toBe(false);
       const slow = computeSufficientStats(Int16Array.from(bin.L), bin.n, m, 2);
-      expect(Array.from(fast.coVotes)).toEqual(Array.from(slow.coVotes));
+      expect(Array.from(fast)).toEqual(Array.from(slow.coVotes));
+      expect(Array.from(computeSufficientStats(bin.L, bin.n, m, 2).coVotes)).toEqual(Array.from(slow.coVotes));
     }
   });
 
@@ -72,6 +75,7 @@ describe('sufficient statistics', () => {
       const L = new Int8Array(400).fill(-1);
       L[217] = bad;
       expect(() => computeSufficientStats(L, 100, 4, 2)).toThrow(expect.objectContaining({ code: 'BAD_INPUT' }));
+      expect(countCoVotes(L, 100, 4, 2, new Uint32Array(64))).toBe(true);
     }
     const ok = new Int8Array(400).fill(-1);
     ok[217] = 1;

@@ -1,5 +1,6 @@
 // Sufficient statistics of a label matrix. Every model here fits from these alone, and they add up:
 // a server computes them per partition, merges them, and fits once without holding all rows.
+import { countBinaryCoVotesSimd } from './covotes-simd.ts';
 import { LabelModelError, type LabelArray } from './matrix.ts';
 import { quadLayout, voteOfCode, type QuadLayout } from './quad.ts';
 import { foldQuad, validQuadWords } from './quad-fold.ts';
@@ -30,15 +31,22 @@ export function computeSufficientStats(L: LabelArray, n: number, m: number, k: n
   const d = m * k;
   // Counts fit in 32 bits (each ≤ n < 2^32) and a Uint32Array of d² stays in cache for typical d.
   const counts = new Uint32Array(d * d);
-  const layout = quadLayout(L, m);
-  let outOfRange: boolean;
-  if (layout && k === 2 && layout.wordsPerRow <= 32) outOfRange = countBinaryQuads(L, layout, n, m, counts);
-  else if (layout) outOfRange = countInt8Words(L as Int8Array, n, m, k, counts);
-  else outOfRange = countEntries(L, n, m, k, counts);
+  const outOfRange = countBinaryCoVotesSimd(L, n, m, k, counts) ?? countCoVotes(L, n, m, k, counts);
   if (outOfRange) throw new LabelModelError('BAD_INPUT', `the label matrix has votes outside -1..${k - 1} (k=${k}); relabel classes as 0..k-1 with -1 for abstain`);
   const stats: SufficientStats = { n, m, k, coVotes: Float64Array.from(counts) };
   if (options.patterns) stats.patterns = countVotePatterns(L, n, m);
   return stats;
+}
+
+/**
+ * The co-vote counts in JavaScript, for any k: what the WebAssembly kernel (covotes-simd.ts) computes for k = 2
+ * where it runs. Adds into counts; returns whether some vote was outside -1..k-1.
+ */
+export function countCoVotes(L: LabelArray, n: number, m: number, k: number, counts: Uint32Array): boolean {
+  const layout = quadLayout(L, m);
+  if (layout && k === 2 && layout.wordsPerRow <= 32) return countBinaryQuads(L, layout, n, m, counts);
+  if (layout) return countInt8Words(L as Int8Array, n, m, k, counts);
+  return countEntries(L, n, m, k, counts);
 }
 
 // The co-vote loops below only ever visit a row's votes: gather the codes j·k+v of its non-abstaining LFs,

@@ -56,12 +56,25 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   // The data worker builds the label matrix and hands it to the train worker itself; the page hears the epochs and
   // gets the (moved) output, and the data worker keeps the predictions for the sample browser.
   const data = await trainingDataWorker();
-  const { out, n, m, goldPerClass, matrixMs } = await data.train(
+  const connectMs = performance.now() - started.startTime;
+  const { out, n, m, goldPerClass, matrixMs, phases } = await data.train(
     slots, settings,
     Comlink.proxy((epoch: number, epochs: number) => onState({ phase: 'training', epoch, epochs })),
   );
-  // The fit and predict, as before the matrix moved: from when the matrix was built to the output's arrival.
-  performance.measure('reef:train', { start: started.startTime + matrixMs, end: performance.now(), detail: { n, m, model: out.model, matrixMs } });
+  // The fit and predict, as before the matrix moved: from when the matrix was built to the output's arrival. The
+  // detail says where it went: connecting the workers, the train worker's phases, and the messages between them.
+  const end = performance.now();
+  const trainWorkerMs = Object.values(out.phases).reduce((a, b) => a + b, 0);
+  performance.measure('reef:train', {
+    start: started.startTime + matrixMs, end,
+    detail: {
+      n, m, model: out.model, matrixMs,
+      phases: {
+        connect: connectMs, ...out.phases, toTrainerAndBack: phases.fitCall - trainWorkerMs, keep: phases.keep,
+        toPage: end - started.startTime - connectMs - matrixMs - phases.fitCall - phases.keep,
+      },
+    },
+  });
   const lfs = slots.map((slot) => catalog.labeling_functions.find((lf) => lf.id === slot)?.name ?? slot);
   const serverRequest = serverRequestFor(nodes, settings, slots);
   window.dispatchEvent(new Event(PREDICTIONS_EVENT));

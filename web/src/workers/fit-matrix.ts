@@ -22,8 +22,12 @@ function analysisOf(L: LabelArray, n: number, m: number, k: number, gold: Int32A
 
 export function fitMatrix(input: TrainInput, onEpoch: (epoch: number, epochs: number) => void): TrainOutput {
   const started = performance.now();
+  const phases: Record<string, number> = {};
+  let lapped = started;
+  const lap = (phase: string) => { const now = performance.now(); phases[phase] = now - lapped; lapped = now; };
   const { L, n, m, k, gold, settings } = input;
   const stats = computeSufficientStats(L, n, m, k, statsOptionsFor(settings.model));
+  lap('stats');
   // Progress is reported at most ~50 times, so messages never outnumber the work.
   const every = Math.max(1, Math.floor(settings.epochs / 50));
   const onEpochThrottled = (e: number) => { if (e % every === 0 || e === settings.epochs - 1) onEpoch(e + 1, settings.epochs); };
@@ -33,21 +37,26 @@ export function fitMatrix(input: TrainInput, onEpoch: (epoch: number, epochs: nu
   });
   // Only Snorkel with the node's epochs counts them; auto fits its candidates with epochs of their own.
   if (settings.model === 'snorkel') onEpoch(settings.epochs, settings.epochs);
+  lap('fit');
   const probs = model.predictProba(L, n);
+  lap('predict');
   // Ties abstain (-1), Snorkel's default and the server run's default, and rows no LF voted on are -1 under any
   // policy: the same shared function as the server, so both report the same labels.
   const nVotes = votesPerRow(L, n, m);
   const preds = resultLabels(probs, k, nVotes, 'abstain');
+  lap('labels');
   const ms = performance.now() - started;
   const analysis = analysisOf(L, n, m, k, gold);
+  lap('analysis');
   const confidence = confidences(probs, k);
   // No-vote rows all get the model's prior: left out of the histogram, which is about rows with evidence.
   const histogram = confidenceHistogram(confidence.filter((_, i) => nVotes[i] !== 0), k);
   const distribution = labelDistribution(preds, nVotes, k);
+  lap('summary');
   const weights = model.lfWeights ?? null;
   const candidates = model.auto && model.auto.candidates.length > 0 ? model.auto.candidates : undefined;
   return {
     probs, preds, model: model.kind, params: model.params, ...(candidates ? { candidates } : {}), weights, fitted: model.parameters,
-    nVotes, analysis, confidence, distribution, histogram, ms,
+    nVotes, analysis, confidence, distribution, histogram, ms, phases,
   };
 }

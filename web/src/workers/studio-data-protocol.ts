@@ -20,7 +20,11 @@ export type LfSummary = ReturnType<LfSession['summary']>;
 
 /** A training the data worker handed to the train worker: its output (moved), the matrix's size, the gold labels per
  *  class, and how long building the matrix took (the page's reef:train measure starts after it, as the fit's). */
-export interface TrainedMatrix { out: TrainOutput; n: number; m: number; goldPerClass: number[]; matrixMs: number }
+export interface TrainedMatrix {
+  out: TrainOutput; n: number; m: number; goldPerClass: number[]; matrixMs: number;
+  /** This worker's time (ms): waiting for the train worker's answer (fitCall), keeping the predictions (keep). */
+  phases: { fitCall: number; keep: number };
+}
 
 /** A browser training kept on the server as a run (its job id), or why it was not. */
 export type KeptResult = { jobId: string } | { error: string };

@@ -198,7 +198,8 @@ const api: StudioDataApi = {
     const gold = s.goldLabels();
     const goldPerClass = new Array<number>(s.k).fill(0);
     for (const y of gold) if (y >= 0) goldPerClass[y]!++;
-    const matrixMs = performance.now() - building;
+    const fitting = performance.now();
+    const matrixMs = fitting - building;
     const { n } = s.table;
     const m = slots.length;
     // The page's callback is a proxy here: a function of this worker's forwards the train worker's calls to it.
@@ -206,9 +207,11 @@ const api: StudioDataApi = {
       Comlink.transfer({ L, n, m, k: s.k, gold, settings }, [L.buffer, gold.buffer]),
       Comlink.proxy((epoch: number, epochs: number) => { void onEpoch(epoch, epochs); }),
     );
+    const keeping = performance.now();
     // Copies kept here (the output moves on to the page), copied off the main thread.
     s.setPredictions(out.preds.slice(), out.probs.slice(), out.nVotes.slice());
-    return Comlink.transfer({ out, n, m, goldPerClass, matrixMs }, movedArrays(out));
+    const phases = { fitCall: keeping - fitting, keep: performance.now() - keeping };
+    return Comlink.transfer({ out, n, m, goldPerClass, matrixMs, phases }, movedArrays(out));
   },
   rows(rowIndexes) {
     const s = current();

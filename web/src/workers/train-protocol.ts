@@ -32,7 +32,10 @@ export interface TrainOutput {
   confidence: Float64Array;
   distribution: number[];
   histogram: number[];
+  /** The fit and predict (what a run records as fit_ms). */
   ms: number;
+  /** Where the train worker's time went (ms): stats, fit, predict, labels, analysis, summary. */
+  phases: Record<string, number>;
 }
 
 /** The output's arrays, which move (never copy) from the train worker to the data worker and on to the page. */

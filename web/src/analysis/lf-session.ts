@@ -9,6 +9,8 @@ import { compileLf } from '../../../shared/lf/compile.ts';
 import { confidences } from '../../../shared/labelmodel/confidence.ts';
 import { allocateLabels, type LabelArray } from '../../../shared/labelmodel/matrix.ts';
 import type { AssetSchema, LfDefinition, VoteColumn } from '../../../shared/lf/types.ts';
+import { trainAnalysisOf } from '../workers/train-analysis.ts';
+import type { TrainAnalysis } from '../workers/train-protocol.ts';
 
 export interface SampleTable {
   n: number;
@@ -144,15 +146,28 @@ export class LfSession {
     return labelMatrixFromColumns(columns, this.table.n, this.k);
   }
 
+  /**
+   * The LF analysis and votes per row of labelMatrix(slots), from the incremental cache, when `slots` are exactly
+   * the live LFs (the cache counts over all of them); undefined otherwise. Empirical accuracies only with gold rows.
+   */
+  trainingCounts(slots: string[]): { analysis: TrainAnalysis; nVotes: Int32Array } | undefined {
+    const columns = slots.map((slot) => this.slots.get(slot));
+    if (slots.length !== this.slots.size || new Set(slots).size !== slots.length || columns.some((j) => j === undefined)) return undefined;
+    const a = this.cache.analysis();
+    const analysis = { ...a, m: slots.length, lfs: columns.map((j, at) => ({ ...a.lfs[j!]!, j: at })) };
+    return { analysis: trainAnalysisOf(analysis, this.gold.some((y) => y >= 0)), nVotes: this.cache.votesPerRow() };
+  }
+
   liveSlots(): string[] {
     return [...this.slots.keys()];
   }
 
-  /** The last training's predictions (row order), for browsing samples by predicted label and confidence. */
-  setPredictions(preds: Int32Array, probs: Float64Array, nVotes: Int32Array): void {
+  /** The last training's predictions (row order), for browsing samples by predicted label and confidence (computed
+   *  from the probabilities unless given). */
+  setPredictions(preds: Int32Array, probs: Float64Array, nVotes: Int32Array, confidence = confidences(probs, this.k)): void {
     const { n } = this.table;
-    if (preds.length !== n || probs.length !== n * this.k || nVotes.length !== n) throw new Error(`Predictions for ${preds.length} rows do not fit the ${n} loaded samples; train again.`);
-    this.predictions = { preds, probs, nVotes, confidence: confidences(probs, this.k) };
+    if (preds.length !== n || probs.length !== n * this.k || nVotes.length !== n || confidence.length !== n) throw new Error(`Predictions for ${preds.length} rows do not fit the ${n} loaded samples; train again.`);
+    this.predictions = { preds, probs, nVotes, confidence };
   }
 
   /** The last training's predicted labels, row-major n×k probabilities and votes per row, if any. */

@@ -118,7 +118,8 @@ const TrainNodeView = memo(function TrainNodeView({ id, data }: NodeProps<TrainN
       {scheduling && <ScheduleForm nodeId={id} onClose={() => setScheduling(false)} />}
       {busy && (
         <div className="training">
-          <progress max={training.epochs ?? 1} value={training.epoch} aria-label="Training progress" />
+          {/* Always a value: an indeterminate bar animates, and without a GPU every frame of it is a repaint. */}
+          <progress max={training.epochs ?? 1} value={training.phase === 'saving' ? (training.epochs ?? 1) : (training.epoch ?? 0)} aria-label="Training progress" />
           <span className="muted">{training.phase === 'loading' ? 'Loading data…' : training.phase === 'saving' ? 'Keeping the results on the server…' : training.epochs ? `Epoch ${training.epoch ?? 0} / ${training.epochs}` : `Fitting ${data.model === 'auto' ? "auto's candidates" : data.model}…`}</span>
         </div>
       )}

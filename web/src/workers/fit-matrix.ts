@@ -5,20 +5,11 @@ import { analyzeLabelMatrix } from '../../../shared/analysis/analyze.ts';
 import { confidenceHistogram, confidences } from '../../../shared/labelmodel/confidence.ts';
 import { devSplit, fitLabelModel, statsOptionsFor } from '../../../shared/labelmodel/fit.ts';
 import type { LabelArray } from '../../../shared/labelmodel/matrix.ts';
+import { HISTOGRAM_BINS } from '../../../shared/schema/results.ts';
 import { labelDistribution, resultLabels, votesPerRow } from '../../../shared/labelmodel/result-labels.ts';
 import { computeSufficientStats } from '../../../shared/labelmodel/stats.ts';
-import type { TrainAnalysis, TrainInput, TrainOutput } from './train-protocol.ts';
-
-function analysisOf(L: LabelArray, n: number, m: number, k: number, gold: Int32Array): TrainAnalysis {
-  const a = analyzeLabelMatrix(L, n, m, k, gold.some((y) => y >= 0) ? gold : undefined);
-  return {
-    coverage: a.coverage, overlap: a.overlap, conflict: a.conflict,
-    lfs: a.lfs.map((s) => ({
-      coverage: s.coverage, overlaps: s.overlaps, conflicts: s.conflicts, polarity: s.polarity,
-      ...(s.empiricalAccuracy === undefined ? {} : { empirical_accuracy: s.empiricalAccuracy }),
-    })),
-  };
-}
+import { trainAnalysisOf } from './train-analysis.ts';
+import type { TrainInput, TrainOutput } from './train-protocol.ts';
 
 export function fitMatrix(input: TrainInput, onEpoch: (epoch: number, epochs: number) => void): TrainOutput {
   const started = performance.now();
@@ -42,15 +33,16 @@ export function fitMatrix(input: TrainInput, onEpoch: (epoch: number, epochs: nu
   lap('predict');
   // Ties abstain (-1), Snorkel's default and the server run's default, and rows no LF voted on are -1 under any
   // policy: the same shared function as the server, so both report the same labels.
-  const nVotes = votesPerRow(L, n, m);
+  const nVotes = input.counted?.nVotes ?? votesPerRow(L, n, m);
   const preds = resultLabels(probs, k, nVotes, 'abstain');
   lap('labels');
   const ms = performance.now() - started;
-  const analysis = analysisOf(L, n, m, k, gold);
+  const withGold = gold.some((y) => y >= 0);
+  const analysis = input.counted?.analysis ?? trainAnalysisOf(analyzeLabelMatrix(L, n, m, k, withGold ? gold : undefined), withGold);
   lap('analysis');
   const confidence = confidences(probs, k);
   // No-vote rows all get the model's prior: left out of the histogram, which is about rows with evidence.
-  const histogram = confidenceHistogram(confidence.filter((_, i) => nVotes[i] !== 0), k);
+  const histogram = confidenceHistogram(confidence, k, HISTOGRAM_BINS, nVotes);
   const distribution = labelDistribution(preds, nVotes, k);
   lap('summary');
   const weights = model.lfWeights ?? null;

@@ -203,13 +203,14 @@ const api: StudioDataApi = {
     const { n } = s.table;
     const m = slots.length;
     // The page's callback is a proxy here: a function of this worker's forwards the train worker's calls to it.
+    const counted = s.trainingCounts(slots);
     const out = await trainer.fit(
-      Comlink.transfer({ L, n, m, k: s.k, gold, settings }, [L.buffer, gold.buffer]),
+      Comlink.transfer({ L, n, m, k: s.k, gold, settings, ...(counted ? { counted } : {}) }, [L.buffer, gold.buffer, ...(counted ? [counted.nVotes.buffer] : [])]),
       Comlink.proxy((epoch: number, epochs: number) => { void onEpoch(epoch, epochs); }),
     );
     const keeping = performance.now();
     // Copies kept here (the output moves on to the page), copied off the main thread.
-    s.setPredictions(out.preds.slice(), out.probs.slice(), out.nVotes.slice());
+    s.setPredictions(out.preds.slice(), out.probs.slice(), out.nVotes.slice(), out.confidence.slice());
     const phases = { fitCall: keeping - fitting, keep: performance.now() - keeping };
     return Comlink.transfer({ out, n, m, goldPerClass, matrixMs, phases }, movedArrays(out));
   },

@@ -11,7 +11,12 @@ import type { TrainRequest } from '../../../shared/schema/training.ts';
 export type TrainFitSettings = Pick<TrainRequest, 'model' | 'seed'> & Pick<TrainRequest['snorkel'], 'epochs' | 'lr'>;
 
 /** The n×m label matrix (Int16Array when k > 127), moved to the worker, and each row's gold label (-1: none). */
-export interface TrainInput { L: LabelArray; n: number; m: number; k: number; gold: Int32Array; settings: TrainFitSettings }
+export interface TrainInput {
+  L: LabelArray; n: number; m: number; k: number; gold: Int32Array; settings: TrainFitSettings;
+  /** What the data worker had already counted of this matrix (its LF analysis with the gold labels, and votes per
+   *  row, moved), when its LFs are all the session's; otherwise the train worker counts them from L. */
+  counted?: { analysis: TrainAnalysis; nVotes: Int32Array };
+}
 
 export interface TrainOutput {
   probs: Float64Array;

@@ -96,10 +96,10 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   const jobId = 'jobId' in kept ? kept.jobId : `browser-${crypto.randomUUID()}`;
   saveResult({
     jobId, cId: concept.c_id, values: concept.values, n, k, output: settings.output, model: out.model, params: out.params, candidates: out.candidates,
-    probs: out.probs, preds: out.preds, keyColumn: assets.index.keyColumn,
+    head: out.head, keyColumn: assets.index.keyColumn,
     requestedModel: settings.model,
     warning: oneClassWarning(out.distribution.slice(0, k), goldPerClass, concept.values),
-    lfNames: lfs, weights, nVotes: out.nVotes, confidence: out.confidence, distribution: out.distribution, histogram: out.histogram,
+    lfNames: lfs, weights, distribution: out.distribution, histogram: out.histogram,
     ms: out.ms, createdAt: new Date().toISOString(), serverRequest,
     parquet, ...('error' in kept ? { notKept: kept.error } : {}),
   });

@@ -18,10 +18,20 @@ export interface LoadResult {
 /** The LF notebook's numbers: every live LF's statistics and the label matrix's overall ones. */
 export type LfSummary = ReturnType<LfSession['summary']>;
 
-/** A training the data worker handed to the train worker: its output (moved), the matrix's size, the gold labels per
- *  class, and how long building the matrix took (the page's reef:train measure starts after it, as the fit's). */
+/** How many of a training's first rows the page gets (the results page's table of a result the server did not keep). */
+export const RESULT_HEAD_ROWS = 50;
+
+/** The per-row arrays of a training's output. */
+export type ResultRowArrays = Pick<TrainOutput, 'probs' | 'preds' | 'nVotes' | 'confidence'>;
+
+/** A training's output as the page gets it: the per-row arrays stay in the data worker (which writes the results
+ *  Parquet and browses samples by them), the page gets their first RESULT_HEAD_ROWS rows. */
+export type TrainedOutput = Omit<TrainOutput, keyof ResultRowArrays> & { head: ResultRowArrays };
+
+/** A training the data worker handed to the train worker: its output, the matrix's size, the gold labels per class,
+ *  and how long building the matrix took (the page's reef:train measure starts after it, as the fit's). */
 export interface TrainedMatrix {
-  out: TrainOutput; n: number; m: number; goldPerClass: number[]; matrixMs: number;
+  out: TrainedOutput; n: number; m: number; goldPerClass: number[]; matrixMs: number;
   /** This worker's time (ms): waiting for the train worker's answer (fitCall), keeping the predictions (keep). */
   phases: { fitCall: number; keep: number };
 }

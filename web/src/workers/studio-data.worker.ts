@@ -11,12 +11,12 @@ import { cachedBatch, storeBatch } from './batch-cache.ts';
 import { DuckDbSession } from './duckdb-session.ts';
 import type { LfScanApi } from './lf-scan-protocol.ts';
 import type { ModelLfApi } from './model-lf-protocol.ts';
-import { movedArrays, type TrainApi } from './train-protocol.ts';
+import type { TrainApi } from './train-protocol.ts';
 import { rowRange } from './row-range.ts';
 import { resultColumns, resultParquet } from './result-table.ts';
 import { keepBrowserRun } from '../api/training.ts';
 import { BROWSER_TRAINING_KEY } from '../../../shared/schema/training.ts';
-import type { StudioDataApi } from './studio-data-protocol.ts';
+import { RESULT_HEAD_ROWS, type StudioDataApi } from './studio-data-protocol.ts';
 import { compileLf } from '../../../shared/lf/compile.ts';
 import type { ColumnBatch } from '../../../shared/lf/column-batch.ts';
 
@@ -209,10 +209,13 @@ const api: StudioDataApi = {
       Comlink.proxy((epoch: number, epochs: number) => { void onEpoch(epoch, epochs); }),
     );
     const keeping = performance.now();
-    // Copies kept here (the output moves on to the page), copied off the main thread.
-    s.setPredictions(out.preds.slice(), out.probs.slice(), out.nVotes.slice(), out.confidence.slice());
+    // Kept here, not copied: a copy of tens of megabytes costs a garbage collection of this worker's large heap.
+    const { probs, preds, nVotes, confidence, ...rest } = out;
+    s.setPredictions(preds, probs, nVotes, confidence);
+    const headRows = Math.min(n, RESULT_HEAD_ROWS);
+    const head = { probs: probs.slice(0, headRows * s.k), preds: preds.slice(0, headRows), nVotes: nVotes.slice(0, headRows), confidence: confidence.slice(0, headRows) };
     const phases = { fitCall: keeping - fitting, keep: performance.now() - keeping };
-    return Comlink.transfer({ out, n, m, goldPerClass, matrixMs, phases }, movedArrays(out));
+    return { out: { ...rest, head }, n, m, goldPerClass, matrixMs, phases };
   },
   rows(rowIndexes) {
     const s = current();

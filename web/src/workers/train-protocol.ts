@@ -43,7 +43,7 @@ export interface TrainOutput {
   phases: Record<string, number>;
 }
 
-/** The output's arrays, which move (never copy) from the train worker to the data worker and on to the page. */
+/** The output's arrays, which move (never copy) from the train worker to the data worker, which keeps them. */
 export function movedArrays({ probs, preds, nVotes, confidence, weights }: TrainOutput): ArrayBuffer[] {
   return [probs.buffer, preds.buffer, nVotes.buffer, confidence.buffer, ...(weights ? [weights.buffer] : [])] as ArrayBuffer[];
 }

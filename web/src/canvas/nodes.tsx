@@ -4,7 +4,7 @@ import { Handle, Position, type NodeProps, type NodeTypes } from '@xyflow/react'
 import { memo, useState } from 'react';
 import type { Asset } from '../../../shared/schema/asset.ts';
 import type { IndexNode, LfNode, ModelChoice, RuleNode, TrainNode } from './graph.ts';
-import { usePipeline } from './pipeline-context.ts';
+import { isTraining, usePipeline } from './pipeline-context.ts';
 import { ScheduleForm } from './ScheduleForm.tsx';
 
 const rows = (n: number | null | undefined) => (n ?? 0).toLocaleString('en-US');
@@ -89,7 +89,7 @@ const TrainNodeView = memo(function TrainNodeView({ id, data }: NodeProps<TrainN
     const value = Number(e.target.value);
     if (Number.isFinite(value)) updateTrain(id, { [key]: value });
   };
-  const busy = training.phase === 'loading' || training.phase === 'training' || training.phase === 'saving';
+  const busy = isTraining(training);
   const [scheduling, setScheduling] = useState(false);
   // Epochs and lr are Snorkel's: auto picks its own among its candidates, the other models have none.
   const snorkelOnly = data.model === 'snorkel' ? undefined : `${data.model === 'auto' ? 'auto chooses its own' : 'only for snorkel'}`;

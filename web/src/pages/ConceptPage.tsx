@@ -13,7 +13,7 @@ import { AssetDialog, type AssetKind } from '../catalog/AssetDialog.tsx';
 import { CatalogSidebar, type NodeRequest } from '../catalog/CatalogSidebar.tsx';
 import type { PipelineEdge, PipelineNode, TrainSettings } from '../canvas/graph.ts';
 import { PipelineCanvas } from '../canvas/PipelineCanvas.tsx';
-import { PipelineContext, type PipelineActions, type TrainingState } from '../canvas/pipeline-context.ts';
+import { isTraining, PipelineContext, type PipelineActions, type TrainingState } from '../canvas/pipeline-context.ts';
 import { defaultGraph, newNode, restoreGraph, toSavedGraph, type SavedGraph } from '../canvas/pipeline-graph.ts';
 import { trainRefusal } from '../canvas/train-readiness.ts';
 import { navigate } from '../navigation.ts';
@@ -168,7 +168,7 @@ export function ConceptPage({ cId }: { cId: string }) {
         <CatalogSidebar catalog={catalog} onAdd={addNode} onCreate={setDialog} />
         <section className={notebookOpen ? 'work split' : 'work'}>
           <ReactFlowProvider>
-            <PipelineCanvas nodes={nodes} edges={edges} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} setEdges={setEdges} onDropRequest={addNode} focusNode={focusNode} />
+            <PipelineCanvas nodes={nodes} edges={edges} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} setEdges={setEdges} onDropRequest={addNode} focusNode={focusNode} still={isTraining(training)} />
           </ReactFlowProvider>
           {notebookOpen && concept && catalog && (
             <Notebook concept={concept} catalog={catalog} nodes={nodes} cells={cells} setCells={setCells} onLfsChanged={refreshCatalog} />

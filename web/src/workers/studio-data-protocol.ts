@@ -51,8 +51,9 @@ export interface StudioDataApi {
   samples(filter: SampleFilter, offset: number, limit: number): { total: number; rows: SampleRow[]; predicted: boolean };
   /** Places gold labels stored by sample key; returns how many keys matched a loaded row. */
   setGoldByKey(labels: { key: string; label: number }[]): number;
-  /** The columns a custom LF reads, as plain values (for the sandbox; structured-cloned). */
-  rowsFor(): Record<string, unknown[]>;
+  /** Sends the columns a custom LF reads on `port` (moved; the sandbox has the other end), as plain values or as the
+   *  Python harness's JSON, then closes it; answers with the number of rows. */
+  sendRows(port: MessagePort, format: 'values' | 'json'): number;
   /** The last training's results Parquet (moved), written and uploaded here to be kept as a run. */
   keepResult(cId: string, token: string, output: 'softmax' | 'hard', training: unknown): Promise<{ parquet: ArrayBuffer; kept: KeptResult }>;
   /** Talks to the train worker over `port` (moved), the other end of the one the page gave the train worker. */

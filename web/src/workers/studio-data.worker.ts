@@ -18,6 +18,8 @@ import { keepBrowserRun } from '../api/training.ts';
 import { BROWSER_TRAINING_KEY } from '../../../shared/schema/training.ts';
 import { RESULT_HEAD_ROWS, type StudioDataApi } from './studio-data-protocol.ts';
 import { compileLf } from '../../../shared/lf/compile.ts';
+import { pythonBatch } from '../sandbox/python-batch.ts';
+import type { RowsMessage } from '../sandbox/sandbox-protocol.ts';
 import type { ColumnBatch } from '../../../shared/lf/column-batch.ts';
 
 let session: LfSession | undefined;
@@ -168,9 +170,13 @@ const api: StudioDataApi = {
     s.setGold(entries);
     return entries.length;
   },
-  rowsFor() {
+  sendRows(port, format) {
     const s = current();
-    return Object.fromEntries(s.table.schema.columns.map((c) => [c.name, columnValues(s.table.batch.columns[c.name]!).map((v) => (typeof v === 'bigint' ? Number(v) : v))]));
+    const columns = Object.fromEntries(s.table.schema.columns.map((c) => [c.name, columnValues(s.table.batch.columns[c.name]!).map((v) => (typeof v === 'bigint' ? Number(v) : v))]));
+    // Sent, then closed: this worker never reads what the sandbox might post on the port.
+    port.postMessage((format === 'json' ? { batch: pythonBatch(columns) } : { columns }) satisfies RowsMessage);
+    port.close();
+    return s.table.n;
   },
   /**
    * The last training's results as Parquet (the seed's columns, keyed by the samples' keys, which live here), with

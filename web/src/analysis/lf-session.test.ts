@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeLabelMatrix } from '../../../shared/analysis/analyze.ts';
 import { columnValues } from '../../../shared/lf/column-batch.ts';
 import { assetFromValues, joinOnKey, toSampleTable } from '../workers/asset-table.ts';
+import { labelDistribution } from '../../../shared/labelmodel/result-labels.ts';
 import { fitMatrix } from '../workers/fit-matrix.ts';
 import { LfSession } from './lf-session.ts';
 
@@ -157,6 +158,6 @@ describe('a concept with more classes than a signed byte holds (k = 200)', () =>
     expect(out.analysis.lfs.map((lf) => lf.polarity)).toEqual([[150], [199]]);
     // Rows 0 and 4 have both votes (a tie), row 1 none, rows 3 and 5: long only.
     expect(Array.from(out.preds)).toEqual([-1, -1, -1, 150, -1, -1]);
-    expect(out.distribution[150]).toBe(1);
+    expect(labelDistribution(out.preds, out.nVotes, 200)[150]).toBe(1);
   });
 });

@@ -72,7 +72,8 @@ export class LfSession {
   private readonly slots = new Map<string, number>();
   private readonly columns: VoteColumn[] = [];
   private readonly freeColumns: number[] = [];
-  private predictions: { preds: Int32Array; probs: Float64Array; nVotes: Int32Array; confidence: Float64Array } | undefined;
+  /** The last training's; each row's confidence is computed when first asked for. */
+  private predictions: { preds: Int32Array; probs: Float64Array; nVotes: Int32Array; confidence?: Float64Array } | undefined;
 
   constructor(table: SampleTable, k: number, gold?: Int32Array) {
     this.table = table;
@@ -162,17 +163,19 @@ export class LfSession {
     return [...this.slots.keys()];
   }
 
-  /** The last training's predictions (row order), for browsing samples by predicted label and confidence (computed
-   *  from the probabilities unless given). */
-  setPredictions(preds: Int32Array, probs: Float64Array, nVotes: Int32Array, confidence = confidences(probs, this.k)): void {
+  /** The last training's predictions (row order), for browsing samples by predicted label and confidence. */
+  setPredictions(preds: Int32Array, probs: Float64Array, nVotes: Int32Array): void {
     const { n } = this.table;
-    if (preds.length !== n || probs.length !== n * this.k || nVotes.length !== n || confidence.length !== n) throw new Error(`Predictions for ${preds.length} rows do not fit the ${n} loaded samples; train again.`);
-    this.predictions = { preds, probs, nVotes, confidence };
+    if (preds.length !== n || probs.length !== n * this.k || nVotes.length !== n) throw new Error(`Predictions for ${preds.length} rows do not fit the ${n} loaded samples; train again.`);
+    this.predictions = { preds, probs, nVotes };
   }
 
-  /** The last training's predicted labels, row-major n×k probabilities and votes per row, if any. */
-  lastPredictions(): { preds: Int32Array; probs: Float64Array; nVotes: Int32Array } | undefined {
-    return this.predictions && { preds: this.predictions.preds, probs: this.predictions.probs, nVotes: this.predictions.nVotes };
+  /** The last training's predicted labels, row-major n×k probabilities, votes and confidence per row, if any. */
+  lastPredictions(): { preds: Int32Array; probs: Float64Array; nVotes: Int32Array; confidence: Float64Array } | undefined {
+    const p = this.predictions;
+    if (!p) return undefined;
+    p.confidence ??= confidences(p.probs, this.k);
+    return { preds: p.preds, probs: p.probs, nVotes: p.nVotes, confidence: p.confidence };
   }
 
   /** Rows matching a filter, from `offset`, at most `limit`, with the filtered count. */
@@ -200,7 +203,7 @@ export class LfSession {
     const fields: Record<string, string> = {};
     const columns = this.table.batch.columns;
     for (const c of this.table.schema.columns) fields[c.name] = show(columns[c.name], i);
-    const p = this.predictions;
+    const p = this.lastPredictions();
     return {
       row: i, key: show(columns[this.table.keyColumn], i), vote: votes?.[i], gold: this.gold[i]!, fields,
       ...(p ? { predicted: p.preds[i]!, confidence: p.confidence[i]! } : {}),
@@ -213,7 +216,7 @@ export class LfSession {
       case 'all': return () => true;
       case 'gold': return (i) => this.gold[i] === filter.label;
       case 'predicted': {
-        const p = this.predictions;
+        const p = this.lastPredictions();
         if (!p) return () => false;
         return (i) => p.preds[i] === filter.label && p.confidence[i]! >= filter.minConfidence && p.confidence[i]! <= filter.maxConfidence;
       }

@@ -86,7 +86,7 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   window.dispatchEvent(new Event(PREDICTIONS_EVENT));
   onState({ phase: 'saving' });
   const weights = out.weights ? Array.from(out.weights) : null;
-  const { parquet, kept } = await dataWorker().keepResult(concept.c_id, getToken() ?? '', settings.output, {
+  const { parquet, kept, distribution, histogram } = await dataWorker().keepResult(concept.c_id, getToken() ?? '', settings.output, {
     request: serverRequest,
     asset_version_ids: [assets.index.versionId, ...assets.rules.map((r) => r.versionId)],
     lf_versions: Object.fromEntries(slots.map((slot) => [slot, after[slot]])),
@@ -98,8 +98,8 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
     jobId, cId: concept.c_id, values: concept.values, n, k, output: settings.output, model: out.model, params: out.params, candidates: out.candidates,
     head: out.head, keyColumn: assets.index.keyColumn,
     requestedModel: settings.model,
-    warning: oneClassWarning(out.distribution.slice(0, k), goldPerClass, concept.values),
-    lfNames: lfs, weights, distribution: out.distribution, histogram: out.histogram,
+    warning: oneClassWarning(distribution.slice(0, k), goldPerClass, concept.values),
+    lfNames: lfs, weights, distribution, histogram,
     ms: out.ms, createdAt: new Date().toISOString(), serverRequest,
     parquet, ...('error' in kept ? { notKept: kept.error } : {}),
   });

@@ -1,12 +1,10 @@
 // The train worker's work, as a plain function (train.worker.ts only moves its input and output): the shared fit
-// (shared/labelmodel/fit.ts, the same as a server run's and the CLI's) on the page's label matrix, then what the
-// results page shows of it.
+// (shared/labelmodel/fit.ts, the same as a server run's and the CLI's) on the page's label matrix, its predictions
+// and labels, and the LF analysis kept with the run. What the results page sums of them (confidences, histogram,
+// label counts) the data worker sums as it writes the results Parquet, which needs the same confidences.
 import { analyzeLabelMatrix } from '../../../shared/analysis/analyze.ts';
-import { confidenceHistogram, confidences } from '../../../shared/labelmodel/confidence.ts';
 import { devSplit, fitLabelModel, statsOptionsFor } from '../../../shared/labelmodel/fit.ts';
-import type { LabelArray } from '../../../shared/labelmodel/matrix.ts';
-import { HISTOGRAM_BINS } from '../../../shared/schema/results.ts';
-import { labelDistribution, resultLabels, votesPerRow } from '../../../shared/labelmodel/result-labels.ts';
+import { resultLabels, votesPerRow } from '../../../shared/labelmodel/result-labels.ts';
 import { computeSufficientStats } from '../../../shared/labelmodel/stats.ts';
 import { trainAnalysisOf } from './train-analysis.ts';
 import type { TrainInput, TrainOutput } from './train-protocol.ts';
@@ -40,15 +38,10 @@ export function fitMatrix(input: TrainInput, onEpoch: (epoch: number, epochs: nu
   const withGold = gold.some((y) => y >= 0);
   const analysis = input.counted?.analysis ?? trainAnalysisOf(analyzeLabelMatrix(L, n, m, k, withGold ? gold : undefined), withGold);
   lap('analysis');
-  const confidence = confidences(probs, k);
-  // No-vote rows all get the model's prior: left out of the histogram, which is about rows with evidence.
-  const histogram = confidenceHistogram(confidence, k, HISTOGRAM_BINS, nVotes);
-  const distribution = labelDistribution(preds, nVotes, k);
-  lap('summary');
   const weights = model.lfWeights ?? null;
   const candidates = model.auto && model.auto.candidates.length > 0 ? model.auto.candidates : undefined;
   return {
     probs, preds, model: model.kind, params: model.params, ...(candidates ? { candidates } : {}), weights, fitted: model.parameters,
-    nVotes, analysis, confidence, distribution, histogram, ms, phases,
+    nVotes, analysis, ms, phases,
   };
 }

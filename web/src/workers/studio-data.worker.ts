@@ -18,6 +18,9 @@ import { keepBrowserRun } from '../api/training.ts';
 import { BROWSER_TRAINING_KEY } from '../../../shared/schema/training.ts';
 import { RESULT_HEAD_ROWS, type StudioDataApi } from './studio-data-protocol.ts';
 import { compileLf } from '../../../shared/lf/compile.ts';
+import { confidenceHistogram, confidences } from '../../../shared/labelmodel/confidence.ts';
+import { labelDistribution } from '../../../shared/labelmodel/result-labels.ts';
+import { HISTOGRAM_BINS } from '../../../shared/schema/results.ts';
 import { pythonBatch } from '../sandbox/python-batch.ts';
 import type { RowsMessage } from '../sandbox/sandbox-protocol.ts';
 import type { ColumnBatch } from '../../../shared/lf/column-batch.ts';
@@ -190,8 +193,11 @@ const api: StudioDataApi = {
     const keys = columnValues(s.table.batch.columns[s.table.keyColumn]!).map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v));
     const columns = resultColumns({ ...predictions, keys, keyColumn: s.table.keyColumn, n: s.table.n, k: s.k, output });
     const parquet = resultParquet(columns, { [BROWSER_TRAINING_KEY]: JSON.stringify(training) });
-    const kept = await keepBrowserRun(cId, token, parquet);
-    return Comlink.transfer({ parquet, kept }, [parquet]);
+    const uploaded = keepBrowserRun(cId, token, parquet);
+    // No-vote rows all get the model's prior: left out of the histogram, which is about rows with evidence.
+    const histogram = confidenceHistogram(predictions.confidence, s.k, HISTOGRAM_BINS, predictions.nVotes);
+    const distribution = labelDistribution(predictions.preds, predictions.nVotes, s.k);
+    return Comlink.transfer({ parquet, kept: await uploaded, distribution, histogram }, [parquet]);
   },
   connectTrainer(port) {
     trainer = Comlink.wrap<TrainApi>(port);
@@ -216,10 +222,11 @@ const api: StudioDataApi = {
     );
     const keeping = performance.now();
     // Kept here, not copied: a copy of tens of megabytes costs a garbage collection of this worker's large heap.
-    const { probs, preds, nVotes, confidence, ...rest } = out;
-    s.setPredictions(preds, probs, nVotes, confidence);
+    const { probs, preds, nVotes, ...rest } = out;
+    s.setPredictions(preds, probs, nVotes);
     const headRows = Math.min(n, RESULT_HEAD_ROWS);
-    const head = { probs: probs.slice(0, headRows * s.k), preds: preds.slice(0, headRows), nVotes: nVotes.slice(0, headRows), confidence: confidence.slice(0, headRows) };
+    const headProbs = probs.slice(0, headRows * s.k);
+    const head = { probs: headProbs, preds: preds.slice(0, headRows), nVotes: nVotes.slice(0, headRows), confidence: confidences(headProbs, s.k) };
     const phases = { fitCall: keeping - fitting, keep: performance.now() - keeping };
     return { out: { ...rest, head }, n, m, goldPerClass, matrixMs, phases };
   },

@@ -33,19 +33,15 @@ export interface TrainOutput {
   nVotes: Int32Array;
   /** The LF analysis of the matrix trained on (shared/analysis, with the gold labels), kept with the run. */
   analysis: TrainAnalysis;
-  /** What the results page shows, summed in the worker so the page does no million-row loop. */
-  confidence: Float64Array;
-  distribution: number[];
-  histogram: number[];
   /** The fit and predict (what a run records as fit_ms). */
   ms: number;
-  /** Where the train worker's time went (ms): stats, fit, predict, labels, analysis, summary. */
+  /** Where the train worker's time went (ms): stats, fit, predict, labels, analysis. */
   phases: Record<string, number>;
 }
 
 /** The output's arrays, which move (never copy) from the train worker to the data worker, which keeps them. */
-export function movedArrays({ probs, preds, nVotes, confidence, weights }: TrainOutput): ArrayBuffer[] {
-  return [probs.buffer, preds.buffer, nVotes.buffer, confidence.buffer, ...(weights ? [weights.buffer] : [])] as ArrayBuffer[];
+export function movedArrays({ probs, preds, nVotes, weights }: TrainOutput): ArrayBuffer[] {
+  return [probs.buffer, preds.buffer, nVotes.buffer, ...(weights ? [weights.buffer] : [])] as ArrayBuffer[];
 }
 
 export interface TrainAnalysis {

@@ -9,6 +9,8 @@ import { computeSufficientStats } from '../../../shared/labelmodel/stats.ts';
 import { trainAnalysisOf } from './train-analysis.ts';
 import type { TrainInput, TrainOutput } from './train-protocol.ts';
 
+const PROGRESS_INTERVAL_MS = 100;
+
 export function fitMatrix(input: TrainInput, onEpoch: (epoch: number, epochs: number) => void): TrainOutput {
   const started = performance.now();
   const phases: Record<string, number> = {};
@@ -17,9 +19,15 @@ export function fitMatrix(input: TrainInput, onEpoch: (epoch: number, epochs: nu
   const { L, n, m, k, gold, settings } = input;
   const stats = computeSufficientStats(L, n, m, k, statsOptionsFor(settings.model));
   lap('stats');
-  // Progress is reported at most ~50 times, so messages never outnumber the work.
+  // Progress is reported at most every 100 ms (and ~50 times in all): each report is a render of the page, and a
+  // fit of a few dozen milliseconds needs none of them.
   const every = Math.max(1, Math.floor(settings.epochs / 50));
-  const onEpochThrottled = (e: number) => { if (e % every === 0 || e === settings.epochs - 1) onEpoch(e + 1, settings.epochs); };
+  let reported = started;
+  const onEpochThrottled = (e: number) => {
+    if (e % every !== 0 || performance.now() - reported < PROGRESS_INTERVAL_MS) return;
+    reported = performance.now();
+    onEpoch(e + 1, settings.epochs);
+  };
   const dev = settings.model === 'auto' ? devSplit(L, m, k, gold) : undefined;
   const model = fitLabelModel(stats, { model: settings.model, seed: settings.seed, snorkel: { epochs: settings.epochs, lr: settings.lr } }, {
     ...(dev ? { dev } : {}), onEpoch: onEpochThrottled,

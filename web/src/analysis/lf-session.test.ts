@@ -100,7 +100,7 @@ describe('LfSession', () => {
 });
 
 describe('what training counts from the session instead of the matrix', () => {
-  const fit = (s: LfSession, slots: string[], counted = s.trainingCounts(slots)) => fitMatrix({
+  const trainOn = (s: LfSession, slots: string[], counted = s.trainingCounts(slots)) => fitMatrix({
     L: s.labelMatrix(slots), n: 6, m: slots.length, k: 2, gold: s.goldLabels(), settings: { model: 'snorkel', seed: 0, epochs: 50, lr: 0.01 },
     ...(counted ? { counted } : {}),
   }, () => {});
@@ -118,12 +118,12 @@ describe('what training counts from the session instead of the matrix', () => {
     const s = withLfs();
     const slots = ['c', 'a', 'b'];
     const counted = s.trainingCounts(slots)!;
-    const fresh = fit(s, slots, undefined);
+    const fresh = trainOn(s, slots, undefined);
     expect(counted.analysis).toEqual(fresh.analysis);
     expect(counted.analysis.lfs[0]).not.toHaveProperty('empirical_accuracy');
     expect(Array.from(counted.nVotes)).toEqual(Array.from(fresh.nVotes));
     s.setGold([[0, 1], [1, 0], [4, 0]]);
-    const withGold = fit(s, slots, undefined);
+    const withGold = trainOn(s, slots, undefined);
     expect(s.trainingCounts(slots)!.analysis).toEqual(withGold.analysis);
     expect(withGold.analysis.lfs[1]!.empirical_accuracy).toBe(0.5);
   });
@@ -131,8 +131,8 @@ describe('what training counts from the session instead of the matrix', () => {
   it('trains to the same output either way', () => {
     const s = withLfs();
     s.setGold([[0, 1], [3, 0]]);
-    const { ms: _a, phases: _b, ...counted } = fit(s, ['b', 'c', 'a']);
-    const { ms: _c, phases: _d, ...fresh } = fit(s, ['b', 'c', 'a'], undefined);
+    const { ms: _a, phases: _b, ...counted } = trainOn(s, ['b', 'c', 'a']);
+    const { ms: _c, phases: _d, ...fresh } = trainOn(s, ['b', 'c', 'a'], undefined);
     expect(counted).toEqual(fresh);
   });
 

@@ -209,6 +209,8 @@ try {
   };
   console.log(`\ncold load ${phases(cold)}\ncached load ${phases(cached)}`);
   console.log(`LF edit in the data worker, p50 per phase: ${editPhases}`);
+  const trainPhases = (fit.detail as { phases?: Record<string, number> } | undefined)?.phases;
+  if (trainPhases) console.log(`reef:train ${ms(fit.duration)}: ${Object.entries(trainPhases).map(([p, t]) => `${p} ${ms(t)}`).join(', ')}`);
   console.log('each edit: LF, type, total = votes + stats + samples + summary in the worker, then messaging and render');
   for (const m of editMeasures) {
     const d = detailOf(m) as (EditDetail & { lf?: string }) | undefined;

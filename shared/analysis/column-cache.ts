@@ -158,6 +158,11 @@ export class LfAnalysisCache {
     return summarizeCounts(this.counts());
   }
 
+  /** Per row, how many of the columns vote (a result's n_votes), kept up to date by setColumn. */
+  votesPerRow(): Int32Array {
+    return new Int32Array(this.rowVotes);
+  }
+
   private appendEmptyColumn(): void {
     this.columns.push(undefined);
     this.voteCounts.push(new Int32Array(this.k));

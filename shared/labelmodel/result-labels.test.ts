@@ -92,5 +92,7 @@ describe('what a browser result shows', () => {
   it('takes the top probability as confidence and bins it over [1/k, 1]', () => {
     expect(Array.from(confidences(Float64Array.from([0.9, 0.1, 0.5, 0.5, 0.2, 0.8]), 2))).toEqual([0.9, 0.5, 0.8]);
     expect(confidenceHistogram(Float64Array.from([0.5, 0.85, 1]), 2, 5)).toEqual([1, 0, 0, 1, 1]);
+    // With votes per row, the rows no LF voted on are left out.
+    expect(confidenceHistogram(Float64Array.from([0.5, 0.85, 1]), 2, 5, Int32Array.from([0, 3, 1]))).toEqual([0, 0, 0, 1, 1]);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeLabelMatrix } from '../../../shared/analysis/analyze.ts';
 import { columnValues } from '../../../shared/lf/column-batch.ts';
 import { assetFromValues, joinOnKey, toSampleTable } from '../workers/asset-table.ts';
+import { labelDistribution } from '../../../shared/labelmodel/result-labels.ts';
 import { fitMatrix } from '../workers/fit-matrix.ts';
 import { LfSession } from './lf-session.ts';
 
@@ -98,6 +99,51 @@ describe('LfSession', () => {
   });
 });
 
+describe('what training counts from the session instead of the matrix', () => {
+  const trainOn = (s: LfSession, slots: string[], counted = s.trainingCounts(slots)) => fitMatrix({
+    L: s.labelMatrix(slots), n: 6, m: slots.length, k: 2, gold: s.goldLabels(), settings: { model: 'snorkel', seed: 0, epochs: 50, lr: 0.01 },
+    ...(counted ? { counted } : {}),
+  }, () => {});
+  const withLfs = () => {
+    const s = session();
+    s.setLf('a', { type: 'regex', name: 'link', label: 1, field: 'text', pattern: 'http://' });
+    s.setLf('gone', { type: 'regex', name: 'free', label: 1, field: 'text', pattern: 'FREE' });
+    s.setLf('b', { type: 'template', name: 'long', label: 1, field: 'text_length', operator: '>=', value: 12 });
+    s.setLf('c', { type: 'regex', name: 'thanks', label: 0, field: 'text', pattern: 'thank|nice|great|buy', case_insensitive: true });
+    s.removeLf('gone');
+    return s;
+  };
+
+  it('gives the analysis and votes per row of the matrix trained on, in its LF order, with and without gold', () => {
+    const s = withLfs();
+    const slots = ['c', 'a', 'b'];
+    const counted = s.trainingCounts(slots)!;
+    const fresh = trainOn(s, slots, undefined);
+    expect(counted.analysis).toEqual(fresh.analysis);
+    expect(counted.analysis.lfs[0]).not.toHaveProperty('empirical_accuracy');
+    expect(Array.from(counted.nVotes)).toEqual(Array.from(fresh.nVotes));
+    s.setGold([[0, 1], [1, 0], [4, 0]]);
+    const withGold = trainOn(s, slots, undefined);
+    expect(s.trainingCounts(slots)!.analysis).toEqual(withGold.analysis);
+    expect(withGold.analysis.lfs[1]!.empirical_accuracy).toBe(0.5);
+  });
+
+  it('trains to the same output either way', () => {
+    const s = withLfs();
+    s.setGold([[0, 1], [3, 0]]);
+    const { ms: _a, phases: _b, ...counted } = trainOn(s, ['b', 'c', 'a']);
+    const { ms: _c, phases: _d, ...fresh } = trainOn(s, ['b', 'c', 'a'], undefined);
+    expect(counted).toEqual(fresh);
+  });
+
+  it('has nothing to give when the matrix leaves out a live LF (the session counts over all of them)', () => {
+    const s = withLfs();
+    expect(s.trainingCounts(['a', 'b'])).toBeUndefined();
+    expect(s.trainingCounts(['a', 'b', 'b'])).toBeUndefined();
+    expect(s.trainingCounts(['a', 'b', 'gone'])).toBeUndefined();
+  });
+});
+
 describe('a concept with more classes than a signed byte holds (k = 200)', () => {
   it('keeps votes above 127 from the LFs through the label matrix to the trained labels', () => {
     const joined = joinOnKey(index, [rule]);
@@ -112,6 +158,6 @@ describe('a concept with more classes than a signed byte holds (k = 200)', () =>
     expect(out.analysis.lfs.map((lf) => lf.polarity)).toEqual([[150], [199]]);
     // Rows 0 and 4 have both votes (a tie), row 1 none, rows 3 and 5: long only.
     expect(Array.from(out.preds)).toEqual([-1, -1, -1, 150, -1, -1]);
-    expect(out.distribution[150]).toBe(1);
+    expect(labelDistribution(out.preds, out.nVotes, 200)[150]).toBe(1);
   });
 });

@@ -9,6 +9,8 @@ import { compileLf } from '../../../shared/lf/compile.ts';
 import { confidences } from '../../../shared/labelmodel/confidence.ts';
 import { allocateLabels, type LabelArray } from '../../../shared/labelmodel/matrix.ts';
 import type { AssetSchema, LfDefinition, VoteColumn } from '../../../shared/lf/types.ts';
+import { trainAnalysisOf } from '../workers/train-analysis.ts';
+import type { TrainAnalysis } from '../workers/train-protocol.ts';
 
 export interface SampleTable {
   n: number;
@@ -70,7 +72,8 @@ export class LfSession {
   private readonly slots = new Map<string, number>();
   private readonly columns: VoteColumn[] = [];
   private readonly freeColumns: number[] = [];
-  private predictions: { preds: Int32Array; probs: Float64Array; nVotes: Int32Array; confidence: Float64Array } | undefined;
+  /** The last training's; each row's confidence is computed when first asked for. */
+  private predictions: { preds: Int32Array; probs: Float64Array; nVotes: Int32Array; confidence?: Float64Array } | undefined;
 
   constructor(table: SampleTable, k: number, gold?: Int32Array) {
     this.table = table;
@@ -144,6 +147,18 @@ export class LfSession {
     return labelMatrixFromColumns(columns, this.table.n, this.k);
   }
 
+  /**
+   * The LF analysis and votes per row of labelMatrix(slots), from the incremental cache, when `slots` are exactly
+   * the live LFs (the cache counts over all of them); undefined otherwise. Empirical accuracies only with gold rows.
+   */
+  trainingCounts(slots: string[]): { analysis: TrainAnalysis; nVotes: Int32Array } | undefined {
+    const columns = slots.map((slot) => this.slots.get(slot));
+    if (slots.length !== this.slots.size || new Set(slots).size !== slots.length || columns.some((j) => j === undefined)) return undefined;
+    const a = this.cache.analysis();
+    const analysis = { ...a, m: slots.length, lfs: columns.map((j, at) => ({ ...a.lfs[j!]!, j: at })) };
+    return { analysis: trainAnalysisOf(analysis, this.gold.some((y) => y >= 0)), nVotes: this.cache.votesPerRow() };
+  }
+
   liveSlots(): string[] {
     return [...this.slots.keys()];
   }
@@ -152,12 +167,15 @@ export class LfSession {
   setPredictions(preds: Int32Array, probs: Float64Array, nVotes: Int32Array): void {
     const { n } = this.table;
     if (preds.length !== n || probs.length !== n * this.k || nVotes.length !== n) throw new Error(`Predictions for ${preds.length} rows do not fit the ${n} loaded samples; train again.`);
-    this.predictions = { preds, probs, nVotes, confidence: confidences(probs, this.k) };
+    this.predictions = { preds, probs, nVotes };
   }
 
-  /** The last training's predicted labels, row-major n×k probabilities and votes per row, if any. */
-  lastPredictions(): { preds: Int32Array; probs: Float64Array; nVotes: Int32Array } | undefined {
-    return this.predictions && { preds: this.predictions.preds, probs: this.predictions.probs, nVotes: this.predictions.nVotes };
+  /** The last training's predicted labels, row-major n×k probabilities, votes and confidence per row, if any. */
+  lastPredictions(): { preds: Int32Array; probs: Float64Array; nVotes: Int32Array; confidence: Float64Array } | undefined {
+    const p = this.predictions;
+    if (!p) return undefined;
+    p.confidence ??= confidences(p.probs, this.k);
+    return { preds: p.preds, probs: p.probs, nVotes: p.nVotes, confidence: p.confidence };
   }
 
   /** Rows matching a filter, from `offset`, at most `limit`, with the filtered count. */
@@ -185,7 +203,7 @@ export class LfSession {
     const fields: Record<string, string> = {};
     const columns = this.table.batch.columns;
     for (const c of this.table.schema.columns) fields[c.name] = show(columns[c.name], i);
-    const p = this.predictions;
+    const p = this.lastPredictions();
     return {
       row: i, key: show(columns[this.table.keyColumn], i), vote: votes?.[i], gold: this.gold[i]!, fields,
       ...(p ? { predicted: p.preds[i]!, confidence: p.confidence[i]! } : {}),
@@ -198,7 +216,7 @@ export class LfSession {
       case 'all': return () => true;
       case 'gold': return (i) => this.gold[i] === filter.label;
       case 'predicted': {
-        const p = this.predictions;
+        const p = this.lastPredictions();
         if (!p) return () => false;
         return (i) => p.preds[i] === filter.label && p.confidence[i]! >= filter.minConfidence && p.confidence[i]! <= filter.maxConfidence;
       }

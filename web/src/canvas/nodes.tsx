@@ -4,7 +4,7 @@ import { Handle, Position, type NodeProps, type NodeTypes } from '@xyflow/react'
 import { memo, useState } from 'react';
 import type { Asset } from '../../../shared/schema/asset.ts';
 import type { IndexNode, LfNode, ModelChoice, RuleNode, TrainNode } from './graph.ts';
-import { usePipeline } from './pipeline-context.ts';
+import { isTraining, usePipeline } from './pipeline-context.ts';
 import { ScheduleForm } from './ScheduleForm.tsx';
 
 const rows = (n: number | null | undefined) => (n ?? 0).toLocaleString('en-US');
@@ -89,7 +89,7 @@ const TrainNodeView = memo(function TrainNodeView({ id, data }: NodeProps<TrainN
     const value = Number(e.target.value);
     if (Number.isFinite(value)) updateTrain(id, { [key]: value });
   };
-  const busy = training.phase === 'loading' || training.phase === 'training' || training.phase === 'saving';
+  const busy = isTraining(training);
   const [scheduling, setScheduling] = useState(false);
   // Epochs and lr are Snorkel's: auto picks its own among its candidates, the other models have none.
   const snorkelOnly = data.model === 'snorkel' ? undefined : `${data.model === 'auto' ? 'auto chooses its own' : 'only for snorkel'}`;
@@ -118,7 +118,8 @@ const TrainNodeView = memo(function TrainNodeView({ id, data }: NodeProps<TrainN
       {scheduling && <ScheduleForm nodeId={id} onClose={() => setScheduling(false)} />}
       {busy && (
         <div className="training">
-          <progress max={training.epochs ?? 1} value={training.epoch} aria-label="Training progress" />
+          {/* Always a value: an indeterminate bar animates, and without a GPU every frame of it is a repaint. */}
+          <progress max={training.epochs ?? 1} value={training.phase === 'saving' ? (training.epochs ?? 1) : (training.epoch ?? 0)} aria-label="Training progress" />
           <span className="muted">{training.phase === 'loading' ? 'Loading data…' : training.phase === 'saving' ? 'Keeping the results on the server…' : training.epochs ? `Epoch ${training.epoch ?? 0} / ${training.epochs}` : `Fitting ${data.model === 'auto' ? "auto's candidates" : data.model}…`}</span>
         </div>
       )}

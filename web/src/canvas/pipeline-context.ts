@@ -8,6 +8,9 @@ import type { TrainSettings } from './graph.ts';
 
 export interface TrainingState { phase: 'idle' | 'loading' | 'training' | 'saving' | 'done' | 'error'; epoch?: number; epochs?: number; message?: string }
 
+/** Whether a training is under way (from loading the samples to keeping the result). */
+export const isTraining = ({ phase }: TrainingState) => phase === 'loading' || phase === 'training' || phase === 'saving';
+
 export interface PipelineActions {
   catalog: Catalog | null;
   conceptValues: string[];

@@ -1,5 +1,4 @@
-// Monaco from the app's own bundle: no CDN (the loader would fetch one by default) and workers built by Vite.
-import { loader } from '@monaco-editor/react';
+// Monaco from the app's own bundle (no CDN), with workers built by Vite.
 import { applyRowTypes } from './custom-lf-row-type.ts';
 import * as monaco from 'monaco-editor';
 import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
@@ -10,7 +9,6 @@ self.MonacoEnvironment = {
     return label === 'typescript' || label === 'javascript' ? new TsWorker() : new EditorWorker();
   },
 };
-loader.config({ monaco });
 
 export interface SqlTable { name: string; columns: { name: string; type?: string }[] }
 

@@ -1,6 +1,6 @@
 // A concept's studio: the Asset Catalog, the pipeline canvas, and the LF notebook below it.
 import { ReactFlowProvider, useEdgesState, useNodesState } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Catalog } from '../../../shared/schema/asset.ts';
 import type { Concept } from '../../../shared/schema/concept.ts';
 import type { Connection } from '../../../shared/schema/connection.ts';
@@ -13,7 +13,7 @@ import { AssetDialog, type AssetKind } from '../catalog/AssetDialog.tsx';
 import { CatalogSidebar, type NodeRequest } from '../catalog/CatalogSidebar.tsx';
 import type { PipelineEdge, PipelineNode, TrainSettings } from '../canvas/graph.ts';
 import { PipelineCanvas } from '../canvas/PipelineCanvas.tsx';
-import { PipelineContext, type PipelineActions, type TrainingState } from '../canvas/pipeline-context.ts';
+import { isTraining, PipelineContext, type PipelineActions, type TrainingState } from '../canvas/pipeline-context.ts';
 import { defaultGraph, newNode, restoreGraph, toSavedGraph, type SavedGraph } from '../canvas/pipeline-graph.ts';
 import { trainRefusal } from '../canvas/train-readiness.ts';
 import { navigate } from '../navigation.ts';
@@ -21,6 +21,11 @@ import { Notebook } from '../notebook/Notebook.tsx';
 import type { NotebookCell } from '../notebook/notebook-cell.ts';
 import { resultsPath, runsPath } from '../routes.ts';
 import { serverRequestFor, trainPipeline } from '../training/train-pipeline.ts';
+
+// The page re-renders on every training progress message (up to ~50 epochs): the canvas and the notebook of LF
+// cells, whose props do not change meanwhile, are skipped (the Train node hears the progress through the context).
+const StudioCanvas = memo(PipelineCanvas);
+const StudioNotebook = memo(Notebook);
 
 const PIPELINE_NAME = 'default';
 const SAVE_DELAY_MS = 500;
@@ -168,10 +173,10 @@ export function ConceptPage({ cId }: { cId: string }) {
         <CatalogSidebar catalog={catalog} onAdd={addNode} onCreate={setDialog} />
         <section className={notebookOpen ? 'work split' : 'work'}>
           <ReactFlowProvider>
-            <PipelineCanvas nodes={nodes} edges={edges} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} setEdges={setEdges} onDropRequest={addNode} focusNode={focusNode} />
+            <StudioCanvas nodes={nodes} edges={edges} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} setEdges={setEdges} onDropRequest={addNode} focusNode={focusNode} still={isTraining(training)} />
           </ReactFlowProvider>
           {notebookOpen && concept && catalog && (
-            <Notebook concept={concept} catalog={catalog} nodes={nodes} cells={cells} setCells={setCells} onLfsChanged={refreshCatalog} />
+            <StudioNotebook concept={concept} catalog={catalog} nodes={nodes} cells={cells} setCells={setCells} onLfsChanged={refreshCatalog} />
           )}
         </section>
         {dialog && (

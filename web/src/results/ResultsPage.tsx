@@ -9,6 +9,7 @@ import { navigate } from '../navigation.ts';
 import { conceptPath } from '../routes.ts';
 import { dataWorker, trainWorker } from '../studio/workers.ts';
 import { findResult, type TrainedResult } from '../training/results-store.ts';
+import { RESULT_HEAD_ROWS } from '../workers/studio-data-protocol.ts';
 import { AutoChoice } from './AutoChoice.tsx';
 import { ConfidenceHistogram } from './ConfidenceHistogram.tsx';
 import { LabelDistribution } from './LabelDistribution.tsx';
@@ -16,7 +17,8 @@ import { runOnServer } from './run-on-server.ts';
 import { RunResults } from './RunResults.tsx';
 import { ServerJobView } from './ServerJobView.tsx';
 
-const TABLE_ROWS = 50;
+/** The rows of the table of a result the server did not keep: the ones the page has (the data worker holds all). */
+const TABLE_ROWS = RESULT_HEAD_ROWS;
 
 function download(name: string, body: BlobPart, type: string) {
   const url = URL.createObjectURL(new Blob([body], { type }));
@@ -98,6 +100,7 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
 /** A browser result the server did not keep: what this tab holds (its first rows and its own counts). */
 function InMemoryResults({ result, rows }: { result: TrainedResult; rows: SampleRow[] }) {
   const { distribution: dist, histogram: hist } = result;
+  const { preds, probs, nVotes, confidence } = result.head;
   // The histogram (from the train worker) leaves out no-vote rows: they all get the model's prior.
   const noVoteRows = dist[result.k + 1]!;
   // The table shows the first rows only: their keys come with their sample fields, the rest from the result's arrays.
@@ -126,15 +129,15 @@ function InMemoryResults({ result, rows }: { result: TrainedResult; rows: Sample
           <thead><tr>{columns.map((c) => <th key={c}>{c}</th>)}<th>sample</th></tr></thead>
           <tbody>
             {Array.from({ length: Math.min(TABLE_ROWS, result.n) }, (_, i) => {
-              const p = result.preds[i]!;
+              const p = preds[i]!;
               const label = p === -1 ? '— (tie)' : `${p} (${result.values[p]})`;
               return (
                 <tr key={i}>
                   <td>{rows[i]?.key ?? ''}</td>
-                  <td>{result.nVotes[i] === 0 ? <span className="muted" title="No LF voted on this row: predicted_label -1; the probabilities are the model's class prior">— (no votes)</span> : label}</td>
-                  {probColumns.map((name, c) => <td key={name}>{result.probs[i * result.k + c]!.toFixed(4)}</td>)}
-                  {result.output === 'softmax' && <td>{result.confidence[i]!.toFixed(4)}</td>}
-                  <td>{result.nVotes[i]}</td>
+                  <td>{nVotes[i] === 0 ? <span className="muted" title="No LF voted on this row: predicted_label -1; the probabilities are the model's class prior">— (no votes)</span> : label}</td>
+                  {probColumns.map((name, c) => <td key={name}>{probs[i * result.k + c]!.toFixed(4)}</td>)}
+                  {result.output === 'softmax' && <td>{confidence[i]!.toFixed(4)}</td>}
+                  <td>{nVotes[i]}</td>
                   <td>{rows[i] ? Object.entries(rows[i]!.fields).filter(([k]) => k !== result.keyColumn).map(([, v]) => v).join(' · ') : ''}</td>
                 </tr>
               );

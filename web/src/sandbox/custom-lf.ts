@@ -2,6 +2,9 @@
 // (sandbox="allow-scripts", no allow-same-origin) whose CSP forbids every network request: the code cannot
 // read the token, the app's DOM or storage, or send anything anywhere. The iframe stops the worker when it
 // overruns its time, so an infinite loop is reported on its cell instead of freezing the tab.
+// The samples' rows go from the data worker to the sandbox's worker over a MessagePort, never through the page's
+// main thread (a million rows serialized there were a long task); the data worker only sends on that port.
+import * as Comlink from 'comlink';
 import { customVote } from '../../../shared/lf/custom.ts';
 import { PYODIDE_PATH, PYTHON_HARNESS, pythonClassConstants } from '../../../shared/lf/python.ts';
 import { dataWorker } from '../studio/workers.ts';
@@ -24,7 +27,10 @@ export function timeLimitMs(rows: number): number {
 // so a return value means the same here as on the server.
 const runnerSource = `
 onmessage = (e) => {
-  const { js, columns, n, k } = e.data;
+  const rows = e.ports[0];
+  rows.onmessage = (m) => { rows.close(); run(e.data, m.data.columns); };
+};
+const run = ({ js, n }, columns) => {
   let fn;
   try {
     // eval gives the script's last expression: the function, whatever prologue ("use strict") the emit put first.
@@ -54,7 +60,9 @@ onmessage = (e) => {
 const pythonRunnerSource = `
 let ready;
 onmessage = async (e) => {
-  const { indexURL, harness, code, constants, allowedImports, batch, k } = e.data;
+  const { indexURL, harness, code, constants, allowedImports, k } = e.data;
+  const rows = e.ports[0];
+  const batch = new Promise((resolve) => { rows.onmessage = (m) => { rows.close(); resolve(m.data.batch); }; });
   try {
     ready ??= (async () => {
       importScripts(indexURL + 'pyodide.js');
@@ -66,7 +74,7 @@ onmessage = async (e) => {
     postMessage({ started: true });
     const problem = load(code, JSON.stringify(constants), JSON.stringify(allowedImports));
     if (problem) { postMessage({ error: 'THROWS', message: problem }); return; }
-    const result = run(batch, k);
+    const result = run(await batch, k);
     const [bytes, rowErrors, first] = result.toJs(); // (the invalid-return count is the server's report)
     result.destroy();
     const votes = new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2).slice();
@@ -90,6 +98,7 @@ const pythonUrl = URL.createObjectURL(new Blob([${JSON.stringify(pythonRunnerSou
 let python;
 onmessage = (e) => {
   const { id, timeLimitMs, job, language } = e.data;
+  const rows = e.ports[0];
   const reply = (msg, transfer) => parent.postMessage({ id, ...msg }, '*', transfer || []);
   let worker;
   try {
@@ -107,7 +116,7 @@ onmessage = (e) => {
     reply(m.data, out ? [out.buffer] : []);
   };
   worker.onerror = (err) => { done(); stop(); reply({ error: language === 'python' ? 'SANDBOX_FAILED' : 'THROWS', message: err.message || (language === 'python' ? 'Python (Pyodide) could not start in the sandbox' : 'the code failed') }); };
-  worker.postMessage(job);
+  worker.postMessage(job, [rows]);
 };
 </script></body></html>`;
 
@@ -126,9 +135,19 @@ function sandboxFrame(): Promise<HTMLIFrameElement> {
 }
 
 let nextId = 0;
-function runInSandbox(job: TypeScriptJob): Promise<TypeScriptReply>;
-function runInSandbox(job: PythonJob, language: 'python', rows: number): Promise<PythonReply>;
-function runInSandbox(job: TypeScriptJob | PythonJob, language: SandboxLanguage = 'typescript', rows = 'n' in job ? job.n : 0): Promise<TypeScriptReply | PythonReply> {
+
+/** The data worker's end of a new channel gets the samples' rows (as values, or as the Python harness's JSON); the
+ *  other end goes with the job to the sandbox. Resolves once the rows are sent, with their count. */
+async function rowsChannel(format: 'values' | 'json'): Promise<{ n: number; rows: MessagePort }> {
+  const { port1, port2 } = new MessageChannel();
+  const n = await dataWorker().sendRows(Comlink.transfer(port1, [port1]), format);
+  return { n, rows: port2 };
+}
+
+/** Runs the job on the `n` rows that come over `rows`; the sandbox stops it after timeLimitMs(n). */
+function runInSandbox(job: TypeScriptJob, rows: MessagePort, n: number): Promise<TypeScriptReply>;
+function runInSandbox(job: PythonJob, rows: MessagePort, n: number, language: 'python'): Promise<PythonReply>;
+function runInSandbox(job: TypeScriptJob | PythonJob, rows: MessagePort, n: number, language: SandboxLanguage = 'typescript'): Promise<TypeScriptReply | PythonReply> {
   return sandboxFrame().then((iframe) => new Promise((resolve) => {
     const id = ++nextId;
     const onMessage = (e: MessageEvent) => {
@@ -138,7 +157,7 @@ function runInSandbox(job: TypeScriptJob | PythonJob, language: SandboxLanguage 
       resolve(e.data as TypeScriptReply | PythonReply);
     };
     window.addEventListener('message', onMessage);
-    iframe.contentWindow!.postMessage({ id, timeLimitMs: timeLimitMs(rows), job, language } satisfies SandboxRequest, '*');
+    iframe.contentWindow!.postMessage({ id, timeLimitMs: timeLimitMs(n), job, language } satisfies SandboxRequest, '*', [rows]);
   }));
 }
 
@@ -180,9 +199,8 @@ export function runSavedCustomLf(lf: { lfId: string; code: string; language?: st
 async function runCompiled(compiled: { js: string } | { message: string }, k: number): Promise<CustomLfOutcome> {
   if ('message' in compiled) return { code: 'TYPE_ERROR', message: compiled.message };
   const started = performance.now();
-  const columns = await dataWorker().rowsFor();
-  const n = Object.values(columns)[0]?.length ?? 0;
-  const reply = await runInSandbox({ js: compiled.js, columns, n, k });
+  const { n, rows } = await rowsChannel('values');
+  const reply = await runInSandbox({ js: compiled.js, n, k }, rows, n);
   if ('error' in reply) return measured('typescript', n, started, { code: reply.error, message: String(reply.message) });
   const returned = reply.returned;
   const votes = new Int8Array(returned.length);
@@ -198,18 +216,14 @@ function measured(language: 'typescript' | 'python', rows: number, started: numb
 
 /**
  * A Python LF's votes over the loaded samples, in the sandbox's Pyodide. Rows cross as the server's sandbox sends
- * them (JSON columns, timestamps as epoch milliseconds), into the same harness, so the votes match the server's.
+ * them (JSON columns, timestamps as epoch milliseconds; python-batch.ts), into the same harness, so the votes match
+ * the server's.
  */
 export async function runPythonLf(code: string, allowedImports: readonly string[], classes: readonly string[]): Promise<CustomLfOutcome> {
   const started = performance.now();
-  const columns = await dataWorker().rowsFor();
-  const names = Object.keys(columns);
-  const n = Object.values(columns)[0]?.length ?? 0;
-  const dates = names.map((name) => columns[name]!.some((v) => v instanceof Date));
-  const values = names.map((name, c) => (dates[c] ? columns[name]!.map((v) => (v instanceof Date ? v.getTime() : v)) : columns[name]!));
-  const batch = JSON.stringify({ n, names, dates, columns: values });
-  const job: PythonJob = { indexURL: new URL(PYODIDE_PATH, location.origin).href, harness: PYTHON_HARNESS, code, constants: pythonClassConstants(classes), allowedImports, batch, k: classes.length };
-  const reply = await runInSandbox(job, 'python', n);
+  const { n, rows } = await rowsChannel('json');
+  const job: PythonJob = { indexURL: new URL(PYODIDE_PATH, location.origin).href, harness: PYTHON_HARNESS, code, constants: pythonClassConstants(classes), allowedImports, k: classes.length };
+  const reply = await runInSandbox(job, rows, n, 'python');
   if ('error' in reply) return measured('python', n, started, { code: reply.error, message: String(reply.message) });
   const votes = Int8Array.from(reply.votes);
   return measured('python', n, started, { votes, rowErrors: Number(reply.rowErrors ?? 0), firstError: String(reply.firstError ?? ''), ms: performance.now() - started });

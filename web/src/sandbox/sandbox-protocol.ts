@@ -1,18 +1,20 @@
 // The custom-LF sandbox's messages (custom-lf.ts): the page posts a request to the sandbox iframe, which hands the
 // job to its worker (TypeScript or Python, programs kept as text) and posts the worker's reply back with the id.
+// The request carries a MessagePort on which the data worker sends the rows: RowsMessage, once.
 
 export type SandboxLanguage = 'typescript' | 'python';
 
-/** A TypeScript LF compiled to JavaScript, run over the samples' columns. */
-export interface TypeScriptJob { js: string; columns: Record<string, unknown[]>; n: number; k: number }
+/** A TypeScript LF compiled to JavaScript, run over the samples' n rows. */
+export interface TypeScriptJob { js: string; n: number; k: number }
 
 /** A Python LF run by shared/lf/python.ts's harness in Pyodide, over the samples as the server's sandbox sends them. */
 export interface PythonJob {
   indexURL: string; harness: string; code: string; constants: Record<string, number>; allowedImports: readonly string[];
-  /** JSON: { n, names, dates, columns }. */
-  batch: string;
   k: number;
 }
+
+/** The rows, from the data worker: the columns as plain values (TypeScript), or as the Python harness's JSON. */
+export type RowsMessage = { columns: Record<string, unknown[]> } | { batch: string };
 
 export interface SandboxRequest { id: number; timeLimitMs: number; job: TypeScriptJob | PythonJob; language: SandboxLanguage }
 

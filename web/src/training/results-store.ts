@@ -4,6 +4,7 @@
 // `browser-…` id, and the page says why.
 import type { CandidateSummary } from '../../../shared/labelmodel/auto.ts';
 import type { TrainRequestBody } from '../../../shared/schema/training.ts';
+import type { ResultRowArrays } from '../workers/studio-data-protocol.ts';
 
 /** The body of POST /api/concepts/{c_id}/snorkel/run that trains the same pipeline on the server. */
 export type ServerTrainRequest = TrainRequestBody;
@@ -19,8 +20,9 @@ export interface TrainedResult {
   params: Record<string, unknown>;
   /** auto: the candidates it weighed (shared/labelmodel/auto.ts CandidateSummary). */
   candidates?: CandidateSummary[];
-  probs: Float64Array;
-  preds: Int32Array;
+  /** The first rows' probabilities (n×k row-major), labels, votes per row (0: no LF voted, predicted_label -1; the
+   *  probabilities are the model's class prior there) and top probabilities; all rows are in the results Parquet. */
+  head: ResultRowArrays;
   /** What the Train node asked for (e.g. auto); `model` is what ran. */
   requestedModel?: string;
   /** Said on the results page when the labels all but ignore a class the gold labels have. */
@@ -28,10 +30,7 @@ export interface TrainedResult {
   keyColumn: string;
   lfNames: string[];
   weights: number[] | null;
-  /** Per row, how many LFs voted; 0 means predicted_label -1 (the model can only answer its class prior there). */
-  nVotes: Int32Array;
-  /** Per row, the top probability; rows per class, ties, no votes (shared/labelmodel's labelDistribution); the confidence histogram of voted rows. */
-  confidence: Float64Array;
+  /** Rows per class, ties, no votes (shared/labelmodel's labelDistribution); the confidence histogram of voted rows. */
   distribution: number[];
   histogram: number[];
   ms: number;

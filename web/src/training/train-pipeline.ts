@@ -39,6 +39,10 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   const assets = pipelineAssets(nodes, catalog);
   if ('problem' in assets) throw new Error(assets.problem);
   onState({ phase: 'loading' });
+  // The first training starts the train worker and connects it to the data worker: while the LFs are listed and
+  // applied, not after.
+  const connecting = trainingDataWorker();
+  connecting.catch(() => undefined); // awaited below, unless training stops first
   const k = concept.values.length;
   await ensureLoaded(assets, k);
   // The LF versions trained on, for the run's lineage: applyActiveLfs applies the versions it reads, which are
@@ -51,23 +55,38 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   const after = await lfVersions(concept.c_id);
   const changed = slots.find((slot) => before[slot] !== after[slot]);
   if (changed) throw new Error('A labeling function was edited while training started; train again.');
-  const started = performance.mark('reef:train:start');
   onState({ phase: 'training', ...(settings.model === 'snorkel' ? { epoch: 0, epochs: settings.epochs } : {}) });
+  const connectWaited = performance.now();
+  const data = await connecting;
+  const connectMs = performance.now() - connectWaited;
+  const started = performance.mark('reef:train:start');
   // The data worker builds the label matrix and hands it to the train worker itself; the page hears the epochs and
   // gets the (moved) output, and the data worker keeps the predictions for the sample browser.
-  const data = await trainingDataWorker();
-  const { out, n, m, goldPerClass, matrixMs } = await data.train(
+  const { out, n, m, goldPerClass, matrixMs, phases } = await data.train(
     slots, settings,
     Comlink.proxy((epoch: number, epochs: number) => onState({ phase: 'training', epoch, epochs })),
   );
-  // The fit and predict, as before the matrix moved: from when the matrix was built to the output's arrival.
-  performance.measure('reef:train', { start: started.startTime + matrixMs, end: performance.now(), detail: { n, m, model: out.model, matrixMs } });
+  // The fit and predict, as before the matrix moved: from when the matrix was built to the output's arrival. The
+  // detail says where it went: the train worker's phases, the data worker's and the messages between them (and,
+  // before the measure, how long the workers' connection was still awaited).
+  const end = performance.now();
+  const trainWorkerMs = Object.values(out.phases).reduce((a, b) => a + b, 0);
+  performance.measure('reef:train', {
+    start: started.startTime + matrixMs, end,
+    detail: {
+      n, m, model: out.model, matrixMs, connectMs,
+      phases: {
+        ...out.phases, toTrainerAndBack: phases.fitCall - trainWorkerMs, keep: phases.keep,
+        toPage: end - started.startTime - matrixMs - phases.fitCall - phases.keep,
+      },
+    },
+  });
   const lfs = slots.map((slot) => catalog.labeling_functions.find((lf) => lf.id === slot)?.name ?? slot);
   const serverRequest = serverRequestFor(nodes, settings, slots);
   window.dispatchEvent(new Event(PREDICTIONS_EVENT));
   onState({ phase: 'saving' });
   const weights = out.weights ? Array.from(out.weights) : null;
-  const { parquet, kept } = await dataWorker().keepResult(concept.c_id, getToken() ?? '', settings.output, {
+  const { parquet, kept, distribution, histogram } = await dataWorker().keepResult(concept.c_id, getToken() ?? '', settings.output, {
     request: serverRequest,
     asset_version_ids: [assets.index.versionId, ...assets.rules.map((r) => r.versionId)],
     lf_versions: Object.fromEntries(slots.map((slot) => [slot, after[slot]])),
@@ -77,10 +96,10 @@ export async function trainPipeline({ concept, catalog, nodes, settings, onState
   const jobId = 'jobId' in kept ? kept.jobId : `browser-${crypto.randomUUID()}`;
   saveResult({
     jobId, cId: concept.c_id, values: concept.values, n, k, output: settings.output, model: out.model, params: out.params, candidates: out.candidates,
-    probs: out.probs, preds: out.preds, keyColumn: assets.index.keyColumn,
+    head: out.head, keyColumn: assets.index.keyColumn,
     requestedModel: settings.model,
-    warning: oneClassWarning(out.distribution.slice(0, k), goldPerClass, concept.values),
-    lfNames: lfs, weights, nVotes: out.nVotes, confidence: out.confidence, distribution: out.distribution, histogram: out.histogram,
+    warning: oneClassWarning(distribution.slice(0, k), goldPerClass, concept.values),
+    lfNames: lfs, weights, distribution, histogram,
     ms: out.ms, createdAt: new Date().toISOString(), serverRequest,
     parquet, ...('error' in kept ? { notKept: kept.error } : {}),
   });

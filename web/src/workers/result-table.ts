@@ -8,9 +8,10 @@ import type { TrainOutput } from './train-protocol.ts';
 
 export interface ResultColumn { name: string; values: ArrayLike<unknown>; type: 'STRING' | 'INT32' | 'DOUBLE' | 'INT64' }
 
-/** A training's predictions with the sample keys they belong to (row order), and the Train node's output mode. */
+/** A training's predictions with the sample keys they belong to (row order), and the Train node's output mode;
+ *  each row's confidence when already computed. */
 export interface ResultArrays extends Pick<TrainOutput, 'preds' | 'probs' | 'nVotes'> {
-  n: number; k: number; output: 'softmax' | 'hard'; keyColumn: string; keys: unknown[];
+  n: number; k: number; output: 'softmax' | 'hard'; keyColumn: string; keys: unknown[]; confidence?: Float64Array;
 }
 
 export function resultColumns(r: ResultArrays): ResultColumn[] {
@@ -23,7 +24,7 @@ export function resultColumns(r: ResultArrays): ResultColumn[] {
   ];
   if (r.output === 'softmax') {
     for (let c = 0; c < r.k; c++) columns.push({ name: `prob_class_${c}`, values: Float64Array.from({ length: r.n }, (_, i) => r.probs[i * r.k + c]!), type: 'DOUBLE' });
-    columns.push({ name: 'confidence', values: confidences(r.probs, r.k), type: 'DOUBLE' });
+    columns.push({ name: 'confidence', values: r.confidence ?? confidences(r.probs, r.k), type: 'DOUBLE' });
   }
   columns.push({ name: 'n_votes', values: r.nVotes, type: 'INT32' });
   return columns;

@@ -18,9 +18,23 @@ export interface LoadResult {
 /** The LF notebook's numbers: every live LF's statistics and the label matrix's overall ones. */
 export type LfSummary = ReturnType<LfSession['summary']>;
 
-/** A training the data worker handed to the train worker: its output (moved), the matrix's size, the gold labels per
- *  class, and how long building the matrix took (the page's reef:train measure starts after it, as the fit's). */
-export interface TrainedMatrix { out: TrainOutput; n: number; m: number; goldPerClass: number[]; matrixMs: number }
+/** How many of a training's first rows the page gets (the results page's table of a result the server did not keep). */
+export const RESULT_HEAD_ROWS = 50;
+
+/** A training's per-row arrays: its output's, and each row's confidence (its top probability). */
+export type ResultRowArrays = Pick<TrainOutput, 'probs' | 'preds' | 'nVotes'> & { confidence: Float64Array };
+
+/** A training's output as the page gets it: the per-row arrays stay in the data worker (which writes the results
+ *  Parquet and browses samples by them), the page gets their first RESULT_HEAD_ROWS rows. */
+export type TrainedOutput = Omit<TrainOutput, 'probs' | 'preds' | 'nVotes'> & { head: ResultRowArrays };
+
+/** A training the data worker handed to the train worker: its output, the matrix's size, the gold labels per class,
+ *  and how long building the matrix took (the page's reef:train measure starts after it, as the fit's). */
+export interface TrainedMatrix {
+  out: TrainedOutput; n: number; m: number; goldPerClass: number[]; matrixMs: number;
+  /** This worker's time (ms): waiting for the train worker's answer (fitCall), keeping the predictions (keep). */
+  phases: { fitCall: number; keep: number };
+}
 
 /** A browser training kept on the server as a run (its job id), or why it was not. */
 export type KeptResult = { jobId: string } | { error: string };
@@ -37,10 +51,12 @@ export interface StudioDataApi {
   samples(filter: SampleFilter, offset: number, limit: number): { total: number; rows: SampleRow[]; predicted: boolean };
   /** Places gold labels stored by sample key; returns how many keys matched a loaded row. */
   setGoldByKey(labels: { key: string; label: number }[]): number;
-  /** The columns a custom LF reads, as plain values (for the sandbox; structured-cloned). */
-  rowsFor(): Record<string, unknown[]>;
-  /** The last training's results Parquet (moved), written and uploaded here to be kept as a run. */
-  keepResult(cId: string, token: string, output: 'softmax' | 'hard', training: unknown): Promise<{ parquet: ArrayBuffer; kept: KeptResult }>;
+  /** Sends the columns a custom LF reads on `port` (moved; the sandbox has the other end), as plain values or as the
+   *  Python harness's JSON, then closes it; answers with the number of rows. */
+  sendRows(port: MessagePort, format: 'values' | 'json'): number;
+  /** The last training's results Parquet (moved), written and uploaded here to be kept as a run, and what the
+   *  results page shows of them: rows per class, ties and no votes (labelDistribution), the confidence histogram. */
+  keepResult(cId: string, token: string, output: 'softmax' | 'hard', training: unknown): Promise<{ parquet: ArrayBuffer; kept: KeptResult; distribution: number[]; histogram: number[] }>;
   /** Talks to the train worker over `port` (moved), the other end of the one the page gave the train worker. */
   connectTrainer(port: MessagePort): void;
   /**

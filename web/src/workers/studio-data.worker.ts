@@ -11,13 +11,18 @@ import { cachedBatch, storeBatch } from './batch-cache.ts';
 import { DuckDbSession } from './duckdb-session.ts';
 import type { LfScanApi } from './lf-scan-protocol.ts';
 import type { ModelLfApi } from './model-lf-protocol.ts';
-import { movedArrays, type TrainApi } from './train-protocol.ts';
+import type { TrainApi } from './train-protocol.ts';
 import { rowRange } from './row-range.ts';
 import { resultColumns, resultParquet } from './result-table.ts';
 import { keepBrowserRun } from '../api/training.ts';
 import { BROWSER_TRAINING_KEY } from '../../../shared/schema/training.ts';
-import type { StudioDataApi } from './studio-data-protocol.ts';
+import { RESULT_HEAD_ROWS, type StudioDataApi } from './studio-data-protocol.ts';
 import { compileLf } from '../../../shared/lf/compile.ts';
+import { confidenceHistogram, confidences } from '../../../shared/labelmodel/confidence.ts';
+import { labelDistribution } from '../../../shared/labelmodel/result-labels.ts';
+import { HISTOGRAM_BINS } from '../../../shared/schema/results.ts';
+import { pythonBatch } from '../sandbox/python-batch.ts';
+import type { RowsMessage } from '../sandbox/sandbox-protocol.ts';
 import type { ColumnBatch } from '../../../shared/lf/column-batch.ts';
 
 let session: LfSession | undefined;
@@ -168,9 +173,13 @@ const api: StudioDataApi = {
     s.setGold(entries);
     return entries.length;
   },
-  rowsFor() {
+  sendRows(port, format) {
     const s = current();
-    return Object.fromEntries(s.table.schema.columns.map((c) => [c.name, columnValues(s.table.batch.columns[c.name]!).map((v) => (typeof v === 'bigint' ? Number(v) : v))]));
+    const columns = Object.fromEntries(s.table.schema.columns.map((c) => [c.name, columnValues(s.table.batch.columns[c.name]!).map((v) => (typeof v === 'bigint' ? Number(v) : v))]));
+    // Sent, then closed: this worker never reads what the sandbox might post on the port.
+    port.postMessage((format === 'json' ? { batch: pythonBatch(columns) } : { columns }) satisfies RowsMessage);
+    port.close();
+    return s.table.n;
   },
   /**
    * The last training's results as Parquet (the seed's columns, keyed by the samples' keys, which live here), with
@@ -184,8 +193,11 @@ const api: StudioDataApi = {
     const keys = columnValues(s.table.batch.columns[s.table.keyColumn]!).map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v));
     const columns = resultColumns({ ...predictions, keys, keyColumn: s.table.keyColumn, n: s.table.n, k: s.k, output });
     const parquet = resultParquet(columns, { [BROWSER_TRAINING_KEY]: JSON.stringify(training) });
-    const kept = await keepBrowserRun(cId, token, parquet);
-    return Comlink.transfer({ parquet, kept }, [parquet]);
+    const uploaded = keepBrowserRun(cId, token, parquet);
+    // No-vote rows all get the model's prior: left out of the histogram, which is about rows with evidence.
+    const histogram = confidenceHistogram(predictions.confidence, s.k, HISTOGRAM_BINS, predictions.nVotes);
+    const distribution = labelDistribution(predictions.preds, predictions.nVotes, s.k);
+    return Comlink.transfer({ parquet, kept: await uploaded, distribution, histogram }, [parquet]);
   },
   connectTrainer(port) {
     trainer = Comlink.wrap<TrainApi>(port);
@@ -198,17 +210,25 @@ const api: StudioDataApi = {
     const gold = s.goldLabels();
     const goldPerClass = new Array<number>(s.k).fill(0);
     for (const y of gold) if (y >= 0) goldPerClass[y]!++;
-    const matrixMs = performance.now() - building;
+    const fitting = performance.now();
+    const matrixMs = fitting - building;
     const { n } = s.table;
     const m = slots.length;
     // The page's callback is a proxy here: a function of this worker's forwards the train worker's calls to it.
+    const counted = s.trainingCounts(slots);
     const out = await trainer.fit(
-      Comlink.transfer({ L, n, m, k: s.k, gold, settings }, [L.buffer, gold.buffer]),
+      Comlink.transfer({ L, n, m, k: s.k, gold, settings, ...(counted ? { counted } : {}) }, [L.buffer, gold.buffer, ...(counted ? [counted.nVotes.buffer] : [])]),
       Comlink.proxy((epoch: number, epochs: number) => { void onEpoch(epoch, epochs); }),
     );
-    // Copies kept here (the output moves on to the page), copied off the main thread.
-    s.setPredictions(out.preds.slice(), out.probs.slice(), out.nVotes.slice());
-    return Comlink.transfer({ out, n, m, goldPerClass, matrixMs }, movedArrays(out));
+    const keeping = performance.now();
+    // Kept here, not copied: a copy of tens of megabytes costs a garbage collection of this worker's large heap.
+    const { probs, preds, nVotes, ...rest } = out;
+    s.setPredictions(preds, probs, nVotes);
+    const headRows = Math.min(n, RESULT_HEAD_ROWS);
+    const headProbs = probs.slice(0, headRows * s.k);
+    const head = { probs: headProbs, preds: preds.slice(0, headRows), nVotes: nVotes.slice(0, headRows), confidence: confidences(headProbs, s.k) };
+    const phases = { fitCall: keeping - fitting, keep: performance.now() - keeping };
+    return { out: { ...rest, head }, n, m, goldPerClass, matrixMs, phases };
   },
   rows(rowIndexes) {
     const s = current();

@@ -11,7 +11,12 @@ import type { TrainRequest } from '../../../shared/schema/training.ts';
 export type TrainFitSettings = Pick<TrainRequest, 'model' | 'seed'> & Pick<TrainRequest['snorkel'], 'epochs' | 'lr'>;
 
 /** The n×m label matrix (Int16Array when k > 127), moved to the worker, and each row's gold label (-1: none). */
-export interface TrainInput { L: LabelArray; n: number; m: number; k: number; gold: Int32Array; settings: TrainFitSettings }
+export interface TrainInput {
+  L: LabelArray; n: number; m: number; k: number; gold: Int32Array; settings: TrainFitSettings;
+  /** What the data worker had already counted of this matrix (its LF analysis with the gold labels, and votes per
+   *  row, moved), when its LFs are all the session's; otherwise the train worker counts them from L. */
+  counted?: { analysis: TrainAnalysis; nVotes: Int32Array };
+}
 
 export interface TrainOutput {
   probs: Float64Array;
@@ -28,16 +33,15 @@ export interface TrainOutput {
   nVotes: Int32Array;
   /** The LF analysis of the matrix trained on (shared/analysis, with the gold labels), kept with the run. */
   analysis: TrainAnalysis;
-  /** What the results page shows, summed in the worker so the page does no million-row loop. */
-  confidence: Float64Array;
-  distribution: number[];
-  histogram: number[];
+  /** The fit and predict (what a run records as fit_ms). */
   ms: number;
+  /** Where the train worker's time went (ms): stats, fit, predict, labels, analysis. */
+  phases: Record<string, number>;
 }
 
-/** The output's arrays, which move (never copy) from the train worker to the data worker and on to the page. */
-export function movedArrays({ probs, preds, nVotes, confidence, weights }: TrainOutput): ArrayBuffer[] {
-  return [probs.buffer, preds.buffer, nVotes.buffer, confidence.buffer, ...(weights ? [weights.buffer] : [])] as ArrayBuffer[];
+/** The output's arrays, which move (never copy) from the train worker to the data worker, which keeps them. */
+export function movedArrays({ probs, preds, nVotes, weights }: TrainOutput): ArrayBuffer[] {
+  return [probs.buffer, preds.buffer, nVotes.buffer, ...(weights ? [weights.buffer] : [])] as ArrayBuffer[];
 }
 
 export interface TrainAnalysis {

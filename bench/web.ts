@@ -183,7 +183,7 @@ try {
   const recompute = `${ms(fullRecompute)} (all ${LF_COUNT} LFs from scratch)`;
   const rows: [string, string, string, string][] = [
     ['cold asset load (reef:asset-load, downloaded)', ms(cold.duration), '≤ 5000 ms', '—'],
-    ['cached asset load (reef:asset-load, Cache API)', ms(cached.duration), '≤ 1500 ms', `${ms(cold.duration)} (cold)`],
+    ['cached asset load (reef:asset-load, OPFS batch cache)', ms(cached.duration), '≤ 1500 ms', `${ms(cold.duration)} (cold)`],
     [`LF edit → cell stats + LF summary, p50 of ${edits.length} edits (reef:lf-update)`, ms(median(edits)), '≤ 100 ms', recompute],
     ...(['regex', 'template', 'sql'] as const).map((type): [string, string, string, string] => {
       const of = editsOfType(type);

@@ -2,7 +2,9 @@
 // node by node against an allow-list, type-checked against the asset schema, and then rendered again — to
 // DuckDB SQL (names quoted, literals re-escaped: the user's text never reaches DuckDB) and to a JavaScript
 // evaluator with SQL's three-valued logic (NULL propagates; WHERE-style, only TRUE fires).
-import nodeSqlParser from 'node-sql-parser';
+// The PostgreSQL parser alone (the one dialect used): the package's main file holds every dialect's, ~2.5 MB of
+// script that each browser worker running LFs would download, decode and compile before its first message.
+import nodeSqlParser from 'node-sql-parser/build/postgresql.js';
 import type { BatchColumn, ColumnBatch } from './column-batch.ts';
 import { compareCodePoints } from './text.ts';
 import {

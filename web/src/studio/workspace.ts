@@ -21,9 +21,9 @@ export function pipelineAssets(nodes: PipelineNode[], catalog: Catalog): Pipelin
   for (const node of nodes) {
     if (node.type !== 'rule') continue;
     const rule = catalog.rules.find((a) => a.id === node.data.assetId);
-    if (rule?.is_materialized && rule.current_version_id) rules.push({ name: rule.name, versionId: rule.current_version_id, keyColumn: rule.key_column });
+    if (rule?.is_materialized && rule.current_version_id) rules.push({ name: rule.name, assetId: rule.id, versionId: rule.current_version_id, keyColumn: rule.key_column });
   }
-  const ref = { name: index.name, versionId: index.current_version_id, keyColumn: index.key_column };
+  const ref = { name: index.name, assetId: index.id, versionId: index.current_version_id, keyColumn: index.key_column };
   return { index: ref, rules, key: [ref, ...rules].map((r) => r.versionId).join('+'), conceptId: index.c_id };
 }
 
@@ -36,9 +36,16 @@ export function ensureLoaded(assets: PipelineAssets, k: number): Promise<LoadRes
   if (loading && loadedKey === assets.key) return loading;
   loadedKey = assets.key;
   applied.clear();
-  performance.mark('reef:asset-load:start');
+  const start = performance.mark('reef:asset-load:start').startTime;
   loading = dataWorker().load(assets.index, assets.rules, getToken() ?? '', k, assets.conceptId).then((result) => {
-    performance.measure('reef:asset-load', { start: 'reef:asset-load:start', detail: { rows: result.n, fromCache: result.fromCache, workerMs: result.ms, phases: result.phases } });
+    // The worker's clock has its own origin: its start, placed on the page's timeline, splits the wait for the
+    // worker (starting it, its script, earlier messages) from the load itself.
+    const workerStart = result.startedAt - performance.timeOrigin;
+    performance.mark('reef:asset-load:worker', { startTime: workerStart });
+    performance.measure('reef:asset-load', {
+      start: 'reef:asset-load:start',
+      detail: { rows: result.n, fromCache: result.fromCache, workerMs: result.ms, waitMs: workerStart - start, phases: result.phases },
+    });
     return result;
   });
   loading.catch(() => { loadedKey = ''; });

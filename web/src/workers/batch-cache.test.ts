@@ -1,7 +1,59 @@
 import { describe, expect, it } from 'vitest';
 import { columnValues } from '../../../shared/lf/column-batch.ts';
-import { assetFromValues } from './asset-table.ts';
-import { batchFromBuffer, batchToBuffer } from './batch-cache.ts';
+import { assetFromValues, type DecodedAsset } from './asset-table.ts';
+import { batchFromBuffer, batchToBuffer, cachedBatch, storeBatch, type BatchFile, type BatchFolder } from './batch-cache.ts';
+
+/** OPFS as the cache uses it, in memory: files by name, synchronous handles, rename by move. */
+function memoryFolder(): BatchFolder & { files: Map<string, Uint8Array> } {
+  const files = new Map<string, Uint8Array>();
+  const folder = {
+    files,
+    async getFileHandle(name: string, options?: { create?: boolean }): Promise<BatchFile> {
+      if (!files.has(name)) {
+        if (!options?.create) throw new DOMException(`${name} not found`, 'NotFoundError');
+        files.set(name, new Uint8Array(0));
+      }
+      let current = name;
+      return {
+        async createSyncAccessHandle() {
+          return {
+            getSize: () => files.get(current)!.byteLength,
+            read(into: Uint8Array, { at }: { at: number }) {
+              const bytes = files.get(current)!.subarray(at, at + into.byteLength);
+              into.set(bytes);
+              return bytes.byteLength;
+            },
+            write(from: Uint8Array, { at }: { at: number }) {
+              const old = files.get(current)!;
+              const grown = new Uint8Array(Math.max(old.byteLength, at + from.byteLength));
+              grown.set(old);
+              grown.set(from, at);
+              files.set(current, grown);
+              return from.byteLength;
+            },
+            flush() {},
+            close() {},
+          };
+        },
+        async move(_folder: BatchFolder, to: string) {
+          files.set(to, files.get(current)!);
+          files.delete(current);
+          current = to;
+        },
+      };
+    },
+    async removeEntry(name: string) {
+      if (!files.delete(name)) throw new DOMException(`${name} not found`, 'NotFoundError');
+    },
+    async *keys() {
+      yield* [...files.keys()];
+    },
+  };
+  return folder;
+}
+
+const comments = (texts: (string | null)[]): DecodedAsset => assetFromValues('comments', 'id', { id: texts.map((_, i) => i + 1), text: texts });
+const ref = (versionId: string, assetId = 'asset-1') => ({ name: 'comments', assetId, versionId, keyColumn: 'id' });
 
 describe('batch cache buffers', () => {
   it('give back every column with its type, values, nulls and text offsets', () => {
@@ -13,12 +65,72 @@ describe('batch cache buffers', () => {
       flag: [true, false, null],
       at: [new Date('2024-01-02T03:04:05Z'), null, new Date(0)],
     });
-    const back = batchFromBuffer(batchToBuffer(asset), 'comments', 'id');
+    const back = batchFromBuffer(batchToBuffer(asset), 'comments', 'id')!;
     expect(back.n).toBe(3);
     for (const [name, column] of Object.entries(asset.columns)) {
       expect(back.columns[name]!.type).toBe(column.type);
       expect(columnValues(back.columns[name]!)).toEqual(columnValues(column));
     }
     expect(back.columns.text).toMatchObject({ hasNewline: true, text: 'café 🦆\n\nline\nbreak' });
+  });
+
+  it('are not read back when cut short or followed by other bytes', () => {
+    const whole = new Uint8Array(batchToBuffer(comments(['a', 'b'])));
+    expect(batchFromBuffer(whole.slice(0, whole.byteLength - 8).buffer, 'comments', 'id')).toBeUndefined();
+    const longer = new Uint8Array(whole.byteLength + 8);
+    longer.set(whole);
+    expect(batchFromBuffer(longer.buffer, 'comments', 'id')).toBeUndefined();
+    expect(batchFromBuffer(new ArrayBuffer(2), 'comments', 'id')).toBeUndefined();
+  });
+});
+
+describe('batch cache in a folder (OPFS)', () => {
+  it('gives back a stored version, and nothing for a version never stored', async () => {
+    const folder = memoryFolder();
+    expect(await cachedBatch(ref('v1'), folder)).toBeUndefined();
+    await storeBatch(ref('v1'), comments(['free money', null, 'hi']), folder);
+    const back = await cachedBatch(ref('v1'), folder);
+    expect(columnValues(back!.columns.text!)).toEqual(['free money', null, 'hi']);
+    expect(back!.n).toBe(3);
+  });
+
+  it('never serves a new version of an asset from an older version\'s file, and drops the older file once the new one is stored', async () => {
+    const folder = memoryFolder();
+    await storeBatch(ref('v1'), comments(['old']), folder);
+    await storeBatch(ref('v1', 'asset-2'), comments(['other asset']), folder);
+    expect(await cachedBatch(ref('v2'), folder)).toBeUndefined();
+    await storeBatch(ref('v2'), comments(['new', 'rows']), folder);
+    expect(columnValues((await cachedBatch(ref('v2'), folder))!.columns.text!)).toEqual(['new', 'rows']);
+    expect(await cachedBatch(ref('v1'), folder)).toBeUndefined();
+    // Another asset's version stays.
+    expect(columnValues((await cachedBatch(ref('v1', 'asset-2'), folder))!.columns.text!)).toEqual(['other asset']);
+    expect([...folder.files.keys()].sort()).toEqual(['asset-1.v2.v2.batch', 'asset-2.v1.v2.batch']);
+  });
+
+  it('writes under a temporary name: while a store is under way the version reads as missing, not as half a file', async () => {
+    const folder = memoryFolder();
+    const seen: (DecodedAsset | undefined)[] = [];
+    const getFileHandle = folder.getFileHandle.bind(folder);
+    folder.getFileHandle = async (name, options) => {
+      const file = await getFileHandle(name, options);
+      const move = file.move.bind(file);
+      file.move = async (to, newName) => {
+        seen.push(await cachedBatch(ref('v1'), folder));
+        await move(to, newName);
+      };
+      return file;
+    };
+    await storeBatch(ref('v1'), comments(['a']), folder);
+    expect(seen).toEqual([undefined]);
+    expect((await cachedBatch(ref('v1'), folder))?.n).toBe(1);
+  });
+
+  it('treats a damaged file as missing and removes it', async () => {
+    const folder = memoryFolder();
+    await storeBatch(ref('v1'), comments(['a', 'b']), folder);
+    const [name] = folder.files.keys();
+    folder.files.set(name!, folder.files.get(name!)!.subarray(0, 20));
+    expect(await cachedBatch(ref('v1'), folder)).toBeUndefined();
+    expect(folder.files.size).toBe(0);
   });
 });

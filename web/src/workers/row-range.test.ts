@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { columnValues } from '../../../shared/lf/column-batch.ts';
 import { compileLf } from '../../../shared/lf/compile.ts';
 import { assetFromValues, toSampleTable } from './asset-table.ts';
-import { rowRange } from './row-range.ts';
+import { movableRowRange, rowRange } from './row-range.ts';
 
 describe('rowRange', () => {
   const asset = assetFromValues('a', 'id', { id: [1, 2, 3, 4, 5], text: ['free money', null, 'hello\nfree', 'nice', 'FREE'], x: [1, null, 3, 4, 5] });
@@ -41,5 +41,19 @@ describe('rowRange', () => {
         expect(halves, `${def.name} split at ${at}`).toEqual(whole);
       }
     }
+  });
+});
+
+describe('movableRowRange', () => {
+  it('gives the rows of rowRange in buffers of their own, one per array, none shared with the batch', () => {
+    const asset = assetFromValues('a', 'id', { id: [1, 2, 3, 4], text: ['a', null, 'c', 'd'], x: [1, null, 3, 4] });
+    const { batch } = toSampleTable('id', 4, asset.columns);
+    const { batch: tail, buffers } = movableRowRange(batch, 1, 4);
+    for (const name of ['id', 'text', 'x']) expect(columnValues(tail.columns[name]!)).toEqual(columnValues(rowRange(batch, 1, 4).columns[name]!));
+    const original = new Set(Object.values(batch.columns).flatMap((c) => [c.nulls?.buffer, 'values' in c ? c.values.buffer : c.offsets.buffer]));
+    expect(buffers.some((b) => original.has(b))).toBe(false);
+    // Every array of the range is in the list (so nothing is cloned whole): id values, text offsets and nulls, x values and nulls.
+    expect(new Set(buffers).size).toBe(5);
+    expect(structuredClone(tail, { transfer: buffers }).columns.x!.nulls).toEqual(new Uint8Array([1, 0, 0]));
   });
 });

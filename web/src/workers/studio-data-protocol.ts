@@ -7,10 +7,15 @@ import type { QueryResult } from './duckdb-session.ts';
 import type { TrainFitSettings, TrainOutput } from './train-protocol.ts';
 
 /** A materialized asset version to load: an index, or a rule joined to it on the key column. */
-export interface AssetRef { name: string; versionId: string; keyColumn: string }
+export interface AssetRef { name: string; assetId: string; versionId: string; keyColumn: string }
 
 export interface LoadResult {
-  n: number; columns: { name: string; type: string }[]; rowType: string; fromCache: boolean; ms: number;
+  n: number; columns: { name: string; type: string }[]; rowType: string;
+  /** Whether every asset came from the batch cache (nothing downloaded or decoded). */
+  fromCache: boolean;
+  ms: number;
+  /** When the worker began the load (epoch ms, performance.timeOrigin + now): the page's wait for the worker before it. */
+  startedAt: number;
   /** Where the load's time went, summed over the assets (they load concurrently, so bytes overlap decoding). */
   phases: Record<string, number>;
 }
@@ -40,7 +45,7 @@ export interface TrainedMatrix {
 export type KeptResult = { jobId: string } | { error: string };
 
 export interface StudioDataApi {
-  /** Loads the index and rules (from the batch cache, the Cache API or the network); `token` fetches them and model LFs' models. */
+  /** Loads the index and rules (from the batch cache in OPFS, or the network); `token` fetches them and model LFs' models. */
   load(index: AssetRef, rules: AssetRef[], token: string, k: number, conceptId: string): Promise<LoadResult>;
   /** Applies one LF and answers with its cell's numbers and the new summary, in one message. */
   setLf(slot: string, def: Exclude<LfDefinition, { type: 'custom' }>): Promise<{ result: LfResult | LfFailure; summary: LfSummary }>;

@@ -7,12 +7,12 @@ import { columnValues, type BatchColumn } from '../../../shared/lf/column-batch.
 import { LfSession, type LfFailure, type LfResult } from '../analysis/lf-session.ts';
 import { decodeAsset, fetchAsset, type LoadPhases } from './asset-fetch.ts';
 import { joinOnKey, toSampleTable, type DecodedAsset } from './asset-table.ts';
-import { cachedBatch, storeBatch } from './batch-cache.ts';
+import { batchFolder, cachedBatch, storeBatch } from './batch-cache.ts';
 import { DuckDbSession } from './duckdb-session.ts';
 import type { LfScanApi } from './lf-scan-protocol.ts';
 import type { ModelLfApi } from './model-lf-protocol.ts';
 import type { TrainApi } from './train-protocol.ts';
-import { rowRange } from './row-range.ts';
+import { movableRowRange, rowRange } from './row-range.ts';
 import { resultColumns, resultParquet } from './result-table.ts';
 import { keepBrowserRun } from '../api/training.ts';
 import { BROWSER_TRAINING_KEY } from '../../../shared/schema/training.ts';
@@ -47,7 +47,9 @@ function prepareSplit(s: LfSession): void {
   if (n < SPLIT_ROWS) return;
   scanWorker ??= Comlink.wrap<LfScanApi>(new Worker(new URL('./lf-scan.worker.ts', import.meta.url), { type: 'module', name: 'reef-lf-scan' }));
   const at = Math.floor(n / 2);
-  split = { at, head: rowRange(batch, 0, at), ready: scanWorker.load(rowRange(batch, at, n), schema) };
+  // The tail's arrays move to the scan worker; its text (strings cannot move) is copied.
+  const tail = movableRowRange(batch, at, n);
+  split = { at, head: rowRange(batch, 0, at), ready: scanWorker.load(Comlink.transfer(tail.batch, tail.buffers), schema) };
 }
 
 /** A text-scanning LF's votes, half here and half in the scan worker; undefined when the rows are not split. */
@@ -107,7 +109,9 @@ const api: StudioDataApi = {
     // decoded (synchronous work) one after another.
     const phases: LoadPhases & Record<string, number> = { batchCache: 0, bytes: 0, parquet: 0, columns: 0 };
     const refs = [index, ...rules];
-    const cached = await Promise.all(refs.map((ref) => cachedBatch(ref.versionId, ref.name, ref.keyColumn).catch(() => undefined)));
+    // Without OPFS (or when it fails) every load downloads: a cache is an optimisation, never a reason to fail.
+    const folder = await batchFolder().catch(() => undefined);
+    const cached = await Promise.all(refs.map((ref) => (folder ? cachedBatch(ref, folder).catch(() => undefined) : undefined)));
     phases.batchCache = performance.now() - started;
     const fetchStarted = performance.now();
     const fetched = await Promise.all(refs.map((ref, i) => (cached[i] ? undefined : fetchAsset(ref, token))));
@@ -121,13 +125,15 @@ const api: StudioDataApi = {
     phases.join = performance.now() - joinStarted;
     lfNames = new Map();
     duckHasSamples = false;
+    const splitStarted = performance.now();
     prepareSplit(session);
+    phases.split = performance.now() - splitStarted;
     const schema = session.table.schema;
     // Stored once the load has answered, so the first load does not wait for it.
-    setTimeout(() => refs.forEach((ref, i) => { if (!cached[i]) void storeBatch(ref.versionId, decoded[i]!).catch(() => undefined); }), 0);
+    if (folder) setTimeout(() => refs.forEach((ref, i) => { if (!cached[i]) void storeBatch(ref, decoded[i]!, folder).catch(() => undefined); }), 0);
     return {
       n: joined.n, columns: schema.columns, rowType: rowTypeSource(schema),
-      fromCache: fetched.every((f) => !f || f.fromCache), ms: performance.now() - started, phases,
+      fromCache: cached.every(Boolean), ms: performance.now() - started, startedAt: performance.timeOrigin + started, phases,
     };
   },
   async setLf(slot, def) {

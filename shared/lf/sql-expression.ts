@@ -3,8 +3,9 @@
 // DuckDB SQL (names quoted, literals re-escaped: the user's text never reaches DuckDB) and to a JavaScript
 // evaluator with SQL's three-valued logic (NULL propagates; WHERE-style, only TRUE fires).
 import nodeSqlParser from 'node-sql-parser';
-import type { BatchColumn, ColumnBatch } from './column-batch.ts';
-import { compareCodePoints } from './text.ts';
+import type { BatchColumn, ColumnBatch, StringColumn } from './column-batch.ts';
+import { compareCodePoints, textMatchMask, type TextMatch } from './text.ts';
+import { caseMappedColumn, lowerLikeDuckdb, upperLikeDuckdb } from './text-case.ts';
 import {
   booleanLiteral, doubleLiteral, integerLiteral, parseTimestampMicros, quoteIdent, stringLiteral, timestampLiteral,
 } from './sql-literals.ts';
@@ -22,6 +23,37 @@ interface Typed {
   bind: (batch: ColumnBatch) => Getter;
   /** Set for literals, so a string can be read as a timestamp where one is compared to a timestamp. */
   literal?: { kind: 'string'; value: string };
+  /** Set for constants (literals, NULL): their value. */
+  constant?: { value: Value };
+  /** Set for a bare column reference: its name. */
+  column?: string;
+  /**
+   * Column at a time, where that beats one getter call per row: a boolean expression's truth for every row (see
+   * Truth), or a text expression over one text column as a StringColumn (the column, or lower()/upper() of it).
+   * Each gives what `bind` gives row by row, and a test holds the two to the same results.
+   */
+  truth?: (batch: ColumnBatch) => Uint8Array;
+  text?: (batch: ColumnBatch) => StringColumn;
+}
+
+/**
+ * SQL's three truth values as bytes, ordered so that AND is the minimum, OR the maximum and NOT is 2 − x
+ * (Kleene's logic, which SQL's is).
+ */
+const FALSE = 0;
+const UNKNOWN = 1;
+const TRUE = 2;
+
+/** An expression's truth per row: column at a time when it has that form, else from its getter, row by row. */
+function truthOf(t: Typed, batch: ColumnBatch): Uint8Array {
+  if (t.truth) return t.truth(batch);
+  const get = t.bind(batch);
+  const out = new Uint8Array(batch.length);
+  for (let i = 0; i < out.length; i++) {
+    const v = get(i);
+    out[i] = v === true ? TRUE : v === null ? UNKNOWN : FALSE;
+  }
+  return out;
 }
 
 /** Functions an SQL LF may call: each has the same meaning in DuckDB and in the evaluator below. */
@@ -44,9 +76,10 @@ interface AstNode {
   ast?: unknown;
 }
 
-export function compileSqlCondition(lf: string, expression: string, schema: AssetSchema): CompiledCondition {
+/** `rowByRow`: evaluate with the per-row getters only (what tests compare the column-at-a-time forms with). */
+export function compileSqlCondition(lf: string, expression: string, schema: AssetSchema, options: { rowByRow?: boolean } = {}): CompiledCondition {
   const where = parseWhere(lf, expression);
-  const typed = new SqlCompiler(lf, schema).compile(where);
+  const typed = new SqlCompiler(lf, schema, options.rowByRow ?? false).compile(where);
   if (typed.type !== 'boolean' && typed.type !== 'null') {
     throw new LfCompileError('TYPE_MISMATCH', lf, `the expression must be true/false, but it gives a ${typed.type}.`);
   }
@@ -55,8 +88,13 @@ export function compileSqlCondition(lf: string, expression: string, schema: Asse
     sql: typed.sql,
     fields,
     mask: (batch, reuse) => {
-      const get = typed.bind(batch);
       const out = zeroedMask(batch.length, reuse);
+      if (typed.truth) {
+        const truth = typed.truth(batch);
+        for (let i = 0; i < out.length; i++) out[i] = +(truth[i] === TRUE);
+        return out;
+      }
+      const get = typed.bind(batch);
       for (let i = 0; i < out.length; i++) out[i] = +(get(i) === true);
       return out;
     },
@@ -110,9 +148,12 @@ const COMPARISON: Record<string, string> = { '=': '=', '<>': '<>', '!=': '<>', '
 class SqlCompiler {
   private readonly lf: string;
   private readonly schema: AssetSchema;
-  constructor(lf: string, schema: AssetSchema) {
+  /** No column-at-a-time forms: every node only by its getter. */
+  private readonly rowByRow: boolean;
+  constructor(lf: string, schema: AssetSchema, rowByRow: boolean) {
     this.lf = lf;
     this.schema = schema;
+    this.rowByRow = rowByRow;
   }
 
   private refuse(what: string): LfCompileError {
@@ -141,7 +182,14 @@ class SqlCompiler {
 
   private column(node: AstNode): Typed {
     const col = resolveColumn(this.lf, this.schema, node);
-    return { type: col.type, sql: quoteIdent(col.name), bind: (batch) => columnGetter(batch.columns[col.name]) };
+    const name = col.name;
+    // Every column-at-a-time form starts at a column reference: without these, none is built.
+    if (this.rowByRow) return { type: col.type, sql: quoteIdent(name), bind: (batch) => columnGetter(batch.columns[name]) };
+    return {
+      type: col.type, sql: quoteIdent(name), bind: (batch) => columnGetter(batch.columns[name]), column: name,
+      ...(col.type === 'boolean' ? { truth: (batch: ColumnBatch) => booleanTruth(batch.columns[name]!) } : {}),
+      ...(col.type === 'string' ? { text: (batch: ColumnBatch) => batch.columns[name] as StringColumn } : {}),
+    };
   }
 
   private binary(node: AstNode): Typed {
@@ -168,6 +216,16 @@ class SqlCompiler {
     return {
       type: 'boolean',
       sql: `(${l.sql} ${op} ${r.sql})`,
+      // Column at a time when either side is (both sides row by row: the getters' short cut is as quick).
+      ...(l.truth || r.truth ? {
+        truth: (batch: ColumnBatch) => {
+          const a = truthOf(l, batch);
+          const b = truthOf(r, batch);
+          if (op === 'AND') for (let i = 0; i < a.length; i++) a[i] = Math.min(a[i]!, b[i]!);
+          else for (let i = 0; i < a.length; i++) a[i] = Math.max(a[i]!, b[i]!);
+          return a;
+        },
+      } : {}),
       bind: (batch) => {
         const a = l.bind(batch);
         const b = r.bind(batch);
@@ -196,7 +254,7 @@ class SqlCompiler {
   private comparison(op: string, left: Typed, right: Typed): Typed {
     const [l, r] = this.unify(left, right, `"${op}"`);
     const test = comparisonTest(op);
-    return {
+    const compared: Typed = {
       type: 'boolean',
       sql: `(${l.sql} ${op} ${r.sql})`,
       bind: (batch) => {
@@ -210,6 +268,9 @@ class SqlCompiler {
         };
       },
     };
+    const fast = columnVersusConstant(l, r, test);
+    if (fast) compared.truth = (batch) => fast(batch) ?? truthOf({ ...compared, truth: undefined }, batch);
+    return compared;
   }
 
   private membership(negate: boolean, node: AstNode): Typed {
@@ -251,6 +312,7 @@ class SqlCompiler {
       type: 'boolean',
       sql: `(${x.sql} ${negate ? 'NOT BETWEEN' : 'BETWEEN'} ${lo.sql} AND ${hi.sql})`,
       bind: negate ? (batch) => { const g = both.bind(batch); return (i) => not(g(i)); } : both.bind,
+      ...(both.truth ? { truth: negate ? (batch: ColumnBatch) => notTruth(both.truth!(batch)) : both.truth } : {}),
     };
   }
 
@@ -262,6 +324,7 @@ class SqlCompiler {
         type: 'boolean',
         sql: `(${x.sql} IS ${negate ? 'NOT ' : ''}NULL)`,
         bind: (batch) => { const g = x.bind(batch); return (i) => (g(i) === null) !== negate; },
+        ...(x.column !== undefined ? { truth: (batch: ColumnBatch) => nullTruth(batch.columns[x.column!]!, batch.length, negate) } : {}),
       };
     }
     if (right.type === 'bool') {
@@ -271,6 +334,14 @@ class SqlCompiler {
         type: 'boolean',
         sql: `(${x.sql} IS ${negate ? 'NOT ' : ''}${booleanLiteral(want)})`,
         bind: (batch) => { const g = x.bind(batch); return (i) => (g(i) === want) !== negate; },
+        ...(x.truth ? {
+          truth: (batch: ColumnBatch) => {
+            const t = x.truth!(batch);
+            const hit = want ? TRUE : FALSE;
+            for (let i = 0; i < t.length; i++) t[i] = (t[i] === hit) !== negate ? TRUE : FALSE;
+            return t;
+          },
+        } : {}),
       };
     }
     throw this.refuse('IS with anything but NULL, TRUE or FALSE');
@@ -283,9 +354,11 @@ class SqlCompiler {
     if (x.type !== 'string' && x.type !== 'null') throw this.mismatch(`LIKE needs text, got a ${x.type}.`);
     const text = String(pattern.value).replaceAll("''", "'");
     const matches = likeMatcher(text);
+    const shape = likeShape(text);
     return {
       type: 'boolean',
       sql: `(${x.sql} ${negate ? 'NOT LIKE' : 'LIKE'} ${stringLiteral(text)})`,
+      ...(x.text && shape ? { truth: (batch: ColumnBatch) => textMatchTruth(x.text!(batch), shape.match, shape.word, negate) } : {}),
       bind: (batch) => {
         const g = x.bind(batch);
         return (i) => { const s = g(i); return s === null ? null : matches(s as string) !== negate; };
@@ -345,7 +418,10 @@ class SqlCompiler {
 
   private negation(x: Typed): Typed {
     this.booleanOperand(x, 'NOT');
-    return { type: 'boolean', sql: `(NOT ${x.sql})`, bind: (batch) => { const g = x.bind(batch); return (i) => not(g(i)); } };
+    return {
+      type: 'boolean', sql: `(NOT ${x.sql})`, bind: (batch) => { const g = x.bind(batch); return (i) => not(g(i)); },
+      ...(x.truth ? { truth: (batch: ColumnBatch) => notTruth(x.truth!(batch)) } : {}),
+    };
   }
 
   private call(node: AstNode): Typed {
@@ -366,7 +442,11 @@ class SqlCompiler {
       case 'lower': case 'upper': {
         arity(1); needs(args[0], ['string']);
         const map = name === 'lower' ? lowerLikeDuckdb : upperLikeDuckdb;
-        return strict('string', sql, args, ([s]) => map(s as string));
+        const of = args[0].text;
+        if (!of) return strict('string', sql, args, ([s]) => map(s as string));
+        // Over a column: the whole column mapped once (and kept), read like a column.
+        const mapped = (batch: ColumnBatch) => caseMappedColumn(of(batch), name);
+        return { type: 'string', sql, bind: (batch) => columnGetter(mapped(batch)), text: mapped };
       }
       case 'length':
         arity(1); needs(args[0], ['string']);
@@ -378,7 +458,11 @@ class SqlCompiler {
         arity(2); needs(args[0], ['string']); needs(args[1], ['string']);
         const test = name === 'contains' ? (s: string, t: string) => s.includes(t)
           : name === 'starts_with' ? (s: string, t: string) => s.startsWith(t) : (s: string, t: string) => s.endsWith(t);
-        return strict('boolean', sql, args, ([s, t]) => test(s as string, t as string));
+        const rowByRow = strict('boolean', sql, args, ([s, t]) => test(s as string, t as string));
+        const [of, word] = [args[0].text, args[1].constant?.value];
+        if (!of || typeof word !== 'string') return rowByRow;
+        const match: TextMatch = name === 'contains' ? 'contains' : name === 'starts_with' ? 'startswith' : 'endswith';
+        return { ...rowByRow, truth: (batch) => textMatchTruth(of(batch), match, word, false) };
       }
       case 'coalesce': {
         if (args.length === 0) throw this.mismatch('coalesce() needs arguments.');
@@ -433,7 +517,7 @@ class SqlCompiler {
 }
 
 function constant(type: SqlType, sql: string, value: Value): Typed {
-  return { type, sql, bind: () => () => value };
+  return { type, sql, bind: () => () => value, constant: { value } };
 }
 
 function stringConstant(value: string): Typed {
@@ -468,6 +552,66 @@ function strict(type: SqlType, sql: string, args: Typed[], fn: (values: Value[])
       };
     },
   };
+}
+
+function notTruth(t: Uint8Array): Uint8Array {
+  for (let i = 0; i < t.length; i++) t[i] = TRUE - t[i]!;
+  return t;
+}
+
+function booleanTruth(c: BatchColumn): Uint8Array {
+  const { values, nulls } = c as Extract<BatchColumn, { type: 'boolean' }>;
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < out.length; i++) out[i] = nulls && nulls[i] ? UNKNOWN : values[i] === 1 ? TRUE : FALSE;
+  return out;
+}
+
+function nullTruth(c: BatchColumn, n: number, negate: boolean): Uint8Array {
+  const { nulls } = c;
+  const out = new Uint8Array(n).fill(negate ? TRUE : FALSE);
+  if (nulls) for (let i = 0; i < n; i++) if (nulls[i]) out[i] = negate ? FALSE : TRUE;
+  return out;
+}
+
+/**
+ * `column op constant` (either way round) over a number, timestamp or boolean column, as compareValues orders
+ * them: NaN above every number and equal to itself, -0 equal to 0, false < true. Undefined when it does not
+ * apply (other operands, or a BIGINT column stored as BigInt64Array); the caller then goes row by row.
+ */
+function columnVersusConstant(l: Typed, r: Typed, test: (cmp: number) => boolean): ((batch: ColumnBatch) => Uint8Array | undefined) | undefined {
+  const onLeft = l.column !== undefined && r.constant !== undefined;
+  if (!onLeft && !(r.column !== undefined && l.constant !== undefined)) return undefined;
+  const name = onLeft ? l.column! : r.column!;
+  const constantValue = onLeft ? r.constant!.value : l.constant!.value;
+  if (typeof constantValue !== 'number' && typeof constantValue !== 'boolean') return undefined;
+  const k = Number(constantValue);
+  // The outcome for the column's value below, equal to and above the constant (swapped when the constant is on the left).
+  const [below, equal, above] = onLeft ? [test(-1), test(0), test(1)] : [test(1), test(0), test(-1)];
+  return (batch) => {
+    const c = batch.columns[name]!;
+    if (c.type === 'string' || (typeof constantValue === 'boolean') !== (c.type === 'boolean')) return undefined;
+    const { values, nulls } = c;
+    if (values[Symbol.toStringTag] === 'BigInt64Array') return undefined;
+    const xs = values as Float64Array | Uint8Array;
+    const out = new Uint8Array(xs.length);
+    const kIsNaN = Number.isNaN(k);
+    for (let i = 0; i < out.length; i++) {
+      const x = xs[i]!;
+      // x !== x: x is NaN, which sorts above every number and equals NaN.
+      const hit = kIsNaN ? (x !== x ? equal : below) : x < k ? below : x > k ? above : x === k ? equal : above;
+      out[i] = nulls && nulls[i] ? UNKNOWN : hit ? TRUE : FALSE;
+    }
+    return out;
+  };
+}
+
+/** A text match over a whole column (see textMatchMask) as truth: null rows unknown. */
+function textMatchTruth(column: StringColumn, match: TextMatch, word: string, negate: boolean): Uint8Array {
+  const out = textMatchMask(column, match, word, new Uint8Array(column.offsets.length - 1));
+  const { nulls } = column;
+  const [hit, miss] = negate ? [FALSE, TRUE] : [TRUE, FALSE];
+  for (let i = 0; i < out.length; i++) out[i] = nulls && nulls[i] ? UNKNOWN : out[i] ? hit : miss;
+  return out;
 }
 
 function not(v: Value): Value {
@@ -540,27 +684,12 @@ function codePointLength(s: string): number {
   return n;
 }
 
-/**
- * DuckDB's lower/upper map each code point on its own (no final sigma, no expansion to several characters);
- * JavaScript's may expand ('ß' → 'SS', 'İ' → 'i̇'). Map per code point and keep DuckDB's choices.
- */
-function lowerLikeDuckdb(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const l = ch.toLowerCase();
-    out += l.length === ch.length || [...l].length === 1 ? l : String.fromCodePoint(l.codePointAt(0)!);
-  }
-  return out;
-}
-
-function upperLikeDuckdb(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    if (ch === 'ß') { out += 'ẞ'; continue; }
-    const u = ch.toUpperCase();
-    out += [...u].length === 1 ? u : ch;
-  }
-  return out;
+/** A LIKE pattern of the shapes '%word%', 'word%', '%word' or 'word' (no '_', no other '%'), as a text match. */
+function likeShape(pattern: string): { match: TextMatch; word: string } | undefined {
+  const literal = /^(%?)([^%_]*)(%?)$/.exec(pattern);
+  if (!literal) return undefined;
+  const [, lead, word, trail] = literal;
+  return { match: lead && trail ? 'contains' : trail ? 'startswith' : lead ? 'endswith' : 'equals', word: word! };
 }
 
 /**
@@ -568,12 +697,12 @@ function upperLikeDuckdb(s: string): string {
  * The common shapes ('%word%', 'word%', '%word', 'word') skip the regex.
  */
 function likeMatcher(pattern: string): (s: string) => boolean {
-  const literal = /^(%?)([^%_]*)(%?)$/.exec(pattern);
-  if (literal) {
-    const [, lead, word, trail] = literal;
-    if (lead && trail) return (s) => s.includes(word);
-    if (trail) return (s) => s.startsWith(word);
-    if (lead) return (s) => s.endsWith(word);
+  const shape = likeShape(pattern);
+  if (shape) {
+    const { match, word } = shape;
+    if (match === 'contains') return (s) => s.includes(word);
+    if (match === 'startswith') return (s) => s.startsWith(word);
+    if (match === 'endswith') return (s) => s.endsWith(word);
     return (s) => s === word;
   }
   let source = '';

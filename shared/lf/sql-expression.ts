@@ -597,8 +597,8 @@ function columnVersusConstant(l: Typed, r: Typed, test: (cmp: number) => boolean
     const kIsNaN = Number.isNaN(k);
     for (let i = 0; i < out.length; i++) {
       const x = xs[i]!;
-      // x !== x: x is NaN, which sorts above every number and equals NaN.
-      const hit = kIsNaN ? (x !== x ? equal : below) : x < k ? below : x > k ? above : x === k ? equal : above;
+      // A NaN constant is above every number and equals NaN; a NaN x (none of <, >, ===) is above k.
+      const hit = kIsNaN ? (Number.isNaN(x) ? equal : below) : x < k ? below : x > k ? above : x === k ? equal : above;
       out[i] = nulls && nulls[i] ? UNKNOWN : hit ? TRUE : FALSE;
     }
     return out;

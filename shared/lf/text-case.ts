@@ -49,14 +49,18 @@ function mappedUnit(mapping: CaseMapping, unit: number): number {
 export function caseMappedColumn(column: StringColumn, mapping: CaseMapping): StringColumn {
   const known = mappedColumns[mapping].get(column);
   if (known) return known;
-  const table = (unitTables[mapping] ??= new Int32Array(0x10000));
+  unitTables[mapping] ??= new Int32Array(0x10000);
+  const table = unitTables[mapping];
   const { text } = column;
   const units = new Uint16Array(text.length);
   let mapped: StringColumn | undefined;
   for (let p = 0; p < text.length; p++) {
     const unit = text.charCodeAt(p);
     let code = table[unit]!;
-    if (code === 0) code = table[unit] = unit === 0 ? 0 : mappedUnit(mapping, unit);
+    if (code === 0 && unit !== 0) {
+      code = mappedUnit(mapping, unit);
+      table[unit] = code;
+    }
     if (code < 0) {
       mapped = buildColumn('string', textRows(column).map((s) => (s === null ? null : mapValue[mapping](s)))) as StringColumn;
       break;

@@ -46,7 +46,7 @@ const expressions = [
   "text LIKE '%!!%'", "text LIKE 'check%'", "text LIKE '%here'", "text LIKE 'ß'", "text LIKE ''", "text LIKE '%'", "text LIKE '%%'",
   "text LIKE '%\n%'", "lower(text) LIKE '%σ%'", "lower(text) = 'ß'", "contains(lower(text), 'duck')", "starts_with(text, 'İ')",
   "ends_with(upper(text), 'NOW')", "contains(text, '')",
-  'x > 1', 'x >= 0', 'x < 0', 'x = 0', 'x <> 3', '1.5 <= x', 'x BETWEEN -3 AND 100', 'x NOT BETWEEN 0 AND 80',
+  'x > 1', 'x >= 0', 'x <> -1', '-1.5 < x', 'n > -(-2)', 'big > -5', 'x = -0', 'x < 0', 'x = 0', 'x <> 3', '1.5 <= x', 'x BETWEEN -3 AND 100', 'x NOT BETWEEN 0 AND 80',
   'n > 3 AND flag', 'NOT flag OR n < 0', 'flag IS NULL', 'flag IS NOT TRUE', 'flag IS FALSE', 'x IS NULL OR text IS NOT NULL',
   'flag = true', 'false <> flag', "t > '1970-01-02'", "t BETWEEN '1970-01-01' AND '1970-01-03'", 'big > 5', 'big = 1152921504606846976',
   "(x > 1 AND n <> -3) AND n <> -4", "NOT (x < 1) AND (flag OR lower(text) LIKE '%free%')", 'CASE WHEN n > 3 THEN flag ELSE x > 0 END',

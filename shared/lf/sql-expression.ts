@@ -411,6 +411,8 @@ class SqlCompiler {
         type: x.type,
         sql: `(- ${x.sql})`,
         bind: (batch) => { const g = x.bind(batch); return (i) => { const v = g(i); return v === null ? null : -(v as number); }; },
+        // A negative literal (-1 parses as minus 1) is a constant too, so `x <> -1` compares column at a time.
+        ...(x.constant ? { constant: { value: x.constant.value === null ? null : -(x.constant.value as number) } } : {}),
       };
     }
     throw this.refuse(`operator "${op}"`);

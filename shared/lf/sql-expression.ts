@@ -34,6 +34,8 @@ interface Typed {
    */
   truth?: (batch: ColumnBatch) => Uint8Array;
   text?: (batch: ColumnBatch) => StringColumn;
+  /** ANDs (ORs) this expression's truth into `truth` in place; undefined when it cannot (then truthOf and a pass). */
+  combineInto?: (batch: ColumnBatch, truth: Uint8Array, op: 'AND' | 'OR') => Uint8Array | undefined;
 }
 
 /**
@@ -220,6 +222,7 @@ class SqlCompiler {
       ...(l.truth || r.truth ? {
         truth: (batch: ColumnBatch) => {
           const a = truthOf(l, batch);
+          if (r.combineInto?.(batch, a, op)) return a;
           const b = truthOf(r, batch);
           if (op === 'AND') for (let i = 0; i < a.length; i++) a[i] = Math.min(a[i]!, b[i]!);
           else for (let i = 0; i < a.length; i++) a[i] = Math.max(a[i]!, b[i]!);
@@ -269,7 +272,10 @@ class SqlCompiler {
       },
     };
     const fast = columnVersusConstant(l, r, test);
-    if (fast) compared.truth = (batch) => fast(batch) ?? truthOf({ ...compared, truth: undefined }, batch);
+    if (fast) {
+      compared.truth = (batch) => fast(batch) ?? truthOf({ ...compared, truth: undefined }, batch);
+      compared.combineInto = (batch, truth, op) => fast(batch, { truth, op });
+    }
     return compared;
   }
 
@@ -580,7 +586,13 @@ function nullTruth(c: BatchColumn, n: number, negate: boolean): Uint8Array {
  * them: NaN above every number and equal to itself, -0 equal to 0, false < true. Undefined when it does not
  * apply (other operands, or a BIGINT column stored as BigInt64Array); the caller then goes row by row.
  */
-function columnVersusConstant(l: Typed, r: Typed, test: (cmp: number) => boolean): ((batch: ColumnBatch) => Uint8Array | undefined) | undefined {
+/**
+ * Given `into`, the comparison is ANDed (ORed) into an expression's truth in place, looking only at rows that can
+ * still change (not already FALSE for AND, not TRUE for OR): a chain `a AND b AND c` costs one pass per operand.
+ */
+type ColumnComparison = (batch: ColumnBatch, into?: { truth: Uint8Array; op: 'AND' | 'OR' }) => Uint8Array | undefined;
+
+function columnVersusConstant(l: Typed, r: Typed, test: (cmp: number) => boolean): ColumnComparison | undefined {
   const onLeft = l.column !== undefined && r.constant !== undefined;
   if (!onLeft && !(r.column !== undefined && l.constant !== undefined)) return undefined;
   const name = onLeft ? l.column! : r.column!;
@@ -589,19 +601,25 @@ function columnVersusConstant(l: Typed, r: Typed, test: (cmp: number) => boolean
   const k = Number(constantValue);
   // The outcome for the column's value below, equal to and above the constant (swapped when the constant is on the left).
   const [below, equal, above] = onLeft ? [test(-1), test(0), test(1)] : [test(1), test(0), test(-1)];
-  return (batch) => {
+  const kIsNaN = Number.isNaN(k);
+  return (batch, into) => {
     const c = batch.columns[name]!;
     if (c.type === 'string' || (typeof constantValue === 'boolean') !== (c.type === 'boolean')) return undefined;
     const { values, nulls } = c;
     if (values[Symbol.toStringTag] === 'BigInt64Array') return undefined;
     const xs = values as Float64Array | Uint8Array;
-    const out = new Uint8Array(xs.length);
-    const kIsNaN = Number.isNaN(k);
+    const out = into ? into.truth : new Uint8Array(xs.length);
+    // Rows whose truth this comparison cannot change: FALSE under AND, TRUE under OR (none without `into`).
+    const settled = into ? (into.op === 'AND' ? FALSE : TRUE) : -1;
+    const and = into?.op === 'AND';
     for (let i = 0; i < out.length; i++) {
+      const before = out[i]!;
+      if (before === settled) continue;
       const x = xs[i]!;
       // A NaN constant is above every number and equals NaN; a NaN x (none of <, >, ===) is above k.
       const hit = kIsNaN ? (Number.isNaN(x) ? equal : below) : x < k ? below : x > k ? above : x === k ? equal : above;
-      out[i] = nulls && nulls[i] ? UNKNOWN : hit ? TRUE : FALSE;
+      const t = nulls && nulls[i] ? UNKNOWN : hit ? TRUE : FALSE;
+      out[i] = !into ? t : and ? (t < before ? t : before) : (t > before ? t : before);
     }
     return out;
   };

@@ -28,8 +28,9 @@ interface Typed {
   /** Set for a bare column reference: its name. */
   column?: string;
   /**
-   * Column at a time, where that beats one getter call per row: a boolean expression's truth for every row (see
-   * Truth), or a text expression over one text column as a StringColumn (the column, or lower()/upper() of it).
+   * Column at a time, where that beats one getter call per row: a boolean expression's truth for every row (as
+   * FALSE/UNKNOWN/TRUE bytes, below), or a text expression over one text column as a StringColumn (the column,
+   * or lower()/upper() of it).
    * Each gives what `bind` gives row by row, and a test holds the two to the same results.
    */
   truth?: (batch: ColumnBatch) => Uint8Array;

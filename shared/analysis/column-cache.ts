@@ -31,6 +31,8 @@ export class LfAnalysisCache {
   private goldRowsCache: Int32Array | undefined;
   /** Scratch for setColumn's restatement, allocated on first use and reused (three n-long arrays). */
   private restated: { rows: Int32Array; dOverlap: Int8Array; dConflict: Int8Array } | undefined;
+  /** Scratch for setColumn: the rows whose vote changes. */
+  private changedRows: Int32Array | undefined;
 
   constructor(n: number, k: number, gold?: ArrayLike<number>) {
     if (!Number.isInteger(n) || n < 0) throw new AnalysisError('BAD_SHAPE', `n must be a non-negative integer, got ${n}.`);
@@ -55,36 +57,44 @@ export class LfAnalysisCache {
   setColumn(j: number, column: VoteColumn): void {
     const { n, k } = this;
     if (column.length !== n) throw new AnalysisError('BAD_SHAPE', `LF ${j}'s vote column has ${column.length} rows, not ${n}.`);
-    // One pass checks the votes and counts them per class, before anything changes (a bad column changes nothing).
-    const votes = new Int32Array(k + 1);
+    // A typical edit changes few rows: compare with the previous column (an all-abstain one for a new LF), and
+    // touch only the rows that differ. Unchanged rows hold the previous column's votes, which were checked then.
+    const old = this.columns[j] ?? new Int8Array(n).fill(-1);
+    this.restated ??= { rows: new Int32Array(n), dOverlap: new Int8Array(n), dConflict: new Int8Array(n) };
+    this.changedRows ??= new Int32Array(n);
+    const changedRows = this.changedRows;
+    // One pass finds and checks the changed rows before anything changes (a bad column changes nothing).
+    let changedCount = 0;
     for (let i = 0; i < n; i++) {
-      const v = column[i];
-      if (v < -1 || v >= k) throw badLabel(v, i, j, k);
-      votes[v + 1]++;
+      const after = column[i];
+      if (after === old[i]) continue;
+      if (after < -1 || after >= k) throw badLabel(after, i, j, k);
+      changedRows[changedCount++] = i;
     }
     while (this.columns.length <= j) this.appendEmptyColumn();
-    // A typical edit changes few rows: the loop below skips equal votes, so compare with an all-abstain column
-    // rather than branch on a missing one per row.
-    const old = this.columns[j] ?? new Int8Array(n).fill(-1);
+    const votes = this.voteCounts[j]!;
     const rowVotes = this.rowVotes;
     const overlapCounts = this.overlapCounts;
     const conflictCounts = this.conflictCounts;
     // Rows whose overlap/conflict status changes, restated for the other LFs after the loop, one LF at a time.
-    this.restated ??= { rows: new Int32Array(n), dOverlap: new Int8Array(n), dConflict: new Int8Array(n) };
     const restated = this.restated;
     let changed = 0;
-    for (let i = 0; i < n; i++) {
+    for (let t = 0; t < changedCount; t++) {
+      const i = changedRows[t]!;
       const before = old[i];
       const after = column[i];
-      if (before === after) continue;
       const wasOverlap = rowVotes[i] >= 2;
       const wasConflict = this.rowDistinct[i] >= 2;
       if (before !== -1) {
+        votes[before]--;
         if (wasOverlap) overlapCounts[j]--;
         if (wasConflict) conflictCounts[j]--;
         this.removeVote(i, before);
       }
-      if (after !== -1) this.addVote(i, after);
+      if (after !== -1) {
+        votes[after]++;
+        this.addVote(i, after);
+      }
       const isOverlap = rowVotes[i] >= 2;
       const isConflict = this.rowDistinct[i] >= 2;
       if (isOverlap !== wasOverlap || isConflict !== wasConflict) {
@@ -100,7 +110,6 @@ export class LfAnalysisCache {
     }
     if (changed > 0) this.restateOtherColumns(j, changed);
     this.columns[j] = column;
-    this.voteCounts[j] = votes.subarray(1);
     this.recountGold(j, column);
   }
 

@@ -178,6 +178,23 @@ export const SUITE_CASES: Case[] = [
   sql("S = 'Hello'", [1]),
   sql("\"s\" <> 'Hello' AND -k < -5", [8, 9]),
   sql('0.1 + 0.2 = 0.3', []),
+  // Column-at-a-time forms (sql-expression.ts): comparisons with a constant, AND/OR/NOT, IS, LIKE over lower()/upper().
+  sql('x > 2 OR b', [0, 3, 4, 5, 7, 8, 9]),
+  sql('NOT (x < 1) AND k <> 5', [0, 4, 5, 9]),
+  sql('x >= 0', [0, 1, 2, 4, 5, 7, 9]),
+  sql('1 < k', [4, 5, 6, 7, 8, 9]),
+  sql('k <> -1 AND x > -3', [0, 1, 4, 5, 6, 7, 8, 9]),
+  sql("t < '2000-01-01'", [3, 8, 9]),
+  sql('b = false', [1, 4, 6, 9]),
+  sql('true = b', [0, 3, 5, 8]),
+  sql('b IS NULL', [2, 7]),
+  sql('x IS NOT NULL AND NOT b', [1, 4, 6, 9]),
+  sql("s NOT LIKE 'Hello'", [0, 2, 4, 5, 6, 7, 8, 9]),
+  sql("lower(s) LIKE '%straße%'", [4]),
+  sql("upper(s) LIKE 'ÉCOLE%'", [4]),
+  sql("lower(s) LIKE '🦆%'", [5]),
+  sql("contains(lower(s), 'duck')", [5]),
+  sql("ends_with(s, 'world')", [0]),
 ];
 
 function firing(votes: VoteColumn, label: number): number[] {

@@ -5,8 +5,9 @@
 // The PostgreSQL parser alone (the one dialect used): the package's main file holds every dialect's, ~2.5 MB of
 // script that each browser worker running LFs would download, decode and compile before its first message.
 import nodeSqlParser from 'node-sql-parser/build/postgresql.js';
-import type { BatchColumn, ColumnBatch } from './column-batch.ts';
-import { compareCodePoints } from './text.ts';
+import type { BatchColumn, ColumnBatch, StringColumn } from './column-batch.ts';
+import { compareCodePoints, textMatchMask, type TextMatch } from './text.ts';
+import { caseMappedColumn, lowerLikeDuckdb, upperLikeDuckdb } from './text-case.ts';
 import {
   booleanLiteral, doubleLiteral, integerLiteral, parseTimestampMicros, quoteIdent, stringLiteral, timestampLiteral,
 } from './sql-literals.ts';
@@ -24,6 +25,40 @@ interface Typed {
   bind: (batch: ColumnBatch) => Getter;
   /** Set for literals, so a string can be read as a timestamp where one is compared to a timestamp. */
   literal?: { kind: 'string'; value: string };
+  /** Set for constants (literals, NULL): their value. */
+  constant?: { value: Value };
+  /** Set for a bare column reference: its name. */
+  column?: string;
+  /**
+   * Column at a time, where that beats one getter call per row: a boolean expression's truth for every row (as
+   * FALSE/UNKNOWN/TRUE bytes, below), or a text expression over one text column as a StringColumn (the column,
+   * or lower()/upper() of it).
+   * Each gives what `bind` gives row by row, and a test holds the two to the same results.
+   */
+  truth?: (batch: ColumnBatch) => Uint8Array;
+  text?: (batch: ColumnBatch) => StringColumn;
+  /** ANDs (ORs) this expression's truth into `truth` in place; undefined when it cannot (then truthOf and a pass). */
+  combineInto?: (batch: ColumnBatch, truth: Uint8Array, op: 'AND' | 'OR') => Uint8Array | undefined;
+}
+
+/**
+ * SQL's three truth values as bytes, ordered so that AND is the minimum, OR the maximum and NOT is 2 − x
+ * (Kleene's logic, which SQL's is).
+ */
+const FALSE = 0;
+const UNKNOWN = 1;
+const TRUE = 2;
+
+/** An expression's truth per row: column at a time when it has that form, else from its getter, row by row. */
+function truthOf(t: Typed, batch: ColumnBatch): Uint8Array {
+  if (t.truth) return t.truth(batch);
+  const get = t.bind(batch);
+  const out = new Uint8Array(batch.length);
+  for (let i = 0; i < out.length; i++) {
+    const v = get(i);
+    out[i] = v === true ? TRUE : v === null ? UNKNOWN : FALSE;
+  }
+  return out;
 }
 
 /** Functions an SQL LF may call: each has the same meaning in DuckDB and in the evaluator below. */
@@ -46,9 +81,10 @@ interface AstNode {
   ast?: unknown;
 }
 
-export function compileSqlCondition(lf: string, expression: string, schema: AssetSchema): CompiledCondition {
+/** `rowByRow`: evaluate with the per-row getters only (what tests compare the column-at-a-time forms with). */
+export function compileSqlCondition(lf: string, expression: string, schema: AssetSchema, options: { rowByRow?: boolean } = {}): CompiledCondition {
   const where = parseWhere(lf, expression);
-  const typed = new SqlCompiler(lf, schema).compile(where);
+  const typed = new SqlCompiler(lf, schema, options.rowByRow ?? false).compile(where);
   if (typed.type !== 'boolean' && typed.type !== 'null') {
     throw new LfCompileError('TYPE_MISMATCH', lf, `the expression must be true/false, but it gives a ${typed.type}.`);
   }
@@ -57,8 +93,13 @@ export function compileSqlCondition(lf: string, expression: string, schema: Asse
     sql: typed.sql,
     fields,
     mask: (batch, reuse) => {
-      const get = typed.bind(batch);
       const out = zeroedMask(batch.length, reuse);
+      if (typed.truth) {
+        const truth = typed.truth(batch);
+        for (let i = 0; i < out.length; i++) out[i] = +(truth[i] === TRUE);
+        return out;
+      }
+      const get = typed.bind(batch);
       for (let i = 0; i < out.length; i++) out[i] = +(get(i) === true);
       return out;
     },
@@ -112,9 +153,12 @@ const COMPARISON: Record<string, string> = { '=': '=', '<>': '<>', '!=': '<>', '
 class SqlCompiler {
   private readonly lf: string;
   private readonly schema: AssetSchema;
-  constructor(lf: string, schema: AssetSchema) {
+  /** No column-at-a-time forms: every node only by its getter. */
+  private readonly rowByRow: boolean;
+  constructor(lf: string, schema: AssetSchema, rowByRow: boolean) {
     this.lf = lf;
     this.schema = schema;
+    this.rowByRow = rowByRow;
   }
 
   private refuse(what: string): LfCompileError {
@@ -143,7 +187,14 @@ class SqlCompiler {
 
   private column(node: AstNode): Typed {
     const col = resolveColumn(this.lf, this.schema, node);
-    return { type: col.type, sql: quoteIdent(col.name), bind: (batch) => columnGetter(batch.columns[col.name]) };
+    const name = col.name;
+    // Every column-at-a-time form starts at a column reference: without these, none is built.
+    if (this.rowByRow) return { type: col.type, sql: quoteIdent(name), bind: (batch) => columnGetter(batch.columns[name]) };
+    return {
+      type: col.type, sql: quoteIdent(name), bind: (batch) => columnGetter(batch.columns[name]), column: name,
+      ...(col.type === 'boolean' ? { truth: (batch: ColumnBatch) => booleanTruth(batch.columns[name]!) } : {}),
+      ...(col.type === 'string' ? { text: (batch: ColumnBatch) => batch.columns[name] as StringColumn } : {}),
+    };
   }
 
   private binary(node: AstNode): Typed {
@@ -170,6 +221,17 @@ class SqlCompiler {
     return {
       type: 'boolean',
       sql: `(${l.sql} ${op} ${r.sql})`,
+      // Column at a time when either side is (both sides row by row: the getters' short cut is as quick).
+      ...(l.truth || r.truth ? {
+        truth: (batch: ColumnBatch) => {
+          const a = truthOf(l, batch);
+          if (r.combineInto?.(batch, a, op)) return a;
+          const b = truthOf(r, batch);
+          if (op === 'AND') for (let i = 0; i < a.length; i++) a[i] = Math.min(a[i]!, b[i]!);
+          else for (let i = 0; i < a.length; i++) a[i] = Math.max(a[i]!, b[i]!);
+          return a;
+        },
+      } : {}),
       bind: (batch) => {
         const a = l.bind(batch);
         const b = r.bind(batch);
@@ -198,7 +260,7 @@ class SqlCompiler {
   private comparison(op: string, left: Typed, right: Typed): Typed {
     const [l, r] = this.unify(left, right, `"${op}"`);
     const test = comparisonTest(op);
-    return {
+    const compared: Typed = {
       type: 'boolean',
       sql: `(${l.sql} ${op} ${r.sql})`,
       bind: (batch) => {
@@ -212,6 +274,12 @@ class SqlCompiler {
         };
       },
     };
+    const fast = columnVersusConstant(l, r, test);
+    if (fast) {
+      compared.truth = (batch) => fast(batch) ?? truthOf({ ...compared, truth: undefined }, batch);
+      compared.combineInto = (batch, truth, op) => fast(batch, { truth, op });
+    }
+    return compared;
   }
 
   private membership(negate: boolean, node: AstNode): Typed {
@@ -253,6 +321,7 @@ class SqlCompiler {
       type: 'boolean',
       sql: `(${x.sql} ${negate ? 'NOT BETWEEN' : 'BETWEEN'} ${lo.sql} AND ${hi.sql})`,
       bind: negate ? (batch) => { const g = both.bind(batch); return (i) => not(g(i)); } : both.bind,
+      ...(both.truth ? { truth: negate ? (batch: ColumnBatch) => notTruth(both.truth!(batch)) : both.truth } : {}),
     };
   }
 
@@ -264,6 +333,7 @@ class SqlCompiler {
         type: 'boolean',
         sql: `(${x.sql} IS ${negate ? 'NOT ' : ''}NULL)`,
         bind: (batch) => { const g = x.bind(batch); return (i) => (g(i) === null) !== negate; },
+        ...(x.column !== undefined ? { truth: (batch: ColumnBatch) => nullTruth(batch.columns[x.column!]!, batch.length, negate) } : {}),
       };
     }
     if (right.type === 'bool') {
@@ -273,6 +343,14 @@ class SqlCompiler {
         type: 'boolean',
         sql: `(${x.sql} IS ${negate ? 'NOT ' : ''}${booleanLiteral(want)})`,
         bind: (batch) => { const g = x.bind(batch); return (i) => (g(i) === want) !== negate; },
+        ...(x.truth ? {
+          truth: (batch: ColumnBatch) => {
+            const t = x.truth!(batch);
+            const hit = want ? TRUE : FALSE;
+            for (let i = 0; i < t.length; i++) t[i] = (t[i] === hit) !== negate ? TRUE : FALSE;
+            return t;
+          },
+        } : {}),
       };
     }
     throw this.refuse('IS with anything but NULL, TRUE or FALSE');
@@ -285,9 +363,11 @@ class SqlCompiler {
     if (x.type !== 'string' && x.type !== 'null') throw this.mismatch(`LIKE needs text, got a ${x.type}.`);
     const text = String(pattern.value).replaceAll("''", "'");
     const matches = likeMatcher(text);
+    const shape = likeShape(text);
     return {
       type: 'boolean',
       sql: `(${x.sql} ${negate ? 'NOT LIKE' : 'LIKE'} ${stringLiteral(text)})`,
+      ...(x.text && shape ? { truth: (batch: ColumnBatch) => textMatchTruth(x.text!(batch), shape.match, shape.word, negate) } : {}),
       bind: (batch) => {
         const g = x.bind(batch);
         return (i) => { const s = g(i); return s === null ? null : matches(s as string) !== negate; };
@@ -340,6 +420,8 @@ class SqlCompiler {
         type: x.type,
         sql: `(- ${x.sql})`,
         bind: (batch) => { const g = x.bind(batch); return (i) => { const v = g(i); return v === null ? null : -(v as number); }; },
+        // A negative literal (-1 parses as minus 1) is a constant too, so `x <> -1` compares column at a time.
+        ...(x.constant ? { constant: { value: x.constant.value === null ? null : -(x.constant.value as number) } } : {}),
       };
     }
     throw this.refuse(`operator "${op}"`);
@@ -347,7 +429,10 @@ class SqlCompiler {
 
   private negation(x: Typed): Typed {
     this.booleanOperand(x, 'NOT');
-    return { type: 'boolean', sql: `(NOT ${x.sql})`, bind: (batch) => { const g = x.bind(batch); return (i) => not(g(i)); } };
+    return {
+      type: 'boolean', sql: `(NOT ${x.sql})`, bind: (batch) => { const g = x.bind(batch); return (i) => not(g(i)); },
+      ...(x.truth ? { truth: (batch: ColumnBatch) => notTruth(x.truth!(batch)) } : {}),
+    };
   }
 
   private call(node: AstNode): Typed {
@@ -368,7 +453,11 @@ class SqlCompiler {
       case 'lower': case 'upper': {
         arity(1); needs(args[0], ['string']);
         const map = name === 'lower' ? lowerLikeDuckdb : upperLikeDuckdb;
-        return strict('string', sql, args, ([s]) => map(s as string));
+        const of = args[0].text;
+        if (!of) return strict('string', sql, args, ([s]) => map(s as string));
+        // Over a column: the whole column mapped once (and kept), read like a column.
+        const mapped = (batch: ColumnBatch) => caseMappedColumn(of(batch), name);
+        return { type: 'string', sql, bind: (batch) => columnGetter(mapped(batch)), text: mapped };
       }
       case 'length':
         arity(1); needs(args[0], ['string']);
@@ -380,7 +469,11 @@ class SqlCompiler {
         arity(2); needs(args[0], ['string']); needs(args[1], ['string']);
         const test = name === 'contains' ? (s: string, t: string) => s.includes(t)
           : name === 'starts_with' ? (s: string, t: string) => s.startsWith(t) : (s: string, t: string) => s.endsWith(t);
-        return strict('boolean', sql, args, ([s, t]) => test(s as string, t as string));
+        const rowByRow = strict('boolean', sql, args, ([s, t]) => test(s as string, t as string));
+        const [of, word] = [args[0].text, args[1].constant?.value];
+        if (!of || typeof word !== 'string') return rowByRow;
+        const match: TextMatch = name === 'contains' ? 'contains' : name === 'starts_with' ? 'startswith' : 'endswith';
+        return { ...rowByRow, truth: (batch) => textMatchTruth(of(batch), match, word, false) };
       }
       case 'coalesce': {
         if (args.length === 0) throw this.mismatch('coalesce() needs arguments.');
@@ -435,7 +528,7 @@ class SqlCompiler {
 }
 
 function constant(type: SqlType, sql: string, value: Value): Typed {
-  return { type, sql, bind: () => () => value };
+  return { type, sql, bind: () => () => value, constant: { value } };
 }
 
 function stringConstant(value: string): Typed {
@@ -470,6 +563,78 @@ function strict(type: SqlType, sql: string, args: Typed[], fn: (values: Value[])
       };
     },
   };
+}
+
+function notTruth(t: Uint8Array): Uint8Array {
+  for (let i = 0; i < t.length; i++) t[i] = TRUE - t[i]!;
+  return t;
+}
+
+function booleanTruth(c: BatchColumn): Uint8Array {
+  const { values, nulls } = c as Extract<BatchColumn, { type: 'boolean' }>;
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < out.length; i++) out[i] = nulls && nulls[i] ? UNKNOWN : values[i] === 1 ? TRUE : FALSE;
+  return out;
+}
+
+function nullTruth(c: BatchColumn, n: number, negate: boolean): Uint8Array {
+  const { nulls } = c;
+  const out = new Uint8Array(n).fill(negate ? TRUE : FALSE);
+  if (nulls) for (let i = 0; i < n; i++) if (nulls[i]) out[i] = negate ? FALSE : TRUE;
+  return out;
+}
+
+/**
+ * `column op constant` (either way round) over a number, timestamp or boolean column, as compareValues orders
+ * them: NaN above every number and equal to itself, -0 equal to 0, false < true. Undefined when it does not
+ * apply (other operands, or a BIGINT column stored as BigInt64Array); the caller then goes row by row.
+ */
+/**
+ * Given `into`, the comparison is ANDed (ORed) into an expression's truth in place, looking only at rows that can
+ * still change (not already FALSE for AND, not TRUE for OR): a chain `a AND b AND c` costs one pass per operand.
+ */
+type ColumnComparison = (batch: ColumnBatch, into?: { truth: Uint8Array; op: 'AND' | 'OR' }) => Uint8Array | undefined;
+
+function columnVersusConstant(l: Typed, r: Typed, test: (cmp: number) => boolean): ColumnComparison | undefined {
+  const onLeft = l.column !== undefined && r.constant !== undefined;
+  if (!onLeft && !(r.column !== undefined && l.constant !== undefined)) return undefined;
+  const name = onLeft ? l.column! : r.column!;
+  const constantValue = onLeft ? r.constant!.value : l.constant!.value;
+  if (typeof constantValue !== 'number' && typeof constantValue !== 'boolean') return undefined;
+  const k = Number(constantValue);
+  // The outcome for the column's value below, equal to and above the constant (swapped when the constant is on the left).
+  const [below, equal, above] = onLeft ? [test(-1), test(0), test(1)] : [test(1), test(0), test(-1)];
+  const kIsNaN = Number.isNaN(k);
+  return (batch, into) => {
+    const c = batch.columns[name]!;
+    if (c.type === 'string' || (typeof constantValue === 'boolean') !== (c.type === 'boolean')) return undefined;
+    const { values, nulls } = c;
+    if (values[Symbol.toStringTag] === 'BigInt64Array') return undefined;
+    const xs = values as Float64Array | Uint8Array;
+    const out = into ? into.truth : new Uint8Array(xs.length);
+    // Rows whose truth this comparison cannot change: FALSE under AND, TRUE under OR (none without `into`).
+    const settled = into ? (into.op === 'AND' ? FALSE : TRUE) : -1;
+    const and = into?.op === 'AND';
+    for (let i = 0; i < out.length; i++) {
+      const before = out[i]!;
+      if (before === settled) continue;
+      const x = xs[i]!;
+      // A NaN constant is above every number and equals NaN; a NaN x (none of <, >, ===) is above k.
+      const hit = kIsNaN ? (Number.isNaN(x) ? equal : below) : x < k ? below : x > k ? above : x === k ? equal : above;
+      const t = nulls && nulls[i] ? UNKNOWN : hit ? TRUE : FALSE;
+      out[i] = !into ? t : and ? (t < before ? t : before) : (t > before ? t : before);
+    }
+    return out;
+  };
+}
+
+/** A text match over a whole column (see textMatchMask) as truth: null rows unknown. */
+function textMatchTruth(column: StringColumn, match: TextMatch, word: string, negate: boolean): Uint8Array {
+  const out = textMatchMask(column, match, word, new Uint8Array(column.offsets.length - 1));
+  const { nulls } = column;
+  const [hit, miss] = negate ? [FALSE, TRUE] : [TRUE, FALSE];
+  for (let i = 0; i < out.length; i++) out[i] = nulls && nulls[i] ? UNKNOWN : out[i] ? hit : miss;
+  return out;
 }
 
 function not(v: Value): Value {
@@ -542,27 +707,12 @@ function codePointLength(s: string): number {
   return n;
 }
 
-/**
- * DuckDB's lower/upper map each code point on its own (no final sigma, no expansion to several characters);
- * JavaScript's may expand ('ß' → 'SS', 'İ' → 'i̇'). Map per code point and keep DuckDB's choices.
- */
-function lowerLikeDuckdb(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    const l = ch.toLowerCase();
-    out += l.length === ch.length || [...l].length === 1 ? l : String.fromCodePoint(l.codePointAt(0)!);
-  }
-  return out;
-}
-
-function upperLikeDuckdb(s: string): string {
-  let out = '';
-  for (const ch of s) {
-    if (ch === 'ß') { out += 'ẞ'; continue; }
-    const u = ch.toUpperCase();
-    out += [...u].length === 1 ? u : ch;
-  }
-  return out;
+/** A LIKE pattern of the shapes '%word%', 'word%', '%word' or 'word' (no '_', no other '%'), as a text match. */
+function likeShape(pattern: string): { match: TextMatch; word: string } | undefined {
+  const literal = /^(%?)([^%_]*)(%?)$/.exec(pattern);
+  if (!literal) return undefined;
+  const [, lead, word, trail] = literal;
+  return { match: lead && trail ? 'contains' : trail ? 'startswith' : lead ? 'endswith' : 'equals', word: word! };
 }
 
 /**
@@ -570,12 +720,12 @@ function upperLikeDuckdb(s: string): string {
  * The common shapes ('%word%', 'word%', '%word', 'word') skip the regex.
  */
 function likeMatcher(pattern: string): (s: string) => boolean {
-  const literal = /^(%?)([^%_]*)(%?)$/.exec(pattern);
-  if (literal) {
-    const [, lead, word, trail] = literal;
-    if (lead && trail) return (s) => s.includes(word);
-    if (trail) return (s) => s.startsWith(word);
-    if (lead) return (s) => s.endsWith(word);
+  const shape = likeShape(pattern);
+  if (shape) {
+    const { match, word } = shape;
+    if (match === 'contains') return (s) => s.includes(word);
+    if (match === 'startswith') return (s) => s.startsWith(word);
+    if (match === 'endswith') return (s) => s.endsWith(word);
     return (s) => s === word;
   }
   let source = '';

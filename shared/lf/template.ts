@@ -3,7 +3,7 @@
 import type { TemplateOperator } from '../schema/labeling-function.ts';
 import type { BatchColumn, ColumnBatch, NullMask, StringColumn } from './column-batch.ts';
 import { withoutNulls, zeroedMask, type CompiledCondition } from './condition.ts';
-import { compareCodePoints } from './text.ts';
+import { compareCodePoints, textMatchMask } from './text.ts';
 import {
   booleanLiteral, doubleLiteral, integerLiteral, parseTimestampMicros, quoteIdent, stringLiteral, timestampLiteral,
 } from './sql-literals.ts';
@@ -253,35 +253,6 @@ function stringCompareMask(c: StringColumn, op: Comparison, v: string, out: Uint
   for (let i = 0; i < n; i++) {
     const cmp = compareCodePoints(text.slice(offsets[i], offsets[i + 1] - 1), v);
     out[i] = +(op === '>' ? cmp > 0 : op === '>=' ? cmp >= 0 : op === '<' ? cmp < 0 : cmp <= 0);
-  }
-  return out;
-}
-
-function textMatchMask(c: StringColumn, op: 'contains' | 'startswith' | 'endswith', v: string, out: Uint8Array): Uint8Array {
-  const n = out.length;
-  const { text, offsets } = c;
-  if (op === 'startswith') {
-    for (let i = 0; i < n; i++) out[i] = +(offsets[i] + v.length <= offsets[i + 1] - 1 && text.startsWith(v, offsets[i]));
-  } else if (op === 'endswith') {
-    for (let i = 0; i < n; i++) {
-      const end = offsets[i + 1] - 1;
-      out[i] = +(end - v.length >= offsets[i] && text.endsWith(v, end));
-    }
-  } else if (v.includes('\n') || v === '') {
-    for (let i = 0; i < n; i++) out[i] = +text.slice(offsets[i], offsets[i + 1] - 1).includes(v);
-  } else {
-    // One indexOf scan over the joined column; after a hit, jump to the next row.
-    let row = 0;
-    let at = text.indexOf(v, 0);
-    while (at !== -1) {
-      while (offsets[row + 1] <= at) row++;
-      if (at + v.length <= offsets[row + 1] - 1) {
-        out[row] = 1;
-        at = text.indexOf(v, offsets[row + 1]);
-      } else {
-        at = text.indexOf(v, at + 1);
-      }
-    }
   }
   return out;
 }

@@ -5,8 +5,7 @@
 import pg from 'pg';
 import postgres from 'postgres';
 import { createConnection, type Socket } from 'node:net';
-import type { Readable } from 'node:stream';
-import { CopyToStream } from './postgres-copy.ts';
+import { CopySocket, CopyToStream } from './postgres-copy.ts';
 import { ignoreOrphanedTypeFetches } from './postgres-orphans.ts';
 import { assertSourceSql, bindValues, canceledError, connectionReset, connectTimeout, runCallback, SourceError, sourceFailure, translateSourceError } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
@@ -197,7 +196,7 @@ export class PostgresSource implements Source {
     sql: string,
     params: Record<string, unknown>,
     options: QueryOptions,
-    consume: (columns: CsvColumn[], csv: Readable) => Promise<T>,
+    consume: (columns: CsvColumn[], csv: CopyToStream) => Promise<T>,
   ): Promise<T> {
     const compiled = await prepareQuery(sql, params, options.asset);
     const values = bindValues(compiled, params, options.asset);
@@ -276,6 +275,8 @@ export class PostgresSource implements Source {
       connectionTimeoutMillis: connectTimeoutMs(this.config),
       application_name: 'reef-source',
       options: '-c default_transaction_read_only=on',
+      // The COPY reads this socket's bytes itself (postgres-copy.ts).
+      stream: () => new CopySocket(),
     });
     // A broken connection is reported through the failing query; an idle 'error' must not crash the worker.
     client.on('error', () => {});

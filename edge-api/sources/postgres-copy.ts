@@ -57,7 +57,7 @@ export class CopyOutFramer {
       }
       const n = Math.min(this.remaining, chunk.length - read);
       if (this.code === CODE.copyData) {
-        if (written !== read) chunk.copy(chunk, written, read, read + n);
+        if (written !== read) chunk.copyWithin(written, read, read + n);
         written += n;
       }
       read += n;

@@ -299,13 +299,18 @@ function lineProgress({ onProgress, progressEveryRows = DEFAULT_PROGRESS_EVERY_R
   let reporting = Promise.resolve();
   let failure: { error: unknown } | undefined;
   const report = (rows: number) => {
-    reporting = reporting.then(() => (failure ? undefined : onProgress?.(rows))).catch((error: unknown) => void (failure ??= { error }));
+    reporting = reporting.then(() => (failure ? undefined : onProgress?.(rows))).catch((error: unknown) => {
+      failure ??= { error };
+    });
   };
   return {
     count(chunk: Buffer): void {
       if (failure) throw failure.error;
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
-        if (++lines - reported >= progressEveryRows) report((reported = lines));
+        lines++;
+        if (lines - reported < progressEveryRows) continue;
+        reported = lines;
+        report(lines);
       }
     },
     async settled(): Promise<void> {

@@ -236,7 +236,10 @@ class PipeQueue {
   constructor(pipe: Promise<Socket>, resume: () => void, onData?: (rows: Buffer) => void) {
     this.resume = resume;
     this.onData = onData;
-    this.done = new Promise((resolve, reject) => ((this.resolve = resolve), (this.reject = reject)));
+    this.done = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
     const memory = Buffer.allocUnsafeSlow(QUEUE_BYTES);
     for (let at = 0; at < QUEUE_BYTES; at += SLAB_BYTES) this.free.push(memory.subarray(at, at + SLAB_BYTES));
     this.opening = pipe.then(

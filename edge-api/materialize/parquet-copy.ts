@@ -1,7 +1,8 @@
 // Streams a source query into one Parquet object with bounded memory, whatever the row count.
 //
 // PostgreSQL: `COPY (query) TO STDOUT (FORMAT csv)` is the fastest way rows leave PostgreSQL; the CSV flows through a
-// named pipe into DuckDB's `read_csv` (explicit column types from the described query) and out through
+// bounded queue (CopyToStream.pipeTo, 32 MB: PostgreSQL keeps sending while DuckDB encodes a row group) and a
+// named pipe into DuckDB's `read_csv` (explicit column types from the described query: no sniffing) and out through
 // `COPY … TO parquet`, which writes row groups as rows arrive (DESIGN.md measured ~480k rows/s for this chain on
 // an idle machine, JS Parquet writers 65–130k rows/s; `npm run bench:materialize` measures it against psql).
 // MySQL/MariaDB: rows stream from mysql2 in batches into a DuckDB appender on an on-disk scratch database (so

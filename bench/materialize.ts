@@ -4,11 +4,12 @@
 // read from its /proc/self/status VmHWM; it first materializes 1,000 rows, as a long-lived worker would have), and the
 // ratio. Target: >= 80% of psql's rows/s, peak RSS < 500 MB. Then where the time goes: the source's CSV alone (read and
 // dropped), the same materialization to a local folder (no upload), and psql's binary COPY (PostgreSQL without its
-// text output). Then the seed's claim that partitioning speeds
+// text output), each with the CPU time of the PostgreSQL backend running the COPY (sampled from /proc: the server is
+// on this machine) and of the process's main thread and DuckDB thread. Then the seed's claim that partitioning speeds
 // materialization up: the same table as N id_range partitions, one worker process each, side by side.
 import { DuckDBInstance } from '@duckdb/node-api';
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,11 +35,65 @@ type ChildJob = {
   pg: ServerConnectionConfig; s3: S3StoreOptions; sql: string; params: Record<string, string | number | null>; key: string;
   /** Where the Parquet goes: S3 (the measurement), a local folder (no upload), or nowhere: the source's CSV is only read. */
   target?: 's3' | 'local' | 'source-only';
+  /** Sample the CPU time of the backend running the COPY; only one COPY may run on the database meanwhile. */
+  measureBackend?: boolean;
 };
-type ChildReport = { rows: number; seconds: number; cpuSeconds: number; bytes: number; peakRssMb: number; startedAt: number; endedAt: number };
+type ChildReport = {
+  rows: number; seconds: number; cpuSeconds: number; bytes: number; peakRssMb: number; startedAt: number; endedAt: number;
+  /** CPU s of the PostgreSQL backend running the COPY, of this process's main thread, and of its busiest other thread (DuckDB). */
+  backendCpuSeconds?: number; mainThreadCpuSeconds: number; duckdbThreadCpuSeconds: number;
+};
 const WORKER_COUNTS = [2, 4];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** utime + stime of a process or thread in clock ticks, from its /proc stat line; undefined once it is gone. */
+function cpuTicks(statPath: string): number | undefined {
+  try {
+    const stat = readFileSync(statPath, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+function threadTicks(): Map<string, { name: string; ticks: number }> {
+  const threads = new Map<string, { name: string; ticks: number }>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const ticks = cpuTicks(`/proc/self/task/${tid}/stat`);
+    if (ticks !== undefined) threads.set(tid, { name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), ticks });
+  }
+  return threads;
+}
+
+/**
+ * Follows the CPU time of the PostgreSQL backend whose process title shows a COPY on `database`, every 20 ms (it
+ * exits with its session, so the last 20 ms may be missed). The title names the database and the running command.
+ */
+function followCopyBackend(database: string): () => number {
+  let pid: string | undefined;
+  let first = 0;
+  let last = 0;
+  const timer = setInterval(() => {
+    if (!pid) {
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        let title = '';
+        try { title = readFileSync(`/proc/${entry}/cmdline`, 'utf8'); } catch { continue; }
+        if (title.includes(` ${database} `) && title.includes('COPY')) pid = entry;
+      }
+      if (!pid) return;
+      first = cpuTicks(`/proc/${pid}/stat`) ?? 0;
+    }
+    last = cpuTicks(`/proc/${pid}/stat`) ?? last;
+  }, 20);
+  return () => {
+    clearInterval(timer);
+    return (last - first) / TICKS_PER_SECOND;
+  };
+}
 
 /** The materializing process: a warm-up, one timed streamQueryToParquet, then its own peak RSS. */
 async function runChild(job: ChildJob): Promise<void> {
@@ -48,6 +103,8 @@ async function runChild(job: ChildJob): Promise<void> {
   // A worker is a long-lived process: one small materialization first loads the SQL parser, DuckDB and the S3
   // client and warms the JIT, as the worker's earlier jobs would have.
   await streamQueryToParquet(source, `${QUERY} LIMIT ${WARM_UP_ROWS}`, {}, store, WARM_UP_KEY);
+  const stopFollowing = job.measureBackend ? followCopyBackend(job.pg.database) : undefined;
+  const threadsBefore = threadTicks();
   const startedAt = performance.timeOrigin + performance.now();
   const cpuBefore = process.cpuUsage();
   const result = job.target === 'source-only'
@@ -61,6 +118,8 @@ async function runChild(job: ChildJob): Promise<void> {
   const endedAt = performance.timeOrigin + performance.now();
   const seconds = (endedAt - startedAt) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const backendCpuSeconds = stopFollowing?.();
+  const threadSeconds = [...threadTicks()].map(([tid, { name, ticks }]) => ({ name, seconds: (ticks - (threadsBefore.get(tid)?.ticks ?? 0)) / TICKS_PER_SECOND }));
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
   const report: ChildReport = {
     rows: result.rowCount,
@@ -70,6 +129,10 @@ async function runChild(job: ChildJob): Promise<void> {
     peakRssMb: Number(hwm?.[1] ?? 0) / 1024,
     startedAt,
     endedAt,
+    backendCpuSeconds,
+    mainThreadCpuSeconds: threadSeconds.find((t) => t.name === 'MainThread')?.seconds ?? 0,
+    // DuckDB runs the COPY statement on one of libuv's pool threads (one DuckDB thread: parse and encode).
+    duckdbThreadCpuSeconds: Math.max(0, ...threadSeconds.filter((t) => t.name.startsWith('libuv-worker')).map((t) => t.seconds)),
   };
   if (local) await rm(local, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(report)}\n`);
@@ -133,10 +196,10 @@ async function main(): Promise<void> {
     // Interleaved, so both see the same machine load.
     for (let run = 0; run < RUNS; run++) {
       psqlSeconds.push(await timePsqlCopy(db.config));
-      ours.push(await materializeInChild({ pg: db.config, s3: s3.options, sql: QUERY, params: {}, key: KEY }));
+      ours.push(await materializeInChild({ pg: db.config, s3: s3.options, sql: QUERY, params: {}, key: KEY, measureBackend: true }));
       console.log(
         `run ${run + 1}: psql \\copy ${psqlSeconds[run].toFixed(2)} s; streamQueryToParquet ${ours[run].seconds.toFixed(2)} s ` +
-          `(${ours[run].cpuSeconds.toFixed(1)} CPU s in the process), peak RSS ${ours[run].peakRssMb.toFixed(0)} MB`,
+          `(${ours[run].cpuSeconds.toFixed(1)} CPU s in the process, ${(ours[run].backendCpuSeconds ?? 0).toFixed(1)} in the PostgreSQL backend), peak RSS ${ours[run].peakRssMb.toFixed(0)} MB`,
       );
     }
 
@@ -154,23 +217,26 @@ async function main(): Promise<void> {
 
     console.log('');
     console.log(`## Where the time goes (median of ${RUNS}; each in a fresh process after the warm-up; CPU s of that process)`);
-    console.log('| stage | wall time | CPU s in the process |');
-    console.log('|---|---|---|');
+    // Wall time near the largest CPU figure means the stages overlap; near their sum, that they take turns.
+    console.log('| stage | wall time | CPU s in the process | of it: main thread / DuckDB thread | CPU s of the PostgreSQL backend |');
+    console.log('|---|---|---|---|---|');
     const stages: { name: string; reports: ChildReport[] }[] = [
       { name: 'PostgreSQL COPY … (FORMAT csv) read by the worker and dropped', reports: [] },
       { name: 'streamQueryToParquet to a local folder (no upload)', reports: [] },
     ];
     const binarySeconds: number[] = [];
     for (let run = 0; run < RUNS; run++) {
-      stages[0].reports.push(await materializeInChild({ pg: db.config, s3: s3.options, sql: QUERY, params: {}, key: KEY, target: 'source-only' }));
-      stages[1].reports.push(await materializeInChild({ pg: db.config, s3: s3.options, sql: QUERY, params: {}, key: KEY, target: 'local' }));
+      stages[0].reports.push(await materializeInChild({ pg: db.config, s3: s3.options, sql: QUERY, params: {}, key: KEY, target: 'source-only', measureBackend: true }));
+      stages[1].reports.push(await materializeInChild({ pg: db.config, s3: s3.options, sql: QUERY, params: {}, key: KEY, target: 'local', measureBackend: true }));
       binarySeconds.push(await timePsqlCopy(db.config, 'binary'));
     }
     for (const { name, reports } of [...stages, { name: 'streamQueryToParquet to S3 (above)', reports: ours }]) {
-      console.log(`| ${name} | ${median(reports.map((r) => r.seconds)).toFixed(2)} s | ${median(reports.map((r) => r.cpuSeconds)).toFixed(2)} |`);
+      const at = (pick: (r: ChildReport) => number) => median(reports.map(pick)).toFixed(2);
+      console.log(`| ${name} | ${at((r) => r.seconds)} s | ${at((r) => r.cpuSeconds)} | ${at((r) => r.mainThreadCpuSeconds)} / ` +
+        `${name.startsWith('PostgreSQL') ? '–' : at((r) => r.duckdbThreadCpuSeconds)} | ${at((r) => r.backendCpuSeconds ?? 0)} |`);
     }
-    console.log(`| psql \\copy … (format binary) to '/dev/null': PostgreSQL without its text output | ${median(binarySeconds).toFixed(2)} s | (psql) |`);
-    console.log(`| psql \\copy … to '/dev/null' (baseline, above) | ${median(psqlSeconds).toFixed(2)} s | (psql) |`);
+    console.log(`| psql \\copy … (format binary) to '/dev/null': PostgreSQL without its text output | ${median(binarySeconds).toFixed(2)} s | (psql) | | |`);
+    console.log(`| psql \\copy … to '/dev/null' (baseline, above) | ${median(psqlSeconds).toFixed(2)} s | (psql) | | |`);
 
     console.log('');
     console.log(`## Partitions: 1 vs N id_range partitions, one worker process per partition (the seed claimed 6x); median of ${RUNS}`);

@@ -1,7 +1,8 @@
 // Streams a source query into one Parquet object with bounded memory, whatever the row count.
 //
 // PostgreSQL: `COPY (query) TO STDOUT (FORMAT csv)` is the fastest way rows leave PostgreSQL; the CSV flows through a
-// named pipe into DuckDB's `read_csv` (explicit column types from the described query) and out through
+// bounded queue (CopyToStream.pipeTo, 32 MB: PostgreSQL keeps sending while DuckDB encodes a row group) and a
+// named pipe into DuckDB's `read_csv` (explicit column types from the described query: no sniffing) and out through
 // `COPY … TO parquet`, which writes row groups as rows arrive (DESIGN.md measured ~480k rows/s for this chain on
 // an idle machine, JS Parquet writers 65–130k rows/s; `npm run bench:materialize` measures it against psql).
 // MySQL/MariaDB: rows stream from mysql2 in batches into a DuckDB appender on an on-disk scratch database (so
@@ -21,12 +22,11 @@ import { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import type { AnySource } from '../sources/connect.ts';
 import { canceledError, translateSourceError } from '../sources/errors.ts';
 import type { MysqlColumn } from '../sources/mysql.ts';
+import type { CopyToStream } from '../sources/postgres-copy.ts';
 import type { CsvColumn } from '../sources/postgres.ts';
 import type { ObjectStore } from '../storage/index.ts';
 
@@ -214,7 +214,7 @@ async function describeSelect(
 
 async function postgresCsvToStore(
   columns: CsvColumn[],
-  csv: Readable,
+  csv: CopyToStream,
   scratch: string,
   target: Target,
   options: MaterializeOptions,
@@ -222,39 +222,38 @@ async function postgresCsvToStore(
   // A named pipe lets DuckDB parse while PostgreSQL is still sending: nothing waits for the whole CSV.
   const fifo = join(scratch, 'rows.csv');
   await execFileAsync('mkfifo', [fifo]);
-  // One DuckDB thread: rows arrive through one pipe, so one thread reads and encodes them, and a second one only
-  // added CPU (1.13 against 0.92 CPU s to encode the 2M-row benchmark) that PostgreSQL, on the same cores, could use.
-  const duck = await openDuckdb(':memory:', scratch, { ...options, threads: options.threads ?? 1 });
+  // Counting lines for progress costs a pass over every byte; skip it when nobody listens.
+  // The source is piped at once (its errors are caught from the start); the pipe opens when DuckDB reads it, and
+  // until then the rows wait in pipeTo's queue, which also lets PostgreSQL keep sending while DuckDB encodes.
+  const progress = options.onProgress ? lineProgress(options) : undefined;
+  const feeding = csv.pipeTo(pipeWriter(fifo), progress?.count).then(() => progress?.settled());
+  const fed = feeding.then(() => undefined, (error: unknown) => ({ error }));
+  // The source failing mid-stream closes the pipe early: DuckDB then writes a valid-looking but partial Parquet,
+  // which must not be published.
+  const sourceSucceeded = async () => {
+    const failure = await fed;
+    if (failure) throw failure.error;
+  };
+  const types = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.transport === 'plain' ? c.type : 'VARCHAR')}`);
+  const select = `SELECT ${columns.map(csvColumnExpression).join(', ')} FROM read_csv(${quoteLiteral(fifo)}, header = true,
+    auto_detect = false, delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false,
+    buffer_size = ${CSV_BUFFER_BYTES}, columns = {${types.join(', ')}})`;
+  let duck: Awaited<ReturnType<typeof openDuckdb>> | undefined;
   try {
-    const types = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.transport === 'plain' ? c.type : 'VARCHAR')}`);
-    const select = `SELECT ${columns.map(csvColumnExpression).join(', ')} FROM read_csv(${quoteLiteral(fifo)}, header = true,
-      auto_detect = false, delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false,
-      buffer_size = ${CSV_BUFFER_BYTES}, columns = {${types.join(', ')}})`;
-    // Counting lines for progress costs a pass over every byte; skip it when nobody listens.
-    // The source is piped at once (its errors are caught from the start); the pipe opens when DuckDB reads it.
-    const toPipe = async (rows: AsyncIterable<Buffer>) => pipeline(rows, await pipeWriter(fifo));
-    const feeding = options.onProgress ? pipeline(csv, countLines(options), toPipe) : pipeline(csv, toPipe);
-    const fed = feeding.then(() => undefined, (error: unknown) => ({ error }));
-    // The source failing mid-stream closes the pipe early: DuckDB then writes a valid-looking but partial Parquet,
-    // which must not be published.
-    const sourceSucceeded = async () => {
-      const failure = await fed;
-      if (failure) throw failure.error;
-    };
-    let written: { rowCount: number; bytes: number };
-    try {
-      written = await copyParquetToStore(duck.connection, select, [], scratch, target, options, sourceSucceeded);
-    } catch (error) {
-      // DuckDB stopped reading. Stop the source, and read the pipe ourselves until the writer lets go of it:
-      // a writer still opening the pipe, or blocked on a full one, would otherwise wait forever.
-      csv.destroy();
-      await drainPipeUntil(fifo, fed);
-      throw error;
-    }
+    // One DuckDB thread: rows arrive through one pipe, so one thread reads and encodes them, and a second one only
+    // added CPU (1.13 against 0.92 CPU s to encode the 2M-row benchmark) that PostgreSQL, on the same cores, could use.
+    duck = await openDuckdb(':memory:', scratch, { ...options, threads: options.threads ?? 1 });
+    const written = await copyParquetToStore(duck.connection, select, [], scratch, target, options, sourceSucceeded);
     // The Parquet columns are exactly the types read_csv and the expressions above produce.
     return { ...written, schema: columns.map(({ name, type }) => ({ name, type })) };
+  } catch (error) {
+    // DuckDB stopped reading (or never started). Stop the source, and read the pipe ourselves until the writer
+    // lets go of it: a writer still opening the pipe, or blocked on a full one, would otherwise wait forever.
+    csv.destroy();
+    await drainPipeUntil(fifo, fed);
+    throw error;
   } finally {
-    duck.close();
+    duck?.close();
   }
 }
 
@@ -290,21 +289,36 @@ function csvColumnExpression(column: CsvColumn): string {
   return ref;
 }
 
-/** Passes CSV through, counting lines for progress (a value with a newline in it counts twice: it is a hint). */
-function countLines({ onProgress, progressEveryRows = DEFAULT_PROGRESS_EVERY_ROWS }: MaterializeOptions): Transform {
+/**
+ * Counts CSV lines for progress (a value with a newline in it counts twice: it is a hint) and reports every
+ * `progressEveryRows`, in order and one report at a time, without holding the rows back; `settled` waits for the
+ * reports and throws if one failed (so does the next `count`, which stops the COPY).
+ */
+function lineProgress({ onProgress, progressEveryRows = DEFAULT_PROGRESS_EVERY_ROWS }: MaterializeOptions) {
   let lines = -1;
   let reported = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
-      if (onProgress && lines - reported >= progressEveryRows) {
+  let reporting = Promise.resolve();
+  let failure: { error: unknown } | undefined;
+  const report = (rows: number) => {
+    reporting = reporting.then(() => (failure ? undefined : onProgress?.(rows))).catch((error: unknown) => {
+      failure ??= { error };
+    });
+  };
+  return {
+    count(chunk: Buffer): void {
+      if (failure) throw failure.error;
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) {
+        lines++;
+        if (lines - reported < progressEveryRows) continue;
         reported = lines;
-        Promise.resolve(onProgress(lines)).then(() => callback(null, chunk), callback);
-        return;
+        report(lines);
       }
-      callback(null, chunk);
     },
-  });
+    async settled(): Promise<void> {
+      await reporting;
+      if (failure) throw failure.error;
+    },
+  };
 }
 
 async function mysqlRowsToStore(

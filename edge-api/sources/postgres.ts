@@ -5,8 +5,7 @@
 import pg from 'pg';
 import postgres from 'postgres';
 import { createConnection, type Socket } from 'node:net';
-import type { Readable } from 'node:stream';
-import { CopyToStream } from './postgres-copy.ts';
+import { CopySocket, CopyToStream } from './postgres-copy.ts';
 import { ignoreOrphanedTypeFetches } from './postgres-orphans.ts';
 import { assertSourceSql, bindValues, canceledError, connectionReset, connectTimeout, runCallback, SourceError, sourceFailure, translateSourceError } from './errors.ts';
 import type { ErrorContext } from './errors.ts';
@@ -197,23 +196,28 @@ export class PostgresSource implements Source {
     sql: string,
     params: Record<string, unknown>,
     options: QueryOptions,
-    consume: (columns: CsvColumn[], csv: Readable) => Promise<T>,
+    consume: (columns: CsvColumn[], csv: CopyToStream) => Promise<T>,
   ): Promise<T> {
     const compiled = await prepareQuery(sql, params, options.asset);
     const values = bindValues(compiled, params, options.asset);
     const context: ErrorContext = { asset: options.asset, sql, compiled };
-    const { columns, paramTypes } = await this.readOnly(this.previewTimeout(), context, (tx) => describeQuery(tx, compiled, options.asset));
-    if (options.signal?.aborted) throw canceledError(options.asset);
-    const inlined = compileNamedParams(sql, 'postgresql', {
-      dropTerminators: true,
-      placeholder: (n) =>
-        values[n - 1] === null ? `NULL::${paramTypes[n - 1]}` : `current_setting('reef.p${n}')::${paramTypes[n - 1]}`,
-    });
-    const prefix = `COPY (SELECT ${columns.map(exportExpression).join(', ')} FROM (`;
-    const copy = `${prefix}${inlined.text}\n) AS reef_source) TO STDOUT (FORMAT csv, HEADER)`;
-    const copyContext: ErrorContext = { ...context, compiled: inlined, prefixLength: prefix.length };
+    // The COPY's connection opens while the query is described: both are round trips to the server.
+    const described = this.readOnly(this.previewTimeout(), context, (tx) => describeQuery(tx, compiled, options.asset));
+    described.catch(() => {}); // awaited below, unless the COPY's connection fails first
+    // Errors of the COPY point into the query through this context, completed once the COPY's text is known.
+    const copyContext: ErrorContext = { ...context };
     const timeoutMs = options.timeoutMs ?? this.config.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
     return this.copySession(timeoutMs, copyContext, async (client, drop) => {
+      const { columns, paramTypes } = await described;
+      if (options.signal?.aborted) throw canceledError(options.asset);
+      const inlined = compileNamedParams(sql, 'postgresql', {
+        dropTerminators: true,
+        placeholder: (n) =>
+          values[n - 1] === null ? `NULL::${paramTypes[n - 1]}` : `current_setting('reef.p${n}')::${paramTypes[n - 1]}`,
+      });
+      const prefix = `COPY (SELECT ${columns.map(exportExpression).join(', ')} FROM (`;
+      const copy = `${prefix}${inlined.text}\n) AS reef_source) TO STDOUT (FORMAT csv, HEADER)`;
+      Object.assign(copyContext, { compiled: inlined, prefixLength: prefix.length });
       for (let i = 0; i < values.length; i++) {
         if (values[i] !== null) await client.query('select set_config($1, $2, true)', [`reef.p${i + 1}`, String(values[i])]);
       }
@@ -276,6 +280,8 @@ export class PostgresSource implements Source {
       connectionTimeoutMillis: connectTimeoutMs(this.config),
       application_name: 'reef-source',
       options: '-c default_transaction_read_only=on',
+      // The COPY reads this socket's bytes itself (postgres-copy.ts).
+      stream: () => new CopySocket(),
     });
     // A broken connection is reported through the failing query; an idle 'error' must not crash the worker.
     client.on('error', () => {});

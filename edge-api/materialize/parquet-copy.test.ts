@@ -137,6 +137,25 @@ describe('streamQueryToParquet from PostgreSQL', () => {
     });
   }
 
+  it('keeps dates and timestamps before the Common Era and infinite ones (PostgreSQL writes "… BC")', async () => {
+    await pg.admin.unsafe(`
+      CREATE TABLE eras AS SELECT * FROM (VALUES
+        (1, date '4713-01-01 BC', timestamp '4713-01-01 10:30:00.5 BC', timestamptz '0044-03-15 12:00:00+00 BC'),
+        (2, date '0001-02-29 BC', timestamp '0001-12-31 23:59:59 BC', timestamptz '0001-01-01 00:00:00+00'),
+        (3, date 'infinity', timestamp '-infinity', timestamptz 'infinity'),
+        (4, date '2024-02-29', timestamp '2024-01-01 00:00:00', timestamptz '2024-06-01 10:00:00+02')
+      ) AS t(id, d, ts, tstz)`);
+    const store = new LocalObjectStore(join(scratch, 'store-eras'));
+    await streamQueryToParquet(new PostgresSource(pg.config), 'SELECT * FROM eras', {}, store, 'e/part-0.parquet');
+    // DuckDB writes a year before the Common Era as "(BC)" after the date.
+    expect(await readBack(store, 'e/part-0.parquet', 'SELECT id, d::VARCHAR AS d, ts::VARCHAR AS ts, tstz::VARCHAR AS tstz FROM read_parquet({file}) ORDER BY id')).toEqual([
+      { id: 1, d: '4713-01-01 (BC)', ts: '4713-01-01 (BC) 10:30:00.5', tstz: '0044-03-15 (BC) 12:00:00+00' },
+      { id: 2, d: '0001-02-29 (BC)', ts: '0001-12-31 (BC) 23:59:59', tstz: '0001-01-01 00:00:00+00' },
+      { id: 3, d: 'infinity', ts: '-infinity', tstz: 'infinity' },
+      { id: 4, d: '2024-02-29', ts: '2024-01-01 00:00:00', tstz: '2024-06-01 08:00:00+00' },
+    ]);
+  });
+
   it('writes zstd Parquet a JavaScript reader (hyparquet) decodes, timestamps adjusted to UTC with microseconds', async () => {
     const store = new LocalObjectStore(join(scratch, 'store-hyparquet'));
     await streamQueryToParquet(new PostgresSource(pg.config), 'SELECT id, big, amount, tstz, int_list, text_list FROM everything ORDER BY id', {}, store, 'h/part-0.parquet');

@@ -286,6 +286,11 @@ function csvColumnExpression(column: CsvColumn): string {
   const ref = quoteIdent(column.name);
   if (column.transport === 'hex') return `unhex(substr(${ref}, 3)) AS ${ref}`;
   if (column.transport === 'json-list') return `CAST(CAST(${ref} AS JSON) AS ${column.type}) AS ${ref}`;
+  // PostgreSQL's "4713-01-01 10:00:00 BC" is DuckDB's "4713-01-01 (BC) 10:00:00"; only such rows pay for the regex.
+  if (column.transport === 'era') {
+    const dated = `CASE WHEN ends_with(${ref}, ' BC') THEN regexp_replace(${ref}, '^(\\S+)(.*) BC$', '\\1 (BC)\\2') ELSE ${ref} END`;
+    return `CAST(${dated} AS ${column.type}) AS ${ref}`;
+  }
   return ref;
 }
 

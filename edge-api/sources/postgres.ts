@@ -31,7 +31,11 @@ type Tx = ReturnType<typeof connect>;
  * How a column travels through `COPY … (FORMAT csv)` into DuckDB: `plain` text DuckDB parses as `type`;
  * `hex` bytea text (`\x0a0b`); `json-list` an array sent as `array_to_json(…)`, cast to a DuckDB list.
  */
-export type CsvColumn = ColumnSchema & { transport: 'plain' | 'hex' | 'json-list' };
+/**
+ * How a column's text travels: as DuckDB reads it ('plain'), bytea's hex ('hex'), arrays as JSON ('json-list'), or a
+ * date or timestamp whose year may end in " BC" ('era'), which DuckDB would read as the same year AD or reject.
+ */
+export type CsvColumn = ColumnSchema & { transport: 'plain' | 'hex' | 'json-list' | 'era' };
 
 // PostgreSQL type name -> DuckDB type, for the types whose text output DuckDB reads back exactly.
 const SCALAR_TYPES: Record<string, string> = {
@@ -55,6 +59,8 @@ const SCALAR_TYPES: Record<string, string> = {
   uuid: 'UUID',
   bytea: 'BLOB',
 };
+
+const ERA_TYPES = new Set(['date', 'timestamp', 'timestamptz']);
 
 // DuckDB's DECIMAL holds at most 38 digits.
 const MAX_DECIMAL_PRECISION = 38;
@@ -412,6 +418,7 @@ function duckdbTransport(typname: string, elem: string | null, sourceType: strin
   }
   if (typname === 'numeric') return { type: decimalType(sourceType), transport: 'plain' };
   if (typname === 'bytea') return { type: 'BLOB', transport: 'hex' };
+  if (ERA_TYPES.has(typname)) return { type: SCALAR_TYPES[typname]!, transport: 'era' };
   return { type: SCALAR_TYPES[typname] ?? 'VARCHAR', transport: 'plain' };
 }
 

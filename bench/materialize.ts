@@ -5,16 +5,18 @@
 // ratio. Target: >= 80% of psql's rows/s, peak RSS < 500 MB. Then where the time goes: the source's CSV alone (read and
 // dropped), the same materialization to a local folder (no upload), and psql's binary COPY (PostgreSQL without its
 // text output), each with the CPU time of the PostgreSQL backend running the COPY (sampled from /proc: the server is
-// on this machine) and of the process's main thread and DuckDB thread. Then the seed's claim that partitioning speeds
+// on this machine) and of the process's main thread and DuckDB thread; and DuckDB's part alone (the same CSV, first
+// saved to a file, to Parquet with the same settings): work that no faster way out of PostgreSQL would remove. Then the seed's claim that partitioning speeds
 // materialization up: the same table as N id_range partitions, one worker process each, side by side.
 import { DuckDBInstance } from '@duckdb/node-api';
 import { execFile, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { streamQueryToParquet } from '../edge-api/materialize/parquet-copy.ts';
+import { csvFileToParquet, streamQueryToParquet } from '../edge-api/materialize/parquet-copy.ts';
 import { planPartitions } from '../edge-api/materialize/partitions.ts';
 import { createPgTestDb } from '../edge-api/sources/pg-test-db.ts';
 import { PostgresSource } from '../edge-api/sources/postgres.ts';
@@ -34,7 +36,7 @@ const WARM_UP_ROWS = 1000;
 type ChildJob = {
   pg: ServerConnectionConfig; s3: S3StoreOptions; sql: string; params: Record<string, string | number | null>; key: string;
   /** Where the Parquet goes: S3 (the measurement), a local folder (no upload), or nowhere: the source's CSV is only read. */
-  target?: 's3' | 'local' | 'source-only';
+  target?: 's3' | 'local' | 'source-only' | 'duckdb-only';
   /** Sample the CPU time of the backend running the COPY; only one COPY may run on the database meanwhile. */
   measureBackend?: boolean;
 };
@@ -98,6 +100,7 @@ function followCopyBackend(database: string): () => number {
 /** The materializing process: a warm-up, one timed streamQueryToParquet, then its own peak RSS. */
 async function runChild(job: ChildJob): Promise<void> {
   const source = new PostgresSource(job.pg);
+  if (job.target === 'duckdb-only') return runDuckdbOnly(job, source);
   const local = job.target === 'local' ? await mkdtemp(join(tmpdir(), 'reef-bench-store-')) : undefined;
   const store = local ? new LocalObjectStore(local) : new S3ObjectStore(job.s3);
   // A worker is a long-lived process: one small materialization first loads the SQL parser, DuckDB and the S3
@@ -115,10 +118,36 @@ async function runChild(job: ChildJob): Promise<void> {
         return { rowCount: -1, bytes, schema: columns };
       })
     : await streamQueryToParquet(source, job.sql, job.params, store, job.key);
+  report(result, startedAt, cpuBefore, threadsBefore, stopFollowing?.());
+  if (local) await rm(local, { recursive: true, force: true });
+}
+
+/** DuckDB's part alone: the query's CSV is saved to a file first (not timed), then turned into Parquet (timed). */
+async function runDuckdbOnly(job: ChildJob, source: PostgresSource): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'reef-bench-duckdb-'));
+  try {
+    const csvPath = join(dir, 'rows.csv');
+    const columns = await source.copyCsv(job.sql, job.params, {}, async (columns, csv) => {
+      await pipeline(csv, createWriteStream(csvPath));
+      return columns;
+    });
+    const threadsBefore = threadTicks();
+    const startedAt = performance.timeOrigin + performance.now();
+    const cpuBefore = process.cpuUsage();
+    await csvFileToParquet(csvPath, columns, join(dir, 'out.parquet'), dir);
+    report({ rowCount: -1, bytes: statSync(join(dir, 'out.parquet')).size }, startedAt, cpuBefore, threadsBefore, undefined);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function report(
+  result: { rowCount: number; bytes: number }, startedAt: number, cpuBefore: NodeJS.CpuUsage,
+  threadsBefore: ReturnType<typeof threadTicks>, backendCpuSeconds: number | undefined,
+): void {
   const endedAt = performance.timeOrigin + performance.now();
   const seconds = (endedAt - startedAt) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  const backendCpuSeconds = stopFollowing?.();
   const threadSeconds = [...threadTicks()].map(([tid, { name, ticks }]) => ({ name, seconds: (ticks - (threadsBefore.get(tid)?.ticks ?? 0)) / TICKS_PER_SECOND }));
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
   const report: ChildReport = {
@@ -134,7 +163,6 @@ async function runChild(job: ChildJob): Promise<void> {
     // DuckDB runs the COPY statement on one of libuv's pool threads (one DuckDB thread: parse and encode).
     duckdbThreadCpuSeconds: Math.max(0, ...threadSeconds.filter((t) => t.name.startsWith('libuv-worker')).map((t) => t.seconds)),
   };
-  if (local) await rm(local, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
@@ -225,15 +253,17 @@ async function main(): Promise<void> {
       { name: 'streamQueryToParquet to a local folder (no upload)', reports: [] },
     ];
     const binarySeconds: number[] = [];
+    const duckdbOnly = { name: 'DuckDB alone: the same CSV from a file to Parquet (same settings, one thread)', reports: [] as ChildReport[] };
     for (let run = 0; run < RUNS; run++) {
+      duckdbOnly.reports.push(await materializeInChild({ pg: db.config, s3: s3.options, sql: QUERY, params: {}, key: KEY, target: 'duckdb-only' }));
       stages[0].reports.push(await materializeInChild({ pg: db.config, s3: s3.options, sql: QUERY, params: {}, key: KEY, target: 'source-only', measureBackend: true }));
       stages[1].reports.push(await materializeInChild({ pg: db.config, s3: s3.options, sql: QUERY, params: {}, key: KEY, target: 'local', measureBackend: true }));
       binarySeconds.push(await timePsqlCopy(db.config, 'binary'));
     }
-    for (const { name, reports } of [...stages, { name: 'streamQueryToParquet to S3 (above)', reports: ours }]) {
+    for (const { name, reports } of [...stages, { name: 'streamQueryToParquet to S3 (above)', reports: ours }, duckdbOnly]) {
       const at = (pick: (r: ChildReport) => number) => median(reports.map(pick)).toFixed(2);
       console.log(`| ${name} | ${at((r) => r.seconds)} s | ${at((r) => r.cpuSeconds)} | ${at((r) => r.mainThreadCpuSeconds)} / ` +
-        `${name.startsWith('PostgreSQL') ? '–' : at((r) => r.duckdbThreadCpuSeconds)} | ${at((r) => r.backendCpuSeconds ?? 0)} |`);
+        `${name.startsWith('PostgreSQL') ? '–' : at((r) => r.duckdbThreadCpuSeconds)} | ${reports[0]!.backendCpuSeconds === undefined ? '–' : at((r) => r.backendCpuSeconds ?? 0)} |`);
     }
     console.log(`| psql \\copy … (format binary) to '/dev/null': PostgreSQL without its text output | ${median(binarySeconds).toFixed(2)} s | (psql) | | |`);
     console.log(`| psql \\copy … to '/dev/null' (baseline, above) | ${median(psqlSeconds).toFixed(2)} s | (psql) | | |`);

@@ -50,6 +50,10 @@ export type ParquetColumn = { name: string; type: string };
 export type MaterializeResult = { rowCount: number; schema: ParquetColumn[]; bytes: number };
 
 const DEFAULT_PROGRESS_EVERY_ROWS = 50_000;
+// One DuckDB thread for PostgreSQL's rows: they arrive through one pipe, so one thread reads and encodes them, and a
+// second one only added CPU (1.13 against 0.92 CPU s to encode the 2M-row benchmark) that PostgreSQL, on the same
+// cores, could use.
+const POSTGRES_DUCKDB_THREADS = 1;
 // DuckDB's CSV reader keeps several buffers per thread; reading 2M rows from a pipe, 1 MiB buffers peaked at
 // 280 MB RSS where the default buffers peaked at 440 MB. A single CSV line must fit in one buffer.
 const CSV_BUFFER_BYTES = 1024 * 1024;
@@ -234,15 +238,10 @@ async function postgresCsvToStore(
     const failure = await fed;
     if (failure) throw failure.error;
   };
-  const types = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.transport === 'plain' ? c.type : 'VARCHAR')}`);
-  const select = `SELECT ${columns.map(csvColumnExpression).join(', ')} FROM read_csv(${quoteLiteral(fifo)}, header = true,
-    auto_detect = false, delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false,
-    buffer_size = ${CSV_BUFFER_BYTES}, columns = {${types.join(', ')}})`;
+  const select = csvSelect(fifo, columns);
   let duck: Awaited<ReturnType<typeof openDuckdb>> | undefined;
   try {
-    // One DuckDB thread: rows arrive through one pipe, so one thread reads and encodes them, and a second one only
-    // added CPU (1.13 against 0.92 CPU s to encode the 2M-row benchmark) that PostgreSQL, on the same cores, could use.
-    duck = await openDuckdb(':memory:', scratch, { ...options, threads: options.threads ?? 1 });
+    duck = await openDuckdb(':memory:', scratch, { ...options, threads: options.threads ?? POSTGRES_DUCKDB_THREADS });
     const written = await copyParquetToStore(duck.connection, select, [], scratch, target, options, sourceSucceeded);
     // The Parquet columns are exactly the types read_csv and the expressions above produce.
     return { ...written, schema: columns.map(({ name, type }) => ({ name, type })) };
@@ -254,6 +253,27 @@ async function postgresCsvToStore(
     throw error;
   } finally {
     duck?.close();
+  }
+}
+
+/** The rows of PostgreSQL's CSV at `path` with their DuckDB types: explicit column types, no sniffing. */
+function csvSelect(path: string, columns: CsvColumn[]): string {
+  const types = columns.map((c) => `${quoteLiteral(c.name)}: ${quoteLiteral(c.transport === 'plain' ? c.type : 'VARCHAR')}`);
+  return `SELECT ${columns.map(csvColumnExpression).join(', ')} FROM read_csv(${quoteLiteral(path)}, header = true,
+    auto_detect = false, delim = ',', quote = '"', escape = '"', nullstr = '', allow_quoted_nulls = false,
+    buffer_size = ${CSV_BUFFER_BYTES}, columns = {${types.join(', ')}})`;
+}
+
+/**
+ * DuckDB's part of a PostgreSQL materialization alone: PostgreSQL's CSV, already in a file, to a Parquet file, with
+ * the settings postgresCsvToStore uses. bench:materialize measures it: the work no faster transport could remove.
+ */
+export async function csvFileToParquet(csvPath: string, columns: CsvColumn[], parquetPath: string, scratch: string): Promise<void> {
+  const duck = await openDuckdb(':memory:', scratch, { threads: POSTGRES_DUCKDB_THREADS });
+  try {
+    await duck.connection.run(copyToParquet(csvSelect(csvPath, columns), parquetPath, {}));
+  } finally {
+    duck.close();
   }
 }
 

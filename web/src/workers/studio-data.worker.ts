@@ -7,7 +7,7 @@ import { columnValues, type BatchColumn } from '../../../shared/lf/column-batch.
 import { LfSession, type LfFailure, type LfResult } from '../analysis/lf-session.ts';
 import { decodeAsset, fetchAsset, type LoadPhases } from './asset-fetch.ts';
 import { joinOnKey, toSampleTable, type DecodedAsset } from './asset-table.ts';
-import { batchFolder, cachedBatch, storeBatch } from './batch-cache.ts';
+import { batchFolder, batchFromFile, fileColumnOf, fileColumns, readCachedFile, storeBatch, type CachedFile, type FileColumn } from './batch-cache.ts';
 import { DuckDbSession } from './duckdb-session.ts';
 import type { LfScanApi } from './lf-scan-protocol.ts';
 import type { ModelLfApi } from './model-lf-protocol.ts';
@@ -39,17 +39,51 @@ let duckHasSamples = false;
  */
 const SPLIT_ROWS = 100_000;
 let scanWorker: Comlink.Remote<LfScanApi> | undefined;
-let split: { at: number; head: ColumnBatch; ready: Promise<void> } | undefined;
+let split: { at: number; head: ColumnBatch; ready: Promise<{ ms: number }> } | undefined;
+/** Numbers the loads, so the scan worker never takes rows read for one load into another. */
+let loadNumber = 0;
+/** The index file whose rows [at, n) the scan worker started reading before the join. */
+let tailStarted: { file: string; at: number } | undefined;
+
+function scan(): Comlink.Remote<LfScanApi> {
+  scanWorker ??= Comlink.wrap<LfScanApi>(new Worker(new URL('./lf-scan.worker.ts', import.meta.url), { type: 'module', name: 'reef-lf-scan' }));
+  return scanWorker;
+}
+
+/** The first row of the scan worker's half, or undefined when the rows are not split. */
+const splitAt = (n: number) => (n < SPLIT_ROWS ? undefined : Math.floor(n / 2));
+
+/** Has the scan worker read its half of the cached index's rows from the file now, while this worker decodes its own. */
+function startTailRead(file: CachedFile): void {
+  const at = splitAt(file.header.n);
+  if (at === undefined) return;
+  scan().readRows(loadNumber, fileColumns(file), at, file.header.n);
+  tailStarted = { file: file.name, at };
+}
 
 function prepareSplit(s: LfSession): void {
   split = undefined;
   const { n, batch, schema } = s.table;
-  if (n < SPLIT_ROWS) return;
-  scanWorker ??= Comlink.wrap<LfScanApi>(new Worker(new URL('./lf-scan.worker.ts', import.meta.url), { type: 'module', name: 'reef-lf-scan' }));
-  const at = Math.floor(n / 2);
-  // The tail's arrays move to the scan worker; its text (strings cannot move) is copied.
-  const tail = movableRowRange(batch, at, n);
-  split = { at, head: rowRange(batch, 0, at), ready: scanWorker.load(Comlink.transfer(tail.batch, tail.buffers), schema) };
+  const at = splitAt(n);
+  if (at === undefined) return;
+  // The scan worker reads cached columns' rows from their files itself (the index's were started before the join);
+  // the other columns' rows move to it (typed arrays moved, text copied).
+  const files: Record<string, FileColumn> = {};
+  const moved: Record<string, BatchColumn> = {};
+  for (const [name, column] of Object.entries(batch.columns)) {
+    const located = fileColumnOf(column);
+    if (located && tailStarted?.at === at && located.file === tailStarted.file && located.entry.name === name) continue;
+    if (located) files[name] = located;
+    else moved[name] = column;
+  }
+  const tail = movableRowRange({ length: n, columns: moved }, at, n);
+  const load = loadNumber;
+  const ready = scan().load(load, Comlink.transfer(tail.batch, tail.buffers), files, at, schema).catch(() => {
+    // A file gone, or locked by another tab's load: every column's rows are sent instead.
+    const all = movableRowRange(batch, at, n);
+    return scan().load(load, Comlink.transfer(all.batch, all.buffers), {}, at, schema);
+  });
+  split = { at, head: rowRange(batch, 0, at), ready };
 }
 
 /** A text-scanning LF's votes, half here and half in the scan worker; undefined when the rows are not split. */
@@ -107,12 +141,21 @@ const api: StudioDataApi = {
     modelSource = { token, conceptId };
     // Assets decoded here before come from the batch cache; the others' bytes are fetched concurrently, and
     // decoded (synchronous work) one after another.
-    const phases: LoadPhases & Record<string, number> = { batchCache: 0, bytes: 0, parquet: 0, columns: 0 };
+    const phases: LoadPhases & Record<string, number> = { batchRead: 0, batchDecode: 0, bytes: 0, parquet: 0, columns: 0 };
     const refs = [index, ...rules];
+    loadNumber++;
+    tailStarted = undefined;
     // Without OPFS (or when it fails) every load downloads: a cache is an optimisation, never a reason to fail.
     const folder = await batchFolder().catch(() => undefined);
-    const cached = await Promise.all(refs.map((ref) => (folder ? cachedBatch(ref, folder).catch(() => undefined) : undefined)));
-    phases.batchCache = performance.now() - started;
+    const files = await Promise.all(refs.map(async (ref, i) => {
+      const file = folder ? await readCachedFile(ref, folder).catch(() => undefined) : undefined;
+      if (file && i === 0) startTailRead(file);
+      return file;
+    }));
+    phases.batchRead = performance.now() - started;
+    const decodeStarted = performance.now();
+    const cached = files.map((file, i) => file && batchFromFile(file, refs[i]!.name, refs[i]!.keyColumn));
+    phases.batchDecode = performance.now() - decodeStarted;
     const fetchStarted = performance.now();
     const fetched = await Promise.all(refs.map((ref, i) => (cached[i] ? undefined : fetchAsset(ref, token))));
     phases.bytes = performance.now() - fetchStarted;
@@ -128,6 +171,11 @@ const api: StudioDataApi = {
     const splitStarted = performance.now();
     prepareSplit(session);
     phases.split = performance.now() - splitStarted;
+    // The load is done when every row can be scanned: the scan worker's half included.
+    const scanStarted = performance.now();
+    const scanned = await split?.ready.catch(() => { split = undefined; });
+    phases.scanWait = performance.now() - scanStarted;
+    if (scanned) phases.scanWorker = scanned.ms;
     const schema = session.table.schema;
     // Stored once the load has answered, so the first load does not wait for it.
     if (folder) setTimeout(() => refs.forEach((ref, i) => { if (!cached[i]) void storeBatch(ref, decoded[i]!, folder).catch(() => undefined); }), 0);

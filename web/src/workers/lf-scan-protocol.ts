@@ -7,7 +7,7 @@ import type { FileColumn } from './batch-cache.ts';
 export interface LfScanApi {
   /**
    * Starts reading rows [from, to) of these cached columns from their files (OPFS) and decoding their text, here,
-   * while the data worker decodes its own copy; the load of the same number waits for them.
+   * while the data worker decodes its own copy; the load of the same number waits for them. Answers once started.
    */
   readRows(load: number, columns: Record<string, FileColumn>, from: number, to: number): void;
   /**

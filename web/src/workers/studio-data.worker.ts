@@ -54,11 +54,12 @@ function scan(): Comlink.Remote<LfScanApi> {
 const splitAt = (n: number) => (n < SPLIT_ROWS ? undefined : Math.floor(n / 2));
 
 /** Has the scan worker read its half of the cached index's rows from the file now, while this worker decodes its own. */
-function startTailRead(file: CachedFile): void {
+function startTailRead(file: CachedFile): Promise<void> | undefined {
   const at = splitAt(file.header.n);
-  if (at === undefined) return;
-  scan().readRows(loadNumber, fileColumns(file), at, file.header.n);
+  if (at === undefined) return undefined;
+  const asked = scan().readRows(loadNumber, fileColumns(file), at, file.header.n);
   tailStarted = { file: file.name, at };
+  return asked;
 }
 
 function prepareSplit(s: LfSession): void {
@@ -147,11 +148,15 @@ const api: StudioDataApi = {
     tailStarted = undefined;
     // Without OPFS (or when it fails) every load downloads: a cache is an optimisation, never a reason to fail.
     const folder = await batchFolder().catch(() => undefined);
+    let tailAsked: Promise<void> | undefined;
     const files = await Promise.all(refs.map(async (ref, i) => {
       const file = folder ? await readCachedFile(ref, folder).catch(() => undefined) : undefined;
-      if (file && i === 0) startTailRead(file);
+      if (file && i === 0) tailAsked = startTailRead(file);
       return file;
     }));
+    // Until the scan worker has answered, the message may still wait for this thread to forward it (to a worker that
+    // is starting), and decoding keeps the thread busy.
+    await tailAsked;
     phases.batchRead = performance.now() - started;
     const decodeStarted = performance.now();
     const cached = files.map((file, i) => file && batchFromFile(file, refs[i]!.name, refs[i]!.keyColumn));
@@ -310,3 +315,6 @@ const api: StudioDataApi = {
 };
 
 Comlink.expose(api);
+// The scan worker is started with this one, not when a load first needs it: a worker still starting is started,
+// and messages to it forwarded, by tasks of this worker's thread, which a load then keeps busy decoding.
+scan();

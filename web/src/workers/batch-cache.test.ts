@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { columnValues } from '../../../shared/lf/column-batch.ts';
 import { assetFromValues, type DecodedAsset } from './asset-table.ts';
-import { batchFromBuffer, batchFromFile, batchToBuffer, fileColumns, readCachedFile, readFileRows, storeBatch, utf8After, type BatchFile, type BatchFolder } from './batch-cache.ts';
+import { batchFromBuffer, batchFromFile, batchToBuffer, fileColumns, readCachedFile, readFileRows, storeBatch, type BatchFile, type BatchFolder } from './batch-cache.ts';
 import { rowRange } from './row-range.ts';
 
 /** OPFS as the cache uses it, in memory: files by name, synchronous handles, rename by move. */
@@ -145,19 +145,22 @@ describe('batch cache in a folder (OPFS)', () => {
 });
 
 describe('rows read from a cached file by another worker (readFileRows)', () => {
-  // More rows than two marks apart, text of 1- to 4-byte characters, nulls, a row with a newline, numbers.
+  // Text of 1- to 4-byte characters (stored as UTF-16) and ASCII text (stored as UTF-8), nulls, a row with a
+  // newline, numbers.
   const n = 10_000;
   const texts = Array.from({ length: n }, (_, i) => (i % 97 === 0 ? null : i % 13 === 0 ? `café ✔ ${i}` : i % 29 === 0 ? `🦆${i}🦆` : i === 7001 ? 'two\nlines' : `row ${i}`));
-  const asset = assetFromValues('comments', 'id', { id: texts.map((_, i) => i + 1), text: texts, likes: texts.map((_, i) => (i % 11 ? i * 0.5 : null)) });
+  const authors = texts.map((_, i) => (i % 7 === 0 ? null : `author${i % 300}`));
+  const asset = assetFromValues('comments', 'id', { id: texts.map((_, i) => i + 1), text: texts, author: authors, likes: texts.map((_, i) => (i % 11 ? i * 0.5 : null)) });
 
   it('gives the same rows, text offsets rebased, as cutting them from the whole column', async () => {
     const folder = memoryFolder();
     await storeBatch(ref('v1'), asset, folder);
     const file = (await readCachedFile(ref('v1'), folder))!;
     const located = fileColumns(file);
+    expect([located.text!.entry.values.kind, located.author!.entry.values.kind]).toEqual(['utf16', 'utf8']);
     for (const [from, to] of [[0, n], [1, n], [4095, n], [4096, n], [4097, 9000], [5000, n], [8191, 8193], [n - 1, n], [n, n], [0, 4096]] as const) {
       const expected = rowRange({ length: n, columns: asset.columns }, from, to);
-      for (const name of ['id', 'text', 'likes']) {
+      for (const name of ['id', 'text', 'author', 'likes']) {
         const rows = await readFileRows(folder, located[name]!, from, to);
         expect(columnValues(rows), `${name} [${from}, ${to})`).toEqual(columnValues(expected.columns[name]!));
         if (rows.type === 'string' && expected.columns[name]!.type === 'string') {
@@ -174,16 +177,10 @@ describe('rows read from a cached file by another worker (readFileRows)', () => 
     const file = (await readCachedFile(ref('v1'), folder))!;
     const [name] = folder.files.keys();
     const bytes = folder.files.get(name!)!;
-    const text = fileColumns(file).text!;
-    // A 2-byte character in place of the newline and 'r' before the last row: one UTF-16 unit fewer.
-    bytes.set([0xc3, 0xa9], text.start + text.entry.values.at + text.entry.values.length - 9);
-    await expect(readFileRows(folder, text, 5000, n)).rejects.toThrow(/another length/);
-  });
-});
-
-describe('utf8After', () => {
-  it('steps over characters of 1 to 4 bytes by their UTF-16 length', () => {
-    const bytes = new TextEncoder().encode('aé✔🦆b');
-    expect([0, 1, 2, 3, 5, 6].map((units) => utf8After(bytes, 0, units))).toEqual([0, 1, 3, 6, 10, 11]);
+    const author = fileColumns(file).author!;
+    expect(author.entry.values.kind).toBe('utf8');
+    // A 2-byte character in place of the last row's first two letters: one unit fewer than the offsets say.
+    bytes.set([0xc3, 0xa9], author.start + author.entry.values.at + author.entry.values.length - 'author99'.length);
+    await expect(readFileRows(folder, author, 5000, n)).rejects.toThrow(/another length/);
   });
 });

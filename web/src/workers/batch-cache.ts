@@ -4,6 +4,8 @@
 // through the browser process, as the Cache API makes) and views its typed arrays in place; only the text is decoded
 // (one TextDecoder call per column), instead of downloading and decoding Parquet and building the columns. Another
 // worker can read a range of a cached column's rows from the file itself (readFileRows), decoding its own text.
+// Text is stored as UTF-8 when it is all ASCII, else as UTF-16: either way one stored unit per JS string unit, so a
+// row's text lies at its offsets, and decoding UTF-16 (a copy) is much faster than transcoding UTF-8 to it.
 import type { BatchColumn, StringColumn } from '../../../shared/lf/column-batch.ts';
 import type { DecodedAsset } from './asset-table.ts';
 import type { AssetRef } from './studio-data-protocol.ts';
@@ -14,18 +16,16 @@ const FOLDER = 'reef-batches';
 /** The Cache API stores of earlier releases (Parquet bytes, then batches): this folder replaces both. */
 const LEGACY_CACHES = ['reef-assets-v1', 'reef-batches-v1'];
 
-type ArrayKind = 'f64' | 'i64' | 'u8' | 'i32' | 'utf8';
+/** utf8 holds ASCII text only; utf16 is little-endian (the byte order of every platform browsers run on). */
+type ArrayKind = 'f64' | 'i64' | 'u8' | 'i32' | 'utf8' | 'utf16';
 interface Slice { kind: ArrayKind; at: number; length: number }
-/**
- * `marks[k]` is the UTF-8 byte where row k * MARK_ROWS starts in a text column's bytes (its offsets count UTF-16
- * units): a reader of rows from r on finds their first byte by counting from the mark before r, not from row 0.
- */
-interface ColumnEntry { name: string; type: BatchColumn['type']; values: Slice; nulls?: Slice; offsets?: Slice; hasNewline?: boolean; marks?: number[] }
+interface ColumnEntry { name: string; type: BatchColumn['type']; values: Slice; nulls?: Slice; offsets?: Slice; hasNewline?: boolean }
 /** `bytes` is the whole file's length: a file of any other length is not one this code wrote whole. */
 interface Header { n: number; bytes: number; columns: ColumnEntry[] }
 
-const ARRAYS = { f64: Float64Array, i64: BigInt64Array, u8: Uint8Array, i32: Int32Array, utf8: Uint8Array } as const;
-const MARK_ROWS = 4096;
+const ARRAYS = { f64: Float64Array, i64: BigInt64Array, u8: Uint8Array, i32: Int32Array, utf8: Uint8Array, utf16: Uint16Array } as const;
+const BYTES_PER = { f64: 8, i64: 8, u8: 1, i32: 4, utf8: 1, utf16: 2 } as const;
+const DECODERS = { utf8: new TextDecoder(), utf16: new TextDecoder('utf-16le') };
 
 /** The parts of OPFS's folder and file handles the cache uses (its test gives an in-memory folder). */
 export interface BatchFolder {
@@ -70,8 +70,8 @@ export function batchChunks(asset: DecodedAsset): Uint8Array[] {
   const columns: ColumnEntry[] = Object.entries(asset.columns).map(([name, c]) => {
     const nulls = c.nulls ? place('u8', c.nulls) : undefined;
     if (c.type === 'string') {
-      const bytes = new TextEncoder().encode(c.text);
-      return { name, type: c.type, values: place('utf8', bytes), offsets: place('i32', c.offsets), nulls, hasNewline: c.hasNewline, marks: utf8Marks(bytes, c.offsets) };
+      const values = /[^\x00-\x7f]/.test(c.text) ? place('utf16', utf16(c.text)) : place('utf8', new TextEncoder().encode(c.text));
+      return { name, type: c.type, values, offsets: place('i32', c.offsets), nulls, hasNewline: c.hasNewline };
     }
     const kind: ArrayKind = c.values instanceof Float64Array ? 'f64' : c.values instanceof BigInt64Array ? 'i64' : 'u8';
     return { name, type: c.type, values: place(kind, c.values), nulls };
@@ -91,30 +91,10 @@ export function batchChunks(asset: DecodedAsset): Uint8Array[] {
   return [lead, ...chunks];
 }
 
-/** The byte where every MARK_ROWS-th row starts. */
-function utf8Marks(bytes: Uint8Array, offsets: Int32Array): number[] {
-  const marks = [0];
-  let at = 0;
-  for (let row = MARK_ROWS; row < offsets.length - 1; row += MARK_ROWS) {
-    at = utf8After(bytes, at, offsets[row]! - offsets[row - MARK_ROWS]!);
-    marks.push(at);
-  }
-  return marks;
-}
-
-/**
- * The byte after `units` UTF-16 units of UTF-8 text starting at byte `from`: every byte but a continuation byte starts
- * a character, and a 4-byte one takes two units.
- */
-export function utf8After(bytes: Uint8Array, from: number, units: number): number {
-  let at = from;
-  let counted = 0;
-  while (counted < units && at < bytes.length) {
-    const x = bytes[at++]!;
-    if ((x & 0xc0) !== 0x80) counted += x >= 0xf0 ? 2 : 1;
-  }
-  while (at < bytes.length && (bytes[at]! & 0xc0) === 0x80) at++;
-  return at;
+function utf16(text: string): Uint16Array {
+  const units = new Uint16Array(text.length);
+  for (let i = 0; i < text.length; i++) units[i] = text.charCodeAt(i);
+  return units;
 }
 
 const headerEnd = (headerLength: number) => 4 + headerLength + ((8 - ((4 + headerLength) % 8)) % 8);
@@ -170,7 +150,7 @@ export function batchFromFile(file: CachedFile, name: string, keyColumn: string)
   for (const c of file.header.columns) {
     const nulls = c.nulls ? view(c.nulls) as Uint8Array : null;
     const column = c.type === 'string'
-      ? { type: 'string', text: new TextDecoder().decode(view(c.values)), offsets: view(c.offsets!) as Int32Array, nulls, hasNewline: c.hasNewline ?? true } satisfies StringColumn
+      ? { type: 'string', text: DECODERS[c.values.kind === 'utf16' ? 'utf16' : 'utf8'].decode(view(c.values)), offsets: view(c.offsets!) as Int32Array, nulls, hasNewline: c.hasNewline ?? true } satisfies StringColumn
       : { type: c.type, values: view(c.values), nulls } as BatchColumn;
     fromFile.set(column, located[c.name]!);
     columns[c.name] = column;
@@ -211,8 +191,6 @@ export async function readCachedFile(ref: AssetRef, folder: BatchFolder): Promis
   return cached;
 }
 
-const BYTES_PER = { f64: 8, i64: 8, u8: 1, i32: 4, utf8: 1 } as const;
-
 /**
  * Rows [from, to) of a cached column, read from its file through a Blob (no lock: the worker that holds the file's
  * access handle is not disturbed) and decoded here, as rowRange would cut them from the whole column: text offsets
@@ -229,22 +207,15 @@ export async function readFileRows(folder: BatchFolder, column: FileColumn, from
   const { entry } = column;
   const nulls = entry.nulls ? await read(entry.nulls, from, to) as Uint8Array : null;
   if (entry.type !== 'string') return { type: entry.type, values: await read(entry.values, from, to), nulls } as BatchColumn;
-  // The text from the mark before `from` on (to the mark after `to`), and the offsets from that mark's row.
-  const mark = Math.floor(from / MARK_ROWS);
-  const marks = entry.marks ?? [0];
-  const offsets = await read(entry.offsets!, mark * MARK_ROWS, to + 1) as Int32Array;
-  const endMark = Math.ceil(to / MARK_ROWS);
-  const textEnd = to === column.n || endMark >= marks.length ? entry.values.length : marks[endMark]!;
-  const bytes = await read(entry.values, marks[mark]!, textEnd) as Uint8Array;
-  const base = offsets[from - mark * MARK_ROWS]!;
-  const units = Math.max(0, offsets[to - mark * MARK_ROWS]! - 1 - base);
-  const first = utf8After(bytes, 0, base - offsets[0]!);
-  // Up to the end of the column, the text needs no counting.
-  const text = new TextDecoder().decode(bytes.subarray(first, to === column.n ? bytes.length : utf8After(bytes, first, units)));
+  const offsets = await read(entry.offsets!, from, to + 1) as Int32Array;
+  const base = offsets[0]!;
+  const units = Math.max(0, offsets[to - from]! - 1 - base);
+  const kind = entry.values.kind === 'utf16' ? 'utf16' : 'utf8';
+  const text = DECODERS[kind].decode(await read(entry.values, base, base + units));
+  // UTF-8 bytes that are not all ASCII decode to fewer units: the file is not what its header says.
   if (text.length !== units) throw new Error(`The cached file ${column.file} has text of another length than its offsets say.`);
-  const rebased = new Int32Array(to - from + 1);
-  for (let i = 0; i <= to - from; i++) rebased[i] = offsets[from - mark * MARK_ROWS + i]! - base;
-  return { type: 'string', text, offsets: rebased, nulls, hasNewline: entry.hasNewline ?? true };
+  for (let i = 0; i < offsets.length; i++) offsets[i] -= base;
+  return { type: 'string', text, offsets, nulls, hasNewline: entry.hasNewline ?? true };
 }
 
 /**

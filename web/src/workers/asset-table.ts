@@ -159,6 +159,13 @@ function sameKeys(a: BatchColumn, b: BatchColumn, na: number, nb: number): boole
 
 function sameArray<T>(a: ArrayLike<T>, b: ArrayLike<T>): boolean {
   if (a.length !== b.length) return false;
+  if (a instanceof Float64Array && b instanceof Float64Array) return sameNumbers(a, b);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Number keys compared in a loop of their own: one element type, so a million keys take a few ms. */
+function sameNumbers(a: Float64Array, b: Float64Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

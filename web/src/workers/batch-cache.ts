@@ -70,7 +70,7 @@ export function batchChunks(asset: DecodedAsset): Uint8Array[] {
   const columns: ColumnEntry[] = Object.entries(asset.columns).map(([name, c]) => {
     const nulls = c.nulls ? place('u8', c.nulls) : undefined;
     if (c.type === 'string') {
-      const values = /[^\x00-\x7f]/.test(c.text) ? place('utf16', utf16(c.text)) : place('utf8', new TextEncoder().encode(c.text));
+      const values = isAscii(c.text) ? place('utf8', new TextEncoder().encode(c.text)) : place('utf16', utf16(c.text));
       return { name, type: c.type, values, offsets: place('i32', c.offsets), nulls, hasNewline: c.hasNewline };
     }
     const kind: ArrayKind = c.values instanceof Float64Array ? 'f64' : c.values instanceof BigInt64Array ? 'i64' : 'u8';
@@ -89,6 +89,11 @@ export function batchChunks(asset: DecodedAsset): Uint8Array[] {
   new DataView(lead.buffer).setUint32(0, header.length, true);
   lead.set(header, 4);
   return [lead, ...chunks];
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 function utf16(text: string): Uint16Array {

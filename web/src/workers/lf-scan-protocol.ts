@@ -6,15 +6,10 @@ import type { FileColumn } from './batch-cache.ts';
 
 export interface LfScanApi {
   /**
-   * Starts reading rows [from, to) of these cached columns from their files (OPFS) and decoding their text, here,
-   * while the data worker decodes its own copy; the load of the same number waits for them. Answers once started.
+   * This worker's rows, rows [from, from + batch.length) of the samples: the batch's columns (moved) and the cached
+   * columns' rows, read from their files (OPFS) and decoded here.
    */
-  readRows(load: number, columns: Record<string, FileColumn>, from: number, to: number): void;
-  /**
-   * This worker's rows, rows [from, from + batch.length) of the samples: the batch's columns (moved), the files'
-   * columns (read here) and those readRows started. `ms` is how long this worker spent getting them, reads included.
-   */
-  load(load: number, batch: ColumnBatch, files: Record<string, FileColumn>, from: number, schema: AssetSchema): Promise<{ ms: number }>;
+  load(batch: ColumnBatch, files: Record<string, FileColumn>, from: number, schema: AssetSchema): Promise<void>;
   /** The LF's votes over this worker's rows (moved). */
   votes(def: Exclude<LfDefinition, { type: 'custom' | 'model' }>, k: number): Int8Array | Int16Array;
 }

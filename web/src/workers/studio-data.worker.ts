@@ -7,7 +7,7 @@ import { columnValues, type BatchColumn } from '../../../shared/lf/column-batch.
 import { LfSession, type LfFailure, type LfResult } from '../analysis/lf-session.ts';
 import { decodeAsset, fetchAsset, type LoadPhases } from './asset-fetch.ts';
 import { joinOnKey, toSampleTable, type DecodedAsset } from './asset-table.ts';
-import { batchFolder, batchFromFile, fileColumnOf, fileColumns, readCachedFile, storeBatch, type CachedFile, type FileColumn } from './batch-cache.ts';
+import { batchFolder, batchFromFile, fileColumnOf, readCachedFile, storeBatch, type FileColumn } from './batch-cache.ts';
 import { DuckDbSession } from './duckdb-session.ts';
 import type { LfScanApi } from './lf-scan-protocol.ts';
 import type { ModelLfApi } from './model-lf-protocol.ts';
@@ -39,66 +39,56 @@ let duckHasSamples = false;
  */
 const SPLIT_ROWS = 100_000;
 let scanWorker: Comlink.Remote<LfScanApi> | undefined;
-let split: { at: number; head: ColumnBatch; ready: Promise<{ ms: number }> } | undefined;
-/** Numbers the loads, so the scan worker never takes rows read for one load into another. */
-let loadNumber = 0;
-/** The index file whose rows [at, n) the scan worker started reading before the join. */
-let tailStarted: { file: string; at: number } | undefined;
+/** The split of this load's rows; `ready` once the scan worker holds its half (until then LFs run here alone). */
+let split: { at: number; head: ColumnBatch; ready: boolean } | undefined;
 
 function scan(): Comlink.Remote<LfScanApi> {
   scanWorker ??= Comlink.wrap<LfScanApi>(new Worker(new URL('./lf-scan.worker.ts', import.meta.url), { type: 'module', name: 'reef-lf-scan' }));
   return scanWorker;
 }
 
-/** The first row of the scan worker's half, or undefined when the rows are not split. */
-const splitAt = (n: number) => (n < SPLIT_ROWS ? undefined : Math.floor(n / 2));
-
-/** Has the scan worker read its half of the cached index's rows from the file now, while this worker decodes its own. */
-function startTailRead(file: CachedFile): Promise<void> | undefined {
-  const at = splitAt(file.header.n);
-  if (at === undefined) return undefined;
-  const asked = scan().readRows(loadNumber, fileColumns(file), at, file.header.n);
-  tailStarted = { file: file.name, at };
-  return asked;
-}
-
+/**
+ * Gives the scan worker its half of the rows, once this worker has every row decoded: cached columns' rows it reads
+ * from their files and decodes itself (on its own core, after this load, so it takes no time from it); the other
+ * columns' rows move to it (typed arrays moved, text copied). Nothing waits for it: until it is ready, LFs run over
+ * every row here.
+ */
 function prepareSplit(s: LfSession): void {
   split = undefined;
   const { n, batch, schema } = s.table;
-  const at = splitAt(n);
-  if (at === undefined) return;
-  // The scan worker reads cached columns' rows from their files itself (the index's were started before the join);
-  // the other columns' rows move to it (typed arrays moved, text copied).
+  if (n < SPLIT_ROWS) return;
+  const at = Math.floor(n / 2);
   const files: Record<string, FileColumn> = {};
   const moved: Record<string, BatchColumn> = {};
   for (const [name, column] of Object.entries(batch.columns)) {
     const located = fileColumnOf(column);
-    if (located && tailStarted?.at === at && located.file === tailStarted.file && located.entry.name === name) continue;
     if (located) files[name] = located;
     else moved[name] = column;
   }
   const tail = movableRowRange({ length: n, columns: moved }, at, n);
-  const load = loadNumber;
-  const ready = scan().load(load, Comlink.transfer(tail.batch, tail.buffers), files, at, schema).catch(() => {
-    // A file gone, or locked by another tab's load: every column's rows are sent instead.
-    const all = movableRowRange(batch, at, n);
-    return scan().load(load, Comlink.transfer(all.batch, all.buffers), {}, at, schema);
-  });
-  split = { at, head: rowRange(batch, 0, at), ready };
+  const current = { at, head: rowRange(batch, 0, at), ready: false };
+  split = current;
+  scan().load(Comlink.transfer(tail.batch, tail.buffers), files, at, schema)
+    .catch(() => {
+      // A file gone, or locked by another tab's load: every column's rows are sent instead.
+      const all = movableRowRange(batch, at, n);
+      return scan().load(Comlink.transfer(all.batch, all.buffers), {}, at, schema);
+    })
+    .then(() => { current.ready = true; }, () => { if (split === current) split = undefined; });
 }
 
-/** A text-scanning LF's votes, half here and half in the scan worker; undefined when the rows are not split. */
+/** A text-scanning LF's votes, half here and half in the scan worker; undefined when the rows are not split (yet). */
 async function splitVotes(s: LfSession, def: Exclude<LfDefinition, { type: 'custom' | 'model' }>): Promise<Int8Array | Int16Array | undefined> {
-  if (!split || !scanWorker) return undefined;
+  if (!split?.ready || !scanWorker) return undefined;
   const compiled = compileLf(def, s.table.schema, s.k); // bad definitions fail here, before any message
   if (!compiled.fields.some((f) => s.table.batch.columns[f]?.type === 'string')) return undefined;
-  await split.ready;
+  const { at, head: headRows } = split;
   const tail = scanWorker.votes(def, s.k);
-  const head = compiled.evaluate!(split.head);
+  const head = compiled.evaluate!(headRows);
   const rest = await tail;
   const votes = new (head.constructor as Int8ArrayConstructor)(s.table.n);
   votes.set(head);
-  votes.set(rest, split.at);
+  votes.set(rest, at);
   return votes;
 }
 
@@ -144,19 +134,9 @@ const api: StudioDataApi = {
     // decoded (synchronous work) one after another.
     const phases: LoadPhases & Record<string, number> = { batchRead: 0, batchDecode: 0, bytes: 0, parquet: 0, columns: 0 };
     const refs = [index, ...rules];
-    loadNumber++;
-    tailStarted = undefined;
     // Without OPFS (or when it fails) every load downloads: a cache is an optimisation, never a reason to fail.
     const folder = await batchFolder().catch(() => undefined);
-    let tailAsked: Promise<void> | undefined;
-    const files = await Promise.all(refs.map(async (ref, i) => {
-      const file = folder ? await readCachedFile(ref, folder).catch(() => undefined) : undefined;
-      if (file && i === 0) tailAsked = startTailRead(file);
-      return file;
-    }));
-    // Until the scan worker has answered, the message may still wait for this thread to forward it (to a worker that
-    // is starting), and decoding keeps the thread busy.
-    await tailAsked;
+    const files = await Promise.all(refs.map((ref) => (folder ? readCachedFile(ref, folder).catch(() => undefined) : undefined)));
     phases.batchRead = performance.now() - started;
     const decodeStarted = performance.now();
     const cached = files.map((file, i) => file && batchFromFile(file, refs[i]!.name, refs[i]!.keyColumn));
@@ -176,11 +156,6 @@ const api: StudioDataApi = {
     const splitStarted = performance.now();
     prepareSplit(session);
     phases.split = performance.now() - splitStarted;
-    // The load is done when every row can be scanned: the scan worker's half included.
-    const scanStarted = performance.now();
-    const scanned = await split?.ready.catch(() => { split = undefined; });
-    phases.scanWait = performance.now() - scanStarted;
-    if (scanned) phases.scanWorker = scanned.ms;
     const schema = session.table.schema;
     // Stored once the load has answered, so the first load does not wait for it.
     if (folder) setTimeout(() => refs.forEach((ref, i) => { if (!cached[i]) void storeBatch(ref, decoded[i]!, folder).catch(() => undefined); }), 0);
@@ -316,5 +291,5 @@ const api: StudioDataApi = {
 
 Comlink.expose(api);
 // The scan worker is started with this one, not when a load first needs it: a worker still starting is started,
-// and messages to it forwarded, by tasks of this worker's thread, which a load then keeps busy decoding.
+// and messages to it forwarded, by tasks of this worker's thread, which LF runs after a load keep busy.
 scan();

@@ -290,6 +290,3 @@ const api: StudioDataApi = {
 };
 
 Comlink.expose(api);
-// The scan worker is started with this one, not when a load first needs it: a worker still starting is started,
-// and messages to it forwarded, by tasks of this worker's thread, which LF runs after a load keep busy.
-scan();

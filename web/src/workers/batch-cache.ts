@@ -26,6 +26,7 @@ interface Header { n: number; bytes: number; columns: ColumnEntry[] }
 const ARRAYS = { f64: Float64Array, i64: BigInt64Array, u8: Uint8Array, i32: Int32Array, utf8: Uint8Array, utf16: Uint16Array } as const;
 const BYTES_PER = { f64: 8, i64: 8, u8: 1, i32: 4, utf8: 1, utf16: 2 } as const;
 const DECODERS = { utf8: new TextDecoder(), utf16: new TextDecoder('utf-16le') };
+const decodeText = (kind: ArrayKind, stored: ArrayBufferView) => DECODERS[kind === 'utf16' ? 'utf16' : 'utf8'].decode(stored);
 
 /** The parts of OPFS's folder and file handles the cache uses (its test gives an in-memory folder). */
 export interface BatchFolder {
@@ -155,7 +156,7 @@ export function batchFromFile(file: CachedFile, name: string, keyColumn: string)
   for (const c of file.header.columns) {
     const nulls = c.nulls ? view(c.nulls) as Uint8Array : null;
     const column = c.type === 'string'
-      ? { type: 'string', text: DECODERS[c.values.kind === 'utf16' ? 'utf16' : 'utf8'].decode(view(c.values)), offsets: view(c.offsets!) as Int32Array, nulls, hasNewline: c.hasNewline ?? true } satisfies StringColumn
+      ? { type: 'string', text: decodeText(c.values.kind, view(c.values)), offsets: view(c.offsets!) as Int32Array, nulls, hasNewline: c.hasNewline ?? true } satisfies StringColumn
       : { type: c.type, values: view(c.values), nulls } as BatchColumn;
     fromFile.set(column, located[c.name]!);
     columns[c.name] = column;
@@ -215,8 +216,7 @@ export async function readFileRows(folder: BatchFolder, column: FileColumn, from
   const offsets = await read(entry.offsets!, from, to + 1) as Int32Array;
   const base = offsets[0]!;
   const units = Math.max(0, offsets[to - from]! - 1 - base);
-  const kind = entry.values.kind === 'utf16' ? 'utf16' : 'utf8';
-  const text = DECODERS[kind].decode(await read(entry.values, base, base + units));
+  const text = decodeText(entry.values.kind, await read(entry.values, base, base + units));
   // UTF-8 bytes that are not all ASCII decode to fewer units: the file is not what its header says.
   if (text.length !== units) throw new Error(`The cached file ${column.file} has text of another length than its offsets say.`);
   for (let i = 0; i < offsets.length; i++) offsets[i] -= base;

@@ -5,15 +5,14 @@ import { LfCompileError, type LfDefinition } from '../../../shared/lf/types.ts';
 import { rowTypeSource } from '../../../shared/lf/custom.ts';
 import { columnValues, type BatchColumn } from '../../../shared/lf/column-batch.ts';
 import { LfSession, type LfFailure, type LfResult } from '../analysis/lf-session.ts';
-import { decodeAsset, fetchAsset, type LoadPhases } from './asset-fetch.ts';
+import type { LoadPhases } from './asset-fetch.ts';
 import { joinOnKey, toSampleTable, type DecodedAsset } from './asset-table.ts';
 import { batchFolder, batchFromFile, fileColumnOf, readCachedFile, storeBatch, type FileColumn } from './batch-cache.ts';
-import { DuckDbSession } from './duckdb-session.ts';
+import type { DuckDbSession } from './duckdb-session.ts';
 import type { LfScanApi } from './lf-scan-protocol.ts';
 import type { ModelLfApi } from './model-lf-protocol.ts';
 import type { TrainApi } from './train-protocol.ts';
 import { movableRowRange, rowRange } from './row-range.ts';
-import { resultColumns, resultParquet } from './result-table.ts';
 import { keepBrowserRun } from '../api/training.ts';
 import { BROWSER_TRAINING_KEY } from '../../../shared/schema/training.ts';
 import { RESULT_HEAD_ROWS, type StudioDataApi } from './studio-data-protocol.ts';
@@ -29,7 +28,10 @@ let session: LfSession | undefined;
 /** What model LFs need to fetch their model: the API token and the concept the models were uploaded to. */
 let modelSource: { token: string; conceptId: string } | undefined;
 let lfNames = new Map<string, string>();
-const duck = new DuckDbSession();
+// DuckDB and Apache Arrow (SQL cells), Parquet decoding (downloads) and writing (kept results) are imported when
+// first needed: a cached load, the common case, starts this worker without them (a megabyte less script to start).
+let duckSession: Promise<DuckDbSession> | undefined;
+const duck = () => (duckSession ??= import('./duckdb-session.ts').then((m) => new m.DuckDbSession()));
 let duckHasSamples = false;
 
 /**
@@ -142,10 +144,11 @@ const api: StudioDataApi = {
     const cached = files.map((file, i) => file && batchFromFile(file, refs[i]!.name, refs[i]!.keyColumn));
     phases.batchDecode = performance.now() - decodeStarted;
     const fetchStarted = performance.now();
-    const fetched = await Promise.all(refs.map((ref, i) => (cached[i] ? undefined : fetchAsset(ref, token))));
+    const download = cached.every(Boolean) ? undefined : await import('./asset-fetch.ts');
+    const fetched = await Promise.all(refs.map((ref, i) => (cached[i] ? undefined : download!.fetchAsset(ref, token))));
     phases.bytes = performance.now() - fetchStarted;
     const decoded: DecodedAsset[] = [];
-    for (const [i, f] of fetched.entries()) decoded.push(cached[i] ?? await decodeAsset(f!, phases));
+    for (const [i, f] of fetched.entries()) decoded.push(cached[i] ?? await download!.decodeAsset(f!, phases));
     const [indexData, ...ruleData] = decoded;
     const joinStarted = performance.now();
     const joined = joinOnKey(indexData!, ruleData);
@@ -225,6 +228,7 @@ const api: StudioDataApi = {
     const predictions = s.lastPredictions();
     if (!predictions) throw new Error('Train a model first.');
     const keys = columnValues(s.table.batch.columns[s.table.keyColumn]!).map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v));
+    const { resultColumns, resultParquet } = await import('./result-table.ts');
     const columns = resultColumns({ ...predictions, keys, keyColumn: s.table.keyColumn, n: s.table.n, k: s.k, output });
     const parquet = resultParquet(columns, { [BROWSER_TRAINING_KEY]: JSON.stringify(training) });
     const uploaded = keepBrowserRun(cId, token, parquet);
@@ -271,21 +275,21 @@ const api: StudioDataApi = {
   async sql(query) {
     const s = current();
     if (!duckHasSamples) {
-      await duck.putTable('samples', s.table.schema.columns.map((c) => ({ ...c, values: duckValues(s.table.batch.columns[c.name]!) })));
+      await (await duck()).putTable('samples', s.table.schema.columns.map((c) => ({ ...c, values: duckValues(s.table.batch.columns[c.name]!) })));
       duckHasSamples = true;
     }
     const slots = s.liveSlots();
     const L = s.labelMatrix(slots);
     const m = slots.length;
     const keyType = s.table.schema.columns.find((c) => c.name === s.table.keyColumn)?.type ?? 'string';
-    await duck.putTable('votes', [
+    await (await duck()).putTable('votes', [
       { name: s.table.keyColumn, type: keyType, values: duckValues(s.table.batch.columns[s.table.keyColumn]!) },
       ...slots.map((slot, c) => ({
         name: lfNames.get(slot) ?? slot, type: 'integer' as const,
         values: Array.from({ length: s.table.n }, (_, i) => L[i * m + c]),
       })),
     ]);
-    return duck.query(query);
+    return (await duck()).query(query);
   },
 };
 

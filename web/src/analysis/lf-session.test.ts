@@ -30,6 +30,14 @@ describe('joinOnKey', () => {
     const sparse = joinOnKey(assetFromValues('a', 'k', { k: [1e12, 5, -7] }), [assetFromValues('r', 'k', { k: [-7, 1e12], s: ['m', 'n'] })]);
     expect(columnValues(sparse.columns.s!)).toEqual(['n', null, 'm']);
   });
+  it('keeps a rule\'s own nulls in another key order, and gives a rule that covers every row no null mask', () => {
+    const shuffled = assetFromValues('r', 'id', { id: [6n, 3n, 1n, 2n, 5n, 4n], likes: [6, null, 1, 2, 5, 4] });
+    const joined = joinOnKey(index, [shuffled, rule]);
+    expect(columnValues(joined.columns.likes!)).toEqual([1, 2, null, 4, 5, 6]);
+    const full = joinOnKey(index, [assetFromValues('r', 'id', { id: [6n, 5n, 4n, 3n, 2n, 1n], likes: [6, 5, 4, 3, 2, 1] })]);
+    expect(full.columns.likes).toMatchObject({ nulls: null });
+    expect(columnValues(full.columns.likes!)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
   it('takes a rule in the index\'s key order as it is, and names a clashing column after its rule', () => {
     const sameOrder = assetFromValues('copy', 'id', { id: [...indexValues.id], text: ['a', 'b', 'c', 'd', 'e', 'f'] });
     const joined = joinOnKey(index, [sameOrder]);

@@ -57,7 +57,7 @@ export function joinOnKey(index: DecodedAsset, rules: DecodedAsset[]): { n: numb
   const columns: Record<string, BatchColumn> = { ...index.columns };
   const keys = index.columns[index.keyColumn];
   if (!keys) throw new Error(`The index "${index.name}" has no key column "${index.keyColumn}".`);
-  let rowOf: ((key: CellValue) => number) | undefined;
+  let lookup: KeyLookup | undefined;
   for (const rule of rules) {
     const ruleKeys = rule.columns[rule.keyColumn];
     if (!ruleKeys) throw new Error(`The rule "${rule.name}" has no key column "${rule.keyColumn}".`);
@@ -68,9 +68,10 @@ export function joinOnKey(index: DecodedAsset, rules: DecodedAsset[]): { n: numb
       for (const [name, column] of Object.entries(rule.columns)) if (name !== rule.keyColumn) columns[joinedName(name)] = column;
       continue;
     }
-    rowOf ??= rowLookup(keys, n);
+    lookup ??= rowLookup(keys, n);
     const target = new Int32Array(rule.n);
-    for (let r = 0; r < rule.n; r++) target[r] = rowOf(cellValue(ruleKeys, r));
+    if (lookup.rowsOf && ruleKeys.type === 'integer' && ruleKeys.values instanceof Float64Array && !ruleKeys.nulls) lookup.rowsOf(ruleKeys.values, target);
+    else for (let r = 0; r < rule.n; r++) target[r] = lookup.rowOf(cellValue(ruleKeys, r));
     for (const [name, column] of Object.entries(rule.columns)) {
       if (name === rule.keyColumn) continue;
       const joined = joinedName(name);
@@ -80,11 +81,17 @@ export function joinOnKey(index: DecodedAsset, rules: DecodedAsset[]): { n: numb
   return { n, columns };
 }
 
+/** The index row of a key (-1 if none); rowsOf, when there is one, looks up a whole column of number keys at once. */
+interface KeyLookup {
+  rowOf(key: CellValue): number;
+  rowsOf?(keys: Float64Array, rows: Int32Array): void;
+}
+
 /**
- * The index row of a key (-1 if none). Whole-number keys in a range not much wider than the row count (ids from
- * a sequence, the common case) are looked up in a typed table; other keys in a Map.
+ * Whole-number keys in a range not much wider than the row count (ids from a sequence, the common case) are looked
+ * up in a typed table; other keys in a Map.
  */
-function rowLookup(keys: BatchColumn, n: number): (key: CellValue) => number {
+function rowLookup(keys: BatchColumn, n: number): KeyLookup {
   if (keys.type === 'integer' && keys.values instanceof Float64Array && !keys.nulls && n > 0) {
     const values = keys.values;
     let min = Infinity;
@@ -96,15 +103,23 @@ function rowLookup(keys: BatchColumn, n: number): (key: CellValue) => number {
     if (max - min < 4 * n + 1024) {
       const table = new Int32Array(max - min + 1).fill(-1);
       for (let i = 0; i < n; i++) table[values[i]! - min] = i;
-      return (key) => {
-        const k = typeof key === 'bigint' ? Number(key) : key;
-        return typeof k === 'number' && k >= min && k <= max ? table[k - min]! : -1;
+      return {
+        rowOf(key) {
+          const k = typeof key === 'bigint' ? Number(key) : key;
+          return typeof k === 'number' && k >= min && k <= max ? table[k - min]! : -1;
+        },
+        rowsOf(ks, rows) {
+          for (let r = 0; r < ks.length; r++) {
+            const k = ks[r]!;
+            rows[r] = k >= min && k <= max ? table[k - min]! : -1;
+          }
+        },
       };
     }
   }
   const map = new Map<unknown, number>();
   for (let i = 0; i < n; i++) map.set(joinKey(cellValue(keys, i)), i);
-  return (key) => map.get(joinKey(key)) ?? -1;
+  return { rowOf: (key) => map.get(joinKey(key)) ?? -1 };
 }
 
 /** A rule column placed on the index rows: row target[r] takes rule row r; rows no rule row reaches are null. */
@@ -116,13 +131,19 @@ function gatherColumn(column: BatchColumn, target: Int32Array, n: number, name: 
   }
   const source = column.values;
   const values = new (source.constructor as new (n: number) => typeof source)(n);
-  const nulls = new Uint8Array(n).fill(1);
+  // Rows no rule row reaches are null: counted first, so a rule that covers every row, the common case, needs no mask.
+  const reached = new Uint8Array(n);
+  let covered = 0;
   for (let r = 0; r < target.length; r++) {
     const to = target[r]!;
     if (to < 0) continue;
     values[to] = source[r]!;
-    nulls[to] = column.nulls?.[r] ?? 0;
+    if (!reached[to]) covered++;
+    reached[to] = 1;
   }
+  if (covered === n && !column.nulls) return { ...column, values, nulls: null } as BatchColumn;
+  const nulls = reached.map((x) => 1 - x);
+  if (column.nulls) for (let r = 0; r < target.length; r++) if (target[r]! >= 0) nulls[target[r]!] = column.nulls[r]!;
   return { ...column, values, nulls: nulls.includes(1) ? nulls : null } as BatchColumn;
 }
 
@@ -138,6 +159,13 @@ function sameKeys(a: BatchColumn, b: BatchColumn, na: number, nb: number): boole
 
 function sameArray<T>(a: ArrayLike<T>, b: ArrayLike<T>): boolean {
   if (a.length !== b.length) return false;
+  if (a instanceof Float64Array && b instanceof Float64Array) return sameNumbers(a, b);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Number keys compared in a loop of their own: one element type, so a million keys take a few ms. */
+function sameNumbers(a: Float64Array, b: Float64Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }

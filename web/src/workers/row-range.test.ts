@@ -56,4 +56,12 @@ describe('movableRowRange', () => {
     expect(new Set(buffers).size).toBe(5);
     expect(structuredClone(tail, { transfer: buffers }).columns.x!.nulls).toEqual(new Uint8Array([1, 0, 0]));
   });
+
+  it('moves rows from row 0 without taking the text offsets from the batch (rowRange views them there)', () => {
+    const asset = assetFromValues('a', 'id', { id: [1, 2, 3, 4], text: ['a', null, 'c', 'd'] });
+    const { batch } = toSampleTable('id', 4, asset.columns);
+    const { batch: head, buffers } = movableRowRange(batch, 0, 2);
+    structuredClone(head, { transfer: buffers });
+    expect(columnValues(batch.columns.text!)).toEqual(['a', null, 'c', 'd']);
+  });
 });

@@ -7,8 +7,9 @@ function columnRange(column: BatchColumn, from: number, to: number): BatchColumn
   const nulls = column.nulls ? column.nulls.subarray(from, to) : null;
   if (column.type !== 'string') return { ...column, values: column.values.subarray(from, to), nulls } as BatchColumn;
   const base = column.offsets[from]!;
-  const offsets = new Int32Array(to - from + 1);
-  for (let i = 0; i <= to - from; i++) offsets[i] = column.offsets[from + i]! - base;
+  // From row 0 the offsets need no rebasing: a view will do.
+  const offsets = from === 0 ? column.offsets.subarray(0, to + 1) : new Int32Array(to - from + 1);
+  if (from !== 0) for (let i = 0; i <= to - from; i++) offsets[i] = column.offsets[from + i]! - base;
   return { type: 'string', text: column.text.slice(base, Math.max(base, column.offsets[to]! - 1)), offsets, nulls, hasNewline: column.hasNewline };
 }
 
@@ -34,8 +35,10 @@ export function movableRowRange(batch: ColumnBatch, from: number, to: number): {
   for (const [name, column] of Object.entries(range.columns)) {
     const nulls = column.nulls ? own(column.nulls) : null;
     if (column.type === 'string') {
-      buffers.push(column.offsets.buffer as ArrayBuffer); // rowRange made these offsets anew
-      range.columns[name] = { ...column, nulls };
+      // rowRange made these offsets anew, unless it viewed the column's own (from row 0).
+      const offsets = from === 0 ? own(column.offsets) : column.offsets;
+      if (from !== 0) buffers.push(column.offsets.buffer as ArrayBuffer);
+      range.columns[name] = { ...column, offsets, nulls };
     } else {
       range.columns[name] = { ...column, values: own(column.values as Float64Array), nulls } as BatchColumn;
     }

@@ -5,15 +5,14 @@ import { LfCompileError, type LfDefinition } from '../../../shared/lf/types.ts';
 import { rowTypeSource } from '../../../shared/lf/custom.ts';
 import { columnValues, type BatchColumn } from '../../../shared/lf/column-batch.ts';
 import { LfSession, type LfFailure, type LfResult } from '../analysis/lf-session.ts';
-import { decodeAsset, fetchAsset, type LoadPhases } from './asset-fetch.ts';
+import type { LoadPhases } from './asset-fetch.ts';
 import { joinOnKey, toSampleTable, type DecodedAsset } from './asset-table.ts';
-import { batchFolder, cachedBatch, storeBatch } from './batch-cache.ts';
-import { DuckDbSession } from './duckdb-session.ts';
+import { batchFolder, batchFromFile, fileColumnOf, readCachedFile, storeBatch, type FileColumn } from './batch-cache.ts';
+import type { DuckDbSession } from './duckdb-session.ts';
 import type { LfScanApi } from './lf-scan-protocol.ts';
 import type { ModelLfApi } from './model-lf-protocol.ts';
 import type { TrainApi } from './train-protocol.ts';
 import { movableRowRange, rowRange } from './row-range.ts';
-import { resultColumns, resultParquet } from './result-table.ts';
 import { keepBrowserRun } from '../api/training.ts';
 import { BROWSER_TRAINING_KEY } from '../../../shared/schema/training.ts';
 import { RESULT_HEAD_ROWS, type StudioDataApi } from './studio-data-protocol.ts';
@@ -29,7 +28,10 @@ let session: LfSession | undefined;
 /** What model LFs need to fetch their model: the API token and the concept the models were uploaded to. */
 let modelSource: { token: string; conceptId: string } | undefined;
 let lfNames = new Map<string, string>();
-const duck = new DuckDbSession();
+// DuckDB and Apache Arrow (SQL cells), Parquet decoding (downloads) and writing (kept results) are imported when
+// first needed: a cached load, the common case, starts this worker without them (a megabyte less script to start).
+let duckSession: Promise<DuckDbSession> | undefined;
+const duck = () => (duckSession ??= import('./duckdb-session.ts').then((m) => new m.DuckDbSession()));
 let duckHasSamples = false;
 
 /**
@@ -39,31 +41,56 @@ let duckHasSamples = false;
  */
 const SPLIT_ROWS = 100_000;
 let scanWorker: Comlink.Remote<LfScanApi> | undefined;
-let split: { at: number; head: ColumnBatch; ready: Promise<void> } | undefined;
+/** The split of this load's rows; `ready` once the scan worker holds its half (until then LFs run here alone). */
+let split: { at: number; head: ColumnBatch; ready: boolean } | undefined;
 
+function scan(): Comlink.Remote<LfScanApi> {
+  scanWorker ??= Comlink.wrap<LfScanApi>(new Worker(new URL('./lf-scan.worker.ts', import.meta.url), { type: 'module', name: 'reef-lf-scan' }));
+  return scanWorker;
+}
+
+/**
+ * Gives the scan worker its half of the rows, once this worker has every row decoded: cached columns' rows it reads
+ * from their files and decodes itself (on its own core, after this load, so it takes no time from it); the other
+ * columns' rows move to it (typed arrays moved, text copied). Nothing waits for it: until it is ready, LFs run over
+ * every row here.
+ */
 function prepareSplit(s: LfSession): void {
   split = undefined;
   const { n, batch, schema } = s.table;
   if (n < SPLIT_ROWS) return;
-  scanWorker ??= Comlink.wrap<LfScanApi>(new Worker(new URL('./lf-scan.worker.ts', import.meta.url), { type: 'module', name: 'reef-lf-scan' }));
   const at = Math.floor(n / 2);
-  // The tail's arrays move to the scan worker; its text (strings cannot move) is copied.
-  const tail = movableRowRange(batch, at, n);
-  split = { at, head: rowRange(batch, 0, at), ready: scanWorker.load(Comlink.transfer(tail.batch, tail.buffers), schema) };
+  const files: Record<string, FileColumn> = {};
+  const moved: Record<string, BatchColumn> = {};
+  for (const [name, column] of Object.entries(batch.columns)) {
+    const located = fileColumnOf(column);
+    if (located) files[name] = located;
+    else moved[name] = column;
+  }
+  const tail = movableRowRange({ length: n, columns: moved }, at, n);
+  const current = { at, head: rowRange(batch, 0, at), ready: false };
+  split = current;
+  scan().load(Comlink.transfer(tail.batch, tail.buffers), files, at, schema)
+    .catch(() => {
+      // A file gone, or locked by another tab's load: every column's rows are sent instead.
+      const all = movableRowRange(batch, at, n);
+      return scan().load(Comlink.transfer(all.batch, all.buffers), {}, at, schema);
+    })
+    .then(() => { current.ready = true; }, () => { if (split === current) split = undefined; });
 }
 
-/** A text-scanning LF's votes, half here and half in the scan worker; undefined when the rows are not split. */
+/** A text-scanning LF's votes, half here and half in the scan worker; undefined when the rows are not split (yet). */
 async function splitVotes(s: LfSession, def: Exclude<LfDefinition, { type: 'custom' | 'model' }>): Promise<Int8Array | Int16Array | undefined> {
-  if (!split || !scanWorker) return undefined;
+  if (!split?.ready || !scanWorker) return undefined;
   const compiled = compileLf(def, s.table.schema, s.k); // bad definitions fail here, before any message
   if (!compiled.fields.some((f) => s.table.batch.columns[f]?.type === 'string')) return undefined;
-  await split.ready;
+  const { at, head: headRows } = split;
   const tail = scanWorker.votes(def, s.k);
-  const head = compiled.evaluate!(split.head);
+  const head = compiled.evaluate!(headRows);
   const rest = await tail;
   const votes = new (head.constructor as Int8ArrayConstructor)(s.table.n);
   votes.set(head);
-  votes.set(rest, split.at);
+  votes.set(rest, at);
   return votes;
 }
 
@@ -107,17 +134,21 @@ const api: StudioDataApi = {
     modelSource = { token, conceptId };
     // Assets decoded here before come from the batch cache; the others' bytes are fetched concurrently, and
     // decoded (synchronous work) one after another.
-    const phases: LoadPhases & Record<string, number> = { batchCache: 0, bytes: 0, parquet: 0, columns: 0 };
+    const phases: LoadPhases & Record<string, number> = { batchRead: 0, batchDecode: 0, bytes: 0, parquet: 0, columns: 0 };
     const refs = [index, ...rules];
     // Without OPFS (or when it fails) every load downloads: a cache is an optimisation, never a reason to fail.
     const folder = await batchFolder().catch(() => undefined);
-    const cached = await Promise.all(refs.map((ref) => (folder ? cachedBatch(ref, folder).catch(() => undefined) : undefined)));
-    phases.batchCache = performance.now() - started;
+    const files = await Promise.all(refs.map((ref) => (folder ? readCachedFile(ref, folder).catch(() => undefined) : undefined)));
+    phases.batchRead = performance.now() - started;
+    const decodeStarted = performance.now();
+    const cached = files.map((file, i) => file && batchFromFile(file, refs[i]!.name, refs[i]!.keyColumn));
+    phases.batchDecode = performance.now() - decodeStarted;
     const fetchStarted = performance.now();
-    const fetched = await Promise.all(refs.map((ref, i) => (cached[i] ? undefined : fetchAsset(ref, token))));
+    const download = cached.every(Boolean) ? undefined : await import('./asset-fetch.ts');
+    const fetched = await Promise.all(refs.map((ref, i) => (cached[i] ? undefined : download!.fetchAsset(ref, token))));
     phases.bytes = performance.now() - fetchStarted;
     const decoded: DecodedAsset[] = [];
-    for (const [i, f] of fetched.entries()) decoded.push(cached[i] ?? await decodeAsset(f!, phases));
+    for (const [i, f] of fetched.entries()) decoded.push(cached[i] ?? await download!.decodeAsset(f!, phases));
     const [indexData, ...ruleData] = decoded;
     const joinStarted = performance.now();
     const joined = joinOnKey(indexData!, ruleData);
@@ -197,6 +228,7 @@ const api: StudioDataApi = {
     const predictions = s.lastPredictions();
     if (!predictions) throw new Error('Train a model first.');
     const keys = columnValues(s.table.batch.columns[s.table.keyColumn]!).map((v) => (typeof v === 'bigint' && Number.isSafeInteger(Number(v)) ? Number(v) : v));
+    const { resultColumns, resultParquet } = await import('./result-table.ts');
     const columns = resultColumns({ ...predictions, keys, keyColumn: s.table.keyColumn, n: s.table.n, k: s.k, output });
     const parquet = resultParquet(columns, { [BROWSER_TRAINING_KEY]: JSON.stringify(training) });
     const uploaded = keepBrowserRun(cId, token, parquet);
@@ -243,21 +275,21 @@ const api: StudioDataApi = {
   async sql(query) {
     const s = current();
     if (!duckHasSamples) {
-      await duck.putTable('samples', s.table.schema.columns.map((c) => ({ ...c, values: duckValues(s.table.batch.columns[c.name]!) })));
+      await (await duck()).putTable('samples', s.table.schema.columns.map((c) => ({ ...c, values: duckValues(s.table.batch.columns[c.name]!) })));
       duckHasSamples = true;
     }
     const slots = s.liveSlots();
     const L = s.labelMatrix(slots);
     const m = slots.length;
     const keyType = s.table.schema.columns.find((c) => c.name === s.table.keyColumn)?.type ?? 'string';
-    await duck.putTable('votes', [
+    await (await duck()).putTable('votes', [
       { name: s.table.keyColumn, type: keyType, values: duckValues(s.table.batch.columns[s.table.keyColumn]!) },
       ...slots.map((slot, c) => ({
         name: lfNames.get(slot) ?? slot, type: 'integer' as const,
         values: Array.from({ length: s.table.n }, (_, i) => L[i * m + c]),
       })),
     ]);
-    return duck.query(query);
+    return (await duck()).query(query);
   },
 };
 

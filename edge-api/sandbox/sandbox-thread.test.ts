@@ -42,7 +42,9 @@ describe('custom LFs on a worker thread', () => {
     expect(err.message).toMatch(/^Custom LF "busy_wait": used up its time budget of 3000 ms on 20000 rows/);
     expect(elapsed).toBeGreaterThanOrEqual(3_000);
     expect(elapsed).toBeLessThan(6_000);
-    expect(stallMs).toBeLessThan(100);
+    // On this thread one batch would block it ~2,000 ms (2,000 rows × 1 ms); a shared, busy machine delays a timer
+    // by up to ~150 ms (seen in CI), so the bound sits between the two.
+    expect(stallMs).toBeLessThan(1_000);
   });
 
   it('refuses an LF that votes at random (CUSTOM_LF_NONDETERMINISTIC), naming it', async () => {

@@ -1,9 +1,10 @@
-// Which main-thread tasks run between pressing Train Model and the results page, and what is in them: the studio
-// on the demo (its first start, 20,000 rows; or BENCH_DATA_DIR, a data folder bench:web-style) traced by Chromium
+// Which main-thread tasks run between pressing Train Model and the results page (or, with TRACE_EDITS=n, during n
+// regex edits), and what is in them: the studio on the demo (its first start, 20,000 rows; or BENCH_DATA_DIR, a data
+// folder such as BENCH_KEEP_DATA=1 npm run bench:web leaves) traced by Chromium
 // (devtools.timeline), every task over 50 ms listed with its longest child events and the JavaScript functions
 // sampled in it (CDP Profiler). A tool for finding long tasks, not a benchmark: it prints no goal.
-import { existsSync, readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chromium, type Page } from 'playwright-core';
 import { chromiumFlags, demoReady, startReef } from '../e2e/harness.ts';
 
 interface TraceEvent { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: { data?: Record<string, unknown>; name?: string } }
@@ -23,17 +24,14 @@ try {
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute'] });
   await cdp.send('Profiler.start');
-  const train = page.getByTestId('node-train');
-  if (process.env.TRACE_MODEL) await train.getByRole('combobox').selectOption(process.env.TRACE_MODEL);
-  await train.getByRole('button', { name: 'Train Model' }).click();
-  await page.getByTestId('result-kept').or(page.getByTestId('result-not-kept')).waitFor({ timeout: Number(process.env.TRACE_TIMEOUT_MS ?? 600_000) })
-    .catch(async (e: unknown) => {
-      await page.screenshot({ path: 'trace-train-timeout.png' });
-      throw new Error(`no results page; the Train node says: ${await train.innerText()}`, { cause: e });
-    });
+  if (process.env.TRACE_EDITS) await editPatterns(page, Number(process.env.TRACE_EDITS));
+  else await trainToResults(page);
   await page.waitForTimeout(1000);
+  if (process.env.TRACE_SCREENSHOT) await page.screenshot({ path: process.env.TRACE_SCREENSHOT });
   const { profile } = await cdp.send('Profiler.stop') as { profile: Profile };
-  const events = (JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+  const traced = (await browser.stopTracing()).toString('utf8');
+  if (process.env.TRACE_FILE) writeFileSync(process.env.TRACE_FILE, traced);
+  const events = (JSON.parse(traced) as { traceEvents: TraceEvent[] }).traceEvents;
 
   const mainTid = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')?.tid;
   const onMain = events.filter((e) => e.tid === mainTid && e.ph === 'X');
@@ -57,7 +55,7 @@ try {
     const file = c.url.split('/').pop() ?? '';
     return `${c.functionName || '(anonymous)'} ${file}:${c.lineNumber + 1}:${c.columnNumber + 1}${codeAt(file, c.lineNumber, c.columnNumber)}`;
   };
-  console.log(`${tasks.length} main-thread tasks over 50 ms between Train Model and the results page`);
+  console.log(`${tasks.length} main-thread tasks over 50 ms ${process.env.TRACE_EDITS ? `in ${process.env.TRACE_EDITS} edits` : 'between Train Model and the results page'}`);
   for (const task of tasks) {
     const end = task.ts + task.dur!;
     const children = onMain.filter((e) => e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end && (e.dur ?? 0) > 5_000)
@@ -72,4 +70,27 @@ try {
 } finally {
   await browser.close();
   await server.stop();
+}
+
+async function trainToResults(page: Page) {
+  const train = page.getByTestId('node-train');
+  if (process.env.TRACE_MODEL) await train.getByRole('combobox').selectOption(process.env.TRACE_MODEL);
+  await train.getByRole('button', { name: 'Train Model' }).click();
+  await page.getByTestId('result-kept').or(page.getByTestId('result-not-kept')).waitFor({ timeout: Number(process.env.TRACE_TIMEOUT_MS ?? 600_000) })
+    .catch(async (e: unknown) => {
+      await page.screenshot({ path: 'trace-train-timeout.png' });
+      throw new Error(`no results page; the Train node says: ${await train.innerText()}`, { cause: e });
+    });
+}
+
+/** bench:web's regex edits: each pattern gets one more alternative, one LF after another, each waited for. */
+async function editPatterns(page: Page, edits: number) {
+  const patterns = page.getByLabel('Pattern');
+  const count = await patterns.count();
+  for (let e = 0; e < edits; e++) {
+    const before = await page.evaluate(() => performance.getEntriesByName('reef:lf-update', 'measure').length);
+    const pattern = patterns.nth(e % count);
+    await pattern.fill(`${await pattern.inputValue()}|zq${e}`);
+    await page.waitForFunction((n) => performance.getEntriesByName('reef:lf-update', 'measure').length > n, before);
+  }
 }

@@ -4,7 +4,7 @@
 // the results. Figures come from the
 // app's own User Timing measures (reef:asset-load, reef:lf-update, reef:train). The baseline, measured in the same
 // run, is recomputing every LF's votes from scratch (what the notebook does on load), against one edit; the cached
-// load's is the cold load.
+// load's is the cold load. BENCH_KEEP_DATA=1 keeps the data folder it made.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -221,5 +221,7 @@ try {
 } finally {
   await browser.close();
   await server.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  // BENCH_KEEP_DATA=1 leaves the folder (the demo at this size with the bench's LFs) for bench/trace-train.ts.
+  if (process.env.BENCH_KEEP_DATA) console.log(`data folder kept: ${dataDir}`);
+  else rmSync(dataDir, { recursive: true, force: true });
 }

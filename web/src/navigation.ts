@@ -1,5 +1,5 @@
 // Client-side navigation over the History API: the pathname is the one piece of state the address bar holds.
-import { useSyncExternalStore } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 
 const NAVIGATE_EVENT = 'reef:navigate';
 
@@ -18,4 +18,16 @@ function subscribe(onChange: () => void): () => void {
   };
 }
 
-export const usePathname = () => useSyncExternalStore(subscribe, () => window.location.pathname);
+/**
+ * The pathname, changed in a transition: a page change (the studio's large tree going, the next page coming) then
+ * renders in slices between frames, not as one long main-thread task (useSyncExternalStore would render it at once).
+ */
+export function usePathname(): string {
+  const [pathname, setPathname] = useState(() => window.location.pathname);
+  useEffect(() => {
+    const update = () => startTransition(() => setPathname(window.location.pathname));
+    update(); // a navigation between the first render and this subscription
+    return subscribe(update);
+  }, []);
+  return pathname;
+}

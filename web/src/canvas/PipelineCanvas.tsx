@@ -8,7 +8,7 @@ import { DRAG_MIME, type NodeRequest } from '../catalog/CatalogSidebar.tsx';
 import { isValidConnection, type PipelineEdge, type PipelineNode } from './graph.ts';
 import { nodeTypes } from './nodes.tsx';
 
-export function PipelineCanvas({ nodes, edges, onNodesChange, onEdgesChange, setEdges, onDropRequest, focusNode, still }: {
+export function PipelineCanvas({ nodes, edges, onNodesChange, onEdgesChange, setEdges, onDropRequest, focusNode }: {
   nodes: PipelineNode[];
   edges: PipelineEdge[];
   onNodesChange: OnNodesChange<PipelineNode>;
@@ -17,8 +17,6 @@ export function PipelineCanvas({ nodes, edges, onNodesChange, onEdgesChange, set
   onDropRequest: (request: NodeRequest, position: { x: number; y: number }) => void;
   /** A node to bring into view (one just added from the catalog, or the one it already had); a new object each time. */
   focusNode?: { id: string };
-  /** Stops the edges' animation (while training): each of its frames repaints the page, on the main thread. */
-  still?: boolean;
 }) {
   const { screenToFlowPosition, fitView } = useReactFlow();
   useEffect(() => {
@@ -29,7 +27,7 @@ export function PipelineCanvas({ nodes, edges, onNodesChange, onEdgesChange, set
   }, [focusNode, fitView]);
   const typeOf = useCallback((id: string) => nodes.find((n) => n.id === id)?.type, [nodes]);
   const checkConnection = useCallback((c: Connection | Edge) => isValidConnection(c, typeOf), [typeOf]);
-  const onConnect = useCallback((c: Connection) => setEdges((es) => addEdge({ ...c, animated: true }, es)), [setEdges]);
+  const onConnect = useCallback((c: Connection) => setEdges((es) => addEdge(c, es)), [setEdges]);
   const onDragOver = useCallback((e: DragEvent) => {
     if (!e.dataTransfer.types.includes(DRAG_MIME)) return;
     e.preventDefault();
@@ -44,7 +42,7 @@ export function PipelineCanvas({ nodes, edges, onNodesChange, onEdgesChange, set
 
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: a drop target for catalog items; Add buttons are the keyboard path
-    <section className={still ? 'canvas still' : 'canvas'} onDragOver={onDragOver} onDrop={onDrop} aria-label="Pipeline canvas">
+    <section className="canvas" onDragOver={onDragOver} onDrop={onDrop} aria-label="Pipeline canvas">
       <ReactFlow<PipelineNode, PipelineEdge>
         nodes={nodes}
         edges={edges}

@@ -30,12 +30,12 @@ export function defaultGraph(catalog: Catalog): SavedGraph {
   catalog.rules.forEach((rule, i) => {
     const ruleNode = newNode('rule', { x: 280, y: i * 170 }, rule.id);
     nodes.push(ruleNode);
-    edges.push({ id: `e-${indexNode.id}-${ruleNode.id}`, source: indexNode.id, target: ruleNode.id, animated: true });
-    edges.push({ id: `e-${ruleNode.id}-${lfNode.id}`, source: ruleNode.id, target: lfNode.id, animated: true });
+    edges.push({ id: `e-${indexNode.id}-${ruleNode.id}`, source: indexNode.id, target: ruleNode.id });
+    edges.push({ id: `e-${ruleNode.id}-${lfNode.id}`, source: ruleNode.id, target: lfNode.id });
   });
   const trainNode = newNode('train', { x: 840, y: 40 });
   nodes.push(lfNode, trainNode);
-  edges.push({ id: `e-${lfNode.id}-${trainNode.id}`, source: lfNode.id, target: trainNode.id, animated: true });
+  edges.push({ id: `e-${lfNode.id}-${trainNode.id}`, source: lfNode.id, target: trainNode.id });
   return { nodes, edges };
 }
 
@@ -43,7 +43,7 @@ export function defaultGraph(catalog: Catalog): SavedGraph {
 export function toSavedGraph(nodes: PipelineNode[], edges: PipelineEdge[], notebook: SavedGraph['notebook']): SavedGraph {
   return {
     nodes: nodes.map((n) => ({ id: n.id, type: n.type, position: { x: Math.round(n.position.x), y: Math.round(n.position.y) }, data: n.data }) as PipelineNode),
-    edges: edges.map((e) => ({ id: e.id, source: e.source, target: e.target, animated: true })),
+    edges: edges.map((e) => ({ id: e.id, source: e.source, target: e.target })),
     notebook,
   };
 }
@@ -52,6 +52,7 @@ export function toSavedGraph(nodes: PipelineNode[], edges: PipelineEdge[], noteb
 export function restoreGraph(stored: { nodes: unknown[]; edges: unknown[]; notebook?: unknown[] }): SavedGraph {
   const nodes = (stored.nodes as PipelineNode[]).filter((n) => nodeTypes.includes(n.type) && n.position && n.data);
   const typeOf = (id: string) => nodes.find((n) => n.id === id)?.type;
-  const edges = (stored.edges as PipelineEdge[]).filter((e) => isValidConnection(e, typeOf));
+  // Id and ends only: graphs saved before edges stopped animating say `animated: true` (each frame of it repainted the page).
+  const edges = (stored.edges as PipelineEdge[]).filter((e) => isValidConnection(e, typeOf)).map(({ id, source, target }) => ({ id, source, target }));
   return { nodes, edges, notebook: stored.notebook as SavedGraph['notebook'] };
 }

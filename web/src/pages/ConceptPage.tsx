@@ -13,7 +13,7 @@ import { AssetDialog, type AssetKind } from '../catalog/AssetDialog.tsx';
 import { CatalogSidebar, type NodeRequest } from '../catalog/CatalogSidebar.tsx';
 import type { PipelineEdge, PipelineNode, TrainSettings } from '../canvas/graph.ts';
 import { PipelineCanvas } from '../canvas/PipelineCanvas.tsx';
-import { isTraining, PipelineContext, type PipelineActions, type TrainingState } from '../canvas/pipeline-context.ts';
+import { PipelineContext, type PipelineActions, type TrainingState } from '../canvas/pipeline-context.ts';
 import { defaultGraph, newNode, restoreGraph, toSavedGraph, type SavedGraph } from '../canvas/pipeline-graph.ts';
 import { trainRefusal } from '../canvas/train-readiness.ts';
 import { navigate } from '../navigation.ts';
@@ -173,7 +173,7 @@ export function ConceptPage({ cId }: { cId: string }) {
         <CatalogSidebar catalog={catalog} onAdd={addNode} onCreate={setDialog} />
         <section className={notebookOpen ? 'work split' : 'work'}>
           <ReactFlowProvider>
-            <StudioCanvas nodes={nodes} edges={edges} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} setEdges={setEdges} onDropRequest={addNode} focusNode={focusNode} still={isTraining(training)} />
+            <StudioCanvas nodes={nodes} edges={edges} onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} setEdges={setEdges} onDropRequest={addNode} focusNode={focusNode} />
           </ReactFlowProvider>
           {notebookOpen && concept && catalog && (
             <StudioNotebook concept={concept} catalog={catalog} nodes={nodes} cells={cells} setCells={setCells} onLfsChanged={refreshCatalog} />

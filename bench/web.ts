@@ -221,7 +221,7 @@ try {
 } finally {
   await browser.close();
   await server.stop();
-  // BENCH_KEEP_DATA=1 leaves the folder (the demo at this size with the bench's LFs) for bench/trace-train.ts.
+  // BENCH_KEEP_DATA=1 leaves the folder (the demo at this size with the bench's LFs) for bench/trace-studio.ts.
   if (process.env.BENCH_KEEP_DATA) console.log(`data folder kept: ${dataDir}`);
   else rmSync(dataDir, { recursive: true, force: true });
 }

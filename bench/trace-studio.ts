@@ -2,7 +2,8 @@
 // regex edits), and what is in them: the studio on the demo (its first start, 20,000 rows; or BENCH_DATA_DIR, a data
 // folder such as BENCH_KEEP_DATA=1 npm run bench:web leaves) traced by Chromium
 // (devtools.timeline), every task over 50 ms listed with its longest child events and the JavaScript functions
-// sampled in it (CDP Profiler). A tool for finding long tasks, not a benchmark: it prints no goal.
+// sampled in it (CDP Profiler). A tool for finding long tasks, not a benchmark: it prints no goal. TRACE_FILE=path
+// keeps the trace (it opens in DevTools' Performance panel), TRACE_SCREENSHOT=path a picture of the page at the end.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { chromium, type Page } from 'playwright-core';
 import { chromiumFlags, demoReady, startReef } from '../e2e/harness.ts';
@@ -78,7 +79,7 @@ async function trainToResults(page: Page) {
   await train.getByRole('button', { name: 'Train Model' }).click();
   await page.getByTestId('result-kept').or(page.getByTestId('result-not-kept')).waitFor({ timeout: Number(process.env.TRACE_TIMEOUT_MS ?? 600_000) })
     .catch(async (e: unknown) => {
-      await page.screenshot({ path: 'trace-train-timeout.png' });
+      await page.screenshot({ path: 'trace-studio-timeout.png' });
       throw new Error(`no results page; the Train node says: ${await train.innerText()}`, { cause: e });
     });
 }

@@ -14,7 +14,7 @@ import { launchChromium, startReef } from '../e2e/harness.ts';
 
 declare global {
   /** The long tasks the page observed, recorded by the init script below. */
-  interface Window { __longTasks?: { startTime: number; duration: number }[] }
+  interface Window { __longTasks?: { startTime: number; duration: number }[]; __longFrames?: LongFrame[] }
 }
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -24,6 +24,11 @@ const EDIT_ROUNDS = 2;
 const repoRoot = new URL('..', import.meta.url).pathname;
 
 interface Measure { name: string; startTime: number; duration: number; detail?: unknown }
+/** A long animation frame (LoAF) as recorded: where its time went, to say what a long task was. */
+interface LongFrame {
+  startTime: number; duration: number; renderStart: number; styleAndLayoutStart: number;
+  scripts: { invoker: string; sourceFunctionName: string; duration: number; forcedStyleAndLayoutDuration: number }[];
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -45,6 +50,23 @@ async function measures(page: Page, name: string): Promise<Measure[]> {
 async function longTasks(page: Page, from: number, to: number): Promise<number[]> {
   return page.evaluate(([a, b]) => (window.__longTasks ?? [])
     .filter((t) => t.startTime >= a! && t.startTime <= b! && t.duration > 50).map((t) => t.duration), [from, to]);
+}
+
+/**
+ * Each long task of the windows, with the long animation frame it ran in (Chromium's LoAF): the scripts that ran
+ * (what invoked them, how long, of which forced style and layout) and the frame's rendering (after rAF callbacks: style, layout, paint).
+ */
+async function explainLongTasks(page: Page, windows: [string, number, number][]) {
+  const { tasks, frames } = await page.evaluate(() => ({ tasks: window.__longTasks ?? [], frames: window.__longFrames ?? [] }));
+  for (const [name, from, to] of windows) {
+    for (const task of tasks.filter((t) => t.startTime >= from && t.startTime <= to && t.duration > 50)) {
+      const frame = frames.find((f) => f.startTime <= task.startTime + 1 && task.startTime < f.startTime + f.duration);
+      const scripts = frame?.scripts.filter((x) => x.duration >= 5)
+        .map((x) => `${x.invoker}${x.sourceFunctionName ? ` (${x.sourceFunctionName})` : ''} ${ms(x.duration)}${x.forcedStyleAndLayoutDuration ? `, forced layout ${ms(x.forcedStyleAndLayoutDuration)}` : ''}`).join('; ');
+      const rendering = frame?.renderStart ? `rendering ${ms(frame.startTime + frame.duration - frame.renderStart)} (style, layout and paint ${ms(frame.startTime + frame.duration - frame.styleAndLayoutStart)})` : 'no rendering';
+      console.log(`long task while ${name}: ${ms(task.duration)}; ${frame ? `its frame ${ms(frame.duration)}: ${scripts || 'no script over 5 ms'}; ${rendering}` : 'no long frame recorded'}`);
+    }
+  }
 }
 
 async function waitForMeasureCount(page: Page, name: string, count: number, timeout = 600_000) {
@@ -118,6 +140,15 @@ try {
     window.__longTasks = tasks;
     new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push({ startTime: e.startTime, duration: e.duration }); })
       .observe({ type: 'longtask', buffered: true });
+    const frames: LongFrame[] = [];
+    window.__longFrames = frames;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as unknown as LongFrame[]) {
+        const { startTime, duration, renderStart, styleAndLayoutStart } = e;
+        const scripts = e.scripts.map(({ invoker, sourceFunctionName, duration: d, forcedStyleAndLayoutDuration }) => ({ invoker, sourceFunctionName, duration: d, forcedStyleAndLayoutDuration }));
+        frames.push({ startTime, duration, renderStart, styleAndLayoutStart, scripts });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
   });
 
   await page.goto(`${server.url}/concepts/${cId}?token=${server.token}`);
@@ -218,6 +249,7 @@ try {
     console.log(`  ${String(d?.lf).padEnd(14)} ${String(d?.type).padEnd(8)} ${ms(m.duration).padStart(7)} = ${['votes', 'stats', 'samples', 'summary'].map((k) => ms(p[k] ?? NaN)).join(' + ')}, messaging ${ms((d?.answeredMs ?? NaN) - (d?.workerMs ?? NaN))}, render ${ms(m.duration - (d?.answeredMs ?? NaN))}`);
   }
   console.log(`\none edit vs recomputing every LF: ${(fullRecompute / median(edits)).toFixed(1)}× faster`);
+  await explainLongTasks(page, [['editing', editsFrom, editsTo], ['training', trainFrom, trainTo], ['results', trainTo, shownTo]]);
 } finally {
   await browser.close();
   await server.stop();

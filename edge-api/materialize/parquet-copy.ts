@@ -29,6 +29,7 @@ import type { MysqlColumn } from '../sources/mysql.ts';
 import type { CopyToStream } from '../sources/postgres-copy.ts';
 import type { CsvColumn } from '../sources/postgres.ts';
 import type { ObjectStore } from '../storage/index.ts';
+import { PARQUET_MEDIA_TYPE } from '../../shared/schema/asset.ts';
 
 export type MaterializeOptions = {
   /** For error messages: e.g. 'index "recent_comments"'. */
@@ -126,7 +127,7 @@ async function copyParquetToStore(
   const gate = completionGate();
   parquet.on('error', (error) => gate.body.destroy(error));
   parquet.pipe(gate.body);
-  const upload = target.store.put(target.key, gate.body, { contentType: 'application/vnd.apache.parquet' }).then(
+  const upload = target.store.put(target.key, gate.body, { contentType: PARQUET_MEDIA_TYPE }).then(
     (result) => ({ result }),
     (error: unknown) => {
       // Stop reading, so DuckDB's next write fails (broken pipe) instead of waiting on a full pipe.

@@ -8,6 +8,7 @@ import { startMaterialization } from '../materialize/runs.ts';
 import { listParts, partKey } from '../storage/parts.ts';
 import { ConceptParams } from './concepts.ts';
 import { Run, toRun } from './runs.ts';
+import { PARQUET_MEDIA_TYPE } from '../../shared/schema/asset.ts';
 
 const MaterializeStarted = z.object({
   run_id: z.string(),
@@ -42,7 +43,7 @@ const data = createRoute({
   method: 'get', path: '/api/assets/{asset_version_id}/data', tags: ['assets'], security: secured,
   request: { params: VersionParams, query: z.object({ part: z.coerce.number().int().min(0).default(0) }) },
   responses: {
-    200: { description: 'The Parquet bytes of one part (Range requests answered with 206)', content: { 'application/vnd.apache.parquet': { schema: z.string() } } },
+    200: { description: 'The Parquet bytes of one part (Range requests answered with 206)', content: { [PARQUET_MEDIA_TYPE]: { schema: z.string() } } },
     206: { description: 'The requested byte range' },
     ...errors,
   },
@@ -92,7 +93,7 @@ export const materializeRoutes = () => {
       const info = await store.head(key);
       if (!info) throw new ApiError(404, 'NOT_FOUND', `Asset version ${asset_version_id} has no part ${part}; GET /api/assets/${asset_version_id} lists its parts.`);
       const headers: Record<string, string> = {
-        'Content-Type': 'application/vnd.apache.parquet', 'Accept-Ranges': 'bytes',
+        'Content-Type': PARQUET_MEDIA_TYPE, 'Accept-Ranges': 'bytes',
         // Versions are immutable, so a browser may cache them for good.
         'Cache-Control': 'private, max-age=31536000, immutable', ETag: `"${v.id}-${part}"`,
       };

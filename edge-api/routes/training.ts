@@ -20,6 +20,7 @@ import { Run, toRun } from './runs.ts';
 import { RunComparison, RunKindFilter } from '../../shared/schema/run.ts';
 import { ResultRows, ResultsSummary, RowFilter } from '../../shared/schema/results.ts';
 import { trainRunOf } from '../training/train-run.ts';
+import { PARQUET_MEDIA_TYPE } from '../../shared/schema/asset.ts';
 
 const JobParams = ConceptParams.extend({ job_id: z.uuid({ message: 'job_id must be a training job id (UUID)' }) });
 
@@ -46,7 +47,7 @@ const saveBrowserRun = createRoute({
   summary: 'Keep a training done in the browser as a run: the raw body is its results Parquet (key, predicted_label, prob_class_*, confidence, n_votes) with the request, LF versions and analysis in the file\'s "reef.browser_training" metadata',
   request: {
     params: ConceptParams,
-    body: { required: true, content: { 'application/vnd.apache.parquet': { schema: z.string() } } },
+    body: { required: true, content: { [PARQUET_MEDIA_TYPE]: { schema: z.string() } } },
   },
   responses: { 201: json(TrainStarted, 'The run, already SUCCESS; its results read like a server run\'s at /snorkel/jobs/{job_id}'), ...errors },
 });
@@ -54,7 +55,7 @@ const download = createRoute({
   method: 'get', path: '/api/concepts/{c_id}/snorkel/jobs/{job_id}/results', tags, security: secured,
   summary: 'Download one results Parquet part (key or index columns, predicted_label, prob_class_*, confidence, n_votes)',
   request: { params: JobParams, query: z.object({ part: z.coerce.number().int().min(0).default(0) }) },
-  responses: { 200: { description: 'The Parquet bytes', content: { 'application/vnd.apache.parquet': { schema: z.string() } } }, ...errors },
+  responses: { 200: { description: 'The Parquet bytes', content: { [PARQUET_MEDIA_TYPE]: { schema: z.string() } } }, ...errors },
 });
 const downloadCsv = createRoute({
   method: 'get', path: '/api/concepts/{c_id}/snorkel/jobs/{job_id}/results.csv', tags, security: secured,
@@ -206,7 +207,7 @@ export const trainingRoutes = () => createRouter()
     if (!info) throw new ApiError(404, 'NOT_FOUND', `The results part ${part} of job ${job_id} is missing from the object store.`);
     const body = webStream(await trainer.store.get(key));
     return c.body(body, 200, {
-      'Content-Type': 'application/vnd.apache.parquet', 'Content-Length': String(info.size),
+      'Content-Type': PARQUET_MEDIA_TYPE, 'Content-Length': String(info.size),
       'Content-Disposition': `attachment; filename="reef-${job_id}-part-${String(part).padStart(5, '0')}.parquet"`,
     }) as never;
   })

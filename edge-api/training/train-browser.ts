@@ -21,6 +21,7 @@ import { resultsUri } from './train.ts';
 import type { TrainMetrics } from './train-metrics.ts';
 import { partKey } from '../storage/parts.ts';
 import { BROWSER_TRAINING_KEY } from '../../shared/schema/training.ts';
+import { PARQUET_MEDIA_TYPE } from '../../shared/schema/asset.ts';
 
 
 const Rate = z.number().min(0).max(1);
@@ -167,7 +168,7 @@ export async function recordBrowserTraining(
   const prefix = resultsPrefix(conceptId, run.id);
   const key = partKey(prefix, 0);
   try {
-    await ctx.store.put(key, bytes, { contentType: 'application/vnd.apache.parquet' });
+    await ctx.store.put(key, bytes, { contentType: PARQUET_MEDIA_TYPE });
   } catch (err) {
     await ctx.db.update(runs).set({ status: 'FAILURE', finishedAt: new Date(), error: { code: 'OBJECT_STORE_UNAVAILABLE', message: `The results could not be stored: ${(err as Error).message}` } }).where(eq(runs.id, run.id));
     throw err;

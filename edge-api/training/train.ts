@@ -35,6 +35,7 @@ import {
 } from './train-votes.ts';
 import { partKey } from '../storage/parts.ts';
 import { trainRunOf } from './train-run.ts';
+import { PARQUET_MEDIA_TYPE } from '../../shared/schema/asset.ts';
 
 export const TRAIN_QUEUES = { votes: 'train-votes', predict: 'train-predict' } as const;
 const RETRY_LIMIT = 4;
@@ -274,7 +275,7 @@ export async function runPredictJob(ctx: TrainingContext, job: TrainJob, attempt
       const file = join(unitDb.scratch, 'results.parquet');
       await writeResultsParquet(unitDb, await localPathOf(ctx.store, unit.part), params.lineage.index, unit,
         { labels, nVotes, k: params.k, ...(softmax ? { probs, confidence } : {}) }, file, params.request.results_columns);
-      await ctx.store.put(key, createReadStream(file), { contentType: 'application/vnd.apache.parquet' });
+      await ctx.store.put(key, createReadStream(file), { contentType: PARQUET_MEDIA_TYPE });
     } finally {
       await unitDb.close();
     }

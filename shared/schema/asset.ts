@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { Id, Name } from './common.ts';
 
+/** The media type of every Parquet Reef stores or serves: asset parts and training results. */
+export const PARQUET_MEDIA_TYPE = 'application/vnd.apache.parquet';
+
 export const PartitionType = z.enum(['time', 'id_range', 'categorical']);
 
 const TemplateParams = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));

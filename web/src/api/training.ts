@@ -3,6 +3,7 @@
 import type { ResultRows, ResultsSummary, RowFilter } from '../../../shared/schema/results.ts';
 import type { TrainJob, TrainRequestBody, TrainSchedule, TrainScheduleCreateBody, TrainStarted } from '../../../shared/schema/training.ts';
 import { ApiRequestError, apiPath, requestJson } from './request.ts';
+import { PARQUET_MEDIA_TYPE } from '../../../shared/schema/asset.ts';
 
 export type { TrainJob, TrainSchedule };
 
@@ -24,7 +25,7 @@ export const resultsCsvPath = (cId: string, jobId: string) => `${jobPath(cId, jo
 export async function keepBrowserRun(cId: string, token: string, parquet: ArrayBuffer): Promise<{ jobId: string } | { error: string }> {
   try {
     const kept = await requestJson<TrainStarted>(apiPath`/api/concepts/${cId}/snorkel/browser-runs`, {
-      method: 'POST', token, contentType: 'application/vnd.apache.parquet', body: parquet,
+      method: 'POST', token, contentType: PARQUET_MEDIA_TYPE, body: parquet,
     });
     return { jobId: kept.job_id };
   } catch (e) {

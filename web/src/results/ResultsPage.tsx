@@ -65,7 +65,7 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
   }
   const downloadCsv = async () => {
     try {
-      download(`reef-${jobId}.csv`, await trainWorker().resultCsv(result.parquet.slice(0)), 'text/csv');
+      download(`reef-${jobId}.csv`, await trainWorker().resultCsv(result.parquet), 'text/csv');
     } catch (e) {
       setServerMessage((e as Error).message);
     }
@@ -79,7 +79,7 @@ export function ResultsPage({ cId, jobId }: { cId: string; jobId: string }) {
       <AutoChoice candidates={result.candidates} />
       {result.warning && <p role="alert" className="error" data-testid="labels-warning">{result.warning}</p>}
       <div className="notebook-toolbar">
-        <button type="button" onClick={() => download(`reef-${jobId}.parquet`, result.parquet, 'application/vnd.apache.parquet')}>Download Parquet</button>
+        <button type="button" onClick={() => download(`reef-${jobId}.parquet`, result.parquet, result.parquet.type)}>Download Parquet</button>
         <button type="button" onClick={() => void downloadCsv()}>Download CSV</button>
         {!result.notKept && (
           <button type="button" onClick={() => downloadFromApi(labelModelOnnxPath(result.jobId), `reef-${jobId}-label-model.onnx`).catch((e: unknown) => setServerMessage((e as Error).message))}>

@@ -37,7 +37,7 @@ export interface TrainedResult {
   createdAt: string;
   serverRequest: ServerTrainRequest;
   /** The results Parquet the download gives and the server keeps (written in the train worker). */
-  parquet: ArrayBuffer;
+  parquet: Blob;
   /** Why the server did not keep this result; absent when it did (then jobId is the run id). */
   notKept?: string;
 }

@@ -61,7 +61,7 @@ export interface StudioDataApi {
   sendRows(port: MessagePort, format: 'values' | 'json'): number;
   /** The last training's results Parquet (moved), written and uploaded here to be kept as a run, and what the
    *  results page shows of them: rows per class, ties and no votes (labelDistribution), the confidence histogram. */
-  keepResult(cId: string, token: string, output: 'softmax' | 'hard', training: unknown): Promise<{ parquet: ArrayBuffer; kept: KeptResult; distribution: number[]; histogram: number[] }>;
+  keepResult(cId: string, token: string, output: 'softmax' | 'hard', training: unknown): Promise<{ parquet: Blob; kept: KeptResult; distribution: number[]; histogram: number[] }>;
   /** Talks to the train worker over `port` (moved), the other end of the one the page gave the train worker. */
   connectTrainer(port: MessagePort): void;
   /**

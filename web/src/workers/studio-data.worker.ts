@@ -23,6 +23,7 @@ import { HISTOGRAM_BINS } from '../../../shared/schema/results.ts';
 import { pythonBatch } from '../sandbox/python-batch.ts';
 import type { RowsMessage } from '../sandbox/sandbox-protocol.ts';
 import type { ColumnBatch } from '../../../shared/lf/column-batch.ts';
+import { PARQUET_MEDIA_TYPE } from '../../../shared/schema/asset.ts';
 
 let session: LfSession | undefined;
 /** What model LFs need to fetch their model: the API token and the concept the models were uploaded to. */
@@ -220,8 +221,9 @@ const api: StudioDataApi = {
   },
   /**
    * The last training's results as Parquet (the seed's columns, keyed by the samples' keys, which live here), with
-   * the training as its "reef.browser_training" metadata, uploaded to be kept as a run; the Parquet moves to the
-   * caller. Written and sent from here, so neither a million-row key array nor the upload's bytes cross the main thread.
+   * the training as its "reef.browser_training" metadata, uploaded to be kept as a run, and given to the caller as a
+   * Blob. Written and sent from here, so neither a million-row key array nor the upload's bytes cross the main thread,
+   * and the page holds no tens of megabytes of ArrayBuffer in its heap for a download that may never come.
    */
   async keepResult(cId, token, output, training) {
     const s = current();
@@ -235,7 +237,7 @@ const api: StudioDataApi = {
     // No-vote rows all get the model's prior: left out of the histogram, which is about rows with evidence.
     const histogram = confidenceHistogram(predictions.confidence, s.k, HISTOGRAM_BINS, predictions.nVotes);
     const distribution = labelDistribution(predictions.preds, predictions.nVotes, s.k);
-    return Comlink.transfer({ parquet, kept: await uploaded, distribution, histogram }, [parquet]);
+    return { parquet: new Blob([parquet], { type: PARQUET_MEDIA_TYPE }), kept: await uploaded, distribution, histogram };
   },
   connectTrainer(port) {
     trainer = Comlink.wrap<TrainApi>(port);

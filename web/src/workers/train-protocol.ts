@@ -57,5 +57,5 @@ export interface TrainApi {
   /** Fits the label model; `onEpoch` hears Snorkel's progress (at most ~50 times). */
   fit(input: TrainInput, onEpoch: (epoch: number, epochs: number) => void): TrainOutput;
   /** A results Parquet as CSV (the download). */
-  resultCsv(parquet: ArrayBuffer): Promise<Blob>;
+  resultCsv(parquet: Blob): Promise<Blob>;
 }

@@ -16,7 +16,7 @@ const api: TrainApi = {
   },
   /** A results Parquet as CSV (the download), written here: a million rows of text is no work for the main thread. */
   async resultCsv(parquet) {
-    return new Blob([await resultCsvFromParquet(parquet)], { type: 'text/csv' });
+    return new Blob([await resultCsvFromParquet(await parquet.arrayBuffer())], { type: 'text/csv' });
   },
 };
 

@@ -143,6 +143,7 @@ try {
     const frames: LongFrame[] = [];
     window.__longFrames = frames;
     new PerformanceObserver((list) => {
+      // TypeScript's DOM types have no LoAF entry yet: its fields as LongFrame names them.
       for (const e of list.getEntries() as unknown as LongFrame[]) {
         const { startTime, duration, renderStart, styleAndLayoutStart } = e;
         const scripts = e.scripts.map(({ invoker, sourceFunctionName, duration: d, forcedStyleAndLayoutDuration }) => ({ invoker, sourceFunctionName, duration: d, forcedStyleAndLayoutDuration }));

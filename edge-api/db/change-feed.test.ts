@@ -58,10 +58,15 @@ describeDatabases('change feed', (database, backend) => {
   });
 
   it("serves the catalog from memory between changes, and a write by another session reaches the next reads", async () => {
+    const seen: (Change | null)[] = [];
+    feed.subscribe((change) => seen.push(change));
     const { body: concept } = await api.call('POST', '/api/concepts', { body: { name: 'spam', values: ['HAM', 'SPAM'] } });
     const { body: conn } = await api.call('POST', '/api/connections', { body: { name: 'files', connection_type: 'files' } });
     const { body: index } = await api.call('POST', `/api/concepts/${concept.c_id}/indexes`, { body: { name: 'messages', conn_id: conn.conn_id, sql_query: 'select id, body from messages' } });
     const catalog = async () => (await api.call('GET', `/api/concepts/${concept.c_id}/catalog`, { as: 'viewer' })).body;
+    // The announcements of these writes arrive on their own, in commit order; a late one would drop the catalog kept
+    // below, so the index's (the last) is awaited before the catalog is read and kept.
+    await eventually(async () => seen, (s) => s.some((c) => c?.table === 'concept_indexes'));
     expect((await catalog()).indexes[0]).toMatchObject({ is_materialized: false, row_count: null });
 
     // With the trigger off, a change goes unannounced: the kept catalog is what answers (it is really kept).

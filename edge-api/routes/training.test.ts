@@ -464,7 +464,8 @@ describeDatabases('server training runs', (database, backend) => {
 
     await database().db.update(labelingFunctions).set({ active: false }).where(eq(labelingFunctions.id, lfs[0]!));
     await boss.send('train-schedule', schedule!.data!);
-    while (listed.length < 2 && Date.now() < until + 60_000) {
+    // Until the firing's run is listed and has finished: it may be listed PENDING first (seen in a CI run under load).
+    while ((listed.length < 2 || !['SUCCESS', 'FAILURE'].includes(listed[0].status)) && Date.now() < until + 60_000) {
       listed = (await call('GET', `/api/concepts/${c}/runs`, undefined, 'viewer')).body;
       await new Promise((r) => setTimeout(r, 300));
     }

@@ -47,14 +47,20 @@ try {
   }
   // The built app is minified: a few characters of its code name the function better than its minified name.
   const built = new URL('../web/dist/assets/', import.meta.url).pathname;
+  // Each built file read once, each profile node named once: thousands of samples name the same few nodes.
+  const linesOf = new Map<string, string[]>();
   const codeAt = (file: string, line: number, column: number) => {
     if (!file || !existsSync(built + file)) return '';
-    return ` «${(readFileSync(built + file, 'utf8').split('\n')[line] ?? '').slice(column, column + 70)}»`;
+    if (!linesOf.has(file)) linesOf.set(file, readFileSync(built + file, 'utf8').split('\n'));
+    return ` «${(linesOf.get(file)![line] ?? '').slice(column, column + 70)}»`;
   };
+  const names = new Map<number, string>();
   const fn = (id: number) => {
+    if (names.has(id)) return names.get(id)!;
     const c = byId.get(id)!.callFrame;
     const file = c.url.split('/').pop() ?? '';
-    return `${c.functionName || '(anonymous)'} ${file}:${c.lineNumber + 1}:${c.columnNumber + 1}${codeAt(file, c.lineNumber, c.columnNumber)}`;
+    names.set(id, `${c.functionName || '(anonymous)'} ${file}:${c.lineNumber + 1}:${c.columnNumber + 1}${codeAt(file, c.lineNumber, c.columnNumber)}`);
+    return names.get(id)!;
   };
   console.log(`${tasks.length} main-thread tasks over 50 ms ${process.env.TRACE_EDITS ? `in ${process.env.TRACE_EDITS} edits` : 'between Train Model and the results page'}`);
   for (const task of tasks) {

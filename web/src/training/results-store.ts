@@ -36,7 +36,7 @@ export interface TrainedResult {
   ms: number;
   createdAt: string;
   serverRequest: ServerTrainRequest;
-  /** The results Parquet the download gives and the server keeps (written in the train worker). */
+  /** The results Parquet the download gives and the server keeps (written in the data worker). */
   parquet: Blob;
   /** Why the server did not keep this result; absent when it did (then jobId is the run id). */
   notKept?: string;

@@ -59,7 +59,7 @@ export interface StudioDataApi {
   /** Sends the columns a custom LF reads on `port` (moved; the sandbox has the other end), as plain values or as the
    *  Python harness's JSON, then closes it; answers with the number of rows. */
   sendRows(port: MessagePort, format: 'values' | 'json'): number;
-  /** The last training's results Parquet (moved), written and uploaded here to be kept as a run, and what the
+  /** The last training's results Parquet (as a Blob), written and uploaded here to be kept as a run, and what the
    *  results page shows of them: rows per class, ties and no votes (labelDistribution), the confidence histogram. */
   keepResult(cId: string, token: string, output: 'softmax' | 'hard', training: unknown): Promise<{ parquet: Blob; kept: KeptResult; distribution: number[]; histogram: number[] }>;
   /** Talks to the train worker over `port` (moved), the other end of the one the page gave the train worker. */

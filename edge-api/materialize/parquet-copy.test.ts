@@ -137,9 +137,9 @@ describe('streamQueryToParquet from PostgreSQL', () => {
     });
   }
 
-  it('keeps dates and timestamps before the Common Era and infinite ones (PostgreSQL writes "… BC")', async () => {
+  it('keeps dates and timestamps before the Common Era and infinite ones, alone and in arrays (PostgreSQL writes "… BC")', async () => {
     await pg.admin.unsafe(`
-      CREATE TABLE eras AS SELECT * FROM (VALUES
+      CREATE TABLE eras AS SELECT *, ARRAY[d, date '2024-02-29', NULL] AS d_list, ARRAY[ts] AS ts_list, ARRAY[tstz, NULL] AS tstz_list FROM (VALUES
         (1, date '4713-01-01 BC', timestamp '4713-01-01 10:30:00.5 BC', timestamptz '0044-03-15 12:00:00+00 BC'),
         (2, date '0001-02-29 BC', timestamp '0001-12-31 23:59:59 BC', timestamptz '0001-01-01 00:00:00+00'),
         (3, date 'infinity', timestamp '-infinity', timestamptz 'infinity'),
@@ -153,6 +153,14 @@ describe('streamQueryToParquet from PostgreSQL', () => {
       { id: 2, d: '0001-02-29 (BC)', ts: '0001-12-31 (BC) 23:59:59', tstz: '0001-01-01 00:00:00+00' },
       { id: 3, d: 'infinity', ts: '-infinity', tstz: 'infinity' },
       { id: 4, d: '2024-02-29', ts: '2024-01-01 00:00:00', tstz: '2024-06-01 08:00:00+00' },
+    ]);
+    // Arrays travel as JSON, whose timestamps have a "T": the same values, element by element.
+    const lists = await readBack(store, 'e/part-0.parquet', 'SELECT id, d_list::VARCHAR AS d, ts_list::VARCHAR AS ts, tstz_list::VARCHAR AS tstz FROM read_parquet({file}) ORDER BY id');
+    expect(lists.map((r) => [r.d, r.ts, r.tstz])).toEqual([
+      ["['4713-01-01 (BC)', 2024-02-29, NULL]", "['4713-01-01 (BC) 10:30:00.5']", "['0044-03-15 (BC) 12:00:00+00', NULL]"],
+      ["['0001-02-29 (BC)', 2024-02-29, NULL]", "['0001-12-31 (BC) 23:59:59']", "['0001-01-01 00:00:00+00', NULL]"],
+      ['[infinity, 2024-02-29, NULL]', '[-infinity]', '[infinity, NULL]'],
+      ['[2024-02-29, 2024-02-29, NULL]', "['2024-01-01 00:00:00']", "['2024-06-01 08:00:00+00', NULL]"],
     ]);
   });
 

@@ -307,13 +307,17 @@ function csvColumnExpression(column: CsvColumn): string {
   const ref = quoteIdent(column.name);
   if (column.transport === 'hex') return `unhex(substr(${ref}, 3)) AS ${ref}`;
   if (column.transport === 'json-list') return `CAST(CAST(${ref} AS JSON) AS ${column.type}) AS ${ref}`;
-  // PostgreSQL's "4713-01-01 10:00:00 BC" is DuckDB's "4713-01-01 (BC) 10:00:00"; only such rows pay for the regex.
-  if (column.transport === 'era') {
-    const dated = `CASE WHEN ends_with(${ref}, ' BC') THEN regexp_replace(${ref}, '^(\\S+)(.*) BC$', '\\1 (BC)\\2') ELSE ${ref} END`;
-    return `CAST(${dated} AS ${column.type}) AS ${ref}`;
-  }
+  if (column.transport === 'era') return `CAST(${eraText(ref)} AS ${column.type}) AS ${ref}`;
+  if (column.transport === 'era-list') return `CAST(list_transform(CAST(CAST(${ref} AS JSON) AS VARCHAR[]), lambda x: ${eraText('x')}) AS ${column.type}) AS ${ref}`;
   return ref;
 }
+
+/**
+ * PostgreSQL's "4713-01-01 10:00:00 BC" (in JSON "4713-01-01T10:00:00 BC") as DuckDB writes it, "4713-01-01 (BC)
+ * 10:00:00"; only such values pay for the regex.
+ */
+const eraText = (text: string) =>
+  `CASE WHEN ends_with(${text}, ' BC') THEN regexp_replace(replace(${text}, 'T', ' '), '^(\\S+)(.*) BC$', '\\1 (BC)\\2') ELSE ${text} END`;
 
 /**
  * Counts CSV lines for progress (a value with a newline in it counts twice: it is a hint) and reports every

@@ -28,14 +28,11 @@ import type { CompiledSql } from './params.ts';
 type Tx = ReturnType<typeof connect>;
 
 /**
- * How a column travels through `COPY … (FORMAT csv)` into DuckDB: `plain` text DuckDB parses as `type`;
- * `hex` bytea text (`\x0a0b`); `json-list` an array sent as `array_to_json(…)`, cast to a DuckDB list.
+ * How a column's text travels through `COPY … (FORMAT csv)` into DuckDB: as DuckDB reads it ('plain'), bytea's hex
+ * ('hex'), arrays as JSON ('json-list'), or a date or timestamp whose year may end in " BC" ('era'; 'era-list' for
+ * an array of them, as JSON), which DuckDB would read as the same year AD or reject.
  */
-/**
- * How a column's text travels: as DuckDB reads it ('plain'), bytea's hex ('hex'), arrays as JSON ('json-list'), or a
- * date or timestamp whose year may end in " BC" ('era'), which DuckDB would read as the same year AD or reject.
- */
-export type CsvColumn = ColumnSchema & { transport: 'plain' | 'hex' | 'json-list' | 'era' };
+export type CsvColumn = ColumnSchema & { transport: 'plain' | 'hex' | 'json-list' | 'era' | 'era-list' };
 
 // PostgreSQL type name -> DuckDB type, for the types whose text output DuckDB reads back exactly.
 const SCALAR_TYPES: Record<string, string> = {
@@ -413,6 +410,7 @@ function duckdbTransport(typname: string, elem: string | null, sourceType: strin
   if (elem !== null) {
     const elemType = elem === 'numeric' ? 'DOUBLE' : SCALAR_TYPES[elem];
     // Lists of binary values have no JSON form; everything else unknown travels as its text.
+    if (elemType && ERA_TYPES.has(elem)) return { type: `${elemType}[]`, transport: 'era-list' };
     if (elemType && elem !== 'bytea') return { type: `${elemType}[]`, transport: 'json-list' };
     return { type: 'VARCHAR', transport: 'plain' };
   }
@@ -431,7 +429,7 @@ function decimalType(sourceType: string): string {
 
 function exportExpression(column: CsvColumn): string {
   const ref = `reef_source.${quoteIdent(column.name)}`;
-  return column.transport === 'json-list' ? `array_to_json(${ref}) AS ${quoteIdent(column.name)}` : ref;
+  return column.transport === 'json-list' || column.transport === 'era-list' ? `array_to_json(${ref}) AS ${quoteIdent(column.name)}` : ref;
 }
 
 export function quoteIdent(name: string): string {

@@ -236,8 +236,11 @@ try {
   console.log(`\n${'measure'.padEnd(width)}  ${'measured'.padStart(17)}  ${'goal'.padEnd(12)}  baseline, same run`);
   for (const [name, value, goal, baseline] of rows) console.log(`${name.padEnd(width)}  ${value.padStart(17)}  ${goal.padEnd(12)}  ${baseline}`);
   const phases = (m: Measure) => {
-    const d = m.detail as { workerMs?: number; phases?: Record<string, number> } | undefined;
-    return d?.phases ? `in the data worker ${ms(d.workerMs ?? NaN)}: ${Object.entries(d.phases).map(([p, t]) => `${p} ${ms(t)}`).join(', ')}` : '';
+    const d = m.detail as { workerMs?: number; waitMs?: number; phases?: Record<string, number> } | undefined;
+    if (!d?.phases) return '';
+    // The measure is the wait for the worker (its start, script, earlier messages), its load, then the page's answer.
+    const answer = m.duration - (d.waitMs ?? NaN) - (d.workerMs ?? NaN);
+    return `${ms(m.duration)}: wait for the worker ${ms(d.waitMs ?? NaN)}, in the data worker ${ms(d.workerMs ?? NaN)} (${Object.entries(d.phases).map(([p, t]) => `${p} ${ms(t)}`).join(', ')}), answer to the page ${ms(answer)}`;
   };
   console.log(`\ncold load ${phases(cold)}\ncached load ${phases(cached)}`);
   console.log(`LF edit in the data worker, p50 per phase: ${editPhases}`);

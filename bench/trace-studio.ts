@@ -51,16 +51,23 @@ try {
   const linesOf = new Map<string, string[]>();
   const codeAt = (file: string, line: number, column: number) => {
     if (!file || !existsSync(built + file)) return '';
-    if (!linesOf.has(file)) linesOf.set(file, readFileSync(built + file, 'utf8').split('\n'));
-    return ` «${(linesOf.get(file)![line] ?? '').slice(column, column + 70)}»`;
+    let lines = linesOf.get(file);
+    if (!lines) {
+      lines = readFileSync(built + file, 'utf8').split('\n');
+      linesOf.set(file, lines);
+    }
+    return ` «${(lines[line] ?? '').slice(column, column + 70)}»`;
   };
   const names = new Map<number, string>();
   const fn = (id: number) => {
-    if (names.has(id)) return names.get(id)!;
-    const c = byId.get(id)!.callFrame;
-    const file = c.url.split('/').pop() ?? '';
-    names.set(id, `${c.functionName || '(anonymous)'} ${file}:${c.lineNumber + 1}:${c.columnNumber + 1}${codeAt(file, c.lineNumber, c.columnNumber)}`);
-    return names.get(id)!;
+    let name = names.get(id);
+    if (name === undefined) {
+      const c = byId.get(id)!.callFrame;
+      const file = c.url.split('/').pop() ?? '';
+      name = `${c.functionName || '(anonymous)'} ${file}:${c.lineNumber + 1}:${c.columnNumber + 1}${codeAt(file, c.lineNumber, c.columnNumber)}`;
+      names.set(id, name);
+    }
+    return name;
   };
   console.log(`${tasks.length} main-thread tasks over 50 ms ${process.env.TRACE_EDITS ? `in ${process.env.TRACE_EDITS} edits` : 'between Train Model and the results page'}`);
   for (const task of tasks) {

@@ -409,8 +409,8 @@ async function describeQuery(tx: Tx, compiled: CompiledSql, asset?: string): Pro
 function duckdbTransport(typname: string, elem: string | null, sourceType: string): Pick<CsvColumn, 'type' | 'transport'> {
   if (elem !== null) {
     const elemType = elem === 'numeric' ? 'DOUBLE' : SCALAR_TYPES[elem];
-    // Lists of binary values have no JSON form; everything else unknown travels as its text.
     if (elemType && ERA_TYPES.has(elem)) return { type: `${elemType}[]`, transport: 'era-list' };
+    // Lists of binary values have no JSON form; everything else unknown travels as its text.
     if (elemType && elem !== 'bytea') return { type: `${elemType}[]`, transport: 'json-list' };
     return { type: 'VARCHAR', transport: 'plain' };
   }
